@@ -1,0 +1,126 @@
+import { z } from "zod";
+import { ConfigError } from "./errors";
+import { MESH_NAMES } from "./mesh/select";
+import { isLabelName } from "./prometheus/promql";
+import { formatDuration, parseDurationMs } from "./smi/duration";
+
+const blankIsUnset = (value: unknown) => (value === "" ? undefined : value);
+
+const duration = (fallback: string) =>
+  z.preprocess(
+    blankIsUnset,
+    z
+      .string()
+      .default(fallback)
+      .transform((text, ctx) => {
+        const ms = parseDurationMs(text);
+        if (ms === undefined || ms === 0) {
+          ctx.addIssue({
+            code: "custom",
+            message: `"${text}" is not a positive duration such as 10s, 5m or 1h`,
+          });
+          return z.NEVER;
+        }
+        return ms;
+      }),
+  );
+
+const labelName = (fallback: string) =>
+  z.preprocess(
+    blankIsUnset,
+    z
+      .string()
+      .default(fallback)
+      .refine(isLabelName, { message: "must be a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)" }),
+  );
+
+const integer = (fallback: number, min: number, max: number) =>
+  z.preprocess(
+    blankIsUnset,
+    z.coerce
+      .number({ message: "must be a whole number" })
+      .int("must be a whole number")
+      .min(min, `must be at least ${min}`)
+      .max(max, `must be at most ${max}`)
+      .default(fallback),
+  );
+
+/** Every environment variable the service reads, with its default. */
+export const EnvSchema = z.object({
+  MESH: z.preprocess(
+    blankIsUnset,
+    z.enum(MESH_NAMES, { message: `must be one of: ${MESH_NAMES.join(", ")}` }).default("linkerd"),
+  ),
+  PROMETHEUS_URL: z.preprocess(
+    blankIsUnset,
+    z
+      .url({ protocol: /^https?$/, message: "must be an http(s) URL such as http://prometheus:9090" })
+      .default("http://localhost:9090"),
+  ),
+  PROMETHEUS_TIMEOUT_MS: integer(10_000, 100, 300_000),
+  PORT: integer(3000, 1, 65_535),
+  SCRAPE_INTERVAL: duration("10s"),
+  DEFAULT_WINDOW: duration("30s"),
+  MAX_WINDOW: duration("24h"),
+  LABEL_NAMESPACE: labelName("namespace"),
+  LABEL_POD: labelName("pod"),
+  LABEL_DEPLOYMENT: labelName("deployment"),
+  LABEL_STATEFULSET: labelName("statefulset"),
+  LABEL_DAEMONSET: labelName("daemonset"),
+  LABEL_REPLICASET: labelName("replicaset"),
+  LABEL_JOB: labelName("k8s_job"),
+});
+export type Env = z.infer<typeof EnvSchema>;
+
+/** The validated settings the service runs with. */
+export interface Config {
+  readonly mesh: Env["MESH"];
+  readonly prometheus: { readonly url: string; readonly timeoutMs: number };
+  readonly port: number;
+  readonly window: { readonly defaultMs: number; readonly minMs: number; readonly maxMs: number };
+  readonly labels: {
+    readonly namespace: string;
+    readonly pod: string;
+    readonly deployment: string;
+    readonly statefulset: string;
+    readonly daemonset: string;
+    readonly replicaset: string;
+    readonly job: string;
+  };
+}
+
+/**
+ * Reads and validates the environment once, at start-up. A bad value throws a `ConfigError` that
+ * names each variable and what it accepts, so a misconfigured function fails its cold start
+ * instead of its first request. This is the only module that reads `process.env`.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`invalid configuration: ${lines.join("; ")}`, parsed.error.issues);
+  }
+  const e = parsed.data;
+  const window = { defaultMs: e.DEFAULT_WINDOW, minMs: e.SCRAPE_INTERVAL, maxMs: e.MAX_WINDOW };
+  if (window.defaultMs < window.minMs || window.defaultMs > window.maxMs) {
+    throw new ConfigError(
+      `invalid configuration: DEFAULT_WINDOW: ${formatDuration(window.defaultMs)} must lie between SCRAPE_INTERVAL (${formatDuration(window.minMs)}) and MAX_WINDOW (${formatDuration(window.maxMs)})`,
+      [],
+    );
+  }
+  return {
+    mesh: e.MESH,
+    prometheus: { url: e.PROMETHEUS_URL, timeoutMs: e.PROMETHEUS_TIMEOUT_MS },
+    port: e.PORT,
+    window,
+    labels: {
+      namespace: e.LABEL_NAMESPACE,
+      pod: e.LABEL_POD,
+      deployment: e.LABEL_DEPLOYMENT,
+      statefulset: e.LABEL_STATEFULSET,
+      daemonset: e.LABEL_DAEMONSET,
+      replicaset: e.LABEL_REPLICASET,
+      job: e.LABEL_JOB,
+    },
+  };
+}

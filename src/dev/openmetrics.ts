@@ -1,0 +1,55 @@
+import { once } from "node:events";
+import { createWriteStream } from "node:fs";
+
+export type SeriesLabels = Readonly<Record<string, string>>;
+
+interface Series {
+  readonly labels: SeriesLabels;
+  /** Counter growth per second; the value at time t is `ratePerS * (t - start)`. */
+  readonly ratePerS: number;
+}
+
+/**
+ * Collects linear counter series by metric family and writes them as OpenMetrics text for
+ * `promtool tsdb create-blocks-from openmetrics`. Families are written whole, as the format wants.
+ */
+export class OpenMetricsBuilder {
+  readonly #families = new Map<string, Map<string, Series>>();
+
+  /** Adds growth to a series; equal label sets add up, as a real proxy's counter would. */
+  counter(name: string, labels: SeriesLabels, ratePerS: number): void {
+    let family = this.#families.get(name);
+    if (family === undefined) {
+      family = new Map();
+      this.#families.set(name, family);
+    }
+    const key = JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
+    const existing = family.get(key);
+    family.set(key, { labels, ratePerS: (existing?.ratePerS ?? 0) + ratePerS });
+  }
+
+  get seriesCount(): number {
+    let n = 0;
+    for (const family of this.#families.values()) n += family.size;
+    return n;
+  }
+
+  /** Writes every series at every step from `startS` to `endS` inclusive. */
+  async write(path: string, startS: number, endS: number, stepS: number): Promise<void> {
+    const out = createWriteStream(path);
+    for (const [name, family] of this.#families) {
+      for (const series of family.values()) {
+        const labelText = Object.entries(series.labels)
+          .map(([k, v]) => `${k}="${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`)
+          .join(",");
+        let chunk = "";
+        for (let t = startS; t <= endS; t += stepS) {
+          chunk += `${name}{${labelText}} ${series.ratePerS * (t - startS)} ${t}\n`;
+        }
+        if (!out.write(chunk)) await once(out, "drain");
+      }
+    }
+    out.end("# EOF\n");
+    await once(out, "finish");
+  }
+}

@@ -1,0 +1,140 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { openSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { promisify } from "node:util";
+import type { OpenMetricsBuilder } from "./openmetrics";
+
+const run = promisify(execFile);
+
+export interface RunningPrometheus {
+  /** Base URL including the route prefix, ready for `PROMETHEUS_URL`. */
+  readonly url: string;
+  readonly port: number;
+  readonly dir: string;
+  stop(): Promise<void>;
+}
+
+export interface PrometheusOptions {
+  readonly series: OpenMetricsBuilder;
+  readonly startS: number;
+  readonly endS: number;
+  readonly stepS: number;
+  /** Path to the binary; `prometheus` on PATH when absent. `promtool` is looked up beside it. */
+  readonly binary?: string | undefined;
+  readonly routePrefix?: string;
+}
+
+export class PrometheusMissingError extends Error {
+  override readonly name = "PrometheusMissingError";
+  constructor(binary: string, options: { cause?: unknown } = {}) {
+    super(
+      `could not run ${binary}. Install Prometheus (Debian/Ubuntu: sudo apt-get install -y prometheus, which brings promtool) or set PROMETHEUS_BIN to the prometheus binary.`,
+      options,
+    );
+  }
+}
+
+/** A free loopback port, chosen by the kernel. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
+
+/**
+ * Backfills generated series into a fresh TSDB with `promtool` and starts a real Prometheus on a
+ * free loopback port. This is what the demo, the integration tests and the benchmark query.
+ */
+export async function startPrometheus(options: PrometheusOptions): Promise<RunningPrometheus> {
+  const binary = options.binary ?? "prometheus";
+  const promtool = options.binary ? join(dirname(options.binary), "promtool") : "promtool";
+  const dir = await mkdtemp(join(tmpdir(), "smi-prometheus-"));
+  const dataDir = join(dir, "data");
+  const input = join(dir, "series.om");
+  await options.series.write(input, options.startS, options.endS, options.stepS);
+  try {
+    await run(promtool, ["tsdb", "create-blocks-from", "openmetrics", input, dataDir], {
+      maxBuffer: 64 << 20,
+    });
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    if ((error as NodeJS.ErrnoException).code === "ENOENT")
+      throw new PrometheusMissingError(promtool, { cause: error });
+    throw error;
+  }
+  await rm(input);
+  await writeFile(join(dir, "prometheus.yml"), "global:\n  scrape_interval: 15s\n");
+
+  const port = await freePort();
+  const prefix = options.routePrefix ?? "";
+  const logPath = join(dir, "prometheus.log");
+  const log = openSync(logPath, "w");
+  const child: ChildProcess = spawn(
+    binary,
+    [
+      `--config.file=${join(dir, "prometheus.yml")}`,
+      `--storage.tsdb.path=${dataDir}`,
+      "--storage.tsdb.retention.time=100y",
+      `--web.listen-address=127.0.0.1:${port}`,
+      ...(prefix
+        ? [`--web.route-prefix=${prefix}`, `--web.external-url=http://127.0.0.1:${port}${prefix}`]
+        : []),
+      "--log.level=warn",
+    ],
+    { stdio: ["ignore", log, log] },
+  );
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", resolve);
+  });
+  const stop = async () => {
+    if (child.exitCode === null) {
+      child.kill("SIGTERM");
+      await exited.catch(() => {});
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+  const url = `http://127.0.0.1:${port}${prefix}`;
+  try {
+    await waitReady(`${url}/-/ready`, exited);
+  } catch (error) {
+    const tail = await readFile(logPath, "utf8").catch(() => "");
+    await stop();
+    if ((error as NodeJS.ErrnoException).code === "ENOENT")
+      throw new PrometheusMissingError(binary, { cause: error });
+    throw new Error(`Prometheus did not become ready: ${(error as Error).message}\n${tail.slice(-2000)}`, {
+      cause: error,
+    });
+  }
+  return { url, port, dir, stop };
+}
+
+async function waitReady(url: string, exited: Promise<number | null>): Promise<void> {
+  let done = false;
+  const exitWatch = exited.then((code) => {
+    if (!done) throw new Error(`prometheus exited with code ${code}`);
+  });
+  const deadline = Date.now() + 60_000;
+  try {
+    while (Date.now() < deadline) {
+      const ok = await Promise.race([
+        fetch(url).then(
+          (r) => r.ok,
+          () => false,
+        ),
+        exitWatch.then(() => false),
+      ]);
+      if (ok) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`no 200 from ${url} within 60 s`);
+  } finally {
+    done = true;
+  }
+}

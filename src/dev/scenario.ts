@@ -1,0 +1,159 @@
+/**
+ * A synthetic mesh with known traffic: the ground truth the demo, the tests and the benchmark
+ * write out as each mesh's own series. Every number is a constant rate, so counters grow
+ * linearly and `increase()` over any window inside the data is exact.
+ */
+
+/** Upper bounds every supported mesh's default histogram has (Linkerd's and Envoy's share these). */
+export const COMMON_BOUNDS_MS = [1, 5, 10, 50, 100, 500, 1000, 5000, 10000, 30000] as const;
+export type CommonBound = (typeof COMMON_BOUNDS_MS)[number];
+
+/**
+ * Share of requests whose latency lies in (previous common bound, `upTo`], spread evenly inside.
+ * Because every mesh's buckets refine the common bounds, each mesh's `histogram_quantile`
+ * interpolates to the same value, which makes one expectation hold for every mesh.
+ */
+export type LatencyMix = readonly { readonly upTo: CommonBound; readonly share: number }[];
+
+export type WorkloadKind = "deployment" | "statefulset" | "daemonset";
+
+export interface Workload {
+  readonly namespace: string;
+  readonly name: string;
+  readonly kind: WorkloadKind;
+  readonly pods: readonly string[];
+  readonly service: string;
+  readonly serviceAccount: string;
+}
+
+export interface Stream {
+  /** Client workload, or undefined for traffic from outside the mesh. */
+  readonly from: Workload | undefined;
+  readonly to: Workload;
+  /** Requests per second that reached the server. */
+  readonly rps: number;
+  /** Share of server responses that are 5xx. */
+  readonly serverFailureShare: number;
+  /** Share of server responses that are 404s: successes, since the server answered correctly. */
+  readonly notFoundShare: number;
+  /** Requests per second that failed at the client and never reached the server. */
+  readonly clientOnlyFailureRps: number;
+  readonly serverLatency: LatencyMix;
+  /** What the client's proxy measured for requests that reached the server. */
+  readonly clientLatency: LatencyMix;
+  /** Latency the client measured for its own failures (connect timeouts and the like). */
+  readonly clientOnlyFailureLatency: LatencyMix;
+}
+
+export interface Scenario {
+  readonly workloads: readonly Workload[];
+  readonly streams: readonly Stream[];
+  /** First and last sample, Unix seconds, and the spacing of samples. */
+  readonly startS: number;
+  readonly endS: number;
+  readonly stepS: number;
+}
+
+/** The instant the data ends: the `time` that shows the whole scenario. */
+export const scenarioEnd = (s: Scenario) => new Date(s.endS * 1000);
+
+export function workload(
+  namespace: string,
+  name: string,
+  kind: WorkloadKind,
+  podCount: number,
+  options: { service?: string } = {},
+): Workload {
+  const pods = Array.from({ length: podCount }, (_, i) =>
+    kind === "deployment" ? `${name}-5d8f9c6b7-${i.toString(36).padStart(5, "x")}` : `${name}-${i}`,
+  );
+  return { namespace, name, kind, pods, service: options.service ?? name, serviceAccount: name };
+}
+
+const FAST: LatencyMix = [
+  { upTo: 1, share: 0.1 },
+  { upTo: 5, share: 0.3 },
+  { upTo: 10, share: 0.3 },
+  { upTo: 50, share: 0.25 },
+  { upTo: 100, share: 0.05 },
+];
+const MEDIUM: LatencyMix = [
+  { upTo: 10, share: 0.2 },
+  { upTo: 50, share: 0.5 },
+  { upTo: 100, share: 0.2 },
+  { upTo: 500, share: 0.08 },
+  { upTo: 1000, share: 0.02 },
+];
+const SLOW: LatencyMix = [
+  { upTo: 50, share: 0.1 },
+  { upTo: 100, share: 0.3 },
+  { upTo: 500, share: 0.4 },
+  { upTo: 1000, share: 0.15 },
+  { upTo: 5000, share: 0.05 },
+];
+const TIMEOUTS: LatencyMix = [
+  { upTo: 5000, share: 0.5 },
+  { upTo: 10000, share: 0.5 },
+];
+
+/**
+ * The shared scenario: two namespaces, deployments, a statefulset and a daemonset, traffic from
+ * outside the mesh, cross-namespace calls, server failures, 404s, client-only failures and an
+ * idle workload whose series exist but do not move.
+ */
+export function defaultScenario(): Scenario {
+  const frontend = workload("shop", "frontend", "deployment", 2);
+  const checkout = workload("shop", "checkout", "deployment", 2);
+  const cart = workload("shop", "cart", "statefulset", 1);
+  const idle = workload("shop", "idle", "deployment", 1);
+  const api = workload("payments", "api", "deployment", 2, { service: "payments-api" });
+  const ledger = workload("payments", "ledger", "statefulset", 1);
+  const audit = workload("payments", "audit", "daemonset", 1);
+  const s = (from: Workload | undefined, to: Workload, rest: Partial<Stream> & { rps: number }): Stream => ({
+    from,
+    to,
+    serverFailureShare: 0,
+    notFoundShare: 0,
+    clientOnlyFailureRps: 0,
+    serverLatency: FAST,
+    clientLatency: rest.serverLatency ?? FAST,
+    clientOnlyFailureLatency: TIMEOUTS,
+    ...rest,
+  });
+  return {
+    workloads: [frontend, checkout, cart, idle, api, ledger, audit],
+    streams: [
+      s(undefined, frontend, { rps: 10, serverFailureShare: 0.01, notFoundShare: 0.05 }),
+      s(frontend, checkout, { rps: 4, serverFailureShare: 0.02, serverLatency: MEDIUM, clientLatency: SLOW }),
+      s(frontend, cart, { rps: 6, notFoundShare: 0.1 }),
+      s(checkout, api, {
+        rps: 2,
+        serverFailureShare: 0.05,
+        clientOnlyFailureRps: 0.5,
+        serverLatency: MEDIUM,
+        clientLatency: SLOW,
+      }),
+      s(frontend, api, { rps: 1, serverLatency: SLOW }),
+      s(api, ledger, { rps: 3, serverFailureShare: 0.1, serverLatency: MEDIUM }),
+      s(ledger, audit, { rps: 0.5 }),
+      s(undefined, idle, { rps: 0 }),
+    ],
+    startS: 1_764_000_000,
+    endS: 1_764_000_000 + 15 * 60,
+    stepS: 15,
+  };
+}
+
+/**
+ * Cumulative share of requests at or below `bound` ms for a mix, assuming requests spread
+ * evenly inside each interval. This is how writers fill any mesh's finer buckets.
+ */
+export function cumulativeShare(mix: LatencyMix, bound: number): number {
+  let total = 0;
+  for (const { upTo, share } of mix) {
+    const index = COMMON_BOUNDS_MS.indexOf(upTo);
+    const lower = index <= 0 ? 0 : (COMMON_BOUNDS_MS[index - 1] as number);
+    total += share * Math.min(1, Math.max(0, (bound - lower) / (upTo - lower)));
+  }
+  return total;
+}

@@ -1,0 +1,103 @@
+import type { z } from "zod";
+
+/**
+ * Errors the API can answer with. Each class says what went wrong in typed fields; the mapping
+ * to an HTTP status lives in one place (`src/http/status.ts`), so handlers never pick codes.
+ */
+
+/** The caller sent something we do not accept: a bad window, time, name or body. */
+export class BadRequestError extends Error {
+  override readonly name = "BadRequestError";
+  readonly issues: readonly z.core.$ZodIssue[];
+  constructor(message: string, options: { issues?: readonly z.core.$ZodIssue[]; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.issues = options.issues ?? [];
+  }
+}
+
+/** The path, version or kind does not exist for the configured mesh. */
+export class NotFoundError extends Error {
+  override readonly name = "NotFoundError";
+}
+
+/** The method is not served on an existing path. */
+export class MethodNotAllowedError extends Error {
+  override readonly name = "MethodNotAllowedError";
+  constructor(
+    message: string,
+    readonly allowed: readonly string[],
+  ) {
+    super(message);
+  }
+}
+
+/** Credentials are missing or wrong. */
+export class UnauthorizedError extends Error {
+  override readonly name = "UnauthorizedError";
+}
+
+/** The environment does not describe a runnable service; raised at start-up, never per request. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  readonly issues: readonly z.core.$ZodIssue[];
+  constructor(message: string, issues: readonly z.core.$ZodIssue[]) {
+    super(message);
+    this.issues = issues;
+  }
+}
+
+/** The metrics backend could not be reached at all (refused, reset, DNS). A transport failure. */
+export class BackendUnreachableError extends Error {
+  override readonly name = "BackendUnreachableError";
+  constructor(
+    readonly backend: string,
+    readonly url: string,
+    options: { cause?: unknown; detail?: string } = {},
+  ) {
+    super(`${backend} at ${url} is unreachable${options.detail ? `: ${options.detail}` : ""}`, {
+      cause: options.cause,
+    });
+  }
+}
+
+/** The metrics backend did not answer within our deadline. A transport failure. */
+export class BackendTimeoutError extends Error {
+  override readonly name = "BackendTimeoutError";
+  constructor(
+    readonly backend: string,
+    readonly url: string,
+    readonly timeoutMs: number,
+    options: { cause?: unknown } = {},
+  ) {
+    super(`${backend} at ${url} did not answer within ${timeoutMs} ms`, { cause: options.cause });
+  }
+}
+
+/**
+ * The backend answered, but with an error status or a body of the wrong shape. Kept apart from
+ * transport failures: the backend is up, its answer is unusable.
+ */
+export class BackendResponseError extends Error {
+  override readonly name = "BackendResponseError";
+  readonly status: number | undefined;
+  readonly url: string;
+  readonly issues: readonly z.core.$ZodIssue[];
+  readonly errorType: string | undefined;
+  constructor(
+    readonly backend: string,
+    message: string,
+    options: {
+      url: string;
+      status?: number;
+      errorType?: string;
+      issues?: readonly z.core.$ZodIssue[];
+      cause?: unknown;
+    },
+  ) {
+    super(message, { cause: options.cause });
+    this.url = options.url;
+    this.status = options.status;
+    this.errorType = options.errorType;
+    this.issues = options.issues ?? [];
+  }
+}

@@ -1,0 +1,45 @@
+import {
+  BackendResponseError,
+  BackendTimeoutError,
+  BackendUnreachableError,
+  BadRequestError,
+  MethodNotAllowedError,
+  NotFoundError,
+  UnauthorizedError,
+} from "../errors";
+
+/** Kubernetes `Status`, the body of every error answer. */
+export interface Status {
+  kind: "Status";
+  apiVersion: "v1";
+  metadata: Record<string, never>;
+  status: "Failure";
+  message: string;
+  reason: string;
+  code: number;
+}
+
+const status = (code: number, reason: string, message: string): Status => ({
+  kind: "Status",
+  apiVersion: "v1",
+  metadata: {},
+  status: "Failure",
+  message,
+  reason,
+  code,
+});
+
+/**
+ * The one place errors become HTTP codes. Unknown errors are 500 with a generic message: their
+ * text may hold internals, so it goes to the log, not to the caller.
+ */
+export function statusOf(error: unknown): Status {
+  if (error instanceof BadRequestError) return status(400, "BadRequest", error.message);
+  if (error instanceof UnauthorizedError) return status(401, "Unauthorized", error.message);
+  if (error instanceof NotFoundError) return status(404, "NotFound", error.message);
+  if (error instanceof MethodNotAllowedError) return status(405, "MethodNotAllowed", error.message);
+  if (error instanceof BackendResponseError) return status(502, "BadGateway", error.message);
+  if (error instanceof BackendUnreachableError) return status(503, "ServiceUnavailable", error.message);
+  if (error instanceof BackendTimeoutError) return status(504, "Timeout", error.message);
+  return status(500, "InternalError", "internal error; see the function's log");
+}

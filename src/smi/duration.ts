@@ -1,0 +1,54 @@
+import { z } from "zod";
+
+const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 } as const;
+const DURATION = /^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$/;
+
+/**
+ * Parses a Go/Prometheus-style duration (`30s`, `5m`, `1h30m`, `500ms`) into milliseconds.
+ * Returns undefined for anything else, including signs and fractions, so the caller can say what
+ * is accepted instead of guessing.
+ */
+export function parseDurationMs(text: string): number | undefined {
+  const match = DURATION.exec(text);
+  if (!match || text === "") {
+    return undefined;
+  }
+  const [, h, m, s, ms] = match;
+  return (
+    Number(h ?? 0) * UNIT_MS.h + Number(m ?? 0) * UNIT_MS.m + Number(s ?? 0) * UNIT_MS.s + Number(ms ?? 0)
+  );
+}
+
+/**
+ * Prints a duration the way Prometheus prints one (`1h30m`, `5m`, `30s`): the canonical spelling
+ * we echo in `window`, and the one we place in PromQL range selectors.
+ */
+export function formatDuration(ms: number): string {
+  let rest = ms;
+  let out = "";
+  for (const [unit, size] of Object.entries(UNIT_MS)) {
+    const n = Math.floor(rest / size);
+    if (n > 0) {
+      out += `${n}${unit}`;
+      rest -= n * size;
+    }
+  }
+  return out === "" ? "0s" : out;
+}
+
+/** A duration string checked against the bounds the operator configured. */
+export function windowSchema(bounds: { minMs: number; maxMs: number }) {
+  const accepted = `a duration such as 30s, 5m or 1h, at least ${formatDuration(bounds.minMs)} and at most ${formatDuration(bounds.maxMs)}`;
+  return z.string().transform((text, ctx) => {
+    const ms = parseDurationMs(text);
+    if (ms === undefined) {
+      ctx.addIssue({ code: "custom", message: `"${text}" is not a duration; expected ${accepted}` });
+      return z.NEVER;
+    }
+    if (ms < bounds.minMs || ms > bounds.maxMs) {
+      ctx.addIssue({ code: "custom", message: `${text} is out of range; expected ${accepted}` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+}

@@ -1,0 +1,174 @@
+import { formatDuration } from "./duration";
+import { API_GROUP, type ApiVersion, KINDS, type KindName, type ResourceRef } from "./kinds";
+import { formatMilliQuantity } from "./quantity";
+
+/** Numbers measured for one object or edge; latencies are null when nothing was observed. */
+export interface Measurement {
+  readonly successCount: number;
+  readonly failureCount: number;
+  readonly p50Ms: number | null;
+  readonly p90Ms: number | null;
+  readonly p99Ms: number | null;
+}
+
+export const NO_TRAFFIC: Measurement = {
+  successCount: 0,
+  failureCount: 0,
+  p50Ms: null,
+  p90Ms: null,
+  p99Ms: null,
+};
+
+export interface ObjectReference {
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+export interface TrafficMetrics {
+  kind: "TrafficMetrics";
+  apiVersion: string;
+  metadata: { name: string; namespace?: string; selfLink: string; creationTimestamp: string };
+  timestamp: string;
+  window: string;
+  resource: ObjectReference;
+  edge: { direction: "to" | "from"; resource: ObjectReference | null; side?: "client" | "server" };
+  metrics: (
+    | { name: `p${50 | 90 | 99}_response_latency`; unit: "ms"; value: string | null }
+    | { name: "success_count" | "failure_count"; value: string }
+  )[];
+}
+
+export interface TrafficMetricsList {
+  kind: "TrafficMetricsList";
+  apiVersion: string;
+  metadata: { selfLink: string };
+  resource: Partial<ObjectReference> & { kind: string };
+  items: TrafficMetrics[];
+}
+
+/** The edge part of an item: which way, to whom, and whose proxy measured it. */
+export interface EdgeSpec {
+  readonly direction: "to" | "from";
+  readonly peer: ResourceRef | null;
+  readonly side: "client" | "server";
+}
+
+export const apiVersionOf = (version: ApiVersion) => `${API_GROUP}/${version}`;
+
+/** `/apis/metrics.smi-spec.io/{version}/...` for an object, as kubectl would request it. */
+export function selfLinkOf(version: ApiVersion, ref: ResourceRef, suffix = ""): string {
+  const base = `/apis/${API_GROUP}/${version}`;
+  const path =
+    ref.namespace === undefined
+      ? `/namespaces/${ref.name}`
+      : `/namespaces/${ref.namespace}/${ref.kind}/${ref.name}`;
+  return `${base}${path}${suffix}`;
+}
+
+export function objectReference(ref: ResourceRef): ObjectReference {
+  const kind = KINDS[ref.kind].kind;
+  return ref.namespace === undefined
+    ? { kind, name: ref.name }
+    : { kind, namespace: ref.namespace, name: ref.name };
+}
+
+/** RFC 3339 to the second, as Go's `metav1.Time` marshals. */
+export function formatTimestamp(time: Date): string {
+  return `${time.toISOString().slice(0, 19)}Z`;
+}
+
+const latency = (name: `p${50 | 90 | 99}_response_latency`, ms: number | null) => ({
+  name,
+  unit: "ms" as const,
+  value: ms === null || !Number.isFinite(ms) ? null : formatMilliQuantity(ms),
+});
+
+/**
+ * One `TrafficMetrics` object. v1alpha2 carries `edge.side`; v1alpha1 has no such field, so it
+ * is left out there rather than sent to clients that do not know it.
+ */
+export function trafficMetrics(args: {
+  version: ApiVersion;
+  resource: ResourceRef;
+  edge: EdgeSpec | undefined;
+  time: Date;
+  windowMs: number;
+  measurement: Measurement;
+  selfLink: string;
+}): TrafficMetrics {
+  const { version, resource, edge, measurement: m } = args;
+  const timestamp = formatTimestamp(args.time);
+  const metadata: TrafficMetrics["metadata"] = {
+    name: resource.name,
+    ...(resource.namespace === undefined ? {} : { namespace: resource.namespace }),
+    selfLink: args.selfLink,
+    creationTimestamp: timestamp,
+  };
+  const edgeObject: TrafficMetrics["edge"] =
+    edge === undefined
+      ? { direction: "from", resource: null }
+      : {
+          direction: edge.direction,
+          resource: edge.peer === null ? null : objectReference(edge.peer),
+          ...(version === "v1alpha1" ? {} : { side: edge.side }),
+        };
+  return {
+    kind: "TrafficMetrics",
+    apiVersion: apiVersionOf(version),
+    metadata,
+    timestamp,
+    window: formatDuration(args.windowMs),
+    resource: objectReference(resource),
+    edge: edgeObject,
+    metrics: [
+      latency("p99_response_latency", m.p99Ms),
+      latency("p90_response_latency", m.p90Ms),
+      latency("p50_response_latency", m.p50Ms),
+      { name: "success_count", value: formatMilliQuantity(m.successCount) },
+      { name: "failure_count", value: formatMilliQuantity(m.failureCount) },
+    ],
+  };
+}
+
+export function trafficMetricsList(args: {
+  version: ApiVersion;
+  selfLink: string;
+  resource: TrafficMetricsList["resource"];
+  items: TrafficMetrics[];
+}): TrafficMetricsList {
+  return {
+    kind: "TrafficMetricsList",
+    apiVersion: apiVersionOf(args.version),
+    metadata: { selfLink: args.selfLink },
+    resource: args.resource,
+    items: args.items,
+  };
+}
+
+/** `APIResourceList`: the kinds this deployment really serves. */
+export function apiResourceList(version: ApiVersion, kinds: readonly KindName[]) {
+  return {
+    kind: "APIResourceList",
+    apiVersion: "v1",
+    groupVersion: apiVersionOf(version),
+    resources: kinds.map((name) => ({
+      name,
+      namespaced: KINDS[name].namespaced,
+      kind: "TrafficMetrics",
+      verbs: ["get", "list"],
+    })),
+  };
+}
+
+/** `APIGroup` for discovery at `/apis/metrics.smi-spec.io`. */
+export function apiGroup(versions: readonly ApiVersion[]) {
+  const list = versions.map((v) => ({ groupVersion: apiVersionOf(v), version: v }));
+  return {
+    kind: "APIGroup",
+    apiVersion: "v1",
+    name: API_GROUP,
+    versions: list,
+    preferredVersion: list.at(-1),
+  };
+}
