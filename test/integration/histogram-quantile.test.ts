@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { linkerdSeries } from "../../src/dev/linkerd-series";
+import type { RunningPrometheus } from "../../src/dev/prometheus-server";
+import { defaultScenario } from "../../src/dev/scenario";
+import { PrometheusClient } from "../../src/prometheus/client";
+import { bucketQuantile, parseUpperBound } from "../../src/prometheus/histogram";
+import { scenarioPrometheus } from "../support/harness";
+
+const scenario = defaultScenario();
+let prometheus: RunningPrometheus;
+let client: PrometheusClient;
+
+beforeAll(async () => {
+  prometheus = await scenarioPrometheus(scenario, linkerdSeries);
+  client = new PrometheusClient({ baseUrl: prometheus.url, timeoutMs: 10_000 });
+}, 60_000);
+afterAll(async () => {
+  await prometheus?.stop();
+});
+
+describe("bucketQuantile against Prometheus' own histogram_quantile", () => {
+  const time = new Date(scenario.endS * 1000);
+  const groupings = ["pod", "deployment", "namespace", "dst_pod", "dst_namespace, namespace"];
+
+  it.each(groupings)("gives the same value for every group when grouped by %s", async (by) => {
+    const rates = `sum by (${by}, le) (rate(response_latency_ms_bucket[5m]))`;
+    const raw = await client.instantQuery(rates, time);
+    expect(raw.samples.length).toBeGreaterThan(0);
+    for (const q of [0.5, 0.9, 0.99, 0.999]) {
+      const theirs = await client.instantQuery(`histogram_quantile(${q}, ${rates})`, time);
+      for (const sample of theirs.samples) {
+        const key = (m: Record<string, string>) => JSON.stringify(by.split(", ").map((l) => m[l] ?? ""));
+        const buckets = raw.samples
+          .filter((s) => key(s.metric) === key(sample.metric))
+          .map((s) => ({ upperBound: parseUpperBound(s.metric.le) as number, count: s.value[1] }));
+        const ours = bucketQuantile(q, buckets);
+        const expected = sample.value[1];
+        if (Number.isNaN(expected)) expect(ours).toBeNaN();
+        else
+          expect(Math.abs(ours - expected), `q=${q} ${key(sample.metric)}`).toBeLessThanOrEqual(
+            1e-9 * Math.max(1, expected),
+          );
+      }
+    }
+  });
+});

@@ -1,0 +1,181 @@
+import { describe, expect, it } from "vitest";
+import { createLinkerdAdapter } from "../../src/mesh/linkerd";
+import { apiOver, call } from "../support/harness";
+import { RecordingEngine } from "../support/recording-engine";
+
+const setup = () => {
+  const engine = new RecordingEngine();
+  return { engine, api: apiOver(engine, createLinkerdAdapter()) };
+};
+const base = "/apis/metrics.smi-spec.io/v1alpha1";
+
+describe("SMI routing", () => {
+  it("lists exactly the kinds Linkerd serves in APIResourceList", async () => {
+    const { api, engine } = setup();
+    const { status, body } = await call(api, `${base}/`);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      kind: "APIResourceList",
+      apiVersion: "v1",
+      groupVersion: "metrics.smi-spec.io/v1alpha1",
+    });
+    expect(body.resources.map((r: { name: string }) => r.name)).toEqual([
+      "namespaces",
+      "deployments",
+      "pods",
+      "statefulsets",
+      "daemonsets",
+      "jobs",
+      "replicasets",
+      "services",
+    ]);
+    expect(body.resources[0]).toEqual({
+      name: "namespaces",
+      namespaced: false,
+      kind: "TrafficMetrics",
+      verbs: ["get", "list"],
+    });
+    expect(body.resources[1].namespaced).toBe(true);
+    expect(engine.queries).toEqual([]);
+  });
+
+  it("serves APIGroup discovery for the group path", async () => {
+    const { body } = await call(setup().api, "/apis/metrics.smi-spec.io");
+    expect(body.kind).toBe("APIGroup");
+    expect(body.versions.map((v: { version: string }) => v.version)).toEqual(["v1alpha1", "v1alpha2"]);
+  });
+
+  it.each([
+    ["an unknown kind", `${base}/widgets`],
+    ["an unknown kind in a namespace", `${base}/namespaces/shop/widgets/x`],
+    ["a kind that exists in SMI but not for Linkerd", `${base}/trafficsplits`],
+    ["an unknown version", "/apis/metrics.smi-spec.io/v1beta1/deployments"],
+    ["an unknown group", "/apis/metrics.k8s.io/v1beta1/pods"],
+    ["a path outside /apis", "/metrics"],
+    ["a trailing segment after edges", `${base}/namespaces/shop/deployments/x/edges/more`],
+    ["namespaces inside a namespace", `${base}/namespaces/shop/namespaces`],
+  ])("returns a 404 Status for %s", async (_what, path) => {
+    const { api, engine } = setup();
+    const { status, body, headers } = await call(api, path);
+    expect(status).toBe(404);
+    expect(headers["content-type"]).toBe("application/json");
+    expect(body).toMatchObject({
+      kind: "Status",
+      apiVersion: "v1",
+      status: "Failure",
+      reason: "NotFound",
+      code: 404,
+    });
+    expect(body.message.length).toBeGreaterThan(10);
+    expect(engine.queries).toEqual([]);
+  });
+
+  it.each([
+    ["t=banana", /not a duration/],
+    ["t=-5m", /not a duration/],
+    ["t=0s", /out of range/],
+    ["t=25h", /out of range/],
+    ["t=5s", /out of range/],
+    ["window=1.5m", /not a duration/],
+    ["time=yesterday", /not a time/],
+    ["time=2026-13-45T00:00:00Z", /not a time/],
+    ["t=1m&window=5m", /disagree/],
+    ["t=1m&t=5m", /more than once/],
+    ["labelSelector=app%3Dx", /unknown query parameter/],
+  ])("returns a 400 Status and no data for %s", async (query, message) => {
+    const { api, engine } = setup();
+    const { status, body } = await call(api, `${base}/namespaces/shop/deployments/web?${query}`);
+    expect(status).toBe(400);
+    expect(body).toMatchObject({ kind: "Status", reason: "BadRequest", code: 400 });
+    expect(body.message).toMatch(message);
+    expect(body.metrics).toBeUndefined();
+    expect(engine.queries).toEqual([]);
+  });
+
+  it.each([
+    ["a quote", "we%22b"],
+    ["a regex", "web.*"],
+    ["an alternation", "web%7Capi"],
+    ["a brace", "web%7B"],
+    ["a space", "my%20web"],
+    ["upper case", "Web"],
+    ["a backslash", "web%5C"],
+    ["bad percent-encoding", "web%zz"],
+  ])("returns a 400 Status for a name with %s", async (_what, name) => {
+    const { api, engine } = setup();
+    for (const path of [
+      `${base}/namespaces/shop/deployments/${name}`,
+      `${base}/namespaces/${name}/deployments/web`,
+      `${base}/namespaces/${name}`,
+      `${base}/namespaces/${name}/edges`,
+    ]) {
+      const { status, body } = await call(api, path);
+      expect(status, path).toBe(400);
+      expect(body.reason).toBe("BadRequest");
+    }
+    expect(engine.queries).toEqual([]);
+  });
+
+  it("returns a 405 Status for a POST to an SMI path", async () => {
+    const { status, body } = await call(setup().api, `${base}/deployments`, "POST");
+    expect(status).toBe(405);
+    expect(body.reason).toBe("MethodNotAllowed");
+  });
+
+  it("places names only in exact, quoted matchers and reads with rate over the window", async () => {
+    const { api, engine } = setup();
+    await call(api, `${base}/namespaces/shop/deployments/web.v2?t=5m&time=1764000900`);
+    expect(engine.queries).toEqual([
+      'sum by (namespace, deployment, classification) (increase(response_total{direction="inbound", deployment="web.v2", namespace="shop", namespace!="", deployment!=""}[5m]))',
+      'sum by (namespace, deployment, le) (rate(response_latency_ms_bucket{direction="inbound", deployment="web.v2", namespace="shop", namespace!="", deployment!=""}[5m]))',
+    ]);
+    expect(engine.times.map((t) => t.toISOString())).toEqual([
+      "2025-11-24T16:15:00.000Z",
+      "2025-11-24T16:15:00.000Z",
+    ]);
+    for (const q of engine.queries) expect(q).not.toMatch(/irate|=~/);
+  });
+
+  it("accepts RFC 3339 times with an offset and echoes the window as Prometheus prints it", async () => {
+    const { api, engine } = setup();
+    const { body } = await call(
+      api,
+      `${base}/namespaces/shop/deployments/web?window=90s&time=2026-11-25T10:00:00%2B02:00`,
+    );
+    expect(body.window).toBe("1m30s");
+    expect(body.timestamp).toBe("2026-11-25T08:00:00Z");
+    expect(engine.queries[0]).toContain("[1m30s]");
+  });
+
+  it("uses the default 30s window when none is given", async () => {
+    const { api, engine } = setup();
+    const { body } = await call(api, `${base}/namespaces/shop/deployments/web`);
+    expect(body.window).toBe("30s");
+    expect(engine.queries[0]).toContain("[30s]");
+  });
+
+  it("answers no traffic with zero counts and null latencies", async () => {
+    const { body } = await call(setup().api, `${base}/namespaces/shop/deployments/web?time=1764000900`);
+    expect(body.metrics).toEqual([
+      { name: "p99_response_latency", unit: "ms", value: null },
+      { name: "p90_response_latency", unit: "ms", value: null },
+      { name: "p50_response_latency", unit: "ms", value: null },
+      { name: "success_count", value: "0" },
+      { name: "failure_count", value: "0" },
+    ]);
+  });
+
+  it("returns a 404 Status for service edges, which Linkerd's series cannot name", async () => {
+    const { status, body } = await call(setup().api, `${base}/namespaces/shop/services/web/edges`);
+    expect(status).toBe(404);
+    expect(body.message).toMatch(/edges of services/);
+  });
+
+  it("keeps /healthz open and free of queries", async () => {
+    const { api, engine } = setup();
+    const { status, body } = await call(api, "/healthz");
+    expect(status).toBe(200);
+    expect(body).toEqual({ status: "ok", mesh: "linkerd", backend: "test" });
+    expect(engine.queries).toEqual([]);
+  });
+});

@@ -1,0 +1,270 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { freePort } from "../../src/dev/prometheus-server";
+import { BackendResponseError, BackendTimeoutError, BackendUnreachableError } from "../../src/errors";
+import { createLinkerdAdapter } from "../../src/mesh/linkerd";
+import { PrometheusClient } from "../../src/prometheus/client";
+import { parseSampleValue } from "../../src/prometheus/envelope";
+import { apiOver, call } from "../support/harness";
+import { sendJson, stubServer, vector } from "../support/stub-server";
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0)) await close();
+});
+async function stub(handle: Parameters<typeof stubServer>[0]) {
+  const server = await stubServer(handle);
+  closers.push(server.close);
+  return server;
+}
+const time = new Date("2026-11-25T20:00:00Z");
+
+describe("parseSampleValue", () => {
+  it.each([
+    ["NaN", Number.NaN],
+    ["+Inf", Infinity],
+    ["-Inf", -Infinity],
+    ["1e-07", 1e-7],
+    ["3.5E+2", 350],
+    ["-0.25", -0.25],
+    ["42", 42],
+  ])("reads %s", (text, value) => {
+    expect(parseSampleValue(text)).toEqual(value);
+  });
+
+  it.each(["", " ", "0x10", "1,5", "Infinity", "abc"])(
+    "rejects %j instead of reading it as a number",
+    (text) => {
+      expect(parseSampleValue(text)).toBeUndefined();
+    },
+  );
+});
+
+describe("PrometheusClient", () => {
+  it("POSTs the query form-encoded to /api/v1/query with time and timeout", async () => {
+    const server = await stub((_req, res) => sendJson(res, 200, vector([])));
+    const client = new PrometheusClient({ baseUrl: `${server.url}/prefix/`, timeoutMs: 2000 });
+    await client.instantQuery('up{job="a b"}', time);
+    const [request] = server.requests;
+    expect(request?.method).toBe("POST");
+    expect(request?.url).toBe("/prefix/api/v1/query");
+    expect(request?.headers["content-type"]).toBe("application/x-www-form-urlencoded");
+    const form = new URLSearchParams(request?.body);
+    expect(form.get("query")).toBe('up{job="a b"}');
+    expect(form.get("time")).toBe("1795636800.000");
+    expect(form.get("timeout")).toBe("2000ms");
+  });
+
+  it("maps NaN, +Inf and exponent sample strings and keeps warnings", async () => {
+    const server = await stub((_req, res) =>
+      sendJson(
+        res,
+        200,
+        vector(
+          [
+            { metric: { a: "1" }, value: [1, "NaN"] },
+            { metric: { a: "2" }, value: [1, "+Inf"] },
+            { metric: { a: "3" }, value: [1, "-Inf"] },
+            { metric: { a: "4" }, value: [1, "1e-07"] },
+          ],
+          ["partial response"],
+        ),
+      ),
+    );
+    const result = await new PrometheusClient({ baseUrl: server.url, timeoutMs: 2000 }).instantQuery(
+      "x",
+      time,
+    );
+    expect(result.samples.map((s) => s.value[1])).toEqual([Number.NaN, Infinity, -Infinity, 1e-7]);
+    expect(result.warnings).toEqual(["partial response"]);
+  });
+
+  it("raises a response error with Prometheus' errorType for a 422", async () => {
+    const server = await stub((_req, res) =>
+      sendJson(res, 422, {
+        status: "error",
+        errorType: "execution",
+        error: "many-to-many matching not allowed",
+      }),
+    );
+    const error = await new PrometheusClient({ baseUrl: server.url, timeoutMs: 2000 })
+      .instantQuery("x", time)
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(BackendResponseError);
+    expect(error).toMatchObject({ status: 422, errorType: "execution" });
+    expect(error.message).toContain("many-to-many matching not allowed");
+  });
+
+  it("does not parse an HTML 502 from a proxy as JSON, and says what came back", async () => {
+    const server = await stub((_req, res) => {
+      res.writeHead(502, { "content-type": "text/html" });
+      res.end("<html><body><h1>502 Bad Gateway</h1></body></html>");
+    });
+    const error = await new PrometheusClient({ baseUrl: server.url, timeoutMs: 2000 })
+      .instantQuery("x", time)
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(BackendResponseError);
+    expect(error.status).toBe(502);
+    expect(error.message).toMatch(/non-JSON body \(text\/html\): 502 Bad Gateway/);
+  });
+
+  it.each([
+    ["a body that is not an envelope", { hello: "world" }],
+    ["a sample value that is not a number", vector([{ metric: {}, value: [1, "fast"] }])],
+    [
+      "a matrix where a vector was expected",
+      { status: "success", data: { resultType: "matrix", result: [] } },
+    ],
+  ])("raises a response error for %s", async (_what, body) => {
+    const server = await stub((_req, res) => sendJson(res, 200, body));
+    const error = await new PrometheusClient({ baseUrl: server.url, timeoutMs: 2000 })
+      .instantQuery("x", time)
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(BackendResponseError);
+  });
+
+  it("raises a response error for malformed JSON", async () => {
+    const server = await stub((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end('{"status": "succ');
+    });
+    const error = await new PrometheusClient({ baseUrl: server.url, timeoutMs: 2000 })
+      .instantQuery("x", time)
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(BackendResponseError);
+    expect(error.message).toMatch(/malformed JSON/);
+  });
+
+  it("raises an unreachable error when nothing listens", async () => {
+    const port = await freePort();
+    const error = await new PrometheusClient({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 2000 })
+      .instantQuery("x", time)
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(BackendUnreachableError);
+    expect(error.message).toContain("ECONNREFUSED");
+  });
+
+  it("raises a timeout error when the backend stays silent past the timeout", async () => {
+    const server = await stub(() => new Promise(() => {}));
+    const error = await new PrometheusClient({ baseUrl: server.url, timeoutMs: 200 })
+      .instantQuery("x", time)
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(BackendTimeoutError);
+  });
+
+  it("never puts credentials from the URL into error messages", async () => {
+    const port = await freePort();
+    const error = await new PrometheusClient({
+      baseUrl: `http://user:s3cret@127.0.0.1:${port}`,
+      timeoutMs: 2000,
+    })
+      .instantQuery("x", time)
+      .catch((e) => e);
+    expect(error.message).not.toContain("s3cret");
+  });
+});
+
+describe("backend failures as Status answers", () => {
+  const path = "/apis/metrics.smi-spec.io/v1alpha1/namespaces/shop/deployments/web";
+
+  type Handle = Parameters<typeof stubServer>[0];
+  const cases: [number, string, string, Handle][] = [
+    [
+      502,
+      "Prometheus answers 422",
+      "BadGateway",
+      (_req, res) => sendJson(res, 422, { status: "error", errorType: "execution", error: "boom" }),
+    ],
+    [
+      502,
+      "a proxy answers an HTML 502",
+      "BadGateway",
+      (_req, res) => {
+        res.writeHead(502, { "content-type": "text/html" });
+        res.end("<h1>Bad Gateway</h1>");
+      },
+    ],
+    [504, "Prometheus is silent past the timeout", "Timeout", () => new Promise<void>(() => {})],
+  ];
+  it.each(cases)("returns a %i Status when %s", async (code, _what, reason, handle) => {
+    const server = await stub(handle);
+    const api = apiOver(
+      new PrometheusClient({ baseUrl: server.url, timeoutMs: 300 }),
+      createLinkerdAdapter(),
+    );
+    const { status, body } = await call(api, path);
+    expect(status).toBe(code);
+    expect(body).toMatchObject({ kind: "Status", code, reason });
+    expect(body.metrics).toBeUndefined();
+  });
+
+  it("returns a 503 Status when Prometheus is down", async () => {
+    const port = await freePort();
+    const api = apiOver(
+      new PrometheusClient({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 2000 }),
+      createLinkerdAdapter(),
+    );
+    const { status, body } = await call(api, path);
+    expect(status).toBe(503);
+    expect(body).toMatchObject({ kind: "Status", reason: "ServiceUnavailable", code: 503 });
+    expect(body.message).toMatch(/unreachable/);
+  });
+
+  it("passes backend warnings on as Warning headers", async () => {
+    const server = await stub((_req, res) =>
+      sendJson(res, 200, vector([], ["partial response: store-2 down"])),
+    );
+    const api = apiOver(
+      new PrometheusClient({ baseUrl: server.url, timeoutMs: 2000 }),
+      createLinkerdAdapter(),
+    );
+    const { status, headers } = await call(api, path);
+    expect(status).toBe(200);
+    expect(headers.warning).toBe('299 - "partial response: store-2 down"');
+  });
+});
+
+describe("query concurrency", () => {
+  /**
+   * The stub holds every answer until the expected number of queries are in flight at once (or a
+   * safety limit passes). A client that queried one after another would never get there.
+   */
+  async function maxInFlight(path: string, expected: number) {
+    let inFlight = 0;
+    let max = 0;
+    const waiting: (() => void)[] = [];
+    const server = await stub(async (_req, res) => {
+      inFlight += 1;
+      max = Math.max(max, inFlight);
+      if (inFlight >= expected) for (const release of waiting.splice(0)) release();
+      else
+        await new Promise<void>((resolve) => {
+          waiting.push(resolve);
+          setTimeout(resolve, 1500);
+        });
+      inFlight -= 1;
+      sendJson(res, 200, vector([]));
+    });
+    const api = apiOver(
+      new PrometheusClient({ baseUrl: server.url, timeoutMs: 5000 }),
+      createLinkerdAdapter(),
+    );
+    const { status } = await call(api, path);
+    expect(status).toBe(200);
+    return { max, total: server.requests.length };
+  }
+
+  it("has both queries of a resource in flight together", async () => {
+    expect(
+      await maxInFlight("/apis/metrics.smi-spec.io/v1alpha2/namespaces/shop/deployments/web", 2),
+    ).toEqual({ max: 2, total: 2 });
+  });
+
+  it("has all four queries of an edges request in flight together", async () => {
+    expect(
+      await maxInFlight("/apis/metrics.smi-spec.io/v1alpha2/namespaces/shop/deployments/web/edges", 4),
+    ).toEqual({
+      max: 4,
+      total: 4,
+    });
+  });
+});
