@@ -58,7 +58,9 @@ export const EnvSchema = z.object({
       .default("http://localhost:9090"),
   ),
   PROMETHEUS_TIMEOUT_MS: integer(10_000, 100, 300_000),
-  PORT: integer(3000, 1, 65_535),
+  PORT: integer(3000, 0, 65_535),
+  HOST: z.preprocess(blankIsUnset, z.string().default("127.0.0.1")),
+  PROMETHEUS_BIN: z.preprocess(blankIsUnset, z.string().optional()),
   SCRAPE_INTERVAL: duration("10s"),
   DEFAULT_WINDOW: duration("30s"),
   MAX_WINDOW: duration("24h"),
@@ -76,7 +78,11 @@ export type Env = z.infer<typeof EnvSchema>;
 export interface Config {
   readonly mesh: Env["MESH"];
   readonly prometheus: { readonly url: string; readonly timeoutMs: number };
+  /** Local server only: where `npm start` and the demo listen (0 picks a free port). */
   readonly port: number;
+  readonly host: string;
+  /** Demo only: the Prometheus binary to start; `prometheus` on PATH when unset. */
+  readonly prometheusBin: string | undefined;
   readonly window: { readonly defaultMs: number; readonly minMs: number; readonly maxMs: number };
   readonly labels: {
     readonly namespace: string;
@@ -94,8 +100,11 @@ export interface Config {
  * names each variable and what it accepts, so a misconfigured function fails its cold start
  * instead of its first request. This is the only module that reads `process.env`.
  */
-export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
-  const parsed = EnvSchema.safeParse(env);
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  overrides: Readonly<Record<string, string>> = {},
+): Config {
+  const parsed = EnvSchema.safeParse({ ...env, ...overrides });
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
     throw new ConfigError(`invalid configuration: ${lines.join("; ")}`, parsed.error.issues);
@@ -112,6 +121,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     mesh: e.MESH,
     prometheus: { url: e.PROMETHEUS_URL, timeoutMs: e.PROMETHEUS_TIMEOUT_MS },
     port: e.PORT,
+    host: e.HOST,
+    prometheusBin: e.PROMETHEUS_BIN,
     window,
     labels: {
       namespace: e.LABEL_NAMESPACE,

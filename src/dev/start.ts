@@ -4,7 +4,7 @@ import { serveLambdas } from "./local-server";
 
 // The same handler module Lambda loads, served over HTTP on PORT.
 const config = loadConfig();
-const { url } = await serveLambdas(() => handler, config.port, process.env.HOST ?? "127.0.0.1");
+const { url } = await serveLambdas(() => handler, config.port, config.host);
 console.log(
   `SMI metrics API (mesh ${config.mesh}) on ${url}, reading ${new URL(config.prometheus.url).origin}`,
 );
