@@ -55,8 +55,13 @@ export const EnvSchema = z.object({
     blankIsUnset,
     z
       .url({ protocol: /^https?$/, message: "must be an http(s) URL such as http://prometheus:9090" })
-      .default("http://localhost:9090"),
+      .optional(),
   ),
+  CONSUL_HTTP_ADDR: z.preprocess(
+    blankIsUnset,
+    z.url({ protocol: /^https?$/, message: "must be an http(s) URL such as http://consul:8500" }).optional(),
+  ),
+  CONSUL_HTTP_TOKEN: z.preprocess(blankIsUnset, z.string().optional()),
   PROMETHEUS_TIMEOUT_MS: integer(10_000, 100, 300_000),
   PORT: integer(3000, 0, 65_535),
   HOST: z.preprocess(blankIsUnset, z.string().default("127.0.0.1")),
@@ -77,7 +82,17 @@ export type Env = z.infer<typeof EnvSchema>;
 /** The validated settings the service runs with. */
 export interface Config {
   readonly mesh: Env["MESH"];
-  readonly prometheus: { readonly url: string; readonly timeoutMs: number };
+  /**
+   * Where PromQL goes: Prometheus itself, or Consul's metrics proxy when the mesh is Consul,
+   * `CONSUL_HTTP_ADDR` is set and `PROMETHEUS_URL` is not.
+   */
+  readonly prometheus: {
+    readonly url: string;
+    readonly timeoutMs: number;
+    readonly via: "prometheus" | "consul";
+  };
+  /** Consul's HTTP API, for the catalog and the metrics proxy. */
+  readonly consul: { readonly address: string; readonly token: string | undefined } | undefined;
   /** Local server only: where `npm start` and the demo listen (0 picks a free port). */
   readonly port: number;
   readonly host: string;
@@ -117,9 +132,24 @@ export function loadConfig(
       [],
     );
   }
+  if (e.CONSUL_HTTP_ADDR !== undefined && e.MESH !== "consul") {
+    throw new ConfigError(
+      `invalid configuration: CONSUL_HTTP_ADDR is only read with MESH=consul, and MESH is ${e.MESH}; unset one of them`,
+      [],
+    );
+  }
+  const viaConsul = e.PROMETHEUS_URL === undefined && e.CONSUL_HTTP_ADDR !== undefined;
   return {
     mesh: e.MESH,
-    prometheus: { url: e.PROMETHEUS_URL, timeoutMs: e.PROMETHEUS_TIMEOUT_MS },
+    prometheus: {
+      url: e.PROMETHEUS_URL ?? e.CONSUL_HTTP_ADDR ?? "http://localhost:9090",
+      timeoutMs: e.PROMETHEUS_TIMEOUT_MS,
+      via: viaConsul ? "consul" : "prometheus",
+    },
+    consul:
+      e.CONSUL_HTTP_ADDR === undefined
+        ? undefined
+        : { address: e.CONSUL_HTTP_ADDR, token: e.CONSUL_HTTP_TOKEN },
     port: e.PORT,
     host: e.HOST,
     prometheusBin: e.PROMETHEUS_BIN,

@@ -1,9 +1,11 @@
 import { parseArgs } from "node:util";
+import { createBackends } from "../backends";
 import { loadConfig } from "../config";
 import { createApiHandler } from "../http/api-handler";
-import { MESH_NAMES, type MeshName, selectMesh } from "../mesh/select";
-import { PrometheusClient } from "../prometheus/client";
+import { MESH_NAMES, type MeshName } from "../mesh/select";
 import { serveLambdas } from "./local-server";
+import { startConsulDouble } from "./consul-double";
+import { consulCatalog, IDLE_CATALOG_SERVICE } from "./consul-series";
 import { PrometheusMissingError, startPrometheus } from "./prometheus-server";
 import { defaultScenario, scenarioEnd } from "./scenario";
 import { seriesWriter } from "./series";
@@ -12,6 +14,8 @@ import { seriesWriter } from "./series";
  * `npm run demo [-- --mesh linkerd]`: a real Prometheus over a generated mesh, the API in front of
  * it, and curl commands that show data. Runs until interrupted.
  */
+const DEMO_CONSUL_TOKEN = "demo-read-token";
+
 async function main() {
   const { values } = parseArgs({ options: { mesh: { type: "string", default: "linkerd" } } });
   const meshName = values.mesh as MeshName;
@@ -29,19 +33,32 @@ async function main() {
     stepS: scenario.stepS,
     binary: base.prometheusBin,
   });
-  const config = loadConfig(undefined, { MESH: meshName, PROMETHEUS_URL: prometheus.url });
-  const handler = createApiHandler({
-    engine: new PrometheusClient({ baseUrl: config.prometheus.url, timeoutMs: config.prometheus.timeoutMs }),
-    mesh: selectMesh({ mesh: config.mesh, labels: config.labels }),
-    window: config.window,
-    backendDescription: prometheus.url,
-  });
+  // Consul's demo goes the way a Consul user's would: catalog and metrics through Consul's HTTP API,
+  // here a double of it (no Consul binary is packaged for this machine) in front of the real Prometheus.
+  const consul =
+    meshName === "consul"
+      ? await startConsulDouble({
+          catalog: consulCatalog(scenario, [IDLE_CATALOG_SERVICE]),
+          metricsProxyBaseUrl: prometheus.url,
+          tokens: { [DEMO_CONSUL_TOKEN]: { wildcardRead: true } },
+        })
+      : undefined;
+  const config = loadConfig(
+    undefined,
+    consul
+      ? { MESH: meshName, CONSUL_HTTP_ADDR: consul.url, CONSUL_HTTP_TOKEN: DEMO_CONSUL_TOKEN, PROMETHEUS_URL: "" }
+      : { MESH: meshName, PROMETHEUS_URL: prometheus.url },
+  );
+  const backends = createBackends(config);
+  const handler = createApiHandler({ ...backends, window: config.window });
   const server = await serveLambdas(() => handler, config.port, config.host).catch(async (error: unknown) => {
+    await consul?.close();
     await prometheus.stop();
     throw error;
   });
   const shutdown = async () => {
     await server.close().catch(() => {});
+    await consul?.close();
     await prometheus.stop();
     process.exit(0);
   };
@@ -51,16 +68,23 @@ async function main() {
   const time = scenarioEnd(scenario).toISOString().replace(".000Z", "Z");
   const api = `${server.url}/apis/metrics.smi-spec.io/v1alpha2`;
   const q = `?t=5m&time=${time}`;
+  // Examples follow what the mesh serves: workloads where its series name them, else services.
+  const { mesh } = backends;
+  const [kind, name] = mesh.kinds.includes("deployments") ? ["deployments", "api"] : ["services", "payments-api"];
+  const examples = [
+    `${api}/namespaces/payments/${kind}/${name}${q}`,
+    `${api}/${kind}${q}`,
+    `${api}/namespaces/payments/${kind}/${name}/edges${q}`,
+    `${api}/namespaces/shop${q}`,
+    ...(mesh.edgeViews("namespaces").length > 0 ? [`${api}/namespaces/shop/edges${q}`] : []),
+    `${api}/`,
+  ];
   console.log(`
 Prometheus ${prometheus.url} holds ${meshName} traffic for ${scenario.workloads.length} workloads in namespaces shop and payments,
-ending at ${time}. The SMI API is on ${server.url}. Try:
+ending at ${time}.${consul ? ` Catalog and metrics go through a Consul API double at ${consul.url}.` : ""}
+The SMI API is on ${server.url}. Try:
 
-curl -s '${api}/namespaces/payments/deployments/api${q}'
-curl -s '${api}/deployments${q}'
-curl -s '${api}/namespaces/payments/deployments/api/edges${q}'
-curl -s '${api}/namespaces/shop${q}'
-curl -s '${api}/namespaces/shop/edges${q}'
-curl -s '${server.url}/apis/metrics.smi-spec.io/v1alpha2/'
+${examples.map((url) => `curl -s '${url}'`).join("\n")}
 
 Ctrl-C stops the API and Prometheus.`);
 }

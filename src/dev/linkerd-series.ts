@@ -1,5 +1,6 @@
+import { histogramSeries } from "./histogram-series";
 import { OpenMetricsBuilder, type SeriesLabels } from "./openmetrics";
-import { cumulativeShare, type LatencyMix, type Scenario, type Stream, type Workload } from "./scenario";
+import type { Scenario, Stream, Workload } from "./scenario";
 
 /** Linkerd proxy `response_latency_ms` bucket bounds. */
 export const LINKERD_BOUNDS_MS = [
@@ -28,21 +29,6 @@ function dst(w: Workload, pod: string): SeriesLabels {
   };
 }
 
-function histogram(
-  om: OpenMetricsBuilder,
-  name: string,
-  labels: SeriesLabels,
-  parts: [number, LatencyMix][],
-) {
-  for (const le of [...LINKERD_BOUNDS_MS, Infinity]) {
-    const rate = parts.reduce(
-      (sum, [rps, mix]) => sum + rps * (le === Infinity ? 1 : cumulativeShare(mix, le)),
-      0,
-    );
-    om.counter(name, { ...labels, le: le === Infinity ? "+Inf" : String(le) }, rate);
-  }
-}
-
 function responses(
   om: OpenMetricsBuilder,
   name: string,
@@ -69,8 +55,7 @@ function responses(
  * at each server pod (client known only by identity), outbound series at each client pod with the
  * `dst_*` labels, and `route_*`/`control_*` families that must never be counted.
  */
-export function linkerdSeries(scenario: Scenario): OpenMetricsBuilder {
-  const om = new OpenMetricsBuilder();
+export function linkerdSeries(scenario: Scenario, om = new OpenMetricsBuilder()): OpenMetricsBuilder {
   for (const stream of scenario.streams) {
     const server = stream.to;
     for (const pod of server.pods) {
@@ -84,7 +69,9 @@ export function linkerdSeries(scenario: Scenario): OpenMetricsBuilder {
         srv_name: "all-unauthenticated",
       };
       responses(om, "response_total", labels, stream, share);
-      histogram(om, "response_latency_ms_bucket", labels, [[stream.rps * share, stream.serverLatency]]);
+      histogramSeries(om, "response_latency_ms_bucket", labels, LINKERD_BOUNDS_MS, [
+        [stream.rps * share, stream.serverLatency],
+      ]);
       // Per-route views of the same requests: counting them too would double the numbers.
       responses(om, "route_response_total", { ...labels, rt_route: "GET /" }, stream, share);
       om.counter(
@@ -110,7 +97,7 @@ export function linkerdSeries(scenario: Scenario): OpenMetricsBuilder {
           { ...labels, classification: "failure", status_code: "503", error: "connect_timeout" },
           stream.clientOnlyFailureRps * share,
         );
-        histogram(om, "response_latency_ms_bucket", labels, [
+        histogramSeries(om, "response_latency_ms_bucket", labels, LINKERD_BOUNDS_MS, [
           [stream.rps * share, stream.clientLatency],
           [stream.clientOnlyFailureRps * share, stream.clientOnlyFailureLatency],
         ]);

@@ -1,3 +1,4 @@
+import type { InstantVector } from "../prometheus/client";
 import type { Matcher } from "../prometheus/promql";
 import type { KindName, ResourceRef } from "../smi/kinds";
 
@@ -63,6 +64,13 @@ export interface MeshAdapter {
    * Meshes without a catalog leave this out: Prometheus only knows what sent traffic.
    */
   knownResources?(kind: KindName, namespace: string | undefined): Promise<readonly ResourceRef[]>;
-  /** Namespace of objects whose series do not carry one, keyed by name. */
-  placeNamespaces?(kind: KindName, names: readonly string[]): Promise<ReadonlyMap<string, string>>;
+  /**
+   * Namespaces of peers whose series do not carry one, keyed by name. `query` runs an instant
+   * query at the request's time, counted as one of the request's round trips.
+   */
+  placeNamespaces?(
+    kind: KindName,
+    names: readonly string[],
+    query: (promql: string) => Promise<InstantVector>,
+  ): Promise<ReadonlyMap<string, string>>;
 }

@@ -1,5 +1,6 @@
-import axios, { type AxiosInstance, type AxiosResponse, isAxiosError } from "axios";
+import axios, { type AxiosInstance, type AxiosResponse } from "axios";
 import { BackendResponseError, BackendTimeoutError, BackendUnreachableError } from "../errors";
+import { displayUrl, bodySnippet as snippet, transportError } from "../transport-error";
 import { EnvelopeSchema, type VectorSample } from "./envelope";
 
 /** What one instant query gave back: the samples and any warnings the engine attached. */
@@ -21,19 +22,10 @@ export interface PrometheusClientOptions {
   readonly queryPath?: string;
   /** Name used in error messages (`Prometheus`, `Consul metrics proxy`). */
   readonly backendName?: string;
+  /** Extra headers on every query (a Consul token, a tenant header). */
+  readonly headers?: Readonly<Record<string, string>>;
   readonly http?: AxiosInstance;
 }
-
-const TRANSPORT_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "EPIPE",
-  "ERR_SOCKET_CONNECTION_TIMEOUT",
-]);
 
 /**
  * Prometheus HTTP API client, on axios. Queries go as form-encoded POSTs (the documented way for
@@ -46,15 +38,14 @@ export class PrometheusClient implements QueryEngine {
   readonly #queryPath: string;
   readonly #backend: string;
   readonly #displayUrl: string;
+  readonly #headers: Readonly<Record<string, string>>;
 
   constructor(options: PrometheusClientOptions) {
     this.#timeoutMs = options.timeoutMs;
     this.#queryPath = (options.queryPath ?? "api/v1/query").replace(/^\/+/, "");
     this.#backend = options.backendName ?? "Prometheus";
-    const base = new URL(options.baseUrl);
-    base.username = "";
-    base.password = "";
-    this.#displayUrl = `${base.toString().replace(/\/+$/, "")}/${this.#queryPath}`;
+    this.#displayUrl = displayUrl(options.baseUrl, this.#queryPath);
+    this.#headers = options.headers ?? {};
     this.#http =
       options.http ??
       axios.create({
@@ -77,28 +68,20 @@ export class PrometheusClient implements QueryEngine {
     let response: AxiosResponse<unknown>;
     try {
       response = await this.#http.post(this.#queryPath, form.toString(), {
-        headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+        headers: {
+          ...this.#headers,
+          "content-type": "application/x-www-form-urlencoded",
+          accept: "application/json",
+        },
         signal,
         responseType: "text",
         transformResponse: (data: unknown) => data,
         validateStatus: () => true,
       });
     } catch (error) {
-      throw this.#transportError(error, signal);
+      throw transportError(this.#backend, this.#displayUrl, this.#timeoutMs, error, signal);
     }
     return this.#parse(response);
-  }
-
-  #transportError(error: unknown, signal: AbortSignal): Error {
-    if (signal.aborted) {
-      return new BackendTimeoutError(this.#backend, this.#displayUrl, this.#timeoutMs, { cause: error });
-    }
-    const code = isAxiosError(error) ? error.code : undefined;
-    if (code === "ECONNABORTED" || code === "ETIMEDOUT") {
-      return new BackendTimeoutError(this.#backend, this.#displayUrl, this.#timeoutMs, { cause: error });
-    }
-    const detail = code && TRANSPORT_CODES.has(code) ? code : (code ?? "connection failed");
-    return new BackendUnreachableError(this.#backend, this.#displayUrl, { cause: error, detail });
   }
 
   #parse(response: AxiosResponse<unknown>): InstantVector {
@@ -122,6 +105,12 @@ export class PrometheusClient implements QueryEngine {
           throw new BackendTimeoutError(this.#backend, this.#displayUrl, this.#timeoutMs);
         }
         throw this.#responseError(`answered HTTP ${status} (${errorType}): ${error}`, status, { errorType });
+      }
+      if (status === 401 || status === 403) {
+        throw this.#responseError(
+          `refused the request (HTTP ${status}): ${snippet(text)}. Check the token or credentials configured for it`,
+          status,
+        );
       }
       if (status === 504) {
         throw new BackendTimeoutError(this.#backend, this.#displayUrl, this.#timeoutMs);
@@ -176,12 +165,4 @@ export class PrometheusClient implements QueryEngine {
       ...extra,
     });
   }
-}
-
-function snippet(text: string): string {
-  const flat = text
-    .replace(/<[^>]*>/g, " ")
-    .replace(/\s+/g, " ")
-    .trim();
-  return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat || "(empty body)";
 }

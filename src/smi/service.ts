@@ -176,9 +176,14 @@ async function edges(
       for (const m of perView[i] ?? []) unplaced.add(m.key.name);
     }
   }
+  const query = async (promql: string) => {
+    const result = await engine.instantQuery(promql, range.time);
+    observe(result);
+    return result;
+  };
   const placed =
     unplaced.size > 0 && mesh.placeNamespaces
-      ? await mesh.placeNamespaces(route.kind, [...unplaced])
+      ? await mesh.placeNamespaces(route.kind, [...unplaced], query)
       : new Map<string, string>();
 
   const version: ApiVersion = route.version;

@@ -1,0 +1,146 @@
+import axios, { type AxiosInstance, type AxiosResponse } from "axios";
+import { z } from "zod";
+import { BackendResponseError } from "../errors";
+import { bodySnippet, displayUrl, transportError } from "../transport-error";
+
+/** `GET /v1/catalog/services`: service name → tags. */
+export const CatalogServicesSchema = z.record(z.string(), z.array(z.string()).nullable());
+export type CatalogServices = z.infer<typeof CatalogServicesSchema>;
+
+/** `GET /v1/catalog/service/{name}`: one entry per registered instance. */
+export const CatalogServiceSchema = z.array(
+  z.looseObject({
+    ServiceName: z.string(),
+    ServiceKind: z.string().optional(),
+    ServiceMeta: z.record(z.string(), z.string()).nullable().optional(),
+  }),
+);
+export type CatalogService = z.infer<typeof CatalogServiceSchema>;
+
+/** A mesh service as consul-k8s registers it: its Consul name and its Kubernetes namespace. */
+export interface PlacedService {
+  readonly name: string;
+  readonly namespace: string;
+}
+
+export interface ConsulClientOptions {
+  readonly address: string;
+  readonly token?: string | undefined;
+  readonly timeoutMs: number;
+  /** How long a catalog read is reused in a warm container. */
+  readonly catalogTtlMs?: number;
+  readonly http?: AxiosInstance;
+  readonly now?: () => number;
+}
+
+/** Consul's metrics proxy, relative to the agent address. */
+export const METRICS_PROXY_QUERY_PATH = "v1/internal/ui/metrics-proxy/api/v1/query";
+
+/**
+ * Reads Consul's catalog. The token goes in `X-Consul-Token` (the `?token=` form leaks into access
+ * logs). Services carry their Kubernetes namespace in the `k8s-namespace` meta that consul-k8s
+ * writes; sidecar proxies and services without that meta are not mesh workloads we can place.
+ */
+export class ConsulClient {
+  readonly #http: AxiosInstance;
+  readonly #options: ConsulClientOptions;
+  #cache: { at: number; services: Promise<PlacedService[]> } | undefined;
+
+  constructor(options: ConsulClientOptions) {
+    this.#options = options;
+    this.#http =
+      options.http ??
+      axios.create({ baseURL: options.address, responseType: "text", transformResponse: (d: unknown) => d });
+  }
+
+  /** Headers that authenticate a request to this agent; also used for the metrics proxy. */
+  get authHeaders(): Record<string, string> {
+    return this.#options.token ? { "X-Consul-Token": this.#options.token } : {};
+  }
+
+  /** Every placeable mesh service, read once per TTL and shared by concurrent callers. */
+  services(): Promise<PlacedService[]> {
+    const now = (this.#options.now ?? Date.now)();
+    const ttl = this.#options.catalogTtlMs ?? 10_000;
+    if (this.#cache === undefined || now - this.#cache.at > ttl) {
+      const services = this.#readCatalog();
+      this.#cache = { at: now, services };
+      services.catch(() => {
+        if (this.#cache?.services === services) this.#cache = undefined;
+      });
+    }
+    return this.#cache.services;
+  }
+
+  async #readCatalog(): Promise<PlacedService[]> {
+    const names = Object.keys(await this.#get("v1/catalog/services", CatalogServicesSchema));
+    const entries = await Promise.all(
+      names.map((name) => this.#get(`v1/catalog/service/${encodeURIComponent(name)}`, CatalogServiceSchema)),
+    );
+    const placed: PlacedService[] = [];
+    for (const instances of entries) {
+      const first = instances.find((i) => (i.ServiceKind ?? "") === "" && i.ServiceMeta?.["k8s-namespace"]);
+      const namespace = first?.ServiceMeta?.["k8s-namespace"];
+      if (first !== undefined && namespace !== undefined) placed.push({ name: first.ServiceName, namespace });
+    }
+    return placed;
+  }
+
+  async #get<T>(path: string, schema: z.ZodType<T>): Promise<T> {
+    const url = displayUrl(this.#options.address, path);
+    const signal = AbortSignal.timeout(this.#options.timeoutMs);
+    let response: AxiosResponse<unknown>;
+    try {
+      response = await this.#http.get(path, {
+        headers: { ...this.authHeaders, accept: "application/json" },
+        signal,
+        responseType: "text",
+        transformResponse: (d: unknown) => d,
+        validateStatus: () => true,
+      });
+    } catch (error) {
+      throw transportError("Consul", url, this.#options.timeoutMs, error, signal);
+    }
+    const text = typeof response.data === "string" ? response.data : "";
+    if (response.status === 401 || response.status === 403) {
+      throw new BackendResponseError(
+        "Consul",
+        `Consul refused the request (HTTP ${response.status}): ${bodySnippet(text)}. Check CONSUL_HTTP_TOKEN: it needs read access to the catalog`,
+        { url, status: response.status },
+      );
+    }
+    if (response.status < 200 || response.status > 299) {
+      throw new BackendResponseError(
+        "Consul",
+        `Consul answered HTTP ${response.status}: ${bodySnippet(text)}`,
+        {
+          url,
+          status: response.status,
+        },
+      );
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (cause) {
+      throw new BackendResponseError("Consul", "Consul answered with malformed JSON", {
+        url,
+        status: response.status,
+        cause,
+      });
+    }
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) {
+      throw new BackendResponseError(
+        "Consul",
+        `Consul answered an unexpected body: ${parsed.error.issues[0]?.message}`,
+        {
+          url,
+          status: response.status,
+          issues: parsed.error.issues,
+        },
+      );
+    }
+    return parsed.data;
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * A TEST DOUBLE of Consul's HTTP API, not Consul. No Consul binary is available from our
+ * package registries, so the demo and the tests run this instead. It implements only the
+ * documented endpoints we call, with Consul's status codes and bodies:
+ *
+ * - `GET /v1/catalog/services` and `GET /v1/catalog/service/{name}`;
+ * - `GET|POST /v1/internal/ui/metrics-proxy/{path}`, forwarding to a real Prometheus
+ *   (`ui_config.metrics_proxy.base_url`) when the path is on the allowlist;
+ * - ACLs: `X-Consul-Token`; an unknown token is 403 "ACL not found"; the anonymous token sees a
+ *   filtered (empty) catalog and may not use the metrics proxy; the proxy needs a token with
+ *   wildcard read, else 403 "Permission denied"; the token is stripped before forwarding.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface CatalogEntry {
+  readonly name: string;
+  /** `connect-proxy` for sidecars; empty for ordinary services. */
+  readonly kind?: string;
+  readonly tags?: readonly string[];
+  readonly meta?: Readonly<Record<string, string>>;
+  readonly instances: number;
+}
+
+export interface ConsulDoubleOptions {
+  readonly catalog: readonly CatalogEntry[];
+  /** `ui_config.metrics_proxy.base_url`; without it the proxy answers 404, as Consul does. */
+  readonly metricsProxyBaseUrl?: string;
+  /** Defaults to Consul's: `/api/v1/query` and `/api/v1/query_range`. */
+  readonly pathAllowlist?: readonly string[];
+  /** ACL tokens and whether each may read everything. No tokens at all means ACLs are off. */
+  readonly tokens?: Readonly<Record<string, { readonly wildcardRead: boolean }>>;
+}
+
+export interface ConsulDouble {
+  readonly url: string;
+  /** Requests the double received, for assertions. */
+  readonly requests: { method: string; path: string; token: string | undefined }[];
+  close(): Promise<void>;
+}
+
+const PROXY_PREFIX = "/v1/internal/ui/metrics-proxy";
+const DEFAULT_ALLOWLIST = ["/api/v1/query", "/api/v1/query_range"];
+
+export async function startConsulDouble(options: ConsulDoubleOptions): Promise<ConsulDouble> {
+  const requests: ConsulDouble["requests"] = [];
+  const aclsOn = options.tokens !== undefined;
+
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://consul");
+    const tokenHeader = req.headers["x-consul-token"];
+    const token = typeof tokenHeader === "string" && tokenHeader !== "" ? tokenHeader : undefined;
+    requests.push({ method: req.method ?? "GET", path: url.pathname, token });
+    const body = await readBody(req);
+    try {
+      // Resolve the token first, as Consul does for every endpoint.
+      const grant = token === undefined ? { wildcardRead: !aclsOn } : options.tokens?.[token];
+      if (aclsOn && token !== undefined && grant === undefined) return text(res, 403, "ACL not found");
+      const canRead = grant?.wildcardRead ?? !aclsOn;
+
+      if (url.pathname === "/v1/catalog/services" && req.method === "GET") {
+        const services: Record<string, string[]> = {};
+        if (canRead) for (const e of options.catalog) services[e.name] = [...(e.tags ?? [])];
+        return json(res, 200, services, canRead ? {} : { "X-Consul-Results-Filtered-By-ACLs": "true" });
+      }
+      const one = /^\/v1\/catalog\/service\/([^/]+)$/.exec(url.pathname);
+      if (one && req.method === "GET") {
+        const name = decodeURIComponent(one[1] as string);
+        const entry = canRead ? options.catalog.find((e) => e.name === name) : undefined;
+        return json(res, 200, entry ? instances(entry) : []);
+      }
+      if (url.pathname.startsWith(`${PROXY_PREFIX}/`) && (req.method === "GET" || req.method === "POST")) {
+        if (options.metricsProxyBaseUrl === undefined) return text(res, 404, "Metrics proxy is not enabled");
+        if (!canRead) return text(res, 403, "Permission denied: token lacks 'service:read' and 'node:read' on any");
+        const subPath = url.pathname.slice(PROXY_PREFIX.length);
+        if (!(options.pathAllowlist ?? DEFAULT_ALLOWLIST).includes(subPath)) {
+          return text(res, 403, `Permission denied: path ${JSON.stringify(subPath)} is not in the metrics proxy allowlist`);
+        }
+        return forward(res, `${options.metricsProxyBaseUrl.replace(/\/+$/, "")}${subPath}${url.search}`, req, body);
+      }
+      return text(res, 404, "Invalid URL path");
+    } catch (error) {
+      return text(res, 500, String(error));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function instances(entry: CatalogEntry) {
+  return Array.from({ length: entry.instances }, (_, i) => ({
+    ID: `node-${i}`,
+    Node: `node-${i}`,
+    Address: `10.1.0.${i + 1}`,
+    Datacenter: "dc1",
+    ServiceKind: entry.kind ?? "",
+    ServiceID: `${entry.name}-${i}`,
+    ServiceName: entry.name,
+    ServiceTags: entry.tags ?? [],
+    ServiceMeta: entry.meta ?? {},
+    ServicePort: 20000,
+    Namespace: "default",
+    Partition: "default",
+  }));
+}
+
+async function forward(res: ServerResponse, target: string, req: IncomingMessage, body: string) {
+  // The token is not forwarded: Consul strips it before calling the metrics backend.
+  const headers: Record<string, string> = {};
+  const contentType = req.headers["content-type"];
+  if (contentType) headers["content-type"] = contentType;
+  const upstream = await fetch(target, {
+    method: req.method ?? "GET",
+    headers,
+    ...(req.method === "POST" ? { body } : {}),
+  });
+  res.writeHead(upstream.status, { "content-type": upstream.headers.get("content-type") ?? "application/json" });
+  res.end(await upstream.text());
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString();
+}
+
+function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  res.writeHead(status, { "content-type": "application/json", ...headers });
+  res.end(JSON.stringify(body));
+}
+
+function text(res: ServerResponse, status: number, body: string) {
+  res.writeHead(status, { "content-type": "text/plain; charset=utf-8" });
+  res.end(body);
+}

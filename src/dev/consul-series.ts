@@ -1,0 +1,97 @@
+import type { CatalogEntry } from "./consul-double";
+import { ENVOY_BOUNDS_MS, histogramSeries } from "./histogram-series";
+import { OpenMetricsBuilder, type SeriesLabels } from "./openmetrics";
+import type { Scenario, Stream, Workload } from "./scenario";
+
+function sidecar(w: Workload, pod: string): SeriesLabels {
+  return {
+    consul_source_service: w.service,
+    consul_source_namespace: "default",
+    consul_source_partition: "default",
+    consul_source_datacenter: "dc1",
+    local_cluster: w.service,
+    namespace: w.namespace,
+    pod,
+    app: w.name,
+  };
+}
+
+function byClass(
+  om: OpenMetricsBuilder,
+  name: string,
+  labels: SeriesLabels,
+  s: Stream,
+  share: number,
+  clientOnly: boolean,
+) {
+  const ok = s.rps * share * (1 - s.serverFailureShare - s.notFoundShare);
+  om.counter(name, { ...labels, envoy_response_code_class: "2" }, ok);
+  om.counter(name, { ...labels, envoy_response_code_class: "4" }, s.rps * share * s.notFoundShare);
+  const failures = s.rps * share * s.serverFailureShare + (clientOnly ? s.clientOnlyFailureRps * share : 0);
+  om.counter(name, { ...labels, envoy_response_code_class: "5" }, failures);
+}
+
+/**
+ * Writes a scenario as Consul's Envoy sidecars would: the server's `public_listener` inbound series,
+ * the client's `envoy_cluster_upstream_*` series per destination service, and the client's own
+ * `upstream` listener series under the same `envoy_http_downstream_*` names, which must never be
+ * read as inbound traffic.
+ */
+export function consulSeries(scenario: Scenario, om = new OpenMetricsBuilder()): OpenMetricsBuilder {
+  for (const s of scenario.streams) {
+    for (const pod of s.to.pods) {
+      const share = 1 / s.to.pods.length;
+      const labels = { ...sidecar(s.to, pod), envoy_http_conn_manager_prefix: "public_listener" };
+      byClass(om, "envoy_http_downstream_rq_xx", labels, s, share, false);
+      histogramSeries(om, "envoy_http_downstream_rq_time_bucket", labels, ENVOY_BOUNDS_MS, [
+        [s.rps * share, s.serverLatency],
+      ]);
+    }
+    const client = s.from;
+    if (client === undefined) continue;
+    for (const pod of client.pods) {
+      const share = 1 / client.pods.length;
+      const upstream = {
+        ...sidecar(client, pod),
+        consul_destination_service: s.to.service,
+        consul_destination_namespace: "default",
+        consul_destination_datacenter: "dc1",
+        consul_destination_target: `${s.to.service}.default.dc1`,
+        envoy_cluster_name: s.to.service,
+      };
+      const parts = [
+        [s.rps * share, s.clientLatency],
+        [s.clientOnlyFailureRps * share, s.clientOnlyFailureLatency],
+      ] as const;
+      byClass(om, "envoy_cluster_upstream_rq_xx", upstream, s, share, true);
+      histogramSeries(om, "envoy_cluster_upstream_rq_time_bucket", upstream, ENVOY_BOUNDS_MS, parts);
+      // The client's outbound listener: same metric names as inbound, tagged with the client's service.
+      const listener = { ...sidecar(client, pod), envoy_http_conn_manager_prefix: "upstream" };
+      byClass(om, "envoy_http_downstream_rq_xx", listener, s, share, true);
+      histogramSeries(om, "envoy_http_downstream_rq_time_bucket", listener, ENVOY_BOUNDS_MS, parts);
+    }
+  }
+  return om;
+}
+
+/**
+ * The catalog consul-k8s would register for a scenario: each workload's service with its
+ * Kubernetes namespace in `k8s-namespace`, its sidecar proxy, and Consul's own service, which has
+ * no Kubernetes namespace. `extra` adds services that are registered but never called.
+ */
+export function consulCatalog(scenario: Scenario, extra: readonly CatalogEntry[] = []): CatalogEntry[] {
+  const entries: CatalogEntry[] = [{ name: "consul", instances: 1 }];
+  for (const w of scenario.workloads) {
+    const meta = { "k8s-namespace": w.namespace, "k8s-service-name": w.service, "managed-by": "consul-k8s-endpoints-controller" };
+    entries.push({ name: w.service, meta, instances: w.pods.length });
+    entries.push({ name: `${w.service}-sidecar-proxy`, kind: "connect-proxy", meta, instances: w.pods.length });
+  }
+  return [...entries, ...extra];
+}
+
+/** A service registered in the catalog that never receives traffic: it must list at zero. */
+export const IDLE_CATALOG_SERVICE: CatalogEntry = {
+  name: "reports",
+  meta: { "k8s-namespace": "shop", "k8s-service-name": "reports", "managed-by": "consul-k8s-endpoints-controller" },
+  instances: 1,
+};
