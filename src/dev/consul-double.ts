@@ -71,12 +71,22 @@ export async function startConsulDouble(options: ConsulDoubleOptions): Promise<C
       }
       if (url.pathname.startsWith(`${PROXY_PREFIX}/`) && (req.method === "GET" || req.method === "POST")) {
         if (options.metricsProxyBaseUrl === undefined) return text(res, 404, "Metrics proxy is not enabled");
-        if (!canRead) return text(res, 403, "Permission denied: token lacks 'service:read' and 'node:read' on any");
+        if (!canRead)
+          return text(res, 403, "Permission denied: token lacks 'service:read' and 'node:read' on any");
         const subPath = url.pathname.slice(PROXY_PREFIX.length);
         if (!(options.pathAllowlist ?? DEFAULT_ALLOWLIST).includes(subPath)) {
-          return text(res, 403, `Permission denied: path ${JSON.stringify(subPath)} is not in the metrics proxy allowlist`);
+          return text(
+            res,
+            403,
+            `Permission denied: path ${JSON.stringify(subPath)} is not in the metrics proxy allowlist`,
+          );
         }
-        return forward(res, `${options.metricsProxyBaseUrl.replace(/\/+$/, "")}${subPath}${url.search}`, req, body);
+        return forward(
+          res,
+          `${options.metricsProxyBaseUrl.replace(/\/+$/, "")}${subPath}${url.search}`,
+          req,
+          body,
+        );
       }
       return text(res, 404, "Invalid URL path");
     } catch (error) {
@@ -123,7 +133,9 @@ async function forward(res: ServerResponse, target: string, req: IncomingMessage
     headers,
     ...(req.method === "POST" ? { body } : {}),
   });
-  res.writeHead(upstream.status, { "content-type": upstream.headers.get("content-type") ?? "application/json" });
+  res.writeHead(upstream.status, {
+    "content-type": upstream.headers.get("content-type") ?? "application/json",
+  });
   res.end(await upstream.text());
 }
 

@@ -82,9 +82,18 @@ export function consulSeries(scenario: Scenario, om = new OpenMetricsBuilder()):
 export function consulCatalog(scenario: Scenario, extra: readonly CatalogEntry[] = []): CatalogEntry[] {
   const entries: CatalogEntry[] = [{ name: "consul", instances: 1 }];
   for (const w of scenario.workloads) {
-    const meta = { "k8s-namespace": w.namespace, "k8s-service-name": w.service, "managed-by": "consul-k8s-endpoints-controller" };
+    const meta = {
+      "k8s-namespace": w.namespace,
+      "k8s-service-name": w.service,
+      "managed-by": "consul-k8s-endpoints-controller",
+    };
     entries.push({ name: w.service, meta, instances: w.pods.length });
-    entries.push({ name: `${w.service}-sidecar-proxy`, kind: "connect-proxy", meta, instances: w.pods.length });
+    entries.push({
+      name: `${w.service}-sidecar-proxy`,
+      kind: "connect-proxy",
+      meta,
+      instances: w.pods.length,
+    });
   }
   return [...entries, ...extra];
 }
@@ -92,6 +101,10 @@ export function consulCatalog(scenario: Scenario, extra: readonly CatalogEntry[]
 /** A service registered in the catalog that never receives traffic: it must list at zero. */
 export const IDLE_CATALOG_SERVICE: CatalogEntry = {
   name: "reports",
-  meta: { "k8s-namespace": "shop", "k8s-service-name": "reports", "managed-by": "consul-k8s-endpoints-controller" },
+  meta: {
+    "k8s-namespace": "shop",
+    "k8s-service-name": "reports",
+    "managed-by": "consul-k8s-endpoints-controller",
+  },
   instances: 1,
 };

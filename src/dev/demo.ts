@@ -3,9 +3,9 @@ import { createBackends } from "../backends";
 import { loadConfig } from "../config";
 import { createApiHandler } from "../http/api-handler";
 import { MESH_NAMES, type MeshName } from "../mesh/select";
-import { serveLambdas } from "./local-server";
 import { startConsulDouble } from "./consul-double";
 import { consulCatalog, IDLE_CATALOG_SERVICE } from "./consul-series";
+import { serveLambdas } from "./local-server";
 import { PrometheusMissingError, startPrometheus } from "./prometheus-server";
 import { defaultScenario, scenarioEnd } from "./scenario";
 import { seriesWriter } from "./series";
@@ -46,7 +46,12 @@ async function main() {
   const config = loadConfig(
     undefined,
     consul
-      ? { MESH: meshName, CONSUL_HTTP_ADDR: consul.url, CONSUL_HTTP_TOKEN: DEMO_CONSUL_TOKEN, PROMETHEUS_URL: "" }
+      ? {
+          MESH: meshName,
+          CONSUL_HTTP_ADDR: consul.url,
+          CONSUL_HTTP_TOKEN: DEMO_CONSUL_TOKEN,
+          PROMETHEUS_URL: "",
+        }
       : { MESH: meshName, PROMETHEUS_URL: prometheus.url },
   );
   const backends = createBackends(config);
@@ -70,7 +75,9 @@ async function main() {
   const q = `?t=5m&time=${time}`;
   // Examples follow what the mesh serves: workloads where its series name them, else services.
   const { mesh } = backends;
-  const [kind, name] = mesh.kinds.includes("deployments") ? ["deployments", "api"] : ["services", "payments-api"];
+  const [kind, name] = mesh.kinds.includes("deployments")
+    ? ["deployments", "api"]
+    : ["services", "payments-api"];
   const examples = [
     `${api}/namespaces/payments/${kind}/${name}${q}`,
     `${api}/${kind}${q}`,

@@ -141,18 +141,22 @@ export interface EdgeTruth {
   readonly truth: Truth;
 }
 
-/**
- * Edges of a workload, grouped by peer workload (`namespace/name`), as one side measured them.
- * Meshes whose labels name the workload kind (Linkerd's `dst_deployment`) only see peers of the
- * same kind; `sameKindPeers` says so.
- */
-export function workloadEdgesTruth(
-  s: Scenario,
-  w: Workload,
-  windowS: number,
-  side: { to: "client" | "server"; from: "client" | "server" },
-  sameKindPeers: boolean,
-) {
+export interface EdgeTruthOptions {
+  /** Which proxy measured each direction. */
+  readonly side: { readonly to: "client" | "server"; readonly from: "client" | "server" };
+  /**
+   * Meshes whose labels name the workload kind (Linkerd's `dst_deployment`) only see peers of the
+   * same kind; meshes with kind-less workload labels (Istio) see every peer.
+   */
+  readonly sameKindPeers: boolean;
+  /** How the mesh names a peer: its workload name, or (Consul) its service name. */
+  readonly peerName?: (w: Workload) => string;
+}
+
+/** Edges of a workload, grouped by peer (`namespace/name`), as the mesh measures them. */
+export function workloadEdgesTruth(s: Scenario, w: Workload, windowS: number, options: EdgeTruthOptions) {
+  const { side, sameKindPeers } = options;
+  const peerName = options.peerName ?? ((x: Workload) => x.name);
   const part = (x: Stream, which: "client" | "server") =>
     which === "client" ? clientPart(x) : serverPart(x);
   const edges: EdgeTruth[] = [];
@@ -161,7 +165,7 @@ export function workloadEdgesTruth(
     for (const x of streams) {
       const peer = peerOf(x);
       if (sameKindPeers && peer.kind !== w.kind) continue;
-      const id = `${peer.namespace}/${peer.name}`;
+      const id = `${peer.namespace}/${peerName(peer)}`;
       byPeer.set(id, [...(byPeer.get(id) ?? []), x]);
     }
     for (const [peer, list] of byPeer) {
@@ -188,8 +192,15 @@ export function workloadEdgesTruth(
   return edges;
 }
 
-/** Edges between namespaces, read at the client. */
-export function namespaceEdgesTruth(s: Scenario, ns: string, windowS: number): EdgeTruth[] {
+/** Edges between namespaces, each direction read on the given side. */
+export function namespaceEdgesTruth(
+  s: Scenario,
+  ns: string,
+  windowS: number,
+  side: EdgeTruthOptions["side"] = { to: "client", from: "client" },
+): EdgeTruth[] {
+  const part = (x: Stream, which: "client" | "server") =>
+    which === "client" ? clientPart(x) : serverPart(x);
   const edges: EdgeTruth[] = [];
   const meshed = s.streams.filter((x) => x.from !== undefined);
   const peersTo = new Set(meshed.filter((x) => x.from?.namespace === ns).map((x) => x.to.namespace));
@@ -199,7 +210,7 @@ export function namespaceEdgesTruth(s: Scenario, ns: string, windowS: number): E
       direction: "to",
       peer,
       truth: truthOf(
-        list.map((x) => clientPart(x)),
+        list.map((x) => part(x, side.to)),
         windowS,
       ),
     });
@@ -213,7 +224,7 @@ export function namespaceEdgesTruth(s: Scenario, ns: string, windowS: number): E
       direction: "from",
       peer,
       truth: truthOf(
-        list.map((x) => clientPart(x)),
+        list.map((x) => part(x, side.from)),
         windowS,
       ),
     });

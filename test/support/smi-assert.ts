@@ -56,3 +56,11 @@ export function expectMatchesTruth(item: { metrics: MetricEntry[] }, truth: Trut
     }
   }
 }
+
+/** A count read back from a Quantity, within its 0.001 resolution of the expected value. */
+export function expectCount(actual: number | null, expected: number, label = "") {
+  expect(actual, label).not.toBeNull();
+  expect(Math.abs((actual as number) - expected), `${label} ${actual} vs ${expected}`).toBeLessThanOrEqual(
+    0.001,
+  );
+}
