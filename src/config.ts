@@ -132,12 +132,6 @@ export function loadConfig(
       [],
     );
   }
-  if (e.CONSUL_HTTP_ADDR !== undefined && e.MESH !== "consul") {
-    throw new ConfigError(
-      `invalid configuration: CONSUL_HTTP_ADDR is only read with MESH=consul, and MESH is ${e.MESH}; unset one of them`,
-      [],
-    );
-  }
   const viaConsul = e.PROMETHEUS_URL === undefined && e.CONSUL_HTTP_ADDR !== undefined;
   return {
     mesh: e.MESH,

@@ -1,4 +1,5 @@
 import type { ConsulClient } from "../consul/client";
+import { ConfigError } from "../errors";
 import type { MeshAdapter } from "./adapter";
 import { createConsulAdapter } from "./consul";
 import { createIstioAdapter } from "./istio";
@@ -16,8 +17,17 @@ export interface MeshSettings {
   readonly consul?: ConsulClient | undefined;
 }
 
-/** Picks the adapter for the configured mesh: the only place that switches on a mesh name. */
+/**
+ * Picks the adapter for the configured mesh: the only place that switches on a mesh name. A Consul
+ * endpoint configured for another mesh is refused rather than ignored.
+ */
 export function selectMesh(settings: MeshSettings): MeshAdapter {
+  if (settings.consul !== undefined && settings.mesh !== "consul") {
+    throw new ConfigError(
+      `invalid configuration: CONSUL_HTTP_ADDR is only read with MESH=consul, and MESH is ${settings.mesh}; unset one of them`,
+      [],
+    );
+  }
   switch (settings.mesh) {
     case "linkerd":
       return createLinkerdAdapter(settings.labels);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createBackends } from "../../src/backends";
 import { loadConfig } from "../../src/config";
 import { ConfigError } from "../../src/errors";
 
@@ -60,8 +61,8 @@ describe("loadConfig", () => {
   });
 
   it("refuses CONSUL_HTTP_ADDR with another mesh instead of ignoring it", () => {
-    expect(() => loadConfig({ MESH: "istio", CONSUL_HTTP_ADDR: "http://consul:8500" })).toThrow(
-      /CONSUL_HTTP_ADDR is only read with MESH=consul/,
-    );
+    expect(() =>
+      createBackends(loadConfig({ MESH: "istio", CONSUL_HTTP_ADDR: "http://consul:8500" })),
+    ).toThrow(/CONSUL_HTTP_ADDR is only read with MESH=consul/);
   });
 });
