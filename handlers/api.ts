@@ -6,4 +6,8 @@ import { createApiHandler } from "../src/http/api-handler";
 // and caches are reused by every warm invocation.
 const config = loadConfig();
 
-export const handler = createApiHandler({ ...createBackends(config), window: config.window });
+export const handler = createApiHandler({
+  ...createBackends(config),
+  window: config.window,
+  webhookToken: config.webhookToken,
+});

@@ -66,6 +66,17 @@ export const EnvSchema = z.object({
   PORT: integer(3000, 0, 65_535),
   HOST: z.preprocess(blankIsUnset, z.string().default("127.0.0.1")),
   PROMETHEUS_BIN: z.preprocess(blankIsUnset, z.string().optional()),
+  WEBHOOK_TOKEN: z.preprocess(blankIsUnset, z.string().min(16, "must be at least 16 characters").optional()),
+  REPORT_WEBHOOK_SECRET: z.preprocess(
+    blankIsUnset,
+    z.string().min(16, "must be at least 16 characters").optional(),
+  ),
+  AWS_LAMBDA_ENDPOINT: z.preprocess(
+    blankIsUnset,
+    z
+      .url({ protocol: /^https?$/, message: "must be an http(s) URL such as http://localhost:3002" })
+      .optional(),
+  ),
   SCRAPE_INTERVAL: duration("10s"),
   DEFAULT_WINDOW: duration("30s"),
   MAX_WINDOW: duration("24h"),
@@ -96,6 +107,12 @@ export interface Config {
   /** Local server only: where `npm start` and the demo listen (0 picks a free port). */
   readonly port: number;
   readonly host: string;
+  /** Shared secret for the webhook and summary routes; unset leaves them open. */
+  readonly webhookToken: string | undefined;
+  /** Default HMAC secret for report webhook sinks. */
+  readonly reportWebhookSecret: string | undefined;
+  /** Lambda API endpoint override for local runs (serverless-offline serves one on port 3002). */
+  readonly lambdaEndpoint: string | undefined;
   /** Demo only: the Prometheus binary to start; `prometheus` on PATH when unset. */
   readonly prometheusBin: string | undefined;
   readonly window: { readonly defaultMs: number; readonly minMs: number; readonly maxMs: number };
@@ -147,6 +164,9 @@ export function loadConfig(
     port: e.PORT,
     host: e.HOST,
     prometheusBin: e.PROMETHEUS_BIN,
+    webhookToken: e.WEBHOOK_TOKEN,
+    reportWebhookSecret: e.REPORT_WEBHOOK_SECRET,
+    lambdaEndpoint: e.AWS_LAMBDA_ENDPOINT,
     window,
     labels: {
       namespace: e.LABEL_NAMESPACE,

@@ -1,10 +1,16 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { MethodNotAllowedError, NotFoundError } from "../errors";
+import { BadRequestError, MethodNotAllowedError, NotFoundError } from "../errors";
 import type { MeshAdapter } from "../mesh/adapter";
 import type { QueryEngine } from "../prometheus/client";
+import { NamespaceNameSchema, ResourceNameSchema } from "../smi/k8s-name";
+import { isKindName } from "../smi/kinds";
 import { parseTimeRange, type WindowBounds } from "../smi/query-params";
-import { parseSmiPath } from "../smi/route";
-import { answerMetrics, discoveryAnswer, type SmiAnswer } from "../smi/service";
+import { decodeSegment, parseSmiPath } from "../smi/route";
+import { answerMetrics, discoveryAnswer } from "../smi/service";
+import { summarize } from "../summary";
+import { measureResource, RequestStats, refOf } from "../traffic";
+import { parseGateRequest, runFlaggerGate } from "../webhooks/flagger-gate";
+import { bearerToken, requireToken } from "./auth";
 import { jsonResponse, warningHeader } from "./response";
 import { statusOf } from "./status";
 
@@ -24,8 +30,18 @@ export interface ApiDeps {
   readonly window: WindowBounds;
   /** What `/healthz` may say about the backend; never a secret. */
   readonly backendDescription: string;
+  /** Shared secret for the webhook and summary routes; unset means they are open. */
+  readonly webhookToken?: string | undefined;
   readonly now?: () => Date;
   readonly log?: (entry: RequestLog) => void;
+}
+
+/** What a route produced: a body, its status, and what the backend cost and said. */
+interface Answer {
+  readonly status?: number;
+  readonly body: unknown;
+  readonly warnings: readonly string[];
+  readonly roundTrips: number;
 }
 
 export type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -33,8 +49,9 @@ export type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayPr
 const defaultLog = (entry: RequestLog) => console.log(JSON.stringify(entry));
 
 /**
- * Builds the HTTP API over API Gateway v2 events. Everything it needs is passed in, so the same
- * code runs in Lambda, in the local server and in tests without AWS.
+ * Builds the HTTP API over API Gateway v2 events: the SMI API, the Flagger gate, the plain-number
+ * summary and `/healthz`. Everything it needs is passed in, so the same code runs in Lambda, in the
+ * local server and in tests without AWS.
  */
 export function createApiHandler(deps: ApiDeps): ApiHandler {
   const now = deps.now ?? (() => new Date());
@@ -48,9 +65,9 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
     let response: APIGatewayProxyStructuredResultV2;
     let failure: unknown;
     try {
-      const answer = await route(method, path, new URLSearchParams(event.rawQueryString ?? ""));
+      const answer = await route(method, path, new URLSearchParams(event.rawQueryString ?? ""), event);
       roundTrips = answer.roundTrips;
-      response = jsonResponse(200, answer.body, warningHeader(answer.warnings));
+      response = jsonResponse(answer.status ?? 200, answer.body, warningHeader(answer.warnings));
     } catch (error) {
       failure = error;
       const status = statusOf(error);
@@ -67,9 +84,14 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
     return response;
   };
 
-  async function route(method: string, path: string, query: URLSearchParams): Promise<SmiAnswer> {
+  async function route(
+    method: string,
+    path: string,
+    query: URLSearchParams,
+    event: APIGatewayProxyEventV2,
+  ): Promise<Answer> {
     if (path === "/healthz") {
-      requireGet(method);
+      requireMethod(method, "GET");
       return {
         body: { status: "ok", mesh: deps.mesh.name, backend: deps.backendDescription },
         warnings: [],
@@ -78,19 +100,100 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
     }
     if (path === "/apis" || path.startsWith("/apis/")) {
       const smiRoute = parseSmiPath(path, deps.mesh.kinds);
-      requireGet(method);
+      requireMethod(method, "GET");
       if (smiRoute.type === "group" || smiRoute.type === "resources")
         return discoveryAnswer(smiRoute, deps.mesh);
-      const range = parseTimeRange(query, deps.window, now);
-      return answerMetrics(deps, smiRoute, range);
+      return answerMetrics(deps, smiRoute, parseTimeRange(query, deps.window, now));
+    }
+    if (path === "/webhooks/flagger") {
+      requireMethod(method, "POST");
+      return flaggerGate(query, event);
+    }
+    if (path.startsWith("/summary/")) {
+      requireMethod(method, "GET");
+      return summary(path, query, event);
     }
     throw new NotFoundError(
-      `no such path: ${path}; this server answers /apis/metrics.smi-spec.io/... and /healthz`,
+      `no such path: ${path}; this server answers /apis/metrics.smi-spec.io/..., /summary/namespaces/{ns}/{kind}/{name}, POST /webhooks/flagger and /healthz`,
     );
+  }
+
+  async function flaggerGate(query: URLSearchParams, event: APIGatewayProxyEventV2): Promise<Answer> {
+    const body = parseJsonBody(event);
+    // Flagger cannot send headers: its secret travels in the metadata or the URL.
+    const metadata = (body as { metadata?: Record<string, unknown> } | null)?.metadata;
+    const presented =
+      typeof metadata?.token === "string" ? metadata.token : (query.get("token") ?? undefined);
+    requireToken(presented, deps.webhookToken, 'metadata "token" or the ?token= query parameter');
+    const request = parseGateRequest(body, deps.mesh.kinds, deps.window, now);
+    const stats = new RequestStats();
+    const verdict = await runFlaggerGate(deps, request, stats);
+    // Flagger passes only 200-202; 412 fails the check and its body lands in Flagger's events.
+    return {
+      status: verdict.passed ? 200 : 412,
+      body: verdict,
+      warnings: [...stats.warnings],
+      roundTrips: stats.roundTrips,
+    };
+  }
+
+  async function summary(
+    path: string,
+    query: URLSearchParams,
+    event: APIGatewayProxyEventV2,
+  ): Promise<Answer> {
+    requireToken(bearerToken(event.headers ?? {}), deps.webhookToken, "Authorization: Bearer <token>");
+    const [, , literal, nsSegment, kindText, nameSegment, ...rest] = path.split("/");
+    if (literal !== "namespaces" || rest.length > 0 || kindText === undefined || nameSegment === undefined) {
+      throw new NotFoundError(`no such path: ${path}; the summary path is /summary/namespaces/{ns}/{kind}/{name}`);
+    }
+    if (!isKindName(kindText) || !deps.mesh.kinds.includes(kindText)) {
+      throw new NotFoundError(
+        `kind "${kindText}" is not served; served kinds are ${deps.mesh.kinds.join(", ")}`,
+      );
+    }
+    const namespace = NamespaceNameSchema.safeParse(decodeSegment(nsSegment ?? ""));
+    const name = ResourceNameSchema.safeParse(decodeSegment(nameSegment));
+    if (!namespace.success || !name.success) {
+      const issues = [...(namespace.error?.issues ?? []), ...(name.error?.issues ?? [])];
+      throw new BadRequestError(`invalid namespace or name: ${issues.map((i) => i.message).join("; ")}`, {
+        issues,
+      });
+    }
+    const range = parseTimeRange(query, deps.window, now);
+    const stats = new RequestStats();
+    const measurement = await measureResource(
+      deps,
+      refOf(kindText, { namespace: namespace.data, name: name.data }),
+      range,
+      stats,
+    );
+    return {
+      body: summarize(measurement, range),
+      warnings: [...stats.warnings],
+      roundTrips: stats.roundTrips,
+    };
   }
 }
 
-function requireGet(method: string): void {
-  if (method !== "GET")
-    throw new MethodNotAllowedError(`method ${method} is not allowed here; use GET`, ["GET"]);
+function requireMethod(method: string, allowed: string): void {
+  if (method !== allowed) {
+    throw new MethodNotAllowedError(`method ${method} is not allowed here; use ${allowed}`, [allowed]);
+  }
+}
+
+function parseJsonBody(event: APIGatewayProxyEventV2): unknown {
+  const raw =
+    event.body === undefined
+      ? ""
+      : event.isBase64Encoded
+        ? Buffer.from(event.body, "base64").toString("utf8")
+        : event.body;
+  try {
+    return JSON.parse(raw);
+  } catch (cause) {
+    throw new BadRequestError("the body is not JSON; send Flagger's webhook payload as application/json", {
+      cause,
+    });
+  }
 }

@@ -100,7 +100,8 @@ function namespacedKind(kind: KindName): KindName {
   return kind;
 }
 
-function decodeSegment(segment: string): string {
+/** Percent-decodes one path segment; bad encoding is the caller's mistake, so a 400. */
+export function decodeSegment(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch (cause) {

@@ -1,26 +1,25 @@
-import { NotFoundError } from "../errors";
-import { type MeasuredObject, measure } from "../measure";
-import type { IdentityLabels, MeshAdapter } from "../mesh/adapter";
-import type { InstantVector, QueryEngine } from "../prometheus/client";
-import { eq, type Matcher } from "../prometheus/promql";
-import { API_VERSIONS, type ApiVersion, KINDS, type KindName, type ResourceRef } from "./kinds";
+import type { MeshAdapter } from "../mesh/adapter";
+import {
+  type MeasuredResource,
+  measureEdges,
+  measureKind,
+  measureResource,
+  RequestStats,
+  refOf,
+  type TrafficDeps,
+} from "../traffic";
+import { API_GROUP, API_VERSIONS, KINDS } from "./kinds";
 import {
   apiGroup,
   apiResourceList,
-  NO_TRAFFIC,
   objectReference,
   selfLinkOf,
-  type TrafficMetrics,
+  type TrafficMetricsList,
   trafficMetrics,
   trafficMetricsList,
 } from "./objects";
 import type { TimeRange } from "./query-params";
 import type { SmiRoute } from "./route";
-
-export interface SmiServiceDeps {
-  readonly engine: QueryEngine;
-  readonly mesh: MeshAdapter;
-}
 
 /** A body to send, plus what the backend told us on the way (passed on as `Warning` headers). */
 export interface SmiAnswer {
@@ -38,183 +37,86 @@ export function discoveryAnswer(
   return { body, warnings: [], roundTrips: 0 };
 }
 
+type MetricsRoute = Exclude<SmiRoute, { type: "group" | "resources" }>;
+
 /**
  * Answers an SMI metrics route. All queries of one request are issued together; a failure of any
  * of them fails the whole answer, so a caller never gets partial numbers.
  */
 export async function answerMetrics(
-  deps: SmiServiceDeps,
-  route: Exclude<SmiRoute, { type: "group" | "resources" }>,
+  deps: TrafficDeps,
+  route: MetricsRoute,
   range: TimeRange,
 ): Promise<SmiAnswer> {
-  const warnings = new Set<string>();
-  let roundTrips = 0;
-  const observe = (result: InstantVector) => {
-    roundTrips += 1;
-    for (const w of result.warnings) warnings.add(w);
-  };
-  const body = await (route.type === "edges"
-    ? edges(deps, route, range, observe)
-    : route.type === "list"
-      ? list(deps, route, range, observe)
-      : resource(deps, route, range, observe));
-  return { body, warnings: [...warnings], roundTrips };
+  const stats = new RequestStats();
+  const body = await (route.type === "list"
+    ? kindList(deps, route, range, stats)
+    : objectAnswer(deps, route, range, stats));
+  return { body, warnings: [...stats.warnings], roundTrips: stats.roundTrips };
 }
 
-type Observe = (result: InstantVector) => void;
-
-function identityMatchers(labels: IdentityLabels, ref: { namespace?: string; name: string }): Matcher[] {
-  const matchers = [eq(labels.name, ref.name)];
-  if (labels.namespace !== undefined && ref.namespace !== undefined)
-    matchers.push(eq(labels.namespace, ref.namespace));
-  return matchers;
-}
-
-function refOf(kind: KindName, key: { namespace?: string; name: string }): ResourceRef {
-  return KINDS[kind].namespaced && key.namespace !== undefined
-    ? { kind, namespace: key.namespace, name: key.name }
-    : { kind, name: key.name };
-}
-
-async function resource(
-  { engine, mesh }: SmiServiceDeps,
-  route: Extract<SmiRoute, { type: "resource" }>,
-  range: TimeRange,
-  observe: Observe,
-): Promise<TrafficMetrics> {
-  const view = mesh.resourceView(route.kind);
-  const ref = refOf(route.kind, route);
-  const measured = await measure(
-    engine,
-    { family: view.family, scope: identityMatchers(view.self, ref), groupBy: view.self, ...range },
-    observe,
-  );
-  return trafficMetrics({
-    version: route.version,
-    resource: ref,
-    edge: undefined,
-    ...range,
-    measurement: measured[0]?.measurement ?? NO_TRAFFIC,
-    selfLink: selfLinkOf(route.version, ref),
-  });
-}
-
-async function list(
-  { engine, mesh }: SmiServiceDeps,
+/** A `TrafficMetricsList` of every resource of a kind. */
+export async function kindList(
+  deps: TrafficDeps,
   route: Extract<SmiRoute, { type: "list" }>,
   range: TimeRange,
-  observe: Observe,
-) {
-  const view = mesh.resourceView(route.kind);
-  const scope =
-    route.namespace !== undefined && view.self.namespace !== undefined
-      ? [eq(view.self.namespace, route.namespace)]
-      : [];
-  const [measured, known] = await Promise.all([
-    measure(engine, { family: view.family, scope, groupBy: view.self, ...range }, observe),
-    mesh.knownResources?.(route.kind, route.namespace) ?? Promise.resolve([]),
-  ]);
-  const byId = new Map<string, { ref: ResourceRef; measured: MeasuredObject | undefined }>();
-  for (const ref of known) byId.set(idOf(ref), { ref, measured: undefined });
-  for (const m of measured) {
-    const ref = refOf(route.kind, m.key);
-    if (route.namespace !== undefined && ref.namespace !== route.namespace) continue;
-    byId.set(idOf(ref), { ref, measured: m });
-  }
-  const items = [...byId.values()]
-    .sort((a, b) => idOf(a.ref).localeCompare(idOf(b.ref)))
-    .map(({ ref, measured: m }) =>
+  stats: RequestStats,
+): Promise<TrafficMetricsList> {
+  const measured = await measureKind(deps, route.kind, route.namespace, range, stats);
+  return kindListOf(route, measured, range);
+}
+
+/** Turns measured resources into the list object; reports reuse it with their own measurements. */
+export function kindListOf(
+  { version, kind, namespace }: Omit<Extract<SmiRoute, { type: "list" }>, "type">,
+  measured: readonly MeasuredResource[],
+  range: TimeRange,
+): TrafficMetricsList {
+  const base = `/apis/${API_GROUP}/${version}`;
+  return trafficMetricsList({
+    version,
+    selfLink: namespace === undefined ? `${base}/${kind}` : `${base}/namespaces/${namespace}/${kind}`,
+    resource: namespace === undefined ? { kind: KINDS[kind].kind } : { kind: KINDS[kind].kind, namespace },
+    items: measured.map(({ ref, measurement }) =>
       trafficMetrics({
-        version: route.version,
+        version,
         resource: ref,
         edge: undefined,
         ...range,
-        measurement: m?.measurement ?? NO_TRAFFIC,
-        selfLink: selfLinkOf(route.version, ref),
+        measurement,
+        selfLink: selfLinkOf(version, ref),
       }),
-    );
-  const base = `/apis/metrics.smi-spec.io/${route.version}`;
-  return trafficMetricsList({
-    version: route.version,
-    selfLink:
-      route.namespace === undefined
-        ? `${base}/${route.kind}`
-        : `${base}/namespaces/${route.namespace}/${route.kind}`,
-    resource:
-      route.namespace === undefined
-        ? { kind: KINDS[route.kind].kind }
-        : { kind: KINDS[route.kind].kind, namespace: route.namespace },
-    items,
+    ),
   });
 }
 
-async function edges(
-  { engine, mesh }: SmiServiceDeps,
-  route: Extract<SmiRoute, { type: "edges" }>,
+async function objectAnswer(
+  deps: TrafficDeps,
+  route: Extract<SmiRoute, { type: "resource" | "edges" }>,
   range: TimeRange,
-  observe: Observe,
+  stats: RequestStats,
 ) {
-  const views = mesh.edgeViews(route.kind);
-  if (views.length === 0) {
-    throw new NotFoundError(
-      `edges of ${route.kind} are not served with mesh ${mesh.name}: its series do not name the peers of a ${KINDS[route.kind].kind}`,
-    );
-  }
+  const { version } = route;
   const ref = refOf(route.kind, route);
-  const perView = await Promise.all(
-    views.map((view) =>
-      measure(
-        engine,
-        { family: view.family, scope: identityMatchers(view.self, ref), groupBy: view.peer, ...range },
-        observe,
-      ),
-    ),
-  );
-  const unplaced = new Set<string>();
-  for (const [i, view] of views.entries()) {
-    if (view.peer.namespace === undefined && KINDS[route.kind].namespaced) {
-      for (const m of perView[i] ?? []) unplaced.add(m.key.name);
-    }
+  if (route.type === "resource") {
+    const measurement = await measureResource(deps, ref, range, stats);
+    return trafficMetrics({
+      version,
+      resource: ref,
+      edge: undefined,
+      ...range,
+      measurement,
+      selfLink: selfLinkOf(version, ref),
+    });
   }
-  const query = async (promql: string) => {
-    const result = await engine.instantQuery(promql, range.time);
-    observe(result);
-    return result;
-  };
-  const placed =
-    unplaced.size > 0 && mesh.placeNamespaces
-      ? await mesh.placeNamespaces(route.kind, [...unplaced], query)
-      : new Map<string, string>();
-
-  const version: ApiVersion = route.version;
+  const edges = await measureEdges(deps, ref, range, stats);
   const selfLink = selfLinkOf(version, ref, "/edges");
-  const items = views.flatMap((view, i) =>
-    (perView[i] ?? [])
-      .map((m) => {
-        const namespace = m.key.namespace ?? placed.get(m.key.name);
-        return {
-          m,
-          peer: refOf(
-            route.kind,
-            namespace === undefined ? { name: m.key.name } : { namespace, name: m.key.name },
-          ),
-        };
-      })
-      .sort((a, b) => idOf(a.peer).localeCompare(idOf(b.peer)))
-      .map(({ m, peer }) =>
-        trafficMetrics({
-          version,
-          resource: ref,
-          edge: { direction: view.direction, peer, side: view.family.side },
-          ...range,
-          measurement: m.measurement,
-          selfLink,
-        }),
-      ),
-  );
-  return trafficMetricsList({ version, selfLink, resource: objectReference(ref), items });
-}
-
-function idOf(ref: ResourceRef): string {
-  return `${ref.namespace ?? ""}/${ref.name}`;
+  return trafficMetricsList({
+    version,
+    selfLink,
+    resource: objectReference(ref),
+    items: edges.map(({ measurement, ...edge }) =>
+      trafficMetrics({ version, resource: ref, edge, ...range, measurement, selfLink }),
+    ),
+  });
 }

@@ -1,0 +1,38 @@
+import { LambdaClient } from "@aws-sdk/client-lambda";
+import { createBackends } from "../src/backends";
+import { loadConfig } from "../src/config";
+import { runReport } from "../src/report/run-report";
+import { ReportDeliveryError } from "../src/report/sink";
+import { createSinkFactory } from "../src/report/sink-factory";
+
+// Built once per container. AWS_LAMBDA_ENDPOINT points the client at serverless-offline locally.
+const config = loadConfig();
+const backends = createBackends(config);
+let lambda: LambdaClient | undefined;
+const sinkFor = createSinkFactory({
+  lambda: () => {
+    lambda ??= new LambdaClient(
+      config.lambdaEndpoint === undefined ? {} : { endpoint: config.lambdaEndpoint },
+    );
+    return lambda;
+  },
+  webhookSecret: config.reportWebhookSecret,
+});
+
+/**
+ * Scheduled report: the schedule's `input` is the report spec. Each sink's outcome is logged; if
+ * any failed, the invocation fails so Lambda's async retry and DLQ take over.
+ */
+export const handler = async (event: unknown) => {
+  try {
+    const run = await runReport({ ...backends, window: config.window, sinkFor }, event);
+    const result = { reportId: run.report.id, rows: run.report.rows.length, outcomes: run.outcomes };
+    console.log(JSON.stringify(result));
+    return result;
+  } catch (error) {
+    if (error instanceof ReportDeliveryError) {
+      console.error(JSON.stringify({ reportId: error.reportId, outcomes: error.outcomes }));
+    }
+    throw error;
+  }
+};

@@ -1,0 +1,56 @@
+import { InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
+import { type RenderedReport, type ReportSink, SinkError } from "./sink";
+
+/** Lambda's limit for an asynchronous invocation's payload. */
+const MAX_EVENT_PAYLOAD_BYTES = 256 * 1024;
+
+/**
+ * Sends the report to another Lambda function as an asynchronous (`Event`) invocation: Lambda
+ * queues it and retries the target itself, so a slow consumer never holds the report function.
+ * The client is passed in, so local runs can point it at serverless-offline.
+ */
+export class LambdaSink implements ReportSink {
+  readonly description: string;
+
+  constructor(
+    private readonly client: LambdaClient,
+    private readonly functionName: string,
+  ) {
+    this.description = `lambda ${functionName}`;
+  }
+
+  async deliver({ json }: RenderedReport) {
+    const payload = Buffer.from(json, "utf8");
+    if (payload.length > MAX_EVENT_PAYLOAD_BYTES) {
+      throw new SinkError(
+        `${this.description}: the report is ${payload.length} bytes, over Lambda's ${MAX_EVENT_PAYLOAD_BYTES}-byte limit for asynchronous invocations; narrow the spec's namespaces or kinds`,
+        0,
+        undefined,
+      );
+    }
+    try {
+      const result = await this.client.send(
+        new InvokeCommand({ FunctionName: this.functionName, InvocationType: "Event", Payload: payload }),
+      );
+      if (result.StatusCode !== 202 || result.FunctionError) {
+        throw new SinkError(
+          `${this.description} was not queued: status ${result.StatusCode}${result.FunctionError ? `, ${result.FunctionError}` : ""}`,
+          1,
+          result.StatusCode,
+        );
+      }
+      return { attempts: 1, status: result.StatusCode };
+    } catch (error) {
+      if (error instanceof SinkError) throw error;
+      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      throw new SinkError(
+        `${this.description} failed: ${(error as Error).name}: ${(error as Error).message}`,
+        1,
+        status,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+}

@@ -1,0 +1,35 @@
+import type { Report, ReportRow } from "./report";
+
+const num = (v: number | null, digits: number) => (v === null ? "–" : v.toFixed(digits));
+const pct = (v: number | null) => (v === null ? "no traffic" : `${(v * 100).toFixed(2)}%`);
+
+/** Worst success rate first; resources without traffic last, then by name. */
+function worstFirst(a: ReportRow, b: ReportRow): number {
+  const ra = a.successRate ?? Number.POSITIVE_INFINITY;
+  const rb = b.successRate ?? Number.POSITIVE_INFINITY;
+  if (ra !== rb) return ra - rb;
+  return `${a.namespace ?? ""}/${a.name}`.localeCompare(`${b.namespace ?? ""}/${b.name}`);
+}
+
+/** The report as a Markdown table, for sinks that want text (chat, tickets, e-mail). */
+export function renderMarkdown(report: Report): string {
+  const scope =
+    report.scope.namespaces === "all" ? "all namespaces" : `namespaces ${report.scope.namespaces.join(", ")}`;
+  const lines = [
+    `# ${report.title ?? "SMI traffic report"}`,
+    "",
+    `Window ${report.window} ending ${report.timestamp} · mesh ${report.mesh} · ${scope} · kinds ${report.scope.kinds.join(", ")} · generated ${report.generatedAt}`,
+    "",
+    "| resource | requests | success rate | req/s | p50 ms | p90 ms | p99 ms |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  for (const row of [...report.rows].sort(worstFirst)) {
+    const resource =
+      row.namespace === undefined ? `${row.kind}/${row.name}` : `${row.kind}/${row.namespace}/${row.name}`;
+    lines.push(
+      `| ${resource} | ${num(row.requests, 0)} | ${pct(row.successRate)} | ${num(row.requestRate, 3)} | ${num(row.p50Ms, 1)} | ${num(row.p90Ms, 1)} | ${num(row.p99Ms, 1)} |`,
+    );
+  }
+  if (report.rows.length === 0) lines.push("| (no resources) | | | | | | |");
+  return `${lines.join("\n")}\n`;
+}

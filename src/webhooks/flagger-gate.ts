@@ -1,0 +1,205 @@
+import { z } from "zod";
+import { BadRequestError } from "../errors";
+import { windowSchema } from "../smi/duration";
+import { NamespaceNameSchema, ResourceNameSchema } from "../smi/k8s-name";
+import { isKindName, type KindName } from "../smi/kinds";
+import { InstantSchema, type TimeRange, type WindowBounds } from "../smi/query-params";
+import { type Summary, summarize } from "../summary";
+import { measureResource, RequestStats, refOf, type TrafficDeps } from "../traffic";
+
+/** What Flagger POSTs to a webhook. Metadata values are always strings. */
+export const FlaggerPayloadSchema = z.object({
+  name: z.string(),
+  namespace: z.string(),
+  phase: z.string(),
+  checksum: z.string().optional(),
+  metadata: z.record(z.string(), z.string()).optional(),
+});
+export type FlaggerPayload = z.infer<typeof FlaggerPayloadSchema>;
+
+const number = (what: string) =>
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, `${what} must be a non-negative number written as a string, such as "99.5"`)
+    .transform(Number);
+
+/** The gate's settings, from Flagger's `metadata`. Unknown keys are refused rather than ignored. */
+export const GateMetadataSchema = z.strictObject({
+  minSuccessRate: number("minSuccessRate (percent)")
+    .refine((v) => v <= 100, "minSuccessRate is a percentage, at most 100")
+    .optional(),
+  maxP50Ms: number("maxP50Ms").optional(),
+  maxP90Ms: number("maxP90Ms").optional(),
+  maxP99Ms: number("maxP99Ms").optional(),
+  minRequests: z
+    .string()
+    .regex(/^\d+$/, 'minRequests must be a whole number written as a string, such as "10"')
+    .transform(Number)
+    .optional(),
+  kind: z.string().optional(),
+  resource: ResourceNameSchema.optional(),
+  window: z.string().optional(),
+  time: z.string().optional(),
+  token: z.string().optional(),
+});
+export type GateMetadata = z.infer<typeof GateMetadataSchema>;
+
+export interface GateCheck {
+  readonly name: string;
+  readonly observed: number | null;
+  readonly limit: number;
+  readonly unit: "requests" | "percent" | "ms";
+  readonly passed: boolean;
+  readonly reason: string;
+}
+
+export interface GateVerdict {
+  readonly passed: boolean;
+  readonly message: string;
+  readonly resource: { kind: KindName; namespace: string; name: string };
+  readonly window: string;
+  readonly timestamp: string;
+  readonly checks: readonly GateCheck[];
+  readonly summary: Summary;
+}
+
+/** Parses and validates Flagger's body; every problem becomes one 400 naming what is accepted. */
+export function parseGateRequest(
+  body: unknown,
+  servedKinds: readonly KindName[],
+  bounds: WindowBounds,
+  now: () => Date,
+): {
+  payload: FlaggerPayload;
+  metadata: GateMetadata;
+  kind: KindName;
+  name: string;
+  namespace: string;
+  range: TimeRange;
+} {
+  const payload = FlaggerPayloadSchema.safeParse(body);
+  if (!payload.success)
+    throw invalid(
+      "the body is not a Flagger webhook payload {name, namespace, phase, metadata}",
+      payload.error,
+    );
+  const metadata = GateMetadataSchema.safeParse(payload.data.metadata ?? {});
+  if (!metadata.success) {
+    throw invalid(
+      `invalid metadata; accepted keys: ${Object.keys(GateMetadataSchema.shape).join(", ")}`,
+      metadata.error,
+    );
+  }
+  const namespace = NamespaceNameSchema.safeParse(payload.data.namespace);
+  if (!namespace.success) throw invalid("invalid namespace", namespace.error);
+  const name = ResourceNameSchema.safeParse(metadata.data.resource ?? payload.data.name);
+  if (!name.success) throw invalid("invalid resource name", name.error);
+  const kindText = metadata.data.kind ?? "deployments";
+  if (!isKindName(kindText) || !servedKinds.includes(kindText)) {
+    throw new BadRequestError(
+      `metadata.kind "${kindText}" is not served; served kinds are ${servedKinds.join(", ")}`,
+    );
+  }
+  const windowMs = windowSchema(bounds).safeParse(metadata.data.window ?? "1m");
+  if (!windowMs.success) throw invalid("invalid metadata.window", windowMs.error);
+  const time = metadata.data.time === undefined ? undefined : InstantSchema.safeParse(metadata.data.time);
+  if (time !== undefined && !time.success) throw invalid("invalid metadata.time", time.error);
+  return {
+    payload: payload.data,
+    metadata: metadata.data,
+    kind: kindText,
+    name: name.data,
+    namespace: namespace.data,
+    range: { windowMs: windowMs.data, time: time?.data ?? now(), explicitTime: time !== undefined },
+  };
+}
+
+function invalid(what: string, error: z.ZodError): BadRequestError {
+  const details = error.issues.map((i) =>
+    i.path.length > 0 ? `${i.path.join(".")}: ${i.message}` : i.message,
+  );
+  return new BadRequestError(`${what}: ${details.join("; ")}`, { issues: error.issues });
+}
+
+const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
+
+/** Judges a summary against the thresholds; no traffic fails `minRequests` (default 1). */
+export function judge(summary: Summary, metadata: GateMetadata): GateCheck[] {
+  const checks: GateCheck[] = [];
+  const minRequests = metadata.minRequests ?? 1;
+  checks.push({
+    name: "minRequests",
+    observed: summary.requests,
+    limit: minRequests,
+    unit: "requests",
+    passed: summary.requests >= minRequests,
+    reason: `${fmt(summary.requests)} requests ${summary.requests >= minRequests ? "≥" : "is below the minimum"} ${minRequests}`,
+  });
+  if (metadata.minSuccessRate !== undefined) {
+    const observed = summary.successRate === null ? null : summary.successRate * 100;
+    const passed = observed !== null && observed >= metadata.minSuccessRate;
+    checks.push({
+      name: "minSuccessRate",
+      observed,
+      limit: metadata.minSuccessRate,
+      unit: "percent",
+      passed,
+      reason:
+        observed === null
+          ? "no requests, so no success rate"
+          : `success rate ${fmt(observed)}% ${passed ? "≥" : "is below the minimum"} ${metadata.minSuccessRate}%`,
+    });
+  }
+  for (const [key, q, observed] of [
+    ["maxP50Ms", "p50", summary.p50Ms],
+    ["maxP90Ms", "p90", summary.p90Ms],
+    ["maxP99Ms", "p99", summary.p99Ms],
+  ] as const) {
+    const limit = metadata[key];
+    if (limit === undefined) continue;
+    const passed = observed !== null && observed <= limit;
+    checks.push({
+      name: key,
+      observed,
+      limit,
+      unit: "ms",
+      passed,
+      reason:
+        observed === null
+          ? `no latency observed, so no ${q}`
+          : `${q} ${fmt(observed)} ms ${passed ? "≤" : "is above the maximum"} ${limit} ms`,
+    });
+  }
+  return checks;
+}
+
+/**
+ * A canary gate for Flagger: measures the resource the webhook names and passes (200) or fails
+ * (412, which Flagger treats as a failed check and copies into its events) with every threshold
+ * listed as observed vs. limit.
+ */
+export async function runFlaggerGate(
+  deps: TrafficDeps,
+  request: ReturnType<typeof parseGateRequest>,
+  stats: RequestStats = new RequestStats(),
+): Promise<GateVerdict> {
+  const { kind, namespace, name, range, metadata } = request;
+  const measurement = await measureResource(deps, refOf(kind, { namespace, name }), range, stats);
+  const summary = summarize(measurement, range);
+  const checks = judge(summary, metadata);
+  const failed = checks.filter((c) => !c.passed);
+  const subject = `${kind}/${name} in ${namespace} over ${summary.window}`;
+  const message =
+    failed.length === 0
+      ? `${subject} passed: ${checks.map((c) => c.reason).join("; ")}`
+      : `${subject} failed: ${failed.map((c) => `${c.reason} (${c.name})`).join("; ")}`;
+  return {
+    passed: failed.length === 0,
+    message,
+    resource: { kind, namespace, name },
+    window: summary.window,
+    timestamp: summary.timestamp,
+    checks,
+    summary,
+  };
+}

@@ -1,0 +1,251 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { linkerdSeries } from "../../src/dev/linkerd-series";
+import type { RunningPrometheus } from "../../src/dev/prometheus-server";
+import { defaultScenario } from "../../src/dev/scenario";
+import { type ApiHandler, createApiHandler } from "../../src/http/api-handler";
+import { createLinkerdAdapter } from "../../src/mesh/linkerd";
+import { PrometheusClient } from "../../src/prometheus/client";
+import { findWorkload, workloadTruth } from "../support/ground-truth";
+import { httpEvent, scenarioPrometheus, WINDOW } from "../support/harness";
+
+const scenario = defaultScenario();
+const TOKEN = "flagger-shared-secret-0123";
+let prometheus: RunningPrometheus;
+let api: ApiHandler;
+
+beforeAll(async () => {
+  prometheus = await scenarioPrometheus(scenario, linkerdSeries);
+  api = createApiHandler({
+    engine: new PrometheusClient({ baseUrl: prometheus.url, timeoutMs: 10_000 }),
+    mesh: createLinkerdAdapter(),
+    window: WINDOW,
+    backendDescription: "test",
+    webhookToken: TOKEN,
+    log: () => {},
+  });
+}, 60_000);
+afterAll(async () => {
+  await prometheus?.stop();
+});
+
+/** Flagger's POST: `{name, namespace, phase, checksum, metadata}` with string metadata. */
+async function flagger(
+  metadata: Record<string, string>,
+  overrides: Record<string, unknown> = {},
+  query = "",
+) {
+  const payload = {
+    name: "api",
+    namespace: "payments",
+    phase: "Progressing",
+    checksum: "85d557f47b",
+    metadata: { token: TOKEN, window: "5m", time: String(scenario.endS), ...metadata },
+    ...overrides,
+  };
+  const response = await api(
+    httpEvent("POST", `/webhooks/flagger${query}`, {
+      body: JSON.stringify(payload),
+      headers: { "content-type": "application/json" },
+    }),
+  );
+  return { status: response.statusCode, body: JSON.parse(response.body ?? "null") };
+}
+
+// api in payments: 3 rps served (2 from checkout with 5% failures, 1 from frontend), 900 requests in 5m.
+const apiTruth = workloadTruth(scenario, findWorkload(scenario, "payments", "api"), 300);
+const apiSuccessRate = (apiTruth.success / (apiTruth.success + apiTruth.failure)) * 100;
+
+describe("Flagger canary gate on a real Prometheus", () => {
+  it("passes with generous limits and answers 200 with the verdict", async () => {
+    const { status, body } = await flagger({
+      minSuccessRate: "90",
+      maxP50Ms: "1000",
+      maxP90Ms: "5000",
+      maxP99Ms: "10000",
+      minRequests: "100",
+    });
+    expect(status).toBe(200);
+    expect(body.passed).toBe(true);
+    expect(body.resource).toEqual({ kind: "deployments", namespace: "payments", name: "api" });
+    expect(body.checks.map((c: { name: string }) => c.name)).toEqual([
+      "minRequests",
+      "minSuccessRate",
+      "maxP50Ms",
+      "maxP90Ms",
+      "maxP99Ms",
+    ]);
+    const observed = Object.fromEntries(
+      body.checks.map((c: { name: string; observed: number }) => [c.name, c.observed]),
+    );
+    expect(observed.minRequests).toBeCloseTo(apiTruth.success + apiTruth.failure, 6);
+    expect(observed.minSuccessRate).toBeCloseTo(apiSuccessRate, 6);
+    expect(
+      Math.abs(observed.maxP99Ms - (apiTruth.p99 as number)) / (apiTruth.p99 as number),
+    ).toBeLessThanOrEqual(0.0002);
+  });
+
+  it("fails on success rate with 412 and says observed vs. limit", async () => {
+    const { status, body } = await flagger({ minSuccessRate: "99" });
+    expect(status).toBe(412);
+    expect(body.passed).toBe(false);
+    const check = body.checks.find((c: { name: string }) => c.name === "minSuccessRate");
+    expect(check).toMatchObject({ passed: false, limit: 99, unit: "percent" });
+    expect(check.observed).toBeCloseTo(apiSuccessRate, 6);
+    expect(body.message).toMatch(/success rate 96\.67% is below the minimum 99% \(minSuccessRate\)/);
+  });
+
+  it("fails on p99", async () => {
+    const { status, body } = await flagger({ maxP99Ms: "100" });
+    expect(status).toBe(412);
+    expect(body.message).toMatch(/p99 [\d.]+ ms is above the maximum 100 ms \(maxP99Ms\)/);
+    expect(body.checks.find((c: { name: string }) => c.name === "maxP99Ms")).toMatchObject({
+      passed: false,
+      limit: 100,
+    });
+  });
+
+  it("fails on too few requests", async () => {
+    const { status, body } = await flagger({ minRequests: "1000" });
+    expect(status).toBe(412);
+    expect(body.message).toMatch(/900 requests is below the minimum 1000 \(minRequests\)/);
+  });
+
+  it("fails for a workload with no traffic, under the default minRequests of 1", async () => {
+    const { status, body } = await flagger({}, { name: "idle", namespace: "shop" });
+    expect(status).toBe(412);
+    expect(body.summary).toMatchObject({ requests: 0, successRate: null, p99Ms: null });
+    expect(body.message).toMatch(/0 requests is below the minimum 1/);
+  });
+
+  it("measures the kind and resource the metadata names", async () => {
+    const { status, body } = await flagger(
+      { kind: "statefulsets", resource: "ledger", minRequests: "1" },
+      { name: "primary" },
+    );
+    expect(status).toBe(200);
+    expect(body.resource).toEqual({ kind: "statefulsets", namespace: "payments", name: "ledger" });
+  });
+
+  it("accepts the token in the query string, since Flagger cannot send headers", async () => {
+    const noMetadataToken = await flagger(
+      {},
+      { metadata: { window: "5m", time: String(scenario.endS) } },
+      `?token=${TOKEN}`,
+    );
+    expect(noMetadataToken.status).toBe(200);
+  });
+
+  it("answers 401 for a wrong token", async () => {
+    const { status, body } = await flagger({ token: "wrong-token-wrong-token" });
+    expect(status).toBe(401);
+    expect(body).toMatchObject({ kind: "Status", reason: "Unauthorized" });
+    expect(JSON.stringify(body)).not.toContain(TOKEN);
+  });
+
+  it.each([
+    ["a body that is not JSON", "{not json"],
+    [
+      "a body without phase",
+      JSON.stringify({ name: "api", namespace: "payments", metadata: { token: TOKEN } }),
+    ],
+    [
+      "a non-numeric threshold",
+      JSON.stringify({
+        name: "api",
+        namespace: "payments",
+        phase: "x",
+        metadata: { token: TOKEN, maxP99Ms: "fast" },
+      }),
+    ],
+    [
+      "an unknown metadata key",
+      JSON.stringify({
+        name: "api",
+        namespace: "payments",
+        phase: "x",
+        metadata: { token: TOKEN, maxP95Ms: "5" },
+      }),
+    ],
+    [
+      "a bad window",
+      JSON.stringify({
+        name: "api",
+        namespace: "payments",
+        phase: "x",
+        metadata: { token: TOKEN, window: "-1m" },
+      }),
+    ],
+    [
+      "an unserved kind",
+      JSON.stringify({
+        name: "api",
+        namespace: "payments",
+        phase: "x",
+        metadata: { token: TOKEN, kind: "nodes" },
+      }),
+    ],
+    [
+      "a name with a quote",
+      JSON.stringify({ name: 'a"b', namespace: "payments", phase: "x", metadata: { token: TOKEN } }),
+    ],
+  ])("answers 400 for %s, saying why", async (_what, body) => {
+    const response = await api(httpEvent("POST", "/webhooks/flagger", { body }));
+    const status = JSON.parse(response.body ?? "null");
+    expect(response.statusCode).toBe(400);
+    expect(status).toMatchObject({ kind: "Status", reason: "BadRequest" });
+    expect(status.message.length).toBeGreaterThan(20);
+  });
+});
+
+describe("plain-number summary on a real Prometheus", () => {
+  const path = `/summary/namespaces/payments/deployments/api?t=5m&time=${scenario.endS}`;
+  const withToken = { headers: { authorization: `Bearer ${TOKEN}` } };
+
+  it("returns numbers equal to the ground truth", async () => {
+    const response = await api(httpEvent("GET", path, withToken));
+    expect(response.statusCode).toBe(200);
+    const body = JSON.parse(response.body ?? "null");
+    expect(body.requests).toBeCloseTo(900, 6);
+    expect(body.successCount).toBeCloseTo(apiTruth.success, 6);
+    expect(body.failureCount).toBeCloseTo(apiTruth.failure, 6);
+    expect(body.successRate).toBeCloseTo(apiTruth.success / 900, 9);
+    expect(body.requestRate).toBeCloseTo(3, 9);
+    for (const q of ["p50", "p90", "p99"] as const) {
+      const want = apiTruth[q] as number;
+      expect(Math.abs(body[`${q}Ms`] - want) / want).toBeLessThanOrEqual(0.0002);
+    }
+    expect(body.window).toBe("5m");
+    expect(body.timestamp).toBe("2025-11-24T16:15:00Z");
+    expect(typeof body.p99Ms).toBe("number");
+  });
+
+  it("returns null rates and latencies without traffic", async () => {
+    const response = await api(
+      httpEvent("GET", `/summary/namespaces/shop/deployments/idle?time=${scenario.endS}`, withToken),
+    );
+    expect(JSON.parse(response.body ?? "null")).toMatchObject({
+      requests: 0,
+      successRate: null,
+      requestRate: null,
+      p50Ms: null,
+      p90Ms: null,
+      p99Ms: null,
+    });
+  });
+
+  it("returns 401 without the token", async () => {
+    const response = await api(httpEvent("GET", path));
+    expect(response.statusCode).toBe(401);
+    const wrong = await api(httpEvent("GET", path, { headers: { authorization: "Bearer nope" } }));
+    expect(wrong.statusCode).toBe(401);
+  });
+
+  it("returns 400 for a bad name and 404 for an unserved kind", async () => {
+    expect(
+      (await api(httpEvent("GET", "/summary/namespaces/payments/deployments/a%22b", withToken))).statusCode,
+    ).toBe(400);
+    expect((await api(httpEvent("GET", "/summary/namespaces/payments/nodes/x", withToken))).statusCode).toBe(
+      404,
+    );
+  });
+});
