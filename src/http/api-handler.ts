@@ -145,7 +145,9 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
     requireToken(bearerToken(event.headers ?? {}), deps.webhookToken, "Authorization: Bearer <token>");
     const [, , literal, nsSegment, kindText, nameSegment, ...rest] = path.split("/");
     if (literal !== "namespaces" || rest.length > 0 || kindText === undefined || nameSegment === undefined) {
-      throw new NotFoundError(`no such path: ${path}; the summary path is /summary/namespaces/{ns}/{kind}/{name}`);
+      throw new NotFoundError(
+        `no such path: ${path}; the summary path is /summary/namespaces/{ns}/{kind}/{name}`,
+      );
     }
     if (!isKindName(kindText) || !deps.mesh.kinds.includes(kindText)) {
       throw new NotFoundError(

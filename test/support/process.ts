@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 
 /** A child process whose output is collected, with a way to wait for a line. */
-export function startProcess(command: string, args: string[], env: Record<string, string>) {
+export function startProcess(command: string, args: string[], env: Record<string, string>, cwd?: string) {
   const child: ChildProcess = spawn(command, args, {
     env: { ...process.env, ...env },
+    ...(cwd === undefined ? {} : { cwd }),
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
