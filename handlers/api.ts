@@ -1,5 +1,6 @@
 import { createBackends } from "../src/backends";
 import { loadConfig } from "../src/config";
+import { AnswerCache } from "../src/http/answer-cache";
 import { createApiHandler } from "../src/http/api-handler";
 
 // Built once per container: a bad config fails the cold start, and the clients' connection pools
@@ -10,4 +11,5 @@ export const handler = createApiHandler({
   ...createBackends(config),
   window: config.window,
   webhookToken: config.webhookToken,
+  cache: new AnswerCache(config.cache),
 });

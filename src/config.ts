@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ConfigError } from "./errors";
 import { MESH_NAMES } from "./mesh/select";
 import { isLabelName } from "./prometheus/promql";
@@ -66,6 +66,25 @@ export const EnvSchema = z.object({
   PORT: integer(3000, 0, 65_535),
   HOST: z.preprocess(blankIsUnset, z.string().default("127.0.0.1")),
   PROMETHEUS_BIN: z.preprocess(blankIsUnset, z.string().optional()),
+  CACHE_TTL: z.preprocess(
+    blankIsUnset,
+    z
+      .string()
+      .default("60s")
+      .transform((text, ctx) => {
+        const ms = text === "0" ? 0 : parseDurationMs(text);
+        if (ms === undefined) {
+          ctx.addIssue({
+            code: "custom",
+            message: `"${text}" is not a duration such as 60s; 0 turns the cache off`,
+          });
+          return z.NEVER;
+        }
+        return ms;
+      }),
+  ),
+  CACHE_MAX_ENTRIES: integer(500, 0, 100_000),
+  CACHE_MAX_BYTES: integer(32 * 1024 * 1024, 0, 1024 * 1024 * 1024),
   WEBHOOK_TOKEN: z.preprocess(blankIsUnset, z.string().min(16, "must be at least 16 characters").optional()),
   REPORT_WEBHOOK_SECRET: z.preprocess(
     blankIsUnset,
@@ -107,6 +126,8 @@ export interface Config {
   /** Local server only: where `npm start` and the demo listen (0 picks a free port). */
   readonly port: number;
   readonly host: string;
+  /** Short cache for answers at an explicit past time (0 ttl turns it off). */
+  readonly cache: { readonly ttlMs: number; readonly maxEntries: number; readonly maxBytes: number };
   /** Shared secret for the webhook and summary routes; unset leaves them open. */
   readonly webhookToken: string | undefined;
   /** Default HMAC secret for report webhook sinks. */
@@ -164,6 +185,7 @@ export function loadConfig(
     port: e.PORT,
     host: e.HOST,
     prometheusBin: e.PROMETHEUS_BIN,
+    cache: { ttlMs: e.CACHE_TTL, maxEntries: e.CACHE_MAX_ENTRIES, maxBytes: e.CACHE_MAX_BYTES },
     webhookToken: e.WEBHOOK_TOKEN,
     reportWebhookSecret: e.REPORT_WEBHOOK_SECRET,
     lambdaEndpoint: e.AWS_LAMBDA_ENDPOINT,

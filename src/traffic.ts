@@ -1,11 +1,19 @@
 import { NotFoundError } from "./errors";
-import { measure } from "./measure";
+import { type LatencyShape, measure } from "./measure";
 import type { IdentityLabels, MeshAdapter } from "./mesh/adapter";
 import type { InstantVector, QueryEngine } from "./prometheus/client";
 import { eq, type Matcher } from "./prometheus/promql";
 import { KINDS, type KindName, type ResourceRef } from "./smi/kinds";
 import { type EdgeSpec, type Measurement, NO_TRAFFIC } from "./smi/objects";
 import type { TimeRange } from "./smi/query-params";
+
+/**
+ * Latency query shapes, chosen by `npm run bench` (see README): a list can hold thousands of
+ * objects, where fetching every bucket costs more than three server-side quantiles; one resource
+ * and its edges are small enough that one bucket query beats three quantile evaluations.
+ */
+const LIST_LATENCY: LatencyShape = "quantiles";
+const EDGE_LATENCY: LatencyShape = "buckets";
 
 export interface TrafficDeps {
   readonly engine: QueryEngine;
@@ -61,7 +69,13 @@ export async function measureResource(
   const view = mesh.resourceView(ref.kind);
   const measured = await measure(
     engine,
-    { family: view.family, scope: identityMatchers(view.self, ref), groupBy: view.self, ...range },
+    {
+      family: view.family,
+      scope: identityMatchers(view.self, ref),
+      groupBy: view.self,
+      ...range,
+      latency: "buckets",
+    },
     stats.observe,
   );
   return measured[0]?.measurement ?? NO_TRAFFIC;
@@ -79,7 +93,11 @@ export async function measureKind(
   const scope =
     namespace !== undefined && view.self.namespace !== undefined ? [eq(view.self.namespace, namespace)] : [];
   const [measured, known] = await Promise.all([
-    measure(engine, { family: view.family, scope, groupBy: view.self, ...range }, stats.observe),
+    measure(
+      engine,
+      { family: view.family, scope, groupBy: view.self, ...range, latency: LIST_LATENCY },
+      stats.observe,
+    ),
     mesh.knownResources?.(kind, namespace) ?? Promise.resolve([]),
   ]);
   const resources = new Map<string, MeasuredResource>();
@@ -112,7 +130,13 @@ export async function measureEdges(
     views.map((view) =>
       measure(
         engine,
-        { family: view.family, scope: identityMatchers(view.self, ref), groupBy: view.peer, ...range },
+        {
+          family: view.family,
+          scope: identityMatchers(view.self, ref),
+          groupBy: view.peer,
+          ...range,
+          latency: EDGE_LATENCY,
+        },
         stats.observe,
       ),
     ),

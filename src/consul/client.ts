@@ -1,5 +1,5 @@
 import axios, { type AxiosInstance, type AxiosResponse } from "axios";
-import { z } from "zod";
+import * as z from "zod";
 import { BackendResponseError } from "../errors";
 import { bodySnippet, displayUrl, transportError } from "../transport-error";
 

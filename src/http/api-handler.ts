@@ -4,12 +4,13 @@ import type { MeshAdapter } from "../mesh/adapter";
 import type { QueryEngine } from "../prometheus/client";
 import { NamespaceNameSchema, ResourceNameSchema } from "../smi/k8s-name";
 import { isKindName } from "../smi/kinds";
-import { parseTimeRange, type WindowBounds } from "../smi/query-params";
+import { InstantSchema, parseTimeRange, type WindowBounds } from "../smi/query-params";
 import { decodeSegment, parseSmiPath } from "../smi/route";
 import { answerMetrics, discoveryAnswer } from "../smi/service";
 import { summarize } from "../summary";
 import { measureResource, RequestStats, refOf } from "../traffic";
 import { parseGateRequest, runFlaggerGate } from "../webhooks/flagger-gate";
+import { AnswerCache, type CacheOutcome, cacheKey, type RenderedAnswer } from "./answer-cache";
 import { bearerToken, requireToken } from "./auth";
 import { jsonResponse, warningHeader } from "./response";
 import { statusOf } from "./status";
@@ -21,6 +22,8 @@ export interface RequestLog {
   readonly status: number;
   readonly durationMs: number;
   readonly roundTrips: number;
+  /** Whether the answer came from the cache or a request already in flight. */
+  readonly cache?: CacheOutcome;
   readonly error?: string;
 }
 
@@ -32,6 +35,8 @@ export interface ApiDeps {
   readonly backendDescription: string;
   /** Shared secret for the webhook and summary routes; unset means they are open. */
   readonly webhookToken?: string | undefined;
+  /** Coalescing cache kept at module scope; without one, identical in-flight requests still coalesce. */
+  readonly cache?: AnswerCache;
   readonly now?: () => Date;
   readonly log?: (entry: RequestLog) => void;
 }
@@ -57,17 +62,25 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
   const now = deps.now ?? (() => new Date());
   const log = deps.log ?? defaultLog;
 
+  const cache = deps.cache ?? new AnswerCache({ ttlMs: 0, maxEntries: 0, maxBytes: 0 });
+
   return async (event) => {
     const started = performance.now();
     const method = event.requestContext.http.method.toUpperCase();
     const path = event.rawPath;
     let roundTrips = 0;
+    let outcome: CacheOutcome | undefined;
     let response: APIGatewayProxyStructuredResultV2;
     let failure: unknown;
     try {
-      const answer = await route(method, path, new URLSearchParams(event.rawQueryString ?? ""), event);
-      roundTrips = answer.roundTrips;
-      response = jsonResponse(answer.status ?? 200, answer.body, warningHeader(answer.warnings));
+      const result = await dispatch(method, path, new URLSearchParams(event.rawQueryString ?? ""), event);
+      ({ outcome } = result);
+      roundTrips = result.answer.roundTrips;
+      response = {
+        statusCode: result.answer.status,
+        headers: { "content-type": "application/json", ...warningHeader(result.answer.warnings) },
+        body: result.answer.json,
+      };
     } catch (error) {
       failure = error;
       const status = statusOf(error);
@@ -79,10 +92,31 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       status: response.statusCode ?? 200,
       durationMs: Math.round(performance.now() - started),
       roundTrips,
+      ...(outcome === undefined ? {} : { cache: outcome }),
       ...(failure instanceof Error ? { error: `${failure.name}: ${failure.message}` } : {}),
     });
     return response;
   };
+
+  /**
+   * Metric reads go through the coalescing cache; credentials are checked before it, so a cached
+   * answer never reaches a caller who could not have fetched it.
+   */
+  async function dispatch(
+    method: string,
+    path: string,
+    query: URLSearchParams,
+    event: APIGatewayProxyEventV2,
+  ): Promise<{ answer: RenderedAnswer; outcome?: CacheOutcome }> {
+    const isRead = method === "GET" && (path.startsWith("/apis/") || path.startsWith("/summary/"));
+    if (!isRead) return { answer: render(await route(method, path, query, event)) };
+    if (path.startsWith("/summary/")) {
+      requireToken(bearerToken(event.headers ?? {}), deps.webhookToken, "Authorization: Bearer <token>");
+    }
+    return cache.get(cacheKey(method, path, query), isSettledPast(query.get("time"), now()), async () =>
+      render(await route(method, path, query, event)),
+    );
+  }
 
   async function route(
     method: string,
@@ -111,7 +145,7 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
     }
     if (path.startsWith("/summary/")) {
       requireMethod(method, "GET");
-      return summary(path, query, event);
+      return summary(path, query);
     }
     throw new NotFoundError(
       `no such path: ${path}; this server answers /apis/metrics.smi-spec.io/..., /summary/namespaces/{ns}/{kind}/{name}, POST /webhooks/flagger and /healthz`,
@@ -137,12 +171,7 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
     };
   }
 
-  async function summary(
-    path: string,
-    query: URLSearchParams,
-    event: APIGatewayProxyEventV2,
-  ): Promise<Answer> {
-    requireToken(bearerToken(event.headers ?? {}), deps.webhookToken, "Authorization: Bearer <token>");
+  async function summary(path: string, query: URLSearchParams): Promise<Answer> {
     const [, , literal, nsSegment, kindText, nameSegment, ...rest] = path.split("/");
     if (literal !== "namespaces" || rest.length > 0 || kindText === undefined || nameSegment === undefined) {
       throw new NotFoundError(
@@ -176,6 +205,24 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       roundTrips: stats.roundTrips,
     };
   }
+}
+
+/** Answers for a `time` at least this far in the past no longer change as scrapes land. */
+const SETTLED_MS = 60_000;
+
+function isSettledPast(time: string | null, now: Date): boolean {
+  if (time === null) return false;
+  const parsed = InstantSchema.safeParse(time);
+  return parsed.success && parsed.data.getTime() <= now.getTime() - SETTLED_MS;
+}
+
+function render(answer: Answer): RenderedAnswer {
+  return {
+    status: answer.status ?? 200,
+    json: JSON.stringify(answer.body),
+    warnings: answer.warnings,
+    roundTrips: answer.roundTrips,
+  };
 }
 
 function requireMethod(method: string, allowed: string): void {

@@ -1,0 +1,53 @@
+// esbuild plugins for the Lambda bundles (serverless.yml custom.esbuild.plugins, and the benchmark).
+//
+// axios ships things our handlers never use and Lambda would pay for at every cold start:
+// - `form-data` (with the 140 KB `mime-db`), needed only to send multipart bodies;
+// - its fetch adapter, which at import time builds a `Request` to probe the platform, and a
+//   module-level read of `globalThis.FormData`: either loads Node's bundled undici (20-35 ms).
+//   We use the http adapter, which axios picks first in Node, and never send FormData (axios still
+//   recognises one by its tag without the constructor).
+// The stubs fail loudly if a code path we do not use is ever reached, and the build fails if the
+// axios source no longer has the line we rewrite, so an upgrade cannot undo this silently.
+const stubs = {
+  "form-data":
+    "module.exports = class FormDataUnavailable { constructor() { throw new Error('multipart bodies are not supported in this bundle'); } };",
+  "axios-fetch-adapter": "export const getFetch = () => false; export default false;",
+  // Loaded on first use only: axios touches http2 just for requests that ask for HTTP/2.
+  "lazy-http2":
+    "let m; module.exports = new Proxy({}, { get: (_, key) => (m ??= require('node:http2'))[key] });",
+};
+
+const trimAxios = {
+  name: "trim-axios",
+  setup(build) {
+    build.onResolve({ filter: /^form-data$/ }, () => ({ path: "form-data", namespace: "stub" }));
+    build.onResolve({ filter: /^http2$/ }, (args) =>
+      /axios[\\/]lib/.test(args.importer) ? { path: "lazy-http2", namespace: "stub" } : undefined,
+    );
+    build.onResolve({ filter: /^\.\/fetch\.js$/ }, (args) =>
+      /axios[\\/]lib[\\/]adapters$/.test(args.resolveDir)
+        ? { path: "axios-fetch-adapter", namespace: "stub" }
+        : undefined,
+    );
+    build.onLoad({ filter: /axios[\\/]lib[\\/]utils\.js$/ }, async (args) => {
+      const source = await require("node:fs/promises").readFile(args.path, "utf8");
+      const eager = "const FormDataCtor = typeof G.FormData !== 'undefined' ? G.FormData : undefined;";
+      if (!source.includes(eager)) {
+        return {
+          errors: [
+            {
+              text: `trim-axios: ${args.path} no longer reads globalThis.FormData as expected; review the plugin`,
+            },
+          ],
+        };
+      }
+      return { contents: source.replace(eager, "const FormDataCtor = undefined;"), loader: "js" };
+    });
+    build.onLoad({ filter: /.*/, namespace: "stub" }, (args) => ({
+      contents: stubs[args.path],
+      loader: "js",
+    }));
+  },
+};
+
+module.exports = [trimAxios];

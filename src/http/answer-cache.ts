@@ -1,0 +1,72 @@
+import { LRUCache } from "lru-cache";
+
+/** An answer ready to send: its status, its JSON body, and what producing it cost. */
+export interface RenderedAnswer {
+  readonly status: number;
+  readonly json: string;
+  readonly warnings: readonly string[];
+  readonly roundTrips: number;
+}
+
+export interface AnswerCacheOptions {
+  readonly ttlMs: number;
+  readonly maxEntries: number;
+  readonly maxBytes: number;
+}
+
+/** Where an answer came from, for the request log. */
+export type CacheOutcome = "miss" | "hit" | "coalesced";
+
+/**
+ * Request coalescing plus a short cache, kept in a warm Lambda container. Identical requests that
+ * arrive while one is being answered share its upstream fetch. Answers for an explicit past `time`
+ * cannot change, so they are also kept for `ttlMs`, bounded by entry count and by bytes.
+ */
+export class AnswerCache {
+  readonly #cache: LRUCache<string, RenderedAnswer> | undefined;
+  readonly #inflight = new Map<string, Promise<RenderedAnswer>>();
+
+  constructor(options: AnswerCacheOptions) {
+    this.#cache =
+      options.ttlMs > 0 && options.maxEntries > 0 && options.maxBytes > 0
+        ? new LRUCache({
+            max: options.maxEntries,
+            maxSize: options.maxBytes,
+            ttl: options.ttlMs,
+            sizeCalculation: (answer) => Math.max(1, answer.json.length * 2),
+          })
+        : undefined;
+  }
+
+  async get(
+    key: string,
+    cacheable: boolean,
+    compute: () => Promise<RenderedAnswer>,
+  ): Promise<{ answer: RenderedAnswer; outcome: CacheOutcome }> {
+    const cached = cacheable ? this.#cache?.get(key) : undefined;
+    if (cached !== undefined) return { answer: { ...cached, roundTrips: 0 }, outcome: "hit" };
+    const pending = this.#inflight.get(key);
+    if (pending !== undefined) return { answer: { ...(await pending), roundTrips: 0 }, outcome: "coalesced" };
+
+    const fetching = compute();
+    this.#inflight.set(key, fetching);
+    try {
+      const answer = await fetching;
+      if (cacheable && answer.status === 200) this.#cache?.set(key, answer);
+      return { answer, outcome: "miss" };
+    } finally {
+      this.#inflight.delete(key);
+    }
+  }
+
+  /** Bytes and entries held, for tests and the benchmark. */
+  get size(): { entries: number; bytes: number } {
+    return { entries: this.#cache?.size ?? 0, bytes: this.#cache?.calculatedSize ?? 0 };
+  }
+}
+
+/** A cache key independent of query parameter order. */
+export function cacheKey(method: string, path: string, query: URLSearchParams): string {
+  const sorted = [...query.entries()].sort(([a, av], [b, bv]) => a.localeCompare(b) || av.localeCompare(bv));
+  return `${method} ${path}?${new URLSearchParams(sorted).toString()}`;
+}

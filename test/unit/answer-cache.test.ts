@@ -1,0 +1,117 @@
+import { describe, expect, it } from "vitest";
+import { AnswerCache, cacheKey } from "../../src/http/answer-cache";
+import { createApiHandler } from "../../src/http/api-handler";
+import { createLinkerdAdapter } from "../../src/mesh/linkerd";
+import type { InstantVector, QueryEngine } from "../../src/prometheus/client";
+import { call, httpEvent, WINDOW } from "../support/harness";
+
+/** An engine that counts queries and holds every answer until released. */
+class GatedEngine implements QueryEngine {
+  queries = 0;
+  #release: (() => void)[] = [];
+  #open = false;
+  async instantQuery(): Promise<InstantVector> {
+    this.queries += 1;
+    if (!this.#open) await new Promise<void>((resolve) => this.#release.push(resolve));
+    return { samples: [], warnings: [] };
+  }
+  open() {
+    this.#open = true;
+    for (const release of this.#release.splice(0)) release();
+  }
+}
+
+const NOW = new Date("2026-11-25T12:00:00Z");
+const api = (
+  engine: QueryEngine,
+  cache = new AnswerCache({ ttlMs: 60_000, maxEntries: 100, maxBytes: 1 << 20 }),
+) =>
+  createApiHandler({
+    engine,
+    mesh: createLinkerdAdapter(),
+    window: WINDOW,
+    backendDescription: "test",
+    webhookToken: "summary-token-0123456789",
+    cache,
+    now: () => NOW,
+    log: () => {},
+  });
+const path = "/apis/metrics.smi-spec.io/v1alpha2/namespaces/shop/deployments/web";
+
+describe("request coalescing and the short cache", () => {
+  it("makes 50 identical concurrent requests cost the round trips of one", async () => {
+    const engine = new GatedEngine();
+    const handler = api(engine);
+    const pending = Array.from({ length: 50 }, () => handler(httpEvent("GET", `${path}?t=5m`)));
+    await new Promise((r) => setTimeout(r, 20));
+    engine.open();
+    const responses = await Promise.all(pending);
+    expect(responses.every((r) => r.statusCode === 200)).toBe(true);
+    expect(new Set(responses.map((r) => r.body)).size).toBe(1);
+    expect(engine.queries).toBe(2);
+  });
+
+  it("answers a repeated explicit past time from the cache", async () => {
+    const engine = new GatedEngine();
+    engine.open();
+    const handler = api(engine);
+    const first = await call(handler, `${path}?t=5m&time=2026-11-25T11:00:00Z`);
+    const second = await call(handler, `${path}?time=2026-11-25T11:00:00Z&t=5m`);
+    expect(second.body).toEqual(first.body);
+    expect(engine.queries).toBe(2);
+  });
+
+  it("does not cache answers for now, or for a time too recent to have settled", async () => {
+    const engine = new GatedEngine();
+    engine.open();
+    const handler = api(engine);
+    await call(handler, `${path}?t=5m`);
+    await call(handler, `${path}?t=5m`);
+    await call(handler, `${path}?t=5m&time=2026-11-25T11:59:30Z`);
+    await call(handler, `${path}?t=5m&time=2026-11-25T11:59:30Z`);
+    expect(engine.queries).toBe(8);
+  });
+
+  it("checks the summary token before the cache, so a cached answer is not served without it", async () => {
+    const engine = new GatedEngine();
+    engine.open();
+    const handler = api(engine);
+    const summary = "/summary/namespaces/shop/deployments/web?time=2026-11-25T11:00:00Z";
+    const ok = await handler(
+      httpEvent("GET", summary, { headers: { authorization: "Bearer summary-token-0123456789" } }),
+    );
+    expect(ok.statusCode).toBe(200);
+    const denied = await handler(httpEvent("GET", summary));
+    expect(denied.statusCode).toBe(401);
+  });
+
+  it("keeps the cache bounded by entries and by bytes", async () => {
+    const answer = (json: string) => async () => ({ status: 200, json, warnings: [], roundTrips: 2 });
+    const byEntries = new AnswerCache({ ttlMs: 60_000, maxEntries: 2, maxBytes: 1 << 20 });
+    for (const key of ["a", "b", "c"]) await byEntries.get(key, true, answer("{}"));
+    expect(byEntries.size.entries).toBe(2);
+    expect((await byEntries.get("a", true, answer("{}"))).outcome).toBe("miss");
+
+    const byBytes = new AnswerCache({ ttlMs: 60_000, maxEntries: 100, maxBytes: 1000 });
+    await byBytes.get("small", true, answer("x".repeat(100)));
+    await byBytes.get("large", true, answer("x".repeat(2000)));
+    expect(byBytes.size.entries).toBe(1);
+    expect(byBytes.size.bytes).toBeLessThanOrEqual(1000);
+    expect((await byBytes.get("small", true, answer("{}"))).outcome).toBe("hit");
+  });
+
+  it("does not cache errors", async () => {
+    const cache = new AnswerCache({ ttlMs: 60_000, maxEntries: 10, maxBytes: 1 << 20 });
+    await expect(cache.get("k", true, async () => Promise.reject(new Error("down")))).rejects.toThrow("down");
+    expect(
+      (await cache.get("k", true, async () => ({ status: 200, json: "{}", warnings: [], roundTrips: 2 })))
+        .outcome,
+    ).toBe("miss");
+  });
+
+  it("keys requests independently of parameter order", () => {
+    expect(cacheKey("GET", "/p", new URLSearchParams("t=5m&time=1"))).toBe(
+      cacheKey("GET", "/p", new URLSearchParams("time=1&t=5m")),
+    );
+  });
+});
