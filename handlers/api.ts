@@ -11,5 +11,6 @@ export const handler = createApiHandler({
   ...createBackends(config),
   window: config.window,
   webhookToken: config.webhookToken,
+  apiToken: config.apiAuth.token,
   cache: new AnswerCache(config.cache),
 });

@@ -3,6 +3,22 @@ import { ConsulClient, METRICS_PROXY_QUERY_PATH } from "./consul/client";
 import type { MeshAdapter } from "./mesh/adapter";
 import { selectMesh } from "./mesh/select";
 import { PrometheusClient, type QueryEngine } from "./prometheus/client";
+import type { RequestSigner } from "./prometheus/sigv4";
+
+/**
+ * SigV4 for Amazon Managed Service for Prometheus, loaded on first use: the signer and the
+ * default credential chain are large, and only AMP users need them. In Lambda the credential
+ * chain comes from the runtime's own AWS SDK (serverless.yml excludes it from the bundle).
+ */
+function lazySigV4(region: string): RequestSigner {
+  let signer: Promise<RequestSigner> | undefined;
+  return async (request) => {
+    signer ??= Promise.all([import("./prometheus/sigv4"), import("@aws-sdk/credential-provider-node")]).then(
+      ([{ sigV4Signer }, { defaultProvider }]) => sigV4Signer({ region, credentials: defaultProvider() }),
+    );
+    return (await signer)(request);
+  };
+}
 
 export interface Backends {
   readonly engine: QueryEngine;
@@ -33,7 +49,17 @@ export function createBackends(config: Config): Backends {
           backendName: "Consul metrics proxy",
           headers: consul.authHeaders,
         })
-      : new PrometheusClient({ baseUrl: config.prometheus.url, timeoutMs: config.prometheus.timeoutMs });
+      : new PrometheusClient({
+          baseUrl: config.prometheus.url,
+          timeoutMs: config.prometheus.timeoutMs,
+          headers: config.prometheus.headers,
+          bearerToken: config.prometheus.bearerToken,
+          signer:
+            config.prometheus.sigv4Region === undefined
+              ? undefined
+              : lazySigV4(config.prometheus.sigv4Region),
+          retry: { attempts: config.prometheus.retryAttempts, baseDelayMs: 100 },
+        });
   const origin = new URL(config.prometheus.url).origin;
   return {
     engine,

@@ -57,6 +57,52 @@ export const EnvSchema = z.object({
       .url({ protocol: /^https?$/, message: "must be an http(s) URL such as http://prometheus:9090" })
       .optional(),
   ),
+  PROMETHEUS_HEADERS: z.preprocess(
+    blankIsUnset,
+    z
+      .string()
+      .optional()
+      .transform((text, ctx) => {
+        if (text === undefined) return {};
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          ctx.addIssue({
+            code: "custom",
+            message: 'must be a JSON object of header names to values, such as {"X-Scope-OrgID":"team-a"}',
+          });
+          return z.NEVER;
+        }
+        const headers = z
+          .record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "is not a header name"), z.string())
+          .safeParse(parsed);
+        if (!headers.success) {
+          ctx.addIssue({
+            code: "custom",
+            message: `must be a JSON object of header names to string values: ${headers.error.issues[0]?.message}`,
+          });
+          return z.NEVER;
+        }
+        return headers.data;
+      }),
+  ),
+  PROMETHEUS_BEARER_TOKEN: z.preprocess(blankIsUnset, z.string().optional()),
+  PROMETHEUS_SIGV4_REGION: z.preprocess(
+    blankIsUnset,
+    z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region such as us-east-1")
+      .optional(),
+  ),
+  PROMETHEUS_RETRY_ATTEMPTS: integer(3, 1, 10),
+  API_AUTH: z.preprocess(
+    blankIsUnset,
+    z.enum(["iam", "jwt", "none"], { message: "must be iam, jwt or none" }).default("none"),
+  ),
+  API_TOKEN: z.preprocess(blankIsUnset, z.string().min(16, "must be at least 16 characters").optional()),
+  /** Set by the Lambda runtime; tells a deployed function from a local run. */
+  AWS_LAMBDA_FUNCTION_NAME: z.preprocess(blankIsUnset, z.string().optional()),
   CONSUL_HTTP_ADDR: z.preprocess(
     blankIsUnset,
     z.url({ protocol: /^https?$/, message: "must be an http(s) URL such as http://consul:8500" }).optional(),
@@ -120,7 +166,17 @@ export interface Config {
     readonly url: string;
     readonly timeoutMs: number;
     readonly via: "prometheus" | "consul";
+    readonly headers: Readonly<Record<string, string>>;
+    readonly bearerToken: string | undefined;
+    /** Region for AWS SigV4 signing (Amazon Managed Service for Prometheus); unset means no signing. */
+    readonly sigv4Region: string | undefined;
+    readonly retryAttempts: number;
   };
+  /**
+   * How the SMI and summary routes are locked: by the gateway (`iam`, `jwt`) or, with `none`, by
+   * the function itself with `token`. An unset token with `none` is allowed only outside Lambda.
+   */
+  readonly apiAuth: { readonly mode: "iam" | "jwt" | "none"; readonly token: string | undefined };
   /** Consul's HTTP API, for the catalog and the metrics proxy. */
   readonly consul: { readonly address: string; readonly token: string | undefined } | undefined;
   /** Local server only: where `npm start` and the demo listen (0 picks a free port). */
@@ -170,6 +226,12 @@ export function loadConfig(
       [],
     );
   }
+  if (e.AWS_LAMBDA_FUNCTION_NAME !== undefined && e.API_AUTH === "none" && e.API_TOKEN === undefined) {
+    throw new ConfigError(
+      "refusing to serve: API_AUTH is none and API_TOKEN is unset, so nothing would lock this deployed API. Set API_TOKEN, or deploy with the iam or jwt authorizer (parameter apiAuth)",
+      [],
+    );
+  }
   const viaConsul = e.PROMETHEUS_URL === undefined && e.CONSUL_HTTP_ADDR !== undefined;
   return {
     mesh: e.MESH,
@@ -177,7 +239,12 @@ export function loadConfig(
       url: e.PROMETHEUS_URL ?? e.CONSUL_HTTP_ADDR ?? "http://localhost:9090",
       timeoutMs: e.PROMETHEUS_TIMEOUT_MS,
       via: viaConsul ? "consul" : "prometheus",
+      headers: e.PROMETHEUS_HEADERS,
+      bearerToken: e.PROMETHEUS_BEARER_TOKEN,
+      sigv4Region: e.PROMETHEUS_SIGV4_REGION,
+      retryAttempts: e.PROMETHEUS_RETRY_ATTEMPTS,
     },
+    apiAuth: { mode: e.API_AUTH, token: e.API_TOKEN },
     consul:
       e.CONSUL_HTTP_ADDR === undefined
         ? undefined

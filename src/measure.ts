@@ -62,6 +62,12 @@ export function buildQueries(spec: MeasureSpec): { counts: string; latency: stri
 /** Callback that sees every query result: round trips and warnings are counted by the caller. */
 export type QueryObserver = (result: InstantVector) => void;
 
+/** What the request being answered asks of every query: who observes them, and by when. */
+export interface QueryContext {
+  readonly observe?: QueryObserver;
+  readonly deadline?: number | undefined;
+}
+
 /**
  * Measures every object a spec selects with two concurrent queries: counts from `increase` over
  * the window, and p50, p90 and p99 together in one latency query.
@@ -69,15 +75,16 @@ export type QueryObserver = (result: InstantVector) => void;
 export async function measure(
   engine: QueryEngine,
   spec: MeasureSpec,
-  observe: QueryObserver = () => {},
+  context: QueryContext = {},
 ): Promise<MeasuredObject[]> {
   const { counts, latency } = buildQueries(spec);
+  const options = context.deadline === undefined ? {} : { deadline: context.deadline };
   const [countResult, latencyResult] = await Promise.all([
-    engine.instantQuery(counts, spec.time),
-    engine.instantQuery(latency, spec.time),
+    engine.instantQuery(counts, spec.time, options),
+    engine.instantQuery(latency, spec.time, options),
   ]);
-  observe(countResult);
-  observe(latencyResult);
+  context.observe?.(countResult);
+  context.observe?.(latencyResult);
   return foldResults(spec, countResult, latencyResult);
 }
 

@@ -21,6 +21,17 @@ export async function serveLambdas(
   host = "127.0.0.1",
   timeoutMs = 29_000,
 ): Promise<{ server: Server; url: string; close: () => Promise<void> }> {
+  // Coalesced requests share one answer string; encoding it once keeps a burst of identical
+  // large answers from holding one copy per response.
+  let lastBody: string | undefined;
+  let lastBytes: Buffer = Buffer.alloc(0);
+  const encode = (body: string): Buffer => {
+    if (body !== lastBody) {
+      lastBody = body;
+      lastBytes = Buffer.from(body, "utf8");
+    }
+    return lastBytes;
+  };
   const server = createServer(async (req, res) => {
     try {
       const body = await readBody(req);
@@ -29,7 +40,7 @@ export async function serveLambdas(
       const deadline = Date.now() + timeoutMs;
       const result = await routes(url.pathname)(event, lambdaContext(deadline));
       res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
-      res.end(result.body ?? "");
+      res.end(encode(result.body ?? ""));
     } catch (error) {
       console.error(error);
       res.writeHead(500, { "content-type": "application/json" });

@@ -1,4 +1,4 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { BadRequestError, MethodNotAllowedError, NotFoundError } from "../errors";
 import type { MeshAdapter } from "../mesh/adapter";
 import type { QueryEngine } from "../prometheus/client";
@@ -35,6 +35,11 @@ export interface ApiDeps {
   readonly backendDescription: string;
   /** Shared secret for the webhook and summary routes; unset means they are open. */
   readonly webhookToken?: string | undefined;
+  /**
+   * The function's own lock on the SMI and summary routes (`Authorization: Bearer`), for
+   * deployments without a gateway authorizer, or local runs that want one.
+   */
+  readonly apiToken?: string | undefined;
   /** Coalescing cache kept at module scope; without one, identical in-flight requests still coalesce. */
   readonly cache?: AnswerCache;
   readonly now?: () => Date;
@@ -49,7 +54,13 @@ interface Answer {
   readonly roundTrips: number;
 }
 
-export type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+export type ApiHandler = (
+  event: APIGatewayProxyEventV2,
+  context?: Pick<Context, "getRemainingTimeInMillis">,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** Time kept back from the Lambda's remaining time to answer with a Status instead of being killed. */
+const DEADLINE_MARGIN_MS = 500;
 
 const defaultLog = (entry: RequestLog) => console.log(JSON.stringify(entry));
 
@@ -64,8 +75,12 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
 
   const cache = deps.cache ?? new AnswerCache({ ttlMs: 0, maxEntries: 0, maxBytes: 0 });
 
-  return async (event) => {
+  return async (event, context) => {
     const started = performance.now();
+    const deadline =
+      context === undefined
+        ? undefined
+        : Date.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS;
     const method = event.requestContext.http.method.toUpperCase();
     const path = event.rawPath;
     let roundTrips = 0;
@@ -73,7 +88,13 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
     let response: APIGatewayProxyStructuredResultV2;
     let failure: unknown;
     try {
-      const result = await dispatch(method, path, new URLSearchParams(event.rawQueryString ?? ""), event);
+      const result = await dispatch(
+        method,
+        path,
+        new URLSearchParams(event.rawQueryString ?? ""),
+        event,
+        deadline,
+      );
       ({ outcome } = result);
       roundTrips = result.answer.roundTrips;
       response = {
@@ -107,14 +128,17 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
     path: string,
     query: URLSearchParams,
     event: APIGatewayProxyEventV2,
+    deadline: number | undefined,
   ): Promise<{ answer: RenderedAnswer; outcome?: CacheOutcome }> {
-    const isRead = method === "GET" && (path.startsWith("/apis/") || path.startsWith("/summary/"));
-    if (!isRead) return { answer: render(await route(method, path, query, event)) };
-    if (path.startsWith("/summary/")) {
-      requireToken(bearerToken(event.headers ?? {}), deps.webhookToken, "Authorization: Bearer <token>");
-    }
+    const isRead =
+      method === "GET" && (path === "/apis" || path.startsWith("/apis/") || path.startsWith("/summary/"));
+    if (!isRead) return { answer: render(await route(method, path, query, event, deadline)) };
+    // The summary serves Argo Rollouts and other tools that can send headers: the API token or
+    // the webhook token opens it.
+    const accepted = path.startsWith("/summary/") ? [deps.apiToken, deps.webhookToken] : [deps.apiToken];
+    requireToken(bearerToken(event.headers ?? {}), accepted, "Authorization: Bearer <token>");
     return cache.get(cacheKey(method, path, query), isSettledPast(query.get("time"), now()), async () =>
-      render(await route(method, path, query, event)),
+      render(await route(method, path, query, event, deadline)),
     );
   }
 
@@ -123,7 +147,9 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
     path: string,
     query: URLSearchParams,
     event: APIGatewayProxyEventV2,
+    deadline: number | undefined,
   ): Promise<Answer> {
+    const stats = new RequestStats(deadline);
     if (path === "/healthz") {
       requireMethod(method, "GET");
       return {
@@ -137,22 +163,26 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       requireMethod(method, "GET");
       if (smiRoute.type === "group" || smiRoute.type === "resources")
         return discoveryAnswer(smiRoute, deps.mesh);
-      return answerMetrics(deps, smiRoute, parseTimeRange(query, deps.window, now));
+      return answerMetrics(deps, smiRoute, parseTimeRange(query, deps.window, now), stats);
     }
     if (path === "/webhooks/flagger") {
       requireMethod(method, "POST");
-      return flaggerGate(query, event);
+      return flaggerGate(query, event, stats);
     }
     if (path.startsWith("/summary/")) {
       requireMethod(method, "GET");
-      return summary(path, query);
+      return summary(path, query, stats);
     }
     throw new NotFoundError(
       `no such path: ${path}; this server answers /apis/metrics.smi-spec.io/..., /summary/namespaces/{ns}/{kind}/{name}, POST /webhooks/flagger and /healthz`,
     );
   }
 
-  async function flaggerGate(query: URLSearchParams, event: APIGatewayProxyEventV2): Promise<Answer> {
+  async function flaggerGate(
+    query: URLSearchParams,
+    event: APIGatewayProxyEventV2,
+    stats: RequestStats,
+  ): Promise<Answer> {
     const body = parseJsonBody(event);
     // Flagger cannot send headers: its secret travels in the metadata or the URL.
     const metadata = (body as { metadata?: Record<string, unknown> } | null)?.metadata;
@@ -160,7 +190,6 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       typeof metadata?.token === "string" ? metadata.token : (query.get("token") ?? undefined);
     requireToken(presented, deps.webhookToken, 'metadata "token" or the ?token= query parameter');
     const request = parseGateRequest(body, deps.mesh.kinds, deps.window, now);
-    const stats = new RequestStats();
     const verdict = await runFlaggerGate(deps, request, stats);
     // Flagger passes only 200-202; 412 fails the check and its body lands in Flagger's events.
     return {
@@ -171,7 +200,7 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
     };
   }
 
-  async function summary(path: string, query: URLSearchParams): Promise<Answer> {
+  async function summary(path: string, query: URLSearchParams, stats: RequestStats): Promise<Answer> {
     const [, , literal, nsSegment, kindText, nameSegment, ...rest] = path.split("/");
     if (literal !== "namespaces" || rest.length > 0 || kindText === undefined || nameSegment === undefined) {
       throw new NotFoundError(
@@ -192,7 +221,6 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       });
     }
     const range = parseTimeRange(query, deps.window, now);
-    const stats = new RequestStats();
     const measurement = await measureResource(
       deps,
       refOf(kindText, { namespace: namespace.data, name: name.data }),

@@ -18,9 +18,20 @@ export function bearerToken(headers: Readonly<Record<string, string | undefined>
   return match?.[1];
 }
 
-/** Throws a 401 unless the token is not required or matches. */
-export function requireToken(presented: string | undefined, expected: string | undefined, how: string): void {
-  if (expected !== undefined && !secretsMatch(presented, expected)) {
-    throw new UnauthorizedError(`missing or wrong token; send it as ${how}`);
-  }
+/**
+ * Throws a 401 unless no token is configured or the presented one matches one of those that are.
+ * The message never echoes either token.
+ */
+export function requireToken(
+  presented: string | undefined,
+  accepted: string | undefined | readonly (string | undefined)[],
+  how: string,
+): void {
+  const tokens = (Array.isArray(accepted) ? accepted : [accepted]).filter(
+    (t): t is string => t !== undefined,
+  );
+  if (tokens.length === 0) return;
+  // Compare against every configured token, so the time taken does not say which one matched.
+  const matches = tokens.map((t) => secretsMatch(presented, t));
+  if (!matches.includes(true)) throw new UnauthorizedError(`missing or wrong token; send it as ${how}`);
 }

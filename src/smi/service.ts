@@ -47,8 +47,8 @@ export async function answerMetrics(
   deps: TrafficDeps,
   route: MetricsRoute,
   range: TimeRange,
+  stats: RequestStats = new RequestStats(),
 ): Promise<SmiAnswer> {
-  const stats = new RequestStats();
   const body = await (route.type === "list"
     ? kindList(deps, route, range, stats)
     : objectAnswer(deps, route, range, stats));

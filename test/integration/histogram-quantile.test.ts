@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { linkerdSeries } from "../../src/dev/linkerd-series";
 import type { RunningPrometheus } from "../../src/dev/prometheus-server";
 import { defaultScenario } from "../../src/dev/scenario";
+import { measure } from "../../src/measure";
+import { createLinkerdAdapter } from "../../src/mesh/linkerd";
 import { PrometheusClient } from "../../src/prometheus/client";
 import { bucketQuantile, parseUpperBound } from "../../src/prometheus/histogram";
 import { scenarioPrometheus } from "../support/harness";
@@ -41,6 +43,35 @@ describe("bucketQuantile against Prometheus' own histogram_quantile", () => {
             1e-9 * Math.max(1, expected),
           );
       }
+    }
+  });
+});
+
+describe("the two latency query shapes", () => {
+  it("give the same quantiles on the same data: buckets interpolated here, or histogram_quantile there", async () => {
+    const mesh = createLinkerdAdapter();
+    const view = mesh.resourceView("pods");
+    const spec = {
+      family: view.family,
+      scope: [],
+      groupBy: view.self,
+      windowMs: 300_000,
+      time: new Date(scenario.endS * 1000),
+    };
+    const buckets = await measure(client, { ...spec, latency: "buckets" });
+    const quantiles = await measure(client, { ...spec, latency: "quantiles" });
+    expect(buckets.length).toBeGreaterThan(5);
+    const byName = new Map(quantiles.map((m) => [m.key.name, m.measurement]));
+    for (const { key, measurement } of buckets) {
+      const other = byName.get(key.name);
+      expect(other, key.name).toBeDefined();
+      for (const q of ["p50Ms", "p90Ms", "p99Ms"] as const) {
+        const a = measurement[q];
+        const b = other?.[q] ?? null;
+        if (a === null) expect(b).toBeNull();
+        else expect(Math.abs(a - (b as number))).toBeLessThanOrEqual(1e-9 * Math.max(1, a));
+      }
+      expect(other?.successCount).toBe(measurement.successCount);
     }
   });
 });

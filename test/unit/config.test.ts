@@ -7,7 +7,17 @@ describe("loadConfig", () => {
   it("uses documented defaults for an empty environment", () => {
     const config = loadConfig({});
     expect(config.mesh).toBe("linkerd");
-    expect(config.prometheus).toEqual({ url: "http://localhost:9090", timeoutMs: 10_000, via: "prometheus" });
+    expect(config.prometheus).toEqual({
+      url: "http://localhost:9090",
+      timeoutMs: 10_000,
+      via: "prometheus",
+      headers: {},
+      bearerToken: undefined,
+      sigv4Region: undefined,
+      retryAttempts: 3,
+    });
+    expect(config.apiAuth).toEqual({ mode: "none", token: undefined });
+    expect(config.cache).toEqual({ ttlMs: 60_000, maxEntries: 500, maxBytes: 32 * 1024 * 1024 });
     expect(config.consul).toBeUndefined();
     expect(config.port).toBe(3000);
     expect(config.window).toEqual({ defaultMs: 30_000, minMs: 10_000, maxMs: 86_400_000 });
@@ -25,6 +35,11 @@ describe("loadConfig", () => {
     ["PORT", "70000", "at most 65535"],
     ["SCRAPE_INTERVAL", "-5s", "positive duration"],
     ["LABEL_NAMESPACE", "kubernetes-namespace", "label name"],
+    ["PROMETHEUS_HEADERS", "X-Scope-OrgID: a", "JSON object"],
+    ["PROMETHEUS_HEADERS", '{"X Scope":"a"}', "header name"],
+    ["PROMETHEUS_SIGV4_REGION", "mars", "AWS region"],
+    ["API_AUTH", "basic", "iam, jwt or none"],
+    ["CACHE_TTL", "soon", "duration"],
   ])("stops with a message naming %s when it is %j", (name, value, accepted) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(
@@ -64,5 +79,32 @@ describe("loadConfig", () => {
     expect(() =>
       createBackends(loadConfig({ MESH: "istio", CONSUL_HTTP_ADDR: "http://consul:8500" })),
     ).toThrow(/CONSUL_HTTP_ADDR is only read with MESH=consul/);
+  });
+
+  it("reads backend headers, bearer token and SigV4 region", () => {
+    const config = loadConfig({
+      PROMETHEUS_URL: "https://mimir.example/prometheus",
+      PROMETHEUS_HEADERS: '{"X-Scope-OrgID":"team-a"}',
+      PROMETHEUS_BEARER_TOKEN: "tok",
+      PROMETHEUS_SIGV4_REGION: "eu-west-1",
+    });
+    expect(config.prometheus).toMatchObject({
+      url: "https://mimir.example/prometheus",
+      headers: { "X-Scope-OrgID": "team-a" },
+      bearerToken: "tok",
+      sigv4Region: "eu-west-1",
+    });
+  });
+
+  it("refuses to serve a deployed function with API_AUTH=none and no API_TOKEN, and says why", () => {
+    expect(() => loadConfig({ AWS_LAMBDA_FUNCTION_NAME: "smi-api", API_AUTH: "none" })).toThrow(
+      /refusing to serve: API_AUTH is none and API_TOKEN is unset/,
+    );
+    expect(loadConfig({ AWS_LAMBDA_FUNCTION_NAME: "smi-api", API_AUTH: "iam" }).apiAuth.mode).toBe("iam");
+    expect(
+      loadConfig({ AWS_LAMBDA_FUNCTION_NAME: "smi-api", API_TOKEN: "0123456789abcdef" }).apiAuth.token,
+    ).toBe("0123456789abcdef");
+    // Locally the token is optional.
+    expect(loadConfig({}).apiAuth.token).toBeUndefined();
   });
 });

@@ -1,4 +1,5 @@
-// esbuild plugins for the Lambda bundles (serverless.yml custom.esbuild.plugins, and the benchmark).
+// esbuild options for the Lambda bundles: serverless.yml (custom.esbuild.config) and the benchmark
+// build with the same settings.
 //
 // axios ships things our handlers never use and Lambda would pay for at every cold start:
 // - `form-data` (with the 140 KB `mime-db`), needed only to send multipart bodies;
@@ -50,4 +51,21 @@ const trimAxios = {
   },
 };
 
-module.exports = [trimAxios];
+/** Options shared by every handler bundle; `serverless` is passed by serverless-esbuild, unused. */
+module.exports = () => ({
+  bundle: true,
+  minify: true,
+  treeShaking: true,
+  sourcemap: "external",
+  target: "node20",
+  platform: "node",
+  format: "cjs",
+  // Prefer packages' ES module builds: esbuild can tree-shake them (the AWS SDK's CommonJS
+  // builds drag in ~130 KB of @smithy/core otherwise).
+  mainFields: ["module", "main"],
+  plugins: [trimAxios],
+  // serverless-esbuild only: the default credential chain is loaded for SigV4 (AMP) alone, and
+  // Lambda's runtime ships it; it stays out of the bundle and the zip.
+  exclude: ["@aws-sdk/credential-provider-node"],
+  packager: "npm",
+});

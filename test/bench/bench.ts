@@ -1,0 +1,367 @@
+/**
+ * `npm run bench`: how close the API comes to the cost of Prometheus itself.
+ *
+ * For a generated Linkerd namespace at 10, 100, 1,000 and 10,000 pods (plus a hub workload with 200
+ * peers for edges) in a real Prometheus, it times, in the same run and on the same instants:
+ * - ours: the API over the local server (the bundled Lambda handler behind the Node adapter);
+ * - direct: the same numbers straight from Prometheus, minimal queries issued in parallel (the bound);
+ * - smi-metrics: the predecessor's way, its queries one after another with `irate` latencies.
+ * It prints medians and the ratios of ours to each, Prometheus round trips per request (counted by
+ * Prometheus itself), the server's peak RSS, a 50-request concurrency burst, the latency query
+ * shapes compared, and bundle sizes with import-plus-init time. Ratios, not absolute times, are
+ * what to read: these machines are shared and noisy.
+ */
+import { execFile, spawn } from "node:child_process";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { build } from "esbuild";
+import { linkerdSeries } from "../../src/dev/linkerd-series";
+import { freePort, type RunningPrometheus, startPrometheus } from "../../src/dev/prometheus-server";
+import { type LatencyMix, type Scenario, type Stream, type Workload, workload } from "../../src/dev/scenario";
+import { type LatencyShape, measure } from "../../src/measure";
+import { createLinkerdAdapter } from "../../src/mesh/linkerd";
+import { PrometheusClient } from "../../src/prometheus/client";
+import { eq } from "../../src/prometheus/promql";
+
+const run = promisify(execFile);
+const SIZES = (process.argv[2] ?? "10,100,1000,10000").split(",").map(Number);
+/** Timed runs per case; fewer at 10,000 pods, where one list costs seconds. */
+const iterationsFor = (pods: number) => (pods >= 10_000 ? 5 : 11);
+const WARMUP = 2;
+const WINDOW = "1m";
+/** The Lambda bundles' own esbuild options (serverless.yml reads the same file). */
+const lambdaBuild = createRequire(import.meta.url)("../../src/bundle/esbuild.config.cjs")();
+const plugins = lambdaBuild.plugins;
+
+const MIX: LatencyMix = [
+  { upTo: 5, share: 0.3 },
+  { upTo: 10, share: 0.3 },
+  { upTo: 50, share: 0.3 },
+  { upTo: 500, share: 0.1 },
+];
+
+function stream(from: Workload | undefined, to: Workload, rps: number): Stream {
+  return {
+    from,
+    to,
+    rps,
+    serverFailureShare: 0.02,
+    notFoundShare: 0.01,
+    clientOnlyFailureRps: 0,
+    serverLatency: MIX,
+    clientLatency: MIX,
+    clientOnlyFailureLatency: MIX,
+  };
+}
+
+/** `bench` holds `pods` pods in deployments of up to 10; `edges` holds the hub and its 200 peers. */
+function benchScenario(pods: number): Scenario {
+  const apps = Array.from({ length: Math.ceil(pods / 10) }, (_, i) =>
+    workload("bench", `app-${i}`, "deployment", Math.min(10, pods - i * 10)),
+  );
+  const hub = workload("edges", "hub", "deployment", 2);
+  const peers = Array.from({ length: 200 }, (_, i) => workload("edges", `peer-${i}`, "deployment", 1));
+  const endS = 1_764_000_000 + 120;
+  return {
+    workloads: [...apps, hub, ...peers],
+    streams: [
+      ...apps.map((app) => stream(undefined, app, app.pods.length)),
+      ...peers.map((peer) => stream(hub, peer, 1)),
+      ...peers.map((peer) => stream(peer, hub, 1)),
+    ],
+    startS: 1_764_000_000,
+    endS,
+    stepS: 30,
+  };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+};
+
+async function postQuery(base: string, query: string, time: number): Promise<unknown> {
+  const response = await fetch(`${base}/api/v1/query`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ query, time: String(time) }).toString(),
+  });
+  const body = (await response.json()) as { status: string };
+  if (body.status !== "success") throw new Error(`query failed: ${query}`);
+  return body;
+}
+
+/** Prometheus' own count of instant queries it has served: round trips, measured at the far end. */
+async function queriesServed(base: string): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const line = text
+    .split("\n")
+    .find((l) => l.startsWith('prometheus_http_requests_total{code="200",handler="/api/v1/query"}'));
+  return Number(line?.split(" ")[1] ?? 0);
+}
+
+interface Case {
+  readonly name: string;
+  readonly path: string;
+  /** Minimal PromQL for the same numbers: counts by outcome and three quantiles. */
+  readonly direct: string[];
+  /** smi-metrics: success, failure, then three irate quantiles, per direction. */
+  readonly smi: string[];
+}
+
+function cases(): Case[] {
+  const q = (by: string, selector: string, fn: "rate" | "irate", quantile: number) =>
+    `histogram_quantile(${quantile}, sum by (${by}, le) (${fn}(response_latency_ms_bucket{${selector}}[${WINDOW}])))`;
+  const minimal = (by: string, selector: string) => [
+    `sum by (${by}, classification) (increase(response_total{${selector}}[${WINDOW}]))`,
+    ...[0.5, 0.9, 0.99].map((quantile) => q(by, selector, "rate", quantile)),
+  ];
+  const smi = (by: string, selector: string) => [
+    `sum by (${by}) (increase(response_total{${selector}, classification="success"}[${WINDOW}]))`,
+    `sum by (${by}) (increase(response_total{${selector}, classification="failure"}[${WINDOW}]))`,
+    ...[0.5, 0.9, 0.99].map((quantile) => q(by, selector, "irate", quantile)),
+  ];
+  const list = 'direction="inbound", namespace="bench"';
+  const one = 'direction="inbound", namespace="bench", deployment="app-0"';
+  const to = 'direction="outbound", namespace="edges", deployment="hub"';
+  const from = 'direction="outbound", dst_namespace="edges", dst_deployment="hub"';
+  return [
+    {
+      name: "list",
+      path: "/namespaces/bench/pods",
+      direct: minimal("namespace, pod", list),
+      smi: smi("namespace, pod", list),
+    },
+    {
+      name: "resource",
+      path: "/namespaces/bench/deployments/app-0",
+      direct: minimal("namespace, deployment", one),
+      smi: smi("namespace, deployment", one),
+    },
+    {
+      name: "edges",
+      path: "/namespaces/edges/deployments/hub/edges",
+      direct: [...minimal("dst_namespace, dst_deployment", to), ...minimal("namespace, deployment", from)],
+      smi: [...smi("dst_namespace, dst_deployment", to), ...smi("namespace, deployment", from)],
+    },
+  ];
+}
+
+async function bundleServer(dir: string): Promise<string> {
+  const outfile = join(dir, "server.mjs");
+  await build({
+    entryPoints: ["src/dev/start.ts"],
+    bundle: true,
+    minify: true,
+    platform: "node",
+    target: "node20",
+    format: "esm",
+    outfile,
+    plugins,
+    logLevel: "error",
+    // Bundled CommonJS dependencies still call require() for Node built-ins.
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    },
+  });
+  return outfile;
+}
+
+async function startServer(bundle: string, prometheusUrl: string) {
+  const port = await freePort();
+  const child = spawn("node", [bundle], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      PROMETHEUS_URL: prometheusUrl,
+      PROMETHEUS_TIMEOUT_MS: "60000",
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let output = "";
+  child.stdout.on("data", (d) => {
+    output += d;
+  });
+  const deadline = Date.now() + 30_000;
+  while (!output.includes(" on http://")) {
+    if (Date.now() > deadline) throw new Error(`server did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const peakRssMb = async () => {
+    const status = await readFile(`/proc/${child.pid}/status`, "utf8");
+    return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+  };
+  return { url: `http://127.0.0.1:${port}`, peakRssMb, stop: () => child.kill("SIGTERM") };
+}
+
+const fmt = (n: number, d = 1) => n.toFixed(d).padStart(8);
+
+async function benchSize(pods: number, serverBundle: string) {
+  const scenario = benchScenario(pods);
+  const series = linkerdSeries(scenario);
+  const started = performance.now();
+  const prometheus: RunningPrometheus = await startPrometheus({
+    series,
+    startS: scenario.startS,
+    endS: scenario.endS,
+    stepS: scenario.stepS,
+  });
+  const setupS = (performance.now() - started) / 1000;
+  const server = await startServer(serverBundle, prometheus.url);
+  try {
+    console.log(
+      `\n== ${pods} pods in namespace bench (+ hub with 200 peers): ${series.seriesCount} series, set up in ${setupS.toFixed(1)} s`,
+    );
+    console.log("case        ours ms  direct ms    smi ms  ours/direct  ours/smi  round trips/request");
+    for (const c of cases()) {
+      const ours: number[] = [];
+      const direct: number[] = [];
+      const smi: number[] = [];
+      let trips = 0;
+      for (let i = 0; i < WARMUP + iterationsFor(pods); i++) {
+        const time = scenario.endS - i;
+        const timed = async (fn: () => Promise<unknown>) => {
+          const t = performance.now();
+          await fn();
+          return performance.now() - t;
+        };
+        const before = await queriesServed(prometheus.url);
+        const o = await timed(async () => {
+          const r = await fetch(
+            `${server.url}/apis/metrics.smi-spec.io/v1alpha2${c.path}?t=${WINDOW}&time=${time}`,
+          );
+          if (r.status !== 200) throw new Error(`${c.path}: ${r.status} ${await r.text()}`);
+          await r.json();
+        });
+        const after = await queriesServed(prometheus.url);
+        const d = await timed(() => Promise.all(c.direct.map((q) => postQuery(prometheus.url, q, time))));
+        const s = await timed(async () => {
+          for (const q of c.smi) await postQuery(prometheus.url, q, time);
+        });
+        if (i >= WARMUP) {
+          ours.push(o);
+          direct.push(d);
+          smi.push(s);
+          trips = after - before;
+        }
+      }
+      const [mo, md, ms] = [median(ours), median(direct), median(smi)];
+      console.log(
+        `${c.name.padEnd(10)}${fmt(mo)}${fmt(md, 1).padStart(11)}${fmt(ms)}${fmt(mo / md, 2).padStart(13)}${fmt(mo / ms, 2).padStart(10)}${String(trips).padStart(22)}`,
+      );
+    }
+
+    // 50 identical requests at once, at an instant not asked before: coalescing should hold the cost.
+    for (const c of cases().slice(0, 2)) {
+      const time = scenario.endS - 60;
+      const before = await queriesServed(prometheus.url);
+      const responses = await Promise.all(
+        Array.from({ length: 50 }, () =>
+          fetch(`${server.url}/apis/metrics.smi-spec.io/v1alpha2${c.path}?t=${WINDOW}&time=${time}`),
+        ),
+      );
+      await Promise.all(responses.map((r) => r.text()));
+      const after = await queriesServed(prometheus.url);
+      console.log(
+        `concurrency: 50 identical ${c.name} requests at once cost ${after - before} round trips (one costs 2)`,
+      );
+    }
+
+    // The latency query shapes, in process: which is cheaper at this size?
+    const engine = new PrometheusClient({ baseUrl: prometheus.url, timeoutMs: 60_000 });
+    const mesh = createLinkerdAdapter();
+    const shapes: Record<"list" | "edges", Record<LatencyShape, number[]>> = {
+      list: { buckets: [], quantiles: [] },
+      edges: { buckets: [], quantiles: [] },
+    };
+    for (let i = 0; i < Math.min(7, iterationsFor(pods)); i++) {
+      for (const shape of ["buckets", "quantiles"] as const) {
+        const time = new Date((scenario.endS - 30 - i) * 1000);
+        const view = mesh.resourceView("pods");
+        const edge = mesh.edgeViews("deployments")[0];
+        const t0 = performance.now();
+        await measure(engine, {
+          family: view.family,
+          scope: [eq("namespace", "bench")],
+          groupBy: view.self,
+          windowMs: 60_000,
+          time,
+          latency: shape,
+        });
+        const t1 = performance.now();
+        if (edge) {
+          await measure(engine, {
+            family: edge.family,
+            scope: [eq("namespace", "edges"), eq("deployment", "hub")],
+            groupBy: edge.peer,
+            windowMs: 60_000,
+            time,
+            latency: shape,
+          });
+        }
+        const t2 = performance.now();
+        shapes.list[shape].push(t1 - t0);
+        shapes.edges[shape].push(t2 - t1);
+      }
+    }
+    for (const [name, times] of Object.entries(shapes)) {
+      const b = median(times.buckets);
+      const q = median(times.quantiles);
+      console.log(
+        `latency shape for ${name}: buckets ${b.toFixed(1)} ms, quantiles ${q.toFixed(1)} ms, buckets/quantiles ${(b / q).toFixed(2)}`,
+      );
+    }
+    console.log(`peak RSS of the server: ${(await server.peakRssMb()).toFixed(0)} MB`);
+  } finally {
+    server.stop();
+    await prometheus.stop();
+  }
+}
+
+async function coldStart(dir: string) {
+  console.log("\n== cold start (bundles minified as serverless.yml builds them; source maps not counted)");
+  for (const fn of ["api", "report"]) {
+    const outfile = join(dir, `${fn}.js`);
+    await build({
+      entryPoints: [`handlers/${fn}.ts`],
+      bundle: true,
+      minify: true,
+      treeShaking: true,
+      platform: "node",
+      target: "node20",
+      format: "cjs",
+      outfile,
+      plugins,
+      logLevel: "error",
+    });
+    const size = (await stat(outfile)).size;
+    const times: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const { stdout } = await run("node", [
+        "-e",
+        `const t = performance.now(); require(${JSON.stringify(outfile)}); console.log(performance.now() - t);`,
+      ]);
+      times.push(Number(stdout.trim()));
+    }
+    const hasLambdaClient = (await readFile(outfile, "utf8")).includes("2015-03-31/functions");
+    console.log(
+      `${fn.padEnd(7)} bundle ${(size / 1024).toFixed(0)} KB, import+init median of 10: ${median(times).toFixed(1)} ms, @aws-sdk/client-lambda inside: ${hasLambdaClient ? "yes" : "no"}`,
+    );
+  }
+}
+
+async function main() {
+  const dir = await mkdtemp(join(tmpdir(), "smi-bench-"));
+  try {
+    const serverBundle = await bundleServer(dir);
+    for (const pods of SIZES) await benchSize(pods, serverBundle);
+    await coldStart(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
