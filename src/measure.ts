@@ -2,7 +2,7 @@ import { BackendResponseError } from "./errors";
 import type { IdentityLabels, SeriesFamily } from "./mesh/adapter";
 import type { InstantVector, QueryEngine } from "./prometheus/client";
 import { bucketQuantile, parseUpperBound } from "./prometheus/histogram";
-import { type Matcher, ne, renderSelector } from "./prometheus/promql";
+import { type Matcher, renderSelector } from "./prometheus/promql";
 import { formatDuration } from "./smi/duration";
 import type { Measurement } from "./smi/objects";
 
@@ -26,6 +26,13 @@ export interface MeasuredObject {
  */
 export type LatencyShape = "buckets" | "quantiles";
 
+/**
+ * How many round trips: `separate` sends counts and latency as two concurrent queries, which
+ * Prometheus evaluates in parallel (best for long lists); `joined` sends one query with both
+ * parts, told apart by a label (best for one object, where a round trip costs more than the work).
+ */
+export type QueryPlan = "separate" | "joined";
+
 /** One question for Prometheus: a family, the matchers that scope it, and the labels to group by. */
 export interface MeasureSpec {
   readonly family: SeriesFamily;
@@ -34,19 +41,23 @@ export interface MeasureSpec {
   readonly windowMs: number;
   readonly time: Date;
   readonly latency: LatencyShape;
+  readonly plan?: QueryPlan;
 }
 
 const QUANTILES = [0.5, 0.9, 0.99] as const;
 /** Result label that tells the joined quantile series apart. */
 const QUANTILE_LABEL = "smi_quantile";
+/** Result label that tells the parts of a joined query apart. */
+const PART_LABEL = "smi_part";
 
 /** The PromQL for a spec: one counter query by outcome, one latency query in the spec's shape. */
 export function buildQueries(spec: MeasureSpec): { counts: string; latency: string } {
   const { family, groupBy } = spec;
   const identity = [groupBy.namespace, groupBy.name].filter((l): l is string => l !== undefined);
-  // Series that cannot name the object are left out in PromQL already, so they never cost a transfer.
-  const attributable = identity.map((label) => ne(label, ""));
-  const matchers = [...family.matchers, ...spec.scope, ...attributable];
+  // Series that cannot name the object (an empty identity label) are dropped when results are
+  // folded, not with `label!=""` matchers: on a label like `pod` such a matcher makes Prometheus
+  // merge the postings of every value, which cost more than the one extra group it saves.
+  const matchers = [...family.matchers, ...spec.scope];
   const range = formatDuration(spec.windowMs);
   const counts = `sum by (${[...identity, ...family.outcomeLabels].join(", ")}) (increase(${renderSelector(family.counter, matchers)}[${range}]))`;
   const rates = `sum by (${[...identity, "le"].join(", ")}) (rate(${renderSelector(family.latencyBucket, matchers)}[${range}]))`;
@@ -79,6 +90,21 @@ export async function measure(
 ): Promise<MeasuredObject[]> {
   const { counts, latency } = buildQueries(spec);
   const options = context.deadline === undefined ? {} : { deadline: context.deadline };
+  if (spec.plan === "joined") {
+    const part = (query: string, name: string) =>
+      `label_replace(${query}, "${PART_LABEL}", "${name}", "", "")`;
+    const joined = await engine.instantQuery(
+      `${part(counts, "counts")} or ${part(latency, "latency")}`,
+      spec.time,
+      options,
+    );
+    context.observe?.(joined);
+    const of = (name: string) => ({
+      ...joined,
+      samples: joined.samples.filter((s) => s.metric[PART_LABEL] === name),
+    });
+    return foldResults(spec, of("counts"), of("latency"));
+  }
   const [countResult, latencyResult] = await Promise.all([
     engine.instantQuery(counts, spec.time, options),
     engine.instantQuery(latency, spec.time, options),

@@ -3,7 +3,7 @@ import { freePort } from "../../src/dev/prometheus-server";
 import { BackendResponseError, BackendTimeoutError, BackendUnreachableError } from "../../src/errors";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
 import { PrometheusClient } from "../../src/prometheus/client";
-import { parseSampleValue } from "../../src/prometheus/envelope";
+import { parseSampleValue, VectorResultSchema } from "../../src/prometheus/envelope";
 import { apiOver, call } from "../support/harness";
 import { sendJson, stubServer, vector } from "../support/stub-server";
 
@@ -253,10 +253,20 @@ describe("query concurrency", () => {
     return { max, total: server.requests.length };
   }
 
-  it("has both queries of a resource in flight together", async () => {
+  it("has both queries of a list in flight together", async () => {
+    expect(await maxInFlight("/apis/metrics.smi-spec.io/v1alpha2/namespaces/shop/deployments", 2)).toEqual({
+      max: 2,
+      total: 2,
+    });
+  });
+
+  it("answers one resource with a single joined query", async () => {
     expect(
-      await maxInFlight("/apis/metrics.smi-spec.io/v1alpha2/namespaces/shop/deployments/web", 2),
-    ).toEqual({ max: 2, total: 2 });
+      await maxInFlight("/apis/metrics.smi-spec.io/v1alpha2/namespaces/shop/deployments/web", 1),
+    ).toEqual({
+      max: 1,
+      total: 1,
+    });
   });
 
   it("has all four queries of an edges request in flight together", async () => {
@@ -266,5 +276,26 @@ describe("query concurrency", () => {
       max: 4,
       total: 4,
     });
+  });
+});
+
+describe("VectorResultSchema", () => {
+  it.each([
+    ["a label with a number value", [{ metric: { a: 1 }, value: [1, "1"] }]],
+    ["a missing value", [{ metric: {} }]],
+    ["a value of three items", [{ metric: {}, value: [1, "1", "2"] }]],
+    ["a string timestamp", [{ metric: {}, value: ["1", "1"] }]],
+    ["a null sample", [null]],
+    ["an array for a label set", [{ metric: ["a"], value: [1, "1"] }]],
+  ])("rejects %s and says which sample", (_what, result) => {
+    const parsed = VectorResultSchema.safeParse(result);
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]?.path).toEqual([0]);
+  });
+
+  it("reads well-formed samples", () => {
+    expect(VectorResultSchema.parse([{ metric: { a: "x" }, value: [1.5, "+Inf"] }])).toEqual([
+      { metric: { a: "x" }, value: [1.5, Infinity] },
+    ]);
   });
 });
