@@ -1,7 +1,7 @@
 import { BackendResponseError } from "./errors";
 import type { IdentityLabels, SeriesFamily } from "./mesh/adapter";
 import type { InstantVector, QueryEngine } from "./prometheus/client";
-import { bucketQuantile, parseUpperBound } from "./prometheus/histogram";
+import { parseUpperBound, prepareBuckets, quantileOf } from "./prometheus/histogram";
 import { type Matcher, renderSelector } from "./prometheus/promql";
 import { formatDuration } from "./smi/duration";
 import type { Measurement } from "./smi/objects";
@@ -165,11 +165,10 @@ function foldResults(spec: MeasureSpec, counts: InstantVector, latency: InstantV
   }
 
   return [...objects.values()].map((acc) => {
+    const prepared = spec.latency === "buckets" ? prepareBuckets(acc.buckets) : undefined;
     const quantile = (q: (typeof QUANTILES)[number]) => {
       const value =
-        spec.latency === "quantiles"
-          ? (acc.quantiles.get(String(q)) ?? Number.NaN)
-          : bucketQuantile(q, acc.buckets);
+        spec.latency === "quantiles" ? (acc.quantiles.get(String(q)) ?? Number.NaN) : quantileOf(q, prepared);
       return Number.isFinite(value) ? value : null;
     };
     return {
