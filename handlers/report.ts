@@ -1,12 +1,12 @@
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { createBackends } from "../src/backends";
-import { loadConfig } from "../src/config";
+import { loadConfigAtStartup } from "../src/config";
 import { runReport } from "../src/report/run-report";
 import { ReportDeliveryError } from "../src/report/sink";
 import { createSinkFactory } from "../src/report/sink-factory";
 
 // Built once per container. AWS_LAMBDA_ENDPOINT points the client at serverless-offline locally.
-const config = loadConfig();
+const config = loadConfigAtStartup();
 const backends = createBackends(config);
 let lambda: LambdaClient | undefined;
 const sinkFor = createSinkFactory({

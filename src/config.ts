@@ -268,3 +268,16 @@ export function loadConfig(
     },
   };
 }
+
+/**
+ * `loadConfig` for a handler's module scope: a bad environment is logged as one structured line
+ * that says why, then thrown, so the function refuses to serve instead of failing per request.
+ */
+export function loadConfigAtStartup(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) console.error(JSON.stringify({ level: "fatal", error: error.message }));
+    throw error;
+  }
+}

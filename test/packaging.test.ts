@@ -91,6 +91,32 @@ describe("serverless package", () => {
     expect(apiRole).not.toContain("lambda:InvokeFunction");
   }, 120_000);
 
+  it.each([
+    ["none", undefined, undefined],
+    ["iam", "AWS_IAM", undefined],
+    ["jwt", "JWT", { Ref: "HttpApiAuthorizerJwt" }],
+  ])(
+    "puts the %s authorizer on the SMI and summary routes only",
+    async (mode, type, authorizer) => {
+      const { template } = mode === "none" ? defaults : await packageWith({ apiAuth: mode });
+      const routes = Object.fromEntries(
+        resourcesOfType(template, "AWS::ApiGatewayV2::Route").map(([, r]) => [
+          r.Properties.RouteKey,
+          r.Properties,
+        ]),
+      );
+      for (const key of ["GET /apis/{proxy+}", "GET /summary/{proxy+}"]) {
+        expect(routes[key].AuthorizationType, key).toBe(type);
+        expect(routes[key].AuthorizerId, key).toEqual(authorizer);
+      }
+      for (const key of ["POST /webhooks/flagger", "GET /healthz"])
+        expect(routes[key].AuthorizationType, key).toBeUndefined();
+      expect(resourcesOfType(template, "AWS::ApiGatewayV2::Authorizer")).toHaveLength(mode === "jwt" ? 1 : 0);
+      expect(template.Resources.ApiLambdaFunction.Properties.Environment.Variables.API_AUTH).toBe(mode);
+    },
+    120_000,
+  );
+
   it("keeps @aws-sdk/client-lambda out of the api bundle and in the report bundle", async () => {
     const api = await bundle(defaults.dir, "api");
     const report = await bundle(defaults.dir, "report");

@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+import { createApiHandler, type RequestLog } from "../../src/http/api-handler";
+import { createLinkerdAdapter } from "../../src/mesh/linkerd";
+import { httpEvent, WINDOW } from "../support/harness";
+import { RecordingEngine } from "../support/recording-engine";
+
+const API_TOKEN = "api-token-0123456789abcdef";
+const WEBHOOK_TOKEN = "webhook-token-0123456789ab";
+
+function setup() {
+  const logs: RequestLog[] = [];
+  const engine = new RecordingEngine();
+  const api = createApiHandler({
+    engine,
+    mesh: createLinkerdAdapter(),
+    window: WINDOW,
+    backendDescription: "prometheus at https://prometheus.example",
+    apiToken: API_TOKEN,
+    webhookToken: WEBHOOK_TOKEN,
+    log: (entry) => logs.push(entry),
+  });
+  return { api, engine, logs };
+}
+
+const smi = "/apis/metrics.smi-spec.io/v1alpha2/namespaces/shop/deployments/web";
+const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
+
+describe("API authentication with API_TOKEN", () => {
+  it("answers a 401 Status without the token and 200 with it", async () => {
+    const { api, engine } = setup();
+    const denied = await api(httpEvent("GET", smi));
+    expect(denied.statusCode).toBe(401);
+    expect(JSON.parse(denied.body ?? "")).toMatchObject({
+      kind: "Status",
+      reason: "Unauthorized",
+      code: 401,
+    });
+    expect(engine.queries).toEqual([]);
+    expect((await api(httpEvent("GET", smi, bearer("wrong-token-000000000000")))).statusCode).toBe(401);
+    expect((await api(httpEvent("GET", smi, bearer(API_TOKEN)))).statusCode).toBe(200);
+    expect((await api(httpEvent("GET", "/apis/metrics.smi-spec.io/v1alpha1/"))).statusCode).toBe(401);
+  });
+
+  it("opens the summary with the API token or the webhook token", async () => {
+    const { api } = setup();
+    const summary = "/summary/namespaces/shop/deployments/web";
+    expect((await api(httpEvent("GET", summary))).statusCode).toBe(401);
+    expect((await api(httpEvent("GET", summary, bearer(API_TOKEN)))).statusCode).toBe(200);
+    expect((await api(httpEvent("GET", summary, bearer(WEBHOOK_TOKEN)))).statusCode).toBe(200);
+  });
+
+  it("keeps /healthz open and free of secrets", async () => {
+    const { api } = setup();
+    const response = await api(httpEvent("GET", "/healthz"));
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body ?? "")).toEqual({
+      status: "ok",
+      mesh: "linkerd",
+      backend: "prometheus at https://prometheus.example",
+    });
+  });
+
+  it("logs one structured line per request, with no token in it", async () => {
+    const { api, logs } = setup();
+    await api(httpEvent("GET", `${smi}?t=5m`, bearer(API_TOKEN)));
+    await api(httpEvent("GET", smi, bearer("a-guess-0000000000000000")));
+    await api(httpEvent("POST", `/webhooks/flagger?token=${WEBHOOK_TOKEN}`, { body: "{}" }));
+    expect(logs).toHaveLength(3);
+    expect(logs[0]).toMatchObject({ method: "GET", path: smi, status: 200, roundTrips: 1, cache: "miss" });
+    expect(typeof logs[0]?.durationMs).toBe("number");
+    expect(logs[1]).toMatchObject({ status: 401 });
+    const text = JSON.stringify(logs);
+    for (const secret of [API_TOKEN, WEBHOOK_TOKEN, "a-guess-0000000000000000"])
+      expect(text).not.toContain(secret);
+  });
+});
