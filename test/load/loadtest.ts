@@ -155,7 +155,12 @@ function since(end: Tally, start: Tally): Tally {
       const s = start.kinds.get(name) ?? { count: 0, ms: 0, missCount: 0, missMs: 0 };
       return [
         name,
-        { count: k.count - s.count, ms: k.ms - s.ms, missCount: k.missCount - s.missCount, missMs: k.missMs - s.missMs },
+        {
+          count: k.count - s.count,
+          ms: k.ms - s.ms,
+          missCount: k.missCount - s.missCount,
+          missMs: k.missMs - s.missMs,
+        },
       ];
     }),
   );
@@ -267,7 +272,9 @@ async function preflight(url: string, time: number): Promise<void> {
     const response = await fetch(`${url}${kind.path}?t=${WINDOW}&time=${time}`);
     const body = await response.text();
     if (response.status !== 200 || !/"name":"success_count","value":"[1-9]/.test(body))
-      throw new Error(`preflight ${kind.name}: ${response.status} without traffic numbers: ${body.slice(0, 500)}`);
+      throw new Error(
+        `preflight ${kind.name}: ${response.status} without traffic numbers: ${body.slice(0, 500)}`,
+      );
   }
 }
 
@@ -310,7 +317,10 @@ async function main(): Promise<number> {
 
   const cleanups: (() => Promise<unknown>)[] = [];
   const cleanup = async () => {
-    while (cleanups.length > 0) await cleanups.pop()?.().catch((e: unknown) => console.error(e));
+    while (cleanups.length > 0)
+      await cleanups
+        .pop()?.()
+        .catch((e: unknown) => console.error(e));
   };
   let stopLoad = () => {};
   const onSignal = (signal: NodeJS.Signals) => {
