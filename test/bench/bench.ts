@@ -13,7 +13,6 @@
  */
 import { execFile, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -25,6 +24,7 @@ import { type LatencyShape, measure } from "../../src/measure";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
 import { PrometheusClient } from "../../src/prometheus/client";
 import { eq } from "../../src/prometheus/promql";
+import { bundleServer, lambdaBuild } from "../support/server-bundle";
 
 const run = promisify(execFile);
 const SIZES = (process.argv[2] ?? "10,100,1000,10000").split(",").map(Number);
@@ -32,9 +32,6 @@ const SIZES = (process.argv[2] ?? "10,100,1000,10000").split(",").map(Number);
 const iterationsFor = (pods: number) => (pods >= 10_000 ? 5 : 11);
 const WARMUP = 2;
 const WINDOW = "1m";
-/** The Lambda bundles' own esbuild options (serverless.yml reads the same file). */
-const lambdaBuild = createRequire(import.meta.url)("../../src/bundle/esbuild.config.cjs")();
-const plugins = lambdaBuild.plugins;
 
 const MIX: LatencyMix = [
   { upTo: 5, share: 0.3 },
@@ -148,26 +145,6 @@ function cases(): Case[] {
       smi: [...smi("dst_namespace, dst_deployment", to), ...smi("namespace, deployment", from)],
     },
   ];
-}
-
-async function bundleServer(dir: string): Promise<string> {
-  const outfile = join(dir, "server.mjs");
-  await build({
-    entryPoints: ["src/dev/start.ts"],
-    bundle: true,
-    minify: true,
-    platform: "node",
-    target: "node20",
-    format: "esm",
-    outfile,
-    plugins,
-    logLevel: "error",
-    // Bundled CommonJS dependencies still call require() for Node built-ins.
-    banner: {
-      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-    },
-  });
-  return outfile;
 }
 
 async function startServer(bundle: string, prometheusUrl: string) {
@@ -325,16 +302,14 @@ async function coldStart(dir: string) {
   console.log("\n== cold start (bundles minified as serverless.yml builds them; source maps not counted)");
   for (const fn of ["api", "report"]) {
     const outfile = join(dir, `${fn}.js`);
+    // serverless-esbuild's own keys (exclude, packager) are not esbuild options; exclude means external.
+    const { exclude, packager: _packager, ...esbuildOptions } = lambdaBuild;
     await build({
+      ...esbuildOptions,
+      sourcemap: false,
       entryPoints: [`handlers/${fn}.ts`],
-      bundle: true,
-      minify: true,
-      treeShaking: true,
-      platform: "node",
-      target: "node20",
-      format: "cjs",
       outfile,
-      plugins,
+      external: exclude,
       logLevel: "error",
     });
     const size = (await stat(outfile)).size;

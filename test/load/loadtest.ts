@@ -4,7 +4,7 @@
  * It backfills the default generated Linkerd mesh (src/dev/scenario.ts) into a fresh Prometheus,
  * bundles and starts the server exactly as the benchmark does (the Lambda handler behind the Node
  * adapter, one `node` process), then drives it with autocannon: 64 connections for 30 s by default
- * (`npm run loadtest -- --duration 10 --connections 32`), after a 3 s warm-up at the same load.
+ * (`npm run loadtest -- --duration 10 --connections 32`), after a 15 s warm-up at the same load.
  *
  * Every connection cycles through a mix of v1alpha2 reads: a namespaced list, the all-namespaces
  * list, one resource, its edges and a whole namespace. Each request asks for a 1m window ending at
@@ -17,9 +17,11 @@
  * - `req/s`, `p50`, `p99`: autocannon's client-side view over the measured run (warm-up excluded).
  *   Absolute numbers depend on the machine (these are shared and small); compare runs on one machine.
  * - `errors`: non-2xx answers plus connection errors (timeouts included). Any error exits 1.
- * - `server RSS`: VmRSS of the server process after the warm-up and at the end, and their ratio;
- *   the answer cache is bounded (CACHE_MAX_ENTRIES, CACHE_MAX_BYTES), so a ratio well above ~1.2x
- *   on a 30 s run, or one that grows with `--duration`, points at a leak. `peak` is VmHWM.
+ * - `server RSS`: VmRSS of the server process after the warm-up and at the end, their ratio, and
+ *   VmHWM as `peak`; then samples through the run. The 15 s warm-up lets the answer cache (bounded
+ *   by CACHE_MAX_ENTRIES and CACHE_MAX_BYTES) and V8's heap fill first (with a 3 s warm-up RSS
+ *   still grew 1.3x, flat after ~12 s). A plateau is healthy; samples still climbing at the end,
+ *   or a ratio that keeps growing with `--duration`, point at a leak.
  * - `cache`: outcomes counted from the server's own request log (one JSON line per request), with
  *   Prometheus round trips per request; `by kind` is the server-side time per path in the mix.
  * Everything listens on 127.0.0.1 only, the run is bounded, and the server and Prometheus are
@@ -27,16 +29,15 @@
  */
 import { type ChildProcessByStdio, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
-import { build } from "esbuild";
 import { linkerdSeries } from "../../src/dev/linkerd-series";
 import { freePort, type RunningPrometheus, startPrometheus } from "../../src/dev/prometheus-server";
 import { defaultScenario } from "../../src/dev/scenario";
+import { bundleServer } from "../support/server-bundle";
 
 const API = "/apis/metrics.smi-spec.io/v1alpha2";
 /** The request mix: each connection cycles through these in order. */
@@ -50,11 +51,10 @@ const KINDS = [
 const WINDOW = "1m";
 /** How far back from the end of the data `time` may go; one instant per second. */
 const SPREAD_S = 600;
-const WARMUP_S = 3;
+/** Long enough for the answer cache and V8's heap to fill, so the end-vs-start RSS means something. */
+const WARMUP_S = 15;
 /** Whole-run bound on top of the load itself: setup, warm-up, settling and teardown. */
 const WATCHDOG_EXTRA_MS = 180_000;
-
-const plugins = createRequire(import.meta.url)("../../src/bundle/esbuild.config.cjs")().plugins;
 
 function options() {
   const { values } = parseArgs({
@@ -81,26 +81,6 @@ function seeded(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-async function bundleServer(dir: string): Promise<string> {
-  const outfile = join(dir, "server.mjs");
-  await build({
-    entryPoints: ["src/dev/start.ts"],
-    bundle: true,
-    minify: true,
-    platform: "node",
-    target: "node20",
-    format: "esm",
-    outfile,
-    plugins,
-    logLevel: "error",
-    // Bundled CommonJS dependencies still call require() for Node built-ins.
-    banner: {
-      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-    },
-  });
-  return outfile;
 }
 
 /** What the server's request log said, counted line by line as it arrives. */
@@ -306,6 +286,9 @@ function load(
   return { run, stop: () => instance?.stop() };
 }
 
+/** The signal that interrupted the run, if one did. */
+let interrupted: NodeJS.Signals | undefined;
+
 const mb = (n: number) => n.toFixed(0);
 const ms = (n: number) => (n < 10 ? n.toFixed(1) : n.toFixed(0));
 
@@ -316,20 +299,29 @@ async function main(): Promise<number> {
   const pickTime = () => scenario.endS - Math.floor(random() * (SPREAD_S + 1));
 
   const cleanups: (() => Promise<unknown>)[] = [];
-  const cleanup = async () => {
-    while (cleanups.length > 0)
-      await cleanups
-        .pop()?.()
-        .catch((e: unknown) => console.error(e));
-  };
+  // Serialised, so the watchdog and the normal exit never tear down the same thing at once.
+  let draining = Promise.resolve();
+  const cleanup = () =>
+    (draining = draining.then(async () => {
+      while (cleanups.length > 0)
+        await cleanups
+          .pop()?.()
+          .catch((e: unknown) => console.error(e));
+    }));
   let stopLoad = () => {};
+  // Ctrl-C reaches the whole process group (and tsx relays it once more): the first signal stops the
+  // load, the run then fails at its next step and tears down in `finally`; later signals are ignored.
   const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted !== undefined) return;
+    interrupted = signal;
     console.error(`\n${signal}: stopping`);
     stopLoad();
-    void cleanup().finally(() => process.exit(130));
   };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  const check = () => {
+    if (interrupted !== undefined) throw new Error(`interrupted by ${interrupted}`);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   const watchdog = setTimeout(
     () => {
       console.error("load test overran its time bound; stopping");
@@ -344,6 +336,7 @@ async function main(): Promise<number> {
     const dir = await mkdtemp(join(tmpdir(), "smi-loadtest-"));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     const bundle = await bundleServer(dir);
+    check();
     const series = linkerdSeries(scenario);
     const prometheus: RunningPrometheus = await startPrometheus({
       series,
@@ -352,10 +345,13 @@ async function main(): Promise<number> {
       stepS: scenario.stepS,
     });
     cleanups.push(() => prometheus.stop());
+    check();
     const server = await startServer(bundle, prometheus.url);
     cleanups.push(() => server.stop());
+    check();
 
     await preflight(server.url, scenario.endS);
+    check();
     console.log(
       `load: ${connections} connections, ${WARMUP_S} s warm-up then ${duration} s; mix of ${KINDS.map((k) => k.name).join(", ")}; ` +
         `t=${WINDOW}, time one of ${SPREAD_S + 1} instants (${KINDS.length * (SPREAD_S + 1)} distinct requests); ` +
@@ -368,11 +364,14 @@ async function main(): Promise<number> {
       try {
         return await Promise.race([run.run, server.died]);
       } finally {
+        // Harmless once the run is done; stops it when the server died under it.
+        run.stop();
         stopLoad = () => {};
       }
     };
 
     const warm = await phase(WARMUP_S);
+    check();
     await settle(server.tally);
     const before = await server.memory();
     const startTally = server.tally.snapshot();
@@ -380,7 +379,16 @@ async function main(): Promise<number> {
       `warm-up: ${warm.requests.total} requests, ${warm.non2xx} non-2xx, ${warm.errors} errors; server RSS ${mb(before.rssMb)} MB`,
     );
 
-    const result = await phase(duration);
+    // RSS once a second through the measured run: a plateau is the cache and heap filling, a ramp a leak.
+    const samples: number[] = [];
+    const sampler = setInterval(() => {
+      server.memory().then(
+        (m) => samples.push(m.rssMb),
+        () => {},
+      );
+    }, 1000);
+    const result = await phase(duration).finally(() => clearInterval(sampler));
+    check();
     await settle(server.tally);
     const after = await server.memory();
     const t = since(server.tally.snapshot(), startTally);
@@ -397,13 +405,20 @@ async function main(): Promise<number> {
       `server RSS after warm-up ${mb(before.rssMb)} MB, at the end ${mb(after.rssMb)} MB ` +
         `(${(after.rssMb / before.rssMb).toFixed(2)}x); peak ${mb(after.peakMb)} MB`,
     );
+    const every = Math.max(1, Math.ceil(samples.length / 8));
+    console.log(
+      `server RSS through the run, MB every ${every} s: ${samples
+        .filter((_, i) => i % every === 0)
+        .map(mb)
+        .join(" ")} ${mb(after.rssMb)}`,
+    );
     const served = t.cache.miss + t.cache.hit + t.cache.coalesced;
     const pct = (n: number) => (served === 0 ? "0" : ((100 * n) / served).toFixed(0));
     console.log(
       `cache: ${t.cache.miss} misses (${pct(t.cache.miss)}%), ${t.cache.hit} hits (${pct(t.cache.hit)}%), ` +
         `${t.cache.coalesced} coalesced (${pct(t.cache.coalesced)}%); ` +
         `${(t.roundTrips / Math.max(1, t.lines)).toFixed(2)} Prometheus round trips per request ` +
-        `(${t.lines} requests in the server log)`,
+        `(${t.lines} requests in the server log, which also has the last in-flight request of each connection)`,
     );
     console.log(
       `by kind (server-side mean ms, all / misses): ${[...t.kinds]
@@ -422,8 +437,6 @@ async function main(): Promise<number> {
   } finally {
     clearTimeout(watchdog);
     await cleanup();
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
   }
 }
 
@@ -431,7 +444,7 @@ let code: number;
 try {
   code = await main();
 } catch (error) {
-  console.error(error);
+  if (interrupted === undefined) console.error(error);
   code = 1;
 }
-process.exit(code);
+process.exit(interrupted === undefined ? code : 130);
