@@ -5,8 +5,8 @@ const DURATION = /^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$/;
 
 /**
  * Parses a Go/Prometheus-style duration (`30s`, `5m`, `1h30m`, `500ms`) into milliseconds.
- * Returns undefined for anything else, including signs and fractions, so the caller can say what
- * is accepted instead of guessing.
+ * Returns undefined for anything else, including signs, fractions and values too large to hold
+ * exactly, so the caller can say what is accepted instead of guessing.
  */
 export function parseDurationMs(text: string): number | undefined {
   const match = DURATION.exec(text);
@@ -14,9 +14,10 @@ export function parseDurationMs(text: string): number | undefined {
     return undefined;
   }
   const [, h, m, s, ms] = match;
-  return (
-    Number(h ?? 0) * UNIT_MS.h + Number(m ?? 0) * UNIT_MS.m + Number(s ?? 0) * UNIT_MS.s + Number(ms ?? 0)
-  );
+  const total =
+    Number(h ?? 0) * UNIT_MS.h + Number(m ?? 0) * UNIT_MS.m + Number(s ?? 0) * UNIT_MS.s + Number(ms ?? 0);
+  // A run of digits long enough to lose precision (or overflow to Infinity) is no duration either.
+  return Number.isSafeInteger(total) ? total : undefined;
 }
 
 /**
