@@ -6,16 +6,20 @@ import { PrometheusClient, type QueryEngine } from "./prometheus/client";
 import type { RequestSigner } from "./prometheus/sigv4";
 
 /**
- * SigV4 for Amazon Managed Service for Prometheus, loaded on first use: the signer and the
- * default credential chain are large, and only AMP users need them. In Lambda the credential
- * chain comes from the runtime's own AWS SDK (serverless.yml excludes it from the bundle).
+ * The default AWS credential chain, resolved when first needed and never bundled: only AMP users
+ * load it, and the Lambda runtime ships it (the report bundle still carries its own copy, through
+ * `@aws-sdk/client-lambda`). A computed specifier keeps esbuild from inlining 350 KB into the api.
  */
+const CREDENTIAL_CHAIN = "@aws-sdk/credential-provider-node";
+
+/** SigV4 for Amazon Managed Service for Prometheus, loaded on first use. */
 function lazySigV4(region: string): RequestSigner {
   let signer: Promise<RequestSigner> | undefined;
   return async (request) => {
-    signer ??= Promise.all([import("./prometheus/sigv4"), import("@aws-sdk/credential-provider-node")]).then(
-      ([{ sigV4Signer }, { defaultProvider }]) => sigV4Signer({ region, credentials: defaultProvider() }),
-    );
+    signer ??= Promise.all([
+      import("./prometheus/sigv4"),
+      import(CREDENTIAL_CHAIN) as Promise<typeof import("@aws-sdk/credential-provider-node")>,
+    ]).then(([{ sigV4Signer }, { defaultProvider }]) => sigV4Signer({ region, credentials: defaultProvider() }));
     return (await signer)(request);
   };
 }

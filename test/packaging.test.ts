@@ -117,6 +117,19 @@ describe("serverless package", () => {
     120_000,
   );
 
+  it.each(["api", "report"])(
+    "ships a %s bundle that loads with nothing but Node, as Lambda runs it",
+    async (fn) => {
+      const dir = await mkdtemp(join(tmpdir(), `smi-unzip-${fn}-`));
+      dirs.push(dir);
+      await run("unzip", ["-q", join(defaults.dir, `${fn}.zip`), "-d", dir]);
+      const { stdout } = await run("node", ["-e", `require("./handlers/${fn}.js"); console.log("loaded")`], {
+        cwd: dir,
+      });
+      expect(stdout.trim()).toBe("loaded");
+    },
+  );
+
   it("keeps @aws-sdk/client-lambda out of the api bundle and in the report bundle", async () => {
     const api = await bundle(defaults.dir, "api");
     const report = await bundle(defaults.dir, "report");

@@ -64,8 +64,7 @@ module.exports = () => ({
   // builds drag in ~130 KB of @smithy/core otherwise).
   mainFields: ["module", "main"],
   plugins: [trimAxios],
-  // serverless-esbuild only: the default credential chain is loaded for SigV4 (AMP) alone, and
-  // Lambda's runtime ships it; it stays out of the bundle and the zip.
-  exclude: ["@aws-sdk/credential-provider-node"],
+  // serverless-esbuild only: bundle everything (its default leaves out aws-sdk v2, which we do not use).
+  exclude: [],
   packager: "npm",
 });

@@ -106,6 +106,34 @@ describe("Prometheus-compatible backends", () => {
     expect(JSON.stringify(refused.body)).not.toContain("wrong");
   });
 
+  it("signs queries with SigV4 for AMP, credentials from the default provider chain", async () => {
+    const signed =
+      /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/aps\/aws4_request, SignedHeaders=[a-z0-9;-]*content-type;host;x-amz-date[a-z0-9;-]*, Signature=[0-9a-f]{64}$/;
+    const url = await gateway({
+      require: (h) => signed.test(String(h.authorization)) && typeof h["x-amz-date"] === "string",
+    });
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    // The default chain reads the environment first, as it does in Lambda.
+    process.env.AWS_ACCESS_KEY_ID = "AKIDEXAMPLE";
+    process.env.AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+    try {
+      const { status, body } = await call(
+        apiFor({ PROMETHEUS_URL: `${url}/prometheus`, PROMETHEUS_SIGV4_REGION: "eu-west-1" }),
+        path,
+      );
+      expect(status).toBe(200);
+      expectMatchesTruth(body, truth(), "SigV4");
+    } finally {
+      for (const [key, value] of [
+        ["AWS_ACCESS_KEY_ID", saved.id],
+        ["AWS_SECRET_ACCESS_KEY", saved.secret],
+      ] as const) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
+  });
+
   it("answers a clear 502 Status when the gateway refuses missing credentials", async () => {
     const url = await gateway({ require: (h) => h.authorization === `Bearer ${TOKEN}` });
     const { status, body } = await call(apiFor({ PROMETHEUS_URL: `${url}/prometheus` }), path);
