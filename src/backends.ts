@@ -19,7 +19,9 @@ function lazySigV4(region: string): RequestSigner {
     signer ??= Promise.all([
       import("./prometheus/sigv4"),
       import(CREDENTIAL_CHAIN) as Promise<typeof import("@aws-sdk/credential-provider-node")>,
-    ]).then(([{ sigV4Signer }, { defaultProvider }]) => sigV4Signer({ region, credentials: defaultProvider() }));
+    ]).then(([{ sigV4Signer }, { defaultProvider }]) =>
+      sigV4Signer({ region, credentials: defaultProvider() }),
+    );
     return (await signer)(request);
   };
 }
