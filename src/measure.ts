@@ -53,7 +53,9 @@ const PART_LABEL = "smi_part";
 /** The PromQL for a spec: one counter query by outcome, one latency query in the spec's shape. */
 export function buildQueries(spec: MeasureSpec): { counts: string; latency: string } {
   const { family, groupBy } = spec;
-  const identity = [groupBy.namespace, groupBy.name].filter((l): l is string => l !== undefined);
+  // A namespace the scope already pins is not grouped by: one label less on every sample returned.
+  const grouped = pinnedNamespace(spec) === undefined ? groupBy.namespace : undefined;
+  const identity = [grouped, groupBy.name].filter((l): l is string => l !== undefined);
   // Series that cannot name the object (an empty identity label) are dropped when results are
   // folded, not with `label!=""` matchers: on a label like `pod` such a matcher makes Prometheus
   // merge the postings of every value, which cost more than the one extra group it saves.
@@ -122,12 +124,19 @@ interface Accumulator {
   quantiles: Map<string, number>;
 }
 
+/** The namespace an equality matcher in the scope fixes for the grouping's namespace label. */
+function pinnedNamespace({ groupBy, scope }: MeasureSpec): string | undefined {
+  if (groupBy.namespace === undefined) return undefined;
+  return scope.find((m) => m.op === "=" && m.label === groupBy.namespace)?.value;
+}
+
 function foldResults(spec: MeasureSpec, counts: InstantVector, latency: InstantVector): MeasuredObject[] {
   const { family, groupBy } = spec;
+  const pinned = pinnedNamespace(spec);
   const objects = new Map<string, Accumulator>();
   const entry = (labels: Readonly<Record<string, string>>): Accumulator | undefined => {
     const name = labels[groupBy.name];
-    const namespace = groupBy.namespace === undefined ? undefined : labels[groupBy.namespace];
+    const namespace = groupBy.namespace === undefined ? undefined : (pinned ?? labels[groupBy.namespace]);
     if (!name || (groupBy.namespace !== undefined && !namespace)) return undefined;
     const id = `${namespace ?? ""}/${name}`;
     let acc = objects.get(id);

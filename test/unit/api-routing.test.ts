@@ -126,9 +126,9 @@ describe("SMI routing", () => {
     const { api, engine } = setup();
     await call(api, `${base}/namespaces/shop/deployments/web.v2?t=5m&time=1764000900`);
     const counts =
-      'sum by (namespace, deployment, classification) (increase(response_total{direction="inbound", deployment="web.v2", namespace="shop"}[5m]))';
+      'sum by (deployment, classification) (increase(response_total{direction="inbound", deployment="web.v2", namespace="shop"}[5m]))';
     const buckets =
-      'sum by (namespace, deployment, le) (rate(response_latency_ms_bucket{direction="inbound", deployment="web.v2", namespace="shop"}[5m]))';
+      'sum by (deployment, le) (rate(response_latency_ms_bucket{direction="inbound", deployment="web.v2", namespace="shop"}[5m]))';
     expect(engine.queries).toEqual([
       `label_replace(${counts}, "smi_part", "counts", "", "") or label_replace(${buckets}, "smi_part", "latency", "", "")`,
     ]);
@@ -136,12 +136,12 @@ describe("SMI routing", () => {
     for (const q of engine.queries) expect(q).not.toMatch(/irate|=~/);
   });
 
-  it("asks for a list with two concurrent queries, bucket rates included", async () => {
+  it("asks for a list with two concurrent queries, not grouping by the namespace it pins", async () => {
     const { api, engine } = setup();
     await call(api, `${base}/namespaces/shop/pods?t=1m&time=1764000900`);
     expect(engine.queries).toEqual([
-      'sum by (namespace, pod, classification) (increase(response_total{direction="inbound", namespace="shop"}[1m]))',
-      'sum by (namespace, pod, le) (rate(response_latency_ms_bucket{direction="inbound", namespace="shop"}[1m]))',
+      'sum by (pod, classification) (increase(response_total{direction="inbound", namespace="shop"}[1m]))',
+      'sum by (pod, le) (rate(response_latency_ms_bucket{direction="inbound", namespace="shop"}[1m]))',
     ]);
   });
 
