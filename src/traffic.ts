@@ -10,7 +10,7 @@ import type { TimeRange } from "./smi/query-params";
 /**
  * Latency query shape, chosen by `npm run bench` (see README): Prometheus' cost is dominated by
  * evaluating bucket rates, which three server-side `histogram_quantile`s do three times; fetching
- * the rates once and interpolating here was 0.45-0.63x the time at every size measured, for
+ * the rates once and interpolating here took 0.3-0.6x the time at every size measured, for
  * lists of 10 to 10,000 pods and for edges alike.
  */
 const LATENCY_SHAPE: LatencyShape = "buckets";

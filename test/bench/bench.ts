@@ -302,7 +302,7 @@ async function benchSize(pods: number, serverBundle: string) {
 }
 
 async function coldStart(dir: string) {
-  console.log("\n== cold start (bundles minified as serverless.yml builds them; source maps not counted)");
+  console.log("== cold start (bundles minified as serverless.yml builds them; source maps not counted)");
   for (const fn of ["api", "report"]) {
     const outfile = join(dir, `${fn}.js`);
     // serverless-esbuild's own keys (exclude, packager) are not esbuild options.
@@ -333,9 +333,10 @@ async function coldStart(dir: string) {
 async function main() {
   const dir = await mkdtemp(join(tmpdir(), "smi-bench-"));
   try {
+    // Cold start first, while no Prometheus is loading or being torn down beside it.
+    await coldStart(dir);
     const serverBundle = await bundleServer(dir);
     for (const pods of SIZES) await benchSize(pods, serverBundle);
-    await coldStart(dir);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
