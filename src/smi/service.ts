@@ -8,10 +8,11 @@ import {
   refOf,
   type TrafficDeps,
 } from "../traffic";
-import { API_GROUP, API_VERSIONS, KINDS } from "./kinds";
+import { API_GROUP, API_VERSIONS, type ApiVersion, KINDS, type ResourceRef } from "./kinds";
 import {
   apiGroup,
   apiResourceList,
+  type Measurement,
   objectReference,
   selfLinkOf,
   type TrafficMetricsList,
@@ -77,16 +78,19 @@ export function kindListOf(
     version,
     selfLink: namespace === undefined ? `${base}/${kind}` : `${base}/namespaces/${namespace}/${kind}`,
     resource: namespace === undefined ? { kind: KINDS[kind].kind } : { kind: KINDS[kind].kind, namespace },
-    items: measured.map(({ ref, measurement }) =>
-      trafficMetrics({
-        version,
-        resource: ref,
-        edge: undefined,
-        ...range,
-        measurement,
-        selfLink: selfLinkOf(version, ref),
-      }),
-    ),
+    items: measured.map(({ ref, measurement }) => resourceItem(version, range, ref, measurement)),
+  });
+}
+
+/** A resource's own `TrafficMetrics`: no edge, linked to the resource's own path. */
+function resourceItem(version: ApiVersion, range: TimeRange, ref: ResourceRef, measurement: Measurement) {
+  return trafficMetrics({
+    version,
+    resource: ref,
+    edge: undefined,
+    ...range,
+    measurement,
+    selfLink: selfLinkOf(version, ref),
   });
 }
 
@@ -99,15 +103,7 @@ async function objectAnswer(
   const { version } = route;
   const ref = refOf(route.kind, route);
   if (route.type === "resource") {
-    const measurement = await measureResource(deps, ref, range, stats);
-    return trafficMetrics({
-      version,
-      resource: ref,
-      edge: undefined,
-      ...range,
-      measurement,
-      selfLink: selfLinkOf(version, ref),
-    });
+    return resourceItem(version, range, ref, await measureResource(deps, ref, range, stats));
   }
   const edges = await measureEdges(deps, ref, range, stats);
   const selfLink = selfLinkOf(version, ref, "/edges");
