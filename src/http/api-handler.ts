@@ -13,7 +13,7 @@ import { parseGateRequest, runFlaggerGate } from "../webhooks/flagger-gate";
 import { AnswerCache, type CacheOutcome, cacheKey, type RenderedAnswer } from "./answer-cache";
 import { bearerToken, requireToken } from "./auth";
 import { jsonResponse, warningHeader } from "./response";
-import { statusOf } from "./status";
+import { statusHeaders, statusOf } from "./status";
 
 /** One structured line per request. */
 export interface RequestLog {
@@ -105,7 +105,7 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
     } catch (error) {
       failure = error;
       const status = statusOf(error);
-      response = jsonResponse(status.code, status);
+      response = jsonResponse(status.code, status, statusHeaders(error));
     }
     log({
       method,

@@ -43,3 +43,8 @@ export function statusOf(error: unknown): Status {
   if (error instanceof BackendTimeoutError) return status(504, "Timeout", error.message);
   return status(500, "InternalError", "internal error; see the function's log");
 }
+
+/** Headers an error answer must carry besides its body: `Allow` on a 405, as HTTP requires. */
+export function statusHeaders(error: unknown): Record<string, string> {
+  return error instanceof MethodNotAllowedError ? { allow: error.allowed.join(", ") } : {};
+}

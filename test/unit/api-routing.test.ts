@@ -117,8 +117,9 @@ describe("SMI routing", () => {
   });
 
   it("returns a 405 Status for a POST to an SMI path", async () => {
-    const { status, body } = await call(setup().api, `${base}/deployments`, "POST");
+    const { status, body, headers } = await call(setup().api, `${base}/deployments`, "POST");
     expect(status).toBe(405);
+    expect(headers.allow).toBe("GET");
     expect(body.reason).toBe("MethodNotAllowed");
   });
 
