@@ -1,6 +1,7 @@
 import { BackendResponseError } from "./errors";
 import type { IdentityLabels, SeriesFamily } from "./mesh/adapter";
 import type { InstantVector, QueryEngine } from "./prometheus/client";
+import type { VectorSample } from "./prometheus/envelope";
 import { parseUpperBound, prepareBuckets, quantileOf } from "./prometheus/histogram";
 import { type Matcher, renderSelector } from "./prometheus/promql";
 import { formatDuration } from "./smi/duration";
@@ -83,7 +84,8 @@ export interface QueryContext {
 
 /**
  * Measures every object a spec selects with two concurrent queries: counts from `increase` over
- * the window, and p50, p90 and p99 together in one latency query.
+ * the window, and p50, p90 and p99 together in one latency query. Samples are folded as they are
+ * read, so a 10,000-pod answer is never held whole.
  */
 export async function measure(
   engine: QueryEngine,
@@ -91,29 +93,33 @@ export async function measure(
   context: QueryContext = {},
 ): Promise<MeasuredObject[]> {
   const { counts, latency } = buildQueries(spec);
-  const options = context.deadline === undefined ? {} : { deadline: context.deadline };
+  const fold = new MeasureFold(spec);
+  const deadline = context.deadline === undefined ? {} : { deadline: context.deadline };
   if (spec.plan === "joined") {
     const part = (query: string, name: string) =>
       `label_replace(${query}, "${PART_LABEL}", "${name}", "", "")`;
     const joined = await engine.instantQuery(
       `${part(counts, "counts")} or ${part(latency, "latency")}`,
       spec.time,
-      options,
+      {
+        ...deadline,
+        onSample: (sample) => {
+          const which = sample.metric[PART_LABEL];
+          if (which === "counts") fold.count(sample);
+          else if (which === "latency") fold.latency(sample);
+        },
+      },
     );
     context.observe?.(joined);
-    const of = (name: string) => ({
-      ...joined,
-      samples: joined.samples.filter((s) => s.metric[PART_LABEL] === name),
-    });
-    return foldResults(spec, of("counts"), of("latency"));
+    return fold.result();
   }
   const [countResult, latencyResult] = await Promise.all([
-    engine.instantQuery(counts, spec.time, options),
-    engine.instantQuery(latency, spec.time, options),
+    engine.instantQuery(counts, spec.time, { ...deadline, onSample: (s) => fold.count(s) }),
+    engine.instantQuery(latency, spec.time, { ...deadline, onSample: (s) => fold.latency(s) }),
   ]);
   context.observe?.(countResult);
   context.observe?.(latencyResult);
-  return foldResults(spec, countResult, latencyResult);
+  return fold.result();
 }
 
 interface Accumulator {
@@ -130,65 +136,80 @@ function pinnedNamespace({ groupBy, scope }: MeasureSpec): string | undefined {
   return scope.find((m) => m.op === "=" && m.label === groupBy.namespace)?.value;
 }
 
-function foldResults(spec: MeasureSpec, counts: InstantVector, latency: InstantVector): MeasuredObject[] {
-  const { family, groupBy } = spec;
-  const pinned = pinnedNamespace(spec);
-  const objects = new Map<string, Accumulator>();
-  const entry = (labels: Readonly<Record<string, string>>): Accumulator | undefined => {
+/** Per-object totals, fed sample by sample from both queries in whatever order they arrive. */
+class MeasureFold {
+  readonly #spec: MeasureSpec;
+  readonly #pinned: string | undefined;
+  readonly #objects = new Map<string, Accumulator>();
+
+  constructor(spec: MeasureSpec) {
+    this.#spec = spec;
+    this.#pinned = pinnedNamespace(spec);
+  }
+
+  #entry(labels: Readonly<Record<string, string>>): Accumulator | undefined {
+    const { groupBy } = this.#spec;
     const name = labels[groupBy.name];
-    const namespace = groupBy.namespace === undefined ? undefined : (pinned ?? labels[groupBy.namespace]);
+    const namespace =
+      groupBy.namespace === undefined ? undefined : (this.#pinned ?? labels[groupBy.namespace]);
     if (!name || (groupBy.namespace !== undefined && !namespace)) return undefined;
     const id = `${namespace ?? ""}/${name}`;
-    let acc = objects.get(id);
+    let acc = this.#objects.get(id);
     if (acc === undefined) {
       const key = namespace === undefined ? { name } : { namespace, name };
       acc = { key, success: 0, failure: 0, buckets: [], quantiles: new Map() };
-      objects.set(id, acc);
+      this.#objects.set(id, acc);
     }
     return acc;
-  };
+  }
 
-  for (const sample of counts.samples) {
+  count(sample: VectorSample): void {
+    const { family } = this.#spec;
     const value = sample.value[1];
     if (!Number.isFinite(value) || value < 0) {
       throw new BackendResponseError("Prometheus", `Prometheus returned a request count of ${value}`, {
         url: family.counter,
       });
     }
-    const acc = entry(sample.metric);
-    if (acc === undefined) continue;
+    const acc = this.#entry(sample.metric);
+    if (acc === undefined) return;
     if (family.isFailure(sample.metric)) acc.failure += value;
     else acc.success += value;
   }
-  for (const sample of latency.samples) {
-    const acc = entry(sample.metric);
+
+  latency(sample: VectorSample): void {
+    const { family } = this.#spec;
+    const acc = this.#entry(sample.metric);
     const value = sample.value[1];
-    if (acc === undefined || Number.isNaN(value)) continue;
-    if (spec.latency === "quantiles") {
+    if (acc === undefined || Number.isNaN(value)) return;
+    if (this.#spec.latency === "quantiles") {
       const q = sample.metric[QUANTILE_LABEL];
       if (q !== undefined) acc.quantiles.set(q, value * family.latencyUnitMs);
-      continue;
+      return;
     }
     const bound = parseUpperBound(sample.metric.le);
     if (bound !== undefined) acc.buckets.push({ upperBound: bound * family.latencyUnitMs, count: value });
   }
 
-  return [...objects.values()].map((acc) => {
-    const prepared = spec.latency === "buckets" ? prepareBuckets(acc.buckets) : undefined;
-    const quantile = (q: (typeof QUANTILES)[number]) => {
-      const value =
-        spec.latency === "quantiles" ? (acc.quantiles.get(String(q)) ?? Number.NaN) : quantileOf(q, prepared);
-      return Number.isFinite(value) ? value : null;
-    };
-    return {
-      key: acc.key,
-      measurement: {
-        successCount: acc.success,
-        failureCount: acc.failure,
-        p50Ms: quantile(0.5),
-        p90Ms: quantile(0.9),
-        p99Ms: quantile(0.99),
-      },
-    };
-  });
+  result(): MeasuredObject[] {
+    const shape = this.#spec.latency;
+    return [...this.#objects.values()].map((acc) => {
+      const prepared = shape === "buckets" ? prepareBuckets(acc.buckets) : undefined;
+      const quantile = (q: (typeof QUANTILES)[number]) => {
+        const value =
+          shape === "quantiles" ? (acc.quantiles.get(String(q)) ?? Number.NaN) : quantileOf(q, prepared);
+        return Number.isFinite(value) ? value : null;
+      };
+      return {
+        key: acc.key,
+        measurement: {
+          successCount: acc.success,
+          failureCount: acc.failure,
+          p50Ms: quantile(0.5),
+          p90Ms: quantile(0.9),
+          p99Ms: quantile(0.99),
+        },
+      };
+    });
+  }
 }

@@ -2,10 +2,14 @@ import axios, { type AxiosInstance, type AxiosResponse, isAxiosError } from "axi
 import axiosRetry, { exponentialDelay, isNetworkError } from "axios-retry";
 import { BackendResponseError, BackendTimeoutError, BackendUnreachableError } from "../errors";
 import { displayUrl, bodySnippet as snippet, transportError } from "../transport-error";
-import { EnvelopeSchema, type VectorSample } from "./envelope";
+import { EnvelopeSchema, readSample, SAMPLE_SHAPE, type VectorSample } from "./envelope";
+import { ResultStreamReader } from "./result-stream";
 import type { RequestSigner } from "./sigv4";
 
-/** What one instant query gave back: the samples and any warnings the engine attached. */
+/**
+ * What one instant query gave back: the samples (none kept when the caller took them one by one
+ * through `onSample`) and any warnings the engine attached.
+ */
 export interface InstantVector {
   readonly samples: readonly VectorSample[];
   readonly warnings: readonly string[];
@@ -15,6 +19,11 @@ export interface InstantVector {
 export interface QueryOptions {
   /** Epoch ms by which the answer is needed (the Lambda's remaining time, less a margin). */
   readonly deadline?: number;
+  /**
+   * Takes each sample as it is read off the wire; the result's `samples` then stays empty. For
+   * callers that fold large answers, so nothing holds every sample at once.
+   */
+  readonly onSample?: (sample: VectorSample) => void;
 }
 
 /** Anything that answers PromQL instant queries; the core depends on this, not on HTTP. */
@@ -95,7 +104,7 @@ export class PrometheusClient implements QueryEngine {
       axios.create({
         baseURL,
         ...(basic === undefined ? {} : { auth: basic }),
-        responseType: "text",
+        responseType: "stream",
         transformResponse: (data: unknown) => data,
         maxRedirects: 0,
       });
@@ -108,6 +117,8 @@ export class PrometheusClient implements QueryEngine {
         if (error.response !== undefined) return error.response.status === 503;
         return RETRYABLE_CODES.has(error.code ?? "") || isNetworkError(error);
       },
+      // The 503's body is not read: release its connection before trying again.
+      onRetry: (_count, error) => (error.response?.data as { destroy?: () => void } | undefined)?.destroy?.(),
     });
     if (this.#signer !== undefined) {
       const signer = this.#signer;
@@ -130,7 +141,11 @@ export class PrometheusClient implements QueryEngine {
     }
   }
 
-  /** Runs one instant query and returns its vector; anything other than a vector is an error. */
+  /**
+   * Runs one instant query. The body is read as it arrives: with `onSample`, each sample goes to
+   * the caller as soon as its chunk is in, so a 25 MB answer is folded without ever being held
+   * whole. Anything other than a vector is an error.
+   */
   async instantQuery(query: string, time: Date, options: QueryOptions = {}): Promise<InstantVector> {
     const budget =
       options.deadline === undefined
@@ -152,9 +167,9 @@ export class PrometheusClient implements QueryEngine {
           accept: "application/json",
         },
         signal,
-        responseType: "text",
+        responseType: "stream",
         transformResponse: (data: unknown) => data,
-        // 503 is thrown so it can be retried; every other status is judged by #parse.
+        // 503 is thrown so it can be retried; every other status is judged here.
         validateStatus: (status) => status !== 503,
       });
     } catch (error) {
@@ -163,67 +178,78 @@ export class PrometheusClient implements QueryEngine {
         throw transportError(this.#backend, this.#displayUrl, budget, error, signal);
       response = answered;
     }
-    return this.#parse(response);
+    const { status } = response;
+    const contentType = String(response.headers["content-type"] ?? "");
+    const read = (consume: (chunk: Buffer) => void) =>
+      this.#read(response.data, consume, (cause) =>
+        transportError(this.#backend, this.#displayUrl, budget, cause, signal),
+      );
+    if (status >= 200 && status <= 299 && contentType.includes("json")) {
+      return this.#readVector(status, read, options.onSample);
+    }
+    const chunks: Buffer[] = [];
+    await read((chunk) => chunks.push(chunk));
+    throw this.#failure(status, contentType, Buffer.concat(chunks).toString("utf8"));
   }
 
-  #parse(response: AxiosResponse<unknown>): InstantVector {
-    const status = response.status;
-    const contentType = String(response.headers["content-type"] ?? "");
-    const text = typeof response.data === "string" ? response.data : "";
-    const isJson = contentType.includes("json");
-    let body: unknown;
-    if (isJson) {
+  /** Feeds the body to `consume` chunk by chunk; a connection lost mid-body is a transport error. */
+  async #read(
+    data: unknown,
+    consume: (chunk: Buffer) => void,
+    lost: (cause: unknown) => Error,
+  ): Promise<void> {
+    if (typeof data === "string" || Buffer.isBuffer(data)) {
+      consume(Buffer.from(data));
+      return;
+    }
+    const iterator = (data as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+    for (;;) {
+      let next: IteratorResult<Buffer>;
       try {
-        body = JSON.parse(text);
+        next = await iterator.next();
       } catch (cause) {
-        throw this.#responseError(`answered HTTP ${status} with malformed JSON`, status, { cause });
+        throw lost(cause);
+      }
+      if (next.done) return;
+      try {
+        consume(next.value);
+      } catch (error) {
+        await iterator.return?.();
+        throw error;
       }
     }
-    if (status < 200 || status > 299) {
-      const parsed = body === undefined ? undefined : EnvelopeSchema.safeParse(body);
-      if (parsed?.success && parsed.data.status === "error") {
-        const { errorType, error } = parsed.data;
-        if (errorType === "timeout" || status === 504) {
-          throw new BackendTimeoutError(this.#backend, this.#displayUrl, this.#timeoutMs);
+  }
+
+  async #readVector(
+    status: number,
+    read: (consume: (chunk: Buffer) => void) => Promise<void>,
+    onSample: ((sample: VectorSample) => void) | undefined,
+  ): Promise<InstantVector> {
+    const samples: VectorSample[] = [];
+    const deliver = onSample ?? ((sample: VectorSample) => samples.push(sample));
+    let badItem: number | undefined;
+    const reader = new ResultStreamReader((items) => {
+      if (badItem !== undefined) return;
+      const first = reader.itemCount - items.length;
+      for (let i = 0; i < items.length; i++) {
+        const sample = readSample(items[i]);
+        if (sample === undefined) {
+          badItem = first + i;
+          return;
         }
-        throw this.#responseError(`answered HTTP ${status} (${errorType}): ${error}`, status, { errorType });
+        deliver(sample);
       }
-      if (status === 401 || status === 403) {
-        throw this.#responseError(
-          `refused the request (HTTP ${status}): ${snippet(text)}. Check the token or credentials configured for it`,
-          status,
-        );
-      }
-      if (status === 504) {
-        throw new BackendTimeoutError(this.#backend, this.#displayUrl, this.#timeoutMs);
-      }
-      if (status === 503) {
-        throw new BackendUnreachableError(this.#backend, this.#displayUrl, {
-          detail: `HTTP 503 ${snippet(text)}`,
-        });
-      }
-      throw this.#responseError(
-        `answered HTTP ${status} with ${isJson ? "an unexpected JSON body" : `a non-JSON body (${contentType || "no content type"})`}: ${snippet(text)}`,
-        status,
-      );
+    });
+    let skeleton: unknown;
+    try {
+      await read((chunk) => reader.write(chunk));
+      skeleton = reader.end();
+    } catch (error) {
+      if (!(error instanceof SyntaxError)) throw error;
+      throw this.#responseError(`answered HTTP ${status} with malformed JSON`, status, { cause: error });
     }
-    if (!isJson) {
-      throw this.#responseError(
-        `answered HTTP ${status} with content type "${contentType}" instead of JSON: ${snippet(text)}`,
-        status,
-      );
-    }
-    const parsed = EnvelopeSchema.safeParse(body);
-    if (!parsed.success) {
-      throw this.#responseError(
-        `answered with a body that is not a Prometheus query response: ${parsed.error.issues
-          .slice(0, 3)
-          .map((i) => `${i.path.join(".")}: ${i.message}`)
-          .join("; ")}`,
-        status,
-        { issues: parsed.error.issues },
-      );
-    }
+    const parsed = EnvelopeSchema.safeParse(skeleton);
+    if (!parsed.success) throw this.#shapeError(status, parsed.error.issues);
     const envelope = parsed.data;
     if (envelope.status === "error") {
       throw this.#responseError(`answered an error (${envelope.errorType}): ${envelope.error}`, status, {
@@ -233,7 +259,67 @@ export class PrometheusClient implements QueryEngine {
     if (envelope.data.resultType !== "vector") {
       throw this.#responseError(`answered a ${envelope.data.resultType} where a vector was expected`, status);
     }
-    return { samples: envelope.data.result, warnings: envelope.warnings ?? [] };
+    if (badItem !== undefined || reader.sawNonObjectItems) {
+      const path = ["data", "result", badItem ?? 0];
+      throw this.#shapeError(status, [{ code: "custom", path, message: SAMPLE_SHAPE, input: undefined }]);
+    }
+    return { samples, warnings: envelope.warnings ?? [] };
+  }
+
+  #shapeError(status: number, issues: BackendResponseError["issues"]): BackendResponseError {
+    return this.#responseError(
+      `answered with a body that is not a Prometheus query response: ${issues
+        .slice(0, 3)
+        .map((i) => `${i.path.join(".")}: ${i.message}`)
+        .join("; ")}`,
+      status,
+      { issues },
+    );
+  }
+
+  /** Why a response that is not a 2xx JSON body cannot be used: an error status or a wrong type. */
+  #failure(status: number, contentType: string, text: string): Error {
+    const isJson = contentType.includes("json");
+    let body: unknown;
+    if (isJson) {
+      try {
+        body = JSON.parse(text);
+      } catch (cause) {
+        return this.#responseError(`answered HTTP ${status} with malformed JSON`, status, { cause });
+      }
+    }
+    if (status >= 200 && status <= 299) {
+      return this.#responseError(
+        `answered HTTP ${status} with content type "${contentType}" instead of JSON: ${snippet(text)}`,
+        status,
+      );
+    }
+    const parsed = body === undefined ? undefined : EnvelopeSchema.safeParse(body);
+    if (parsed?.success && parsed.data.status === "error") {
+      const { errorType, error } = parsed.data;
+      if (errorType === "timeout" || status === 504) {
+        return new BackendTimeoutError(this.#backend, this.#displayUrl, this.#timeoutMs);
+      }
+      return this.#responseError(`answered HTTP ${status} (${errorType}): ${error}`, status, { errorType });
+    }
+    if (status === 401 || status === 403) {
+      return this.#responseError(
+        `refused the request (HTTP ${status}): ${snippet(text)}. Check the token or credentials configured for it`,
+        status,
+      );
+    }
+    if (status === 504) {
+      return new BackendTimeoutError(this.#backend, this.#displayUrl, this.#timeoutMs);
+    }
+    if (status === 503) {
+      return new BackendUnreachableError(this.#backend, this.#displayUrl, {
+        detail: `HTTP 503 ${snippet(text)}`,
+      });
+    }
+    return this.#responseError(
+      `answered HTTP ${status} with ${isJson ? "an unexpected JSON body" : `a non-JSON body (${contentType || "no content type"})`}: ${snippet(text)}`,
+      status,
+    );
   }
 
   #responseError(

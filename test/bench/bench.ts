@@ -192,7 +192,9 @@ async function benchSize(pods: number, serverBundle: string) {
     console.log(
       `\n== ${pods} pods in namespace bench (+ hub with 200 peers): ${series.seriesCount} series, set up in ${setupS.toFixed(1)} s`,
     );
-    console.log("case        ours ms  direct ms    smi ms  ours/direct  ours/smi  round trips/request");
+    console.log(
+      "case        ours ms  direct ms    smi ms  ours/direct  ours/smi  round trips/request  server peak RSS so far",
+    );
     for (const c of cases()) {
       const ours: number[] = [];
       const direct: number[] = [];
@@ -230,7 +232,7 @@ async function benchSize(pods: number, serverBundle: string) {
       }
       const [mo, md, ms] = [median(ours), median(direct), median(smi)];
       console.log(
-        `${c.name.padEnd(10)}${fmt(mo)}${fmt(md, 1).padStart(11)}${fmt(ms)}${fmt(mo / md, 2).padStart(13)}${fmt(mo / ms, 2).padStart(10)}${String(trips).padStart(22)}`,
+        `${c.name.padEnd(10)}${fmt(mo)}${fmt(md, 1).padStart(11)}${fmt(ms)}${fmt(mo / md, 2).padStart(13)}${fmt(mo / ms, 2).padStart(10)}${String(trips).padStart(22)}${`${(await server.peakRssMb()).toFixed(0)} MB`.padStart(24)}`,
       );
     }
 
@@ -246,7 +248,7 @@ async function benchSize(pods: number, serverBundle: string) {
       await Promise.all(responses.map((r) => r.text()));
       const after = await queriesServed(prometheus.url);
       console.log(
-        `concurrency: 50 identical ${c.name} requests at once cost ${after - before} round trips (one costs 2)`,
+        `concurrency: 50 identical ${c.name} requests at once cost ${after - before} round trips (one costs 2); server peak RSS so far ${(await server.peakRssMb()).toFixed(0)} MB`,
       );
     }
 

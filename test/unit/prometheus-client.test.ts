@@ -122,6 +122,92 @@ describe("PrometheusClient", () => {
     expect(error).toBeInstanceOf(BackendResponseError);
   });
 
+  it("hands samples to onSample as their chunks arrive, before the body is complete", async () => {
+    let finish: () => void = () => {};
+    const server = await stub(async (_req, res) => {
+      const item = (pod: string) => JSON.stringify({ metric: { pod }, value: [1, "2.5"] });
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write(`{"status":"success","data":{"resultType":"vector","result":[${item("a")},`);
+      await new Promise<void>((resolve) => {
+        finish = resolve;
+      });
+      res.end(`${item("b")}]},"warnings":["late"]}`);
+    });
+    const seen: string[] = [];
+    const done = new PrometheusClient({ baseUrl: server.url, timeoutMs: 2000 }).instantQuery("x", time, {
+      onSample: (sample) => {
+        seen.push(`${sample.metric.pod}=${sample.value[1]}`);
+        finish();
+      },
+    });
+    const result = await done;
+    expect(seen).toEqual(["a=2.5", "b=2.5"]);
+    expect(result.samples).toEqual([]);
+    expect(result.warnings).toEqual(["late"]);
+  });
+
+  it("raises the error onSample throws, not a transport or shape error", async () => {
+    const server = await stub((_req, res) => sendJson(res, 200, vector([{ metric: {}, value: [1, "-1"] }])));
+    const refusal = new Error("negative count");
+    const error = await new PrometheusClient({ baseUrl: server.url, timeoutMs: 2000 })
+      .instantQuery("x", time, {
+        onSample: () => {
+          throw refusal;
+        },
+      })
+      .catch((e) => e);
+    expect(error).toBe(refusal);
+  });
+
+  it("names the first item of the result that is not a sample", async () => {
+    const good = { metric: { pod: "a" }, value: [1, "1"] };
+    const server = await stub((_req, res) =>
+      sendJson(res, 200, {
+        status: "success",
+        data: { resultType: "vector", result: [good, good, { metric: {} }] },
+      }),
+    );
+    const error = await new PrometheusClient({ baseUrl: server.url, timeoutMs: 2000 })
+      .instantQuery("x", time)
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(BackendResponseError);
+    expect(error.message).toContain("data.result.2: expected {metric:");
+  });
+
+  it("says a scalar came back where a vector was expected", async () => {
+    const server = await stub((_req, res) =>
+      sendJson(res, 200, { status: "success", data: { resultType: "scalar", result: [1, "3"] } }),
+    );
+    const error = await new PrometheusClient({ baseUrl: server.url, timeoutMs: 2000 })
+      .instantQuery("x", time)
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(BackendResponseError);
+    expect(error.message).toContain("answered a scalar where a vector was expected");
+  });
+
+  it("raises an unreachable error when the connection drops in the middle of the body", async () => {
+    const server = await stub((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"status":"success","data":{"resultType":"vector","result":[{"metric":');
+      setTimeout(() => res.socket?.destroy(), 20);
+    });
+    const error = await new PrometheusClient({ baseUrl: server.url, timeoutMs: 2000 })
+      .instantQuery("x", time)
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(BackendUnreachableError);
+  });
+
+  it("raises a timeout error when the body stops arriving past the timeout", async () => {
+    const server = await stub((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"status":"success","data":{"resultType":"vector","result":[');
+    });
+    const error = await new PrometheusClient({ baseUrl: server.url, timeoutMs: 300 })
+      .instantQuery("x", time)
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(BackendTimeoutError);
+  });
+
   it("raises a response error for malformed JSON", async () => {
     const server = await stub((_req, res) => {
       res.writeHead(200, { "content-type": "application/json" });
