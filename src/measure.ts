@@ -2,7 +2,7 @@ import { BackendResponseError } from "./errors";
 import type { IdentityLabels, SeriesFamily } from "./mesh/adapter";
 import type { InstantVector, QueryEngine } from "./prometheus/client";
 import type { VectorSample } from "./prometheus/envelope";
-import { parseUpperBound, prepareBuckets, quantileOf } from "./prometheus/histogram";
+import { BucketBounds, parseUpperBound, quantileOf } from "./prometheus/histogram";
 import { type Matcher, renderSelector } from "./prometheus/promql";
 import { formatDuration } from "./smi/duration";
 import type { Measurement } from "./smi/objects";
@@ -126,7 +126,8 @@ interface Accumulator {
   key: MeasuredKey;
   success: number;
   failure: number;
-  buckets: { upperBound: number; count: number }[];
+  /** Bucket counts by slot of the fold's `BucketBounds`. */
+  buckets: (number | undefined)[];
   quantiles: Map<string, number>;
 }
 
@@ -141,6 +142,9 @@ class MeasureFold {
   readonly #spec: MeasureSpec;
   readonly #pinned: string | undefined;
   readonly #objects = new Map<string, Accumulator>();
+  readonly #bounds = new BucketBounds();
+  /** Slot of each `le` text seen, scaled to ms; undefined for a bound that does not parse. */
+  readonly #slotOfLe = new Map<string, number | undefined>();
 
   constructor(spec: MeasureSpec) {
     this.#spec = spec;
@@ -187,14 +191,21 @@ class MeasureFold {
       if (q !== undefined) acc.quantiles.set(q, value * family.latencyUnitMs);
       return;
     }
-    const bound = parseUpperBound(sample.metric.le);
-    if (bound !== undefined) acc.buckets.push({ upperBound: bound * family.latencyUnitMs, count: value });
+    const le = sample.metric.le;
+    if (le === undefined) return;
+    let slot = this.#slotOfLe.get(le);
+    if (slot === undefined && !this.#slotOfLe.has(le)) {
+      const bound = parseUpperBound(le);
+      slot = bound === undefined ? undefined : this.#bounds.slot(bound * family.latencyUnitMs);
+      this.#slotOfLe.set(le, slot);
+    }
+    if (slot !== undefined) acc.buckets[slot] = (acc.buckets[slot] ?? 0) + value;
   }
 
   result(): MeasuredObject[] {
     const shape = this.#spec.latency;
     return [...this.#objects.values()].map((acc) => {
-      const prepared = shape === "buckets" ? prepareBuckets(acc.buckets) : undefined;
+      const prepared = shape === "buckets" ? this.#bounds.prepare(acc.buckets) : undefined;
       const quantile = (q: (typeof QUANTILES)[number]) => {
         const value =
           shape === "quantiles" ? (acc.quantiles.get(String(q)) ?? Number.NaN) : quantileOf(q, prepared);
