@@ -195,6 +195,7 @@ async function benchSize(pods: number, serverBundle: string) {
     console.log(
       "case        ours ms  direct ms    smi ms  ours/direct  ours/smi  round trips/request  server peak RSS so far",
     );
+    const tripsOf = new Map<string, number>();
     for (const c of cases()) {
       const ours: number[] = [];
       const direct: number[] = [];
@@ -210,6 +211,7 @@ async function benchSize(pods: number, serverBundle: string) {
       const before = await queriesServed(prometheus.url);
       await ask(scenario.endS - 90);
       const trips = (await queriesServed(prometheus.url)) - before;
+      tripsOf.set(c.name, trips);
       const runs: Record<"ours" | "direct" | "smi", (time: number) => Promise<unknown>> = {
         ours: ask,
         direct: (time) => Promise.all(c.direct.map((q) => postQuery(prometheus.url, q, time))),
@@ -239,6 +241,7 @@ async function benchSize(pods: number, serverBundle: string) {
     // 50 identical requests at once, at an instant not asked before: coalescing should hold the cost.
     for (const c of cases().slice(0, 2)) {
       const time = scenario.endS - 60;
+      const single = tripsOf.get(c.name);
       const before = await queriesServed(prometheus.url);
       const responses = await Promise.all(
         Array.from({ length: 50 }, () =>
@@ -248,7 +251,7 @@ async function benchSize(pods: number, serverBundle: string) {
       await Promise.all(responses.map((r) => r.text()));
       const after = await queriesServed(prometheus.url);
       console.log(
-        `concurrency: 50 identical ${c.name} requests at once cost ${after - before} round trips (one costs 2); server peak RSS so far ${(await server.peakRssMb()).toFixed(0)} MB`,
+        `concurrency: 50 identical ${c.name} requests at once cost ${after - before} round trips (one costs ${single}); server peak RSS so far ${(await server.peakRssMb()).toFixed(0)} MB`,
       );
     }
 
