@@ -2,6 +2,7 @@ import axios, { type AxiosInstance, type AxiosResponse, isAxiosError } from "axi
 import axiosRetry, { exponentialDelay, isNetworkError } from "axios-retry";
 import { BackendResponseError, BackendTimeoutError, BackendUnreachableError } from "../errors";
 import { displayUrl, bodySnippet as snippet, transportError } from "../transport-error";
+import { forEachChunk } from "./body-chunks";
 import { EnvelopeSchema, readSample, SAMPLE_SHAPE, type VectorSample } from "./envelope";
 import { ResultStreamReader } from "./result-stream";
 import type { RequestSigner } from "./sigv4";
@@ -51,6 +52,9 @@ export interface PrometheusClientOptions {
   readonly retry?: { readonly attempts: number; readonly baseDelayMs: number };
   readonly http?: AxiosInstance;
 }
+
+/** Error bodies are read for a message; one larger than this is not an error message. */
+const MAX_ERROR_BODY_BYTES = 1024 * 1024;
 
 /** Node error codes that mean the connection itself failed, so trying again may help. */
 const RETRYABLE_CODES = new Set([
@@ -181,43 +185,32 @@ export class PrometheusClient implements QueryEngine {
     const { status } = response;
     const contentType = String(response.headers["content-type"] ?? "");
     const read = (consume: (chunk: Buffer) => void) =>
-      this.#read(response.data, consume, (cause) =>
+      forEachChunk(response.data, signal, consume, (cause) =>
         transportError(this.#backend, this.#displayUrl, budget, cause, signal),
       );
     if (status >= 200 && status <= 299 && contentType.includes("json")) {
       return this.#readVector(status, read, options.onSample);
     }
+    // Error bodies are read for their message only, and only so far.
     const chunks: Buffer[] = [];
-    await read((chunk) => chunks.push(chunk));
-    throw this.#failure(status, contentType, Buffer.concat(chunks).toString("utf8"));
-  }
-
-  /** Feeds the body to `consume` chunk by chunk; a connection lost mid-body is a transport error. */
-  async #read(
-    data: unknown,
-    consume: (chunk: Buffer) => void,
-    lost: (cause: unknown) => Error,
-  ): Promise<void> {
-    if (typeof data === "string" || Buffer.isBuffer(data)) {
-      consume(Buffer.from(data));
-      return;
-    }
-    const iterator = (data as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
-    for (;;) {
-      let next: IteratorResult<Buffer>;
-      try {
-        next = await iterator.next();
-      } catch (cause) {
-        throw lost(cause);
+    let size = 0;
+    await read((chunk) => {
+      size += chunk.length;
+      if (size > MAX_ERROR_BODY_BYTES) {
+        throw this.#responseError(
+          `answered HTTP ${status} with a body over ${MAX_ERROR_BODY_BYTES} bytes`,
+          status,
+        );
       }
-      if (next.done) return;
-      try {
-        consume(next.value);
-      } catch (error) {
-        await iterator.return?.();
-        throw error;
-      }
-    }
+      chunks.push(chunk);
+    });
+    throw this.#failure(
+      status,
+      contentType,
+      Buffer.concat(chunks)
+        .toString("utf8")
+        .replace(/^\uFEFF/, ""),
+    );
   }
 
   async #readVector(
@@ -228,16 +221,23 @@ export class PrometheusClient implements QueryEngine {
     const samples: VectorSample[] = [];
     const deliver = onSample ?? ((sample: VectorSample) => samples.push(sample));
     let badItem: number | undefined;
+    let callerFailed = false;
     const reader = new ResultStreamReader((items) => {
       if (badItem !== undefined) return;
       const first = reader.itemCount - items.length;
-      for (let i = 0; i < items.length; i++) {
-        const sample = readSample(items[i]);
-        if (sample === undefined) {
-          badItem = first + i;
-          return;
+      try {
+        for (let i = 0; i < items.length; i++) {
+          const sample = readSample(items[i]);
+          if (sample === undefined) {
+            badItem = first + i;
+            return;
+          }
+          deliver(sample);
         }
-        deliver(sample);
+      } catch (error) {
+        // The caller's own error (a count it refuses), passed on as it is, never as bad JSON.
+        callerFailed = true;
+        throw error;
       }
     });
     let skeleton: unknown;
@@ -245,7 +245,7 @@ export class PrometheusClient implements QueryEngine {
       await read((chunk) => reader.write(chunk));
       skeleton = reader.end();
     } catch (error) {
-      if (!(error instanceof SyntaxError)) throw error;
+      if (callerFailed || !(error instanceof SyntaxError)) throw error;
       throw this.#responseError(`answered HTTP ${status} with malformed JSON`, status, { cause: error });
     }
     const parsed = EnvelopeSchema.safeParse(skeleton);
@@ -263,6 +263,9 @@ export class PrometheusClient implements QueryEngine {
       const path = ["data", "result", badItem ?? 0];
       throw this.#shapeError(status, [{ code: "custom", path, message: SAMPLE_SHAPE, input: undefined }]);
     }
+    // Items the reader left in place (a `result` key it did not recognise, such as one written
+    // with escapes) were checked with the envelope; they count like any other.
+    for (const sample of envelope.data.result) deliver(sample);
     return { samples, warnings: envelope.warnings ?? [] };
   }
 

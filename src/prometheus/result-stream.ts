@@ -6,7 +6,12 @@ const OPEN_ARRAY = 0x5b;
 const CLOSE_ARRAY = 0x5d;
 const COMMA = 0x2c;
 const COLON = 0x3a;
+const SPACE = 0x20;
 const EMPTY = Buffer.alloc(0);
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/** What may come next between the items of `result`: after `[`, after an item, after `,`. */
+type Next = "item-or-end" | "comma-or-end" | "item";
 /** Depth of the `result` array inside `{"data": {"result": [...]}}`; its items open one deeper. */
 const RESULT_DEPTH = 3;
 /** Keys are remembered only this deep: the envelope and `data` objects, never inside items. */
@@ -42,6 +47,13 @@ export class ResultStreamReader {
   readonly #skeleton: Buffer[] = [];
   #itemCount = 0;
   #nonObjectItems = false;
+  /** What may come next between the items of `result`. */
+  #next: Next = "item-or-end";
+  /** Inside a bare number, true, false or null item. */
+  #inBareItem = false;
+  #started = false;
+  /** The first bytes, while they may still be the start of a byte-order mark. */
+  #head: Buffer = EMPTY;
 
   constructor(onItems: (items: unknown[]) => void) {
     this.#onItems = onItems;
@@ -57,7 +69,20 @@ export class ResultStreamReader {
     return this.#nonObjectItems;
   }
 
-  write(chunk: Buffer): void {
+  write(input: Buffer): void {
+    let chunk = input;
+    if (!this.#started) {
+      // A byte-order mark may precede the JSON (axios' text reading dropped it): hold back the
+      // first bytes until it is clear whether they are one.
+      const head = this.#head.length === 0 ? chunk : Buffer.concat([this.#head, chunk]);
+      if (head.length < BOM.length && BOM.subarray(0, head.length).equals(head)) {
+        this.#head = Buffer.from(head);
+        return;
+      }
+      this.#started = true;
+      this.#head = EMPTY;
+      chunk = head.subarray(0, BOM.length).equals(BOM) ? head.subarray(BOM.length) : head;
+    }
     const resumeAt = this.#carry.length;
     const buf = resumeAt === 0 ? chunk : Buffer.concat([this.#carry, chunk]);
     this.#carry = EMPTY;
@@ -107,11 +132,15 @@ export class ResultStreamReader {
         case QUOTE:
           inString = true;
           if (depth <= KEY_DEPTH) this.#stringBytes.length = 0;
-          if (inResult && depth === RESULT_DEPTH) this.#nonObjectItems = true;
+          if (inResult && depth === RESULT_DEPTH) {
+            this.#itemBegins();
+            this.#nonObjectItems = true;
+          }
           break;
         case OPEN_OBJECT:
         case OPEN_ARRAY:
           if (inResult && depth === RESULT_DEPTH) {
+            this.#itemBegins();
             if (c !== OPEN_OBJECT) this.#nonObjectItems = true;
             itemStart = i;
             if (batchStart < 0) batchStart = i;
@@ -125,6 +154,7 @@ export class ResultStreamReader {
             this.#lastString[2] === "result"
           ) {
             inResult = true;
+            this.#next = "item-or-end";
             this.#skeleton.push(Buffer.from(buf.subarray(skeletonFrom, i + 1)));
             skeletonFrom = -1;
           }
@@ -137,6 +167,7 @@ export class ResultStreamReader {
             batchEnd = i + 1;
             itemStart = -1;
           } else if (inResult && depth === RESULT_DEPTH - 1) {
+            if (this.#next === "item") throw new SyntaxError("Unexpected ']' after ',' in JSON");
             inResult = false;
             if (batchStart >= 0 && batchEnd > batchStart) this.#emit(buf, batchStart, batchEnd);
             batchStart = -1;
@@ -144,8 +175,7 @@ export class ResultStreamReader {
           }
           break;
         default:
-          // A bare number, true, false or null as an item: not an object.
-          if (inResult && depth === RESULT_DEPTH && c > COMMA && c !== COLON) this.#nonObjectItems = true;
+          if (inResult && depth === RESULT_DEPTH) this.#betweenItems(c);
       }
     }
 
@@ -165,6 +195,29 @@ export class ResultStreamReader {
   end(): unknown {
     if (this.#depth !== 0 || this.#inString) throw new SyntaxError("Unexpected end of JSON input");
     return JSON.parse(Buffer.concat(this.#skeleton).toString("utf8"));
+  }
+
+  /** Between items only a comma may come, and only between two items. */
+  #itemBegins(): void {
+    if (this.#next === "comma-or-end") throw new SyntaxError("Expected ',' between array items in JSON");
+    this.#next = "comma-or-end";
+  }
+
+  #betweenItems(c: number): void {
+    if (c === COMMA) {
+      if (this.#next !== "comma-or-end") throw new SyntaxError("Unexpected ',' in JSON");
+      this.#next = "item";
+      this.#inBareItem = false;
+    } else if (c === COLON) {
+      throw new SyntaxError("Unexpected ':' in JSON");
+    } else if (c <= SPACE) {
+      this.#inBareItem = false;
+    } else if (!this.#inBareItem) {
+      // A bare number, true, false or null as an item: not an object.
+      this.#itemBegins();
+      this.#inBareItem = true;
+      this.#nonObjectItems = true;
+    }
   }
 
   #rememberString(depth: number): void {

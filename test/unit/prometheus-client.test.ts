@@ -208,6 +208,62 @@ describe("PrometheusClient", () => {
     expect(error).toBeInstanceOf(BackendTimeoutError);
   });
 
+  it("keeps to the deadline while reading the body of a 503 that stalls", async () => {
+    const server = await stub((_req, res) => {
+      res.writeHead(503, { "content-type": "text/plain", "content-length": "1000" });
+      res.write("overloaded");
+    });
+    const started = Date.now();
+    const error = await new PrometheusClient({
+      baseUrl: server.url,
+      timeoutMs: 300,
+      retry: { attempts: 1, baseDelayMs: 1 },
+    })
+      .instantQuery("x", time)
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(BackendTimeoutError);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it("does not read an error body past 1 MiB", async () => {
+    const server = await stub((_req, res) => {
+      res.writeHead(500, { "content-type": "text/plain" });
+      res.end("x".repeat(2 * 1024 * 1024));
+    });
+    const error = await new PrometheusClient({ baseUrl: server.url, timeoutMs: 2000 })
+      .instantQuery("x", time)
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(BackendResponseError);
+    expect(error.message).toContain("with a body over 1048576 bytes");
+  });
+
+  it("counts the samples of a result key written with escapes", async () => {
+    const server = await stub((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(
+        '{"status":"success","data":{"resultType":"vector","r\\u0065sult":[{"metric":{"pod":"a"},"value":[1,"5"]}]}}',
+      );
+    });
+    const result = await new PrometheusClient({ baseUrl: server.url, timeoutMs: 2000 }).instantQuery(
+      "x",
+      time,
+    );
+    expect(result.samples).toEqual([{ metric: { pod: "a" }, value: [1, 5] }]);
+  });
+
+  it("passes on a SyntaxError thrown by onSample as the caller's, not as malformed JSON", async () => {
+    const server = await stub((_req, res) => sendJson(res, 200, vector([{ metric: {}, value: [1, "1"] }])));
+    const own = new SyntaxError("caller's own parse failed");
+    const error = await new PrometheusClient({ baseUrl: server.url, timeoutMs: 2000 })
+      .instantQuery("x", time, {
+        onSample: () => {
+          throw own;
+        },
+      })
+      .catch((e) => e);
+    expect(error).toBe(own);
+  });
+
   it("raises a response error for malformed JSON", async () => {
     const server = await stub((_req, res) => {
       res.writeHead(200, { "content-type": "application/json" });

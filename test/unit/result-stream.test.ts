@@ -106,4 +106,25 @@ describe("ResultStreamReader", () => {
   ])("throws a SyntaxError for %s", (_name, text) => {
     expect(() => readInPieces(text, [7])).toThrow(SyntaxError);
   });
+
+  const head = '{"status":"success","data":{"resultType":"vector","result":[';
+  const item = '{"metric":{},"value":[1,"2"]}';
+  it.each([
+    ["a comma before the first item", `${head},${item}]}}`],
+    ["a comma after the last item", `${head}${item},]}}`],
+    ["two commas between items", `${head}${item},,${item}]}}`],
+    ["no comma between items", `${head}${item} ${item}]}}`],
+    ["a colon between items", `${head}${item}:${item}]}}`],
+  ])("throws a SyntaxError for %s, wherever the body is cut", (_name, text) => {
+    for (let cut = 0; cut <= text.length; cut++) {
+      expect(() => readInPieces(text, [cut])).toThrow(SyntaxError);
+    }
+  });
+
+  it("reads a body that starts with a byte-order mark", () => {
+    const text = `\uFEFF${head}${item}]}}`;
+    for (let cut = 0; cut <= Buffer.byteLength(text); cut++) {
+      expect(readInPieces(text, [cut, cut + 1]).items).toEqual([JSON.parse(item)]);
+    }
+  });
 });
