@@ -113,10 +113,16 @@ export async function measure(
     context.observe?.(joined);
     return fold.result();
   }
+  // When one query fails, the answer is lost: stop the other instead of reading it to the end.
+  const siblings = new AbortController();
+  const both = { ...deadline, signal: siblings.signal };
   const [countResult, latencyResult] = await Promise.all([
-    engine.instantQuery(counts, spec.time, { ...deadline, onSample: (s) => fold.count(s) }),
-    engine.instantQuery(latency, spec.time, { ...deadline, onSample: (s) => fold.latency(s) }),
-  ]);
+    engine.instantQuery(counts, spec.time, { ...both, onSample: (s) => fold.count(s) }),
+    engine.instantQuery(latency, spec.time, { ...both, onSample: (s) => fold.latency(s) }),
+  ]).catch((error: unknown) => {
+    siblings.abort(error);
+    throw error;
+  });
   context.observe?.(countResult);
   context.observe?.(latencyResult);
   return fold.result();

@@ -25,6 +25,8 @@ export interface QueryOptions {
    * callers that fold large answers, so nothing holds every sample at once.
    */
   readonly onSample?: (sample: VectorSample) => void;
+  /** Gives up on the query (its answer is no longer wanted), closing the connection. */
+  readonly signal?: AbortSignal;
 }
 
 /** Anything that answers PromQL instant queries; the core depends on this, not on HTTP. */
@@ -156,7 +158,16 @@ export class PrometheusClient implements QueryEngine {
         ? this.#timeoutMs
         : Math.min(this.#timeoutMs, options.deadline - Date.now());
     if (budget <= 0) throw new BackendTimeoutError(this.#backend, this.#displayUrl, 0);
-    const signal = AbortSignal.timeout(budget);
+    const cancel = options.signal;
+    const signal =
+      cancel === undefined
+        ? AbortSignal.timeout(budget)
+        : AbortSignal.any([AbortSignal.timeout(budget), cancel]);
+    // A query the caller gave up on fails with the caller's reason, not as a time-out.
+    const failed = (error: unknown) =>
+      cancel?.aborted
+        ? cancel.reason
+        : transportError(this.#backend, this.#displayUrl, budget, error, signal);
     const form = new URLSearchParams({
       query,
       time: (time.getTime() / 1000).toFixed(3),
@@ -178,16 +189,12 @@ export class PrometheusClient implements QueryEngine {
       });
     } catch (error) {
       const answered = isAxiosError(error) ? error.response : undefined;
-      if (answered === undefined)
-        throw transportError(this.#backend, this.#displayUrl, budget, error, signal);
+      if (answered === undefined) throw failed(error);
       response = answered;
     }
     const { status } = response;
     const contentType = String(response.headers["content-type"] ?? "");
-    const read = (consume: (chunk: Buffer) => void) =>
-      forEachChunk(response.data, signal, consume, (cause) =>
-        transportError(this.#backend, this.#displayUrl, budget, cause, signal),
-      );
+    const read = (consume: (chunk: Buffer) => void) => forEachChunk(response.data, signal, consume, failed);
     if (status >= 200 && status <= 299 && contentType.includes("json")) {
       return this.#readVector(status, read, options.onSample);
     }

@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "../../src/dev/prometheus-server";
 import { BackendResponseError, BackendTimeoutError, BackendUnreachableError } from "../../src/errors";
+import { measure } from "../../src/measure";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
 import { PrometheusClient } from "../../src/prometheus/client";
 import { parseSampleValue, VectorResultSchema } from "../../src/prometheus/envelope";
+import { eq } from "../../src/prometheus/promql";
 import { apiOver, call } from "../support/harness";
 import { sendJson, stubServer, vector } from "../support/stub-server";
 
@@ -17,6 +19,7 @@ async function stub(handle: Parameters<typeof stubServer>[0]) {
   return server;
 }
 const time = new Date("2026-11-25T20:00:00Z");
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("parseSampleValue", () => {
   it.each([
@@ -303,6 +306,39 @@ describe("PrometheusClient", () => {
       .catch((e) => e);
     expect(error.message).not.toContain("s3cret");
   });
+});
+
+describe("measure over two queries", () => {
+  it("closes the other query's connection when one query fails, and raises the failure", async () => {
+    let latencyClosed: () => void = () => {};
+    const closed = new Promise<void>((resolve) => {
+      latencyClosed = resolve;
+    });
+    const server = await stub((req, res) => {
+      if (new URLSearchParams(req.body).get("query")?.includes("increase(")) {
+        sendJson(res, 422, { status: "error", errorType: "execution", error: "counts failed" });
+        return;
+      }
+      res.on("close", latencyClosed);
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"status":"success","data":{"resultType":"vector","result":[');
+    });
+    const view = createLinkerdAdapter().resourceView("pods");
+    const error = await measure(new PrometheusClient({ baseUrl: server.url, timeoutMs: 60_000 }), {
+      family: view.family,
+      scope: [eq("namespace", "shop")],
+      groupBy: view.self,
+      windowMs: 60_000,
+      time,
+      latency: "buckets",
+    }).catch((e) => e);
+    expect(error).toBeInstanceOf(BackendResponseError);
+    expect(error.message).toContain("counts failed");
+    // Long before the query's own 60 s timeout: the stalled latency query was given up, not waited out.
+    await expect(Promise.race([closed.then(() => "closed"), sleep(20_000).then(() => "open")])).resolves.toBe(
+      "closed",
+    );
+  }, 30_000);
 });
 
 describe("backend failures as Status answers", () => {
