@@ -216,7 +216,6 @@ describe("PrometheusClient", () => {
       res.writeHead(503, { "content-type": "text/plain", "content-length": "1000" });
       res.write("overloaded");
     });
-    const started = Date.now();
     const error = await new PrometheusClient({
       baseUrl: server.url,
       timeoutMs: 300,
@@ -224,8 +223,8 @@ describe("PrometheusClient", () => {
     })
       .instantQuery("x", time)
       .catch((e) => e);
+    // Without the deadline on the body, this read would hang past the test's own time-out.
     expect(error).toBeInstanceOf(BackendTimeoutError);
-    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it("does not read an error body past 1 MiB", async () => {
