@@ -270,9 +270,6 @@ export class PrometheusClient implements QueryEngine {
       const path = ["data", "result", badItem ?? 0];
       throw this.#shapeError(status, [{ code: "custom", path, message: SAMPLE_SHAPE, input: undefined }]);
     }
-    // Items the reader left in place (a `result` key it did not recognise, such as one written
-    // with escapes) were checked with the envelope; they count like any other.
-    for (const sample of envelope.data.result) deliver(sample);
     return { samples, warnings: envelope.warnings ?? [] };
   }
 

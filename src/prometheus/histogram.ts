@@ -113,16 +113,7 @@ export function bucketQuantile(q: number, input: readonly Bucket[]): number {
   return quantileOf(q, prepareBuckets(input));
 }
 
-const bounds = new Map<string, number | undefined>();
-
 /** Reads an `le` label; an unparseable bound drops the sample, as Prometheus does. */
 export function parseUpperBound(le: string | undefined): number | undefined {
-  if (le === undefined) return undefined;
-  let bound = bounds.get(le);
-  if (bound === undefined && !bounds.has(le)) {
-    bound = parseSampleValue(le);
-    // The same few bounds repeat on every object; a backend sending endless distinct ones is not cached.
-    if (bounds.size < 1000) bounds.set(le, bound);
-  }
-  return bound;
+  return le === undefined ? undefined : parseSampleValue(le);
 }

@@ -163,10 +163,8 @@ export class ResultStreamReader {
         case CLOSE_ARRAY:
           depth--;
           if (depth < 0) throw new SyntaxError(`Unexpected "${String.fromCharCode(c)}" in JSON`);
-          if (inResult && depth === RESULT_DEPTH) {
-            batchEnd = i + 1;
-            itemStart = -1;
-          } else if (inResult && depth === RESULT_DEPTH - 1) {
+          // Items close in the loop above; here only the result array itself can close.
+          if (inResult && depth === RESULT_DEPTH - 1) {
             if (this.#next === "item") throw new SyntaxError("Unexpected ']' after ',' in JSON");
             inResult = false;
             if (batchStart >= 0 && batchEnd > batchStart) this.#emit(buf, batchStart, batchEnd);
@@ -220,8 +218,10 @@ export class ResultStreamReader {
     }
   }
 
+  /** Keys are decoded as JSON decodes them, so `"r\u0065sult"` is the `result` key too. */
   #rememberString(depth: number): void {
-    if (depth >= 1) this.#lastString[depth] = Buffer.from(this.#stringBytes).toString("utf8");
+    if (depth >= 1)
+      this.#lastString[depth] = JSON.parse(`"${Buffer.from(this.#stringBytes).toString("utf8")}"`);
   }
 
   #emit(buf: Buffer, start: number, end: number): void {

@@ -3,7 +3,11 @@ import { freePort } from "../../src/dev/prometheus-server";
 import { BackendResponseError, BackendTimeoutError, BackendUnreachableError } from "../../src/errors";
 import { measure } from "../../src/measure";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
-import { PrometheusClient } from "../../src/prometheus/client";
+import {
+  PrometheusClient,
+  type PrometheusClientOptions,
+  type QueryOptions,
+} from "../../src/prometheus/client";
 import { parseSampleValue, VectorResultSchema } from "../../src/prometheus/envelope";
 import { eq } from "../../src/prometheus/promql";
 import { apiOver, call } from "../support/harness";
@@ -19,6 +23,19 @@ async function stub(handle: Parameters<typeof stubServer>[0]) {
   return server;
 }
 const time = new Date("2026-11-25T20:00:00Z");
+/** The error a query fails with; a query that succeeds fails the test. */
+function queryError(
+  baseUrl: string,
+  options: Partial<PrometheusClientOptions> = {},
+  query: QueryOptions = {},
+): Promise<Error & Record<string, unknown>> {
+  return new PrometheusClient({ baseUrl, timeoutMs: 2000, ...options }).instantQuery("x", time, query).then(
+    (result) => {
+      throw new Error(`expected the query to fail, it answered ${JSON.stringify(result)}`);
+    },
+    (error) => error,
+  );
+}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("parseSampleValue", () => {
@@ -89,9 +106,7 @@ describe("PrometheusClient", () => {
         error: "many-to-many matching not allowed",
       }),
     );
-    const error = await new PrometheusClient({ baseUrl: server.url, timeoutMs: 2000 })
-      .instantQuery("x", time)
-      .catch((e) => e);
+    const error = await queryError(server.url);
     expect(error).toBeInstanceOf(BackendResponseError);
     expect(error).toMatchObject({ status: 422, errorType: "execution" });
     expect(error.message).toContain("many-to-many matching not allowed");
@@ -102,9 +117,7 @@ describe("PrometheusClient", () => {
       res.writeHead(502, { "content-type": "text/html" });
       res.end("<html><body><h1>502 Bad Gateway</h1></body></html>");
     });
-    const error = await new PrometheusClient({ baseUrl: server.url, timeoutMs: 2000 })
-      .instantQuery("x", time)
-      .catch((e) => e);
+    const error = await queryError(server.url);
     expect(error).toBeInstanceOf(BackendResponseError);
     expect(error.status).toBe(502);
     expect(error.message).toMatch(/non-JSON body \(text\/html\): 502 Bad Gateway/);
@@ -119,9 +132,7 @@ describe("PrometheusClient", () => {
     ],
   ])("raises a response error for %s", async (_what, body) => {
     const server = await stub((_req, res) => sendJson(res, 200, body));
-    const error = await new PrometheusClient({ baseUrl: server.url, timeoutMs: 2000 })
-      .instantQuery("x", time)
-      .catch((e) => e);
+    const error = await queryError(server.url);
     expect(error).toBeInstanceOf(BackendResponseError);
   });
 
@@ -137,13 +148,16 @@ describe("PrometheusClient", () => {
       res.end(`${item("b")}]},"warnings":["late"]}`);
     });
     const seen: string[] = [];
-    const done = new PrometheusClient({ baseUrl: server.url, timeoutMs: 2000 }).instantQuery("x", time, {
-      onSample: (sample) => {
-        seen.push(`${sample.metric.pod}=${sample.value[1]}`);
-        finish();
+    const result = await new PrometheusClient({ baseUrl: server.url, timeoutMs: 2000 }).instantQuery(
+      "x",
+      time,
+      {
+        onSample: (sample) => {
+          seen.push(`${sample.metric.pod}=${sample.value[1]}`);
+          finish();
+        },
       },
-    });
-    const result = await done;
+    );
     expect(seen).toEqual(["a=2.5", "b=2.5"]);
     expect(result.samples).toEqual([]);
     expect(result.warnings).toEqual(["late"]);
@@ -152,13 +166,15 @@ describe("PrometheusClient", () => {
   it("raises the error onSample throws, not a transport or shape error", async () => {
     const server = await stub((_req, res) => sendJson(res, 200, vector([{ metric: {}, value: [1, "-1"] }])));
     const refusal = new Error("negative count");
-    const error = await new PrometheusClient({ baseUrl: server.url, timeoutMs: 2000 })
-      .instantQuery("x", time, {
+    const error = await queryError(
+      server.url,
+      {},
+      {
         onSample: () => {
           throw refusal;
         },
-      })
-      .catch((e) => e);
+      },
+    );
     expect(error).toBe(refusal);
   });
 
@@ -170,9 +186,7 @@ describe("PrometheusClient", () => {
         data: { resultType: "vector", result: [good, good, { metric: {} }] },
       }),
     );
-    const error = await new PrometheusClient({ baseUrl: server.url, timeoutMs: 2000 })
-      .instantQuery("x", time)
-      .catch((e) => e);
+    const error = await queryError(server.url);
     expect(error).toBeInstanceOf(BackendResponseError);
     expect(error.message).toContain("data.result.2: expected {metric:");
   });
@@ -181,9 +195,7 @@ describe("PrometheusClient", () => {
     const server = await stub((_req, res) =>
       sendJson(res, 200, { status: "success", data: { resultType: "scalar", result: [1, "3"] } }),
     );
-    const error = await new PrometheusClient({ baseUrl: server.url, timeoutMs: 2000 })
-      .instantQuery("x", time)
-      .catch((e) => e);
+    const error = await queryError(server.url);
     expect(error).toBeInstanceOf(BackendResponseError);
     expect(error.message).toContain("answered a scalar where a vector was expected");
   });
@@ -194,9 +206,7 @@ describe("PrometheusClient", () => {
       res.write('{"status":"success","data":{"resultType":"vector","result":[{"metric":');
       setTimeout(() => res.socket?.destroy(), 20);
     });
-    const error = await new PrometheusClient({ baseUrl: server.url, timeoutMs: 2000 })
-      .instantQuery("x", time)
-      .catch((e) => e);
+    const error = await queryError(server.url);
     expect(error).toBeInstanceOf(BackendUnreachableError);
   });
 
@@ -205,9 +215,7 @@ describe("PrometheusClient", () => {
       res.writeHead(200, { "content-type": "application/json" });
       res.write('{"status":"success","data":{"resultType":"vector","result":[');
     });
-    const error = await new PrometheusClient({ baseUrl: server.url, timeoutMs: 300 })
-      .instantQuery("x", time)
-      .catch((e) => e);
+    const error = await queryError(server.url, { timeoutMs: 300 });
     expect(error).toBeInstanceOf(BackendTimeoutError);
   });
 
@@ -216,13 +224,10 @@ describe("PrometheusClient", () => {
       res.writeHead(503, { "content-type": "text/plain", "content-length": "1000" });
       res.write("overloaded");
     });
-    const error = await new PrometheusClient({
-      baseUrl: server.url,
+    const error = await queryError(server.url, {
       timeoutMs: 300,
       retry: { attempts: 1, baseDelayMs: 1 },
-    })
-      .instantQuery("x", time)
-      .catch((e) => e);
+    });
     // Without the deadline on the body, this read would hang past the test's own time-out.
     expect(error).toBeInstanceOf(BackendTimeoutError);
   });
@@ -232,9 +237,7 @@ describe("PrometheusClient", () => {
       res.writeHead(500, { "content-type": "text/plain" });
       res.end("x".repeat(2 * 1024 * 1024));
     });
-    const error = await new PrometheusClient({ baseUrl: server.url, timeoutMs: 2000 })
-      .instantQuery("x", time)
-      .catch((e) => e);
+    const error = await queryError(server.url);
     expect(error).toBeInstanceOf(BackendResponseError);
     expect(error.message).toContain("with a body over 1048576 bytes");
   });
@@ -256,13 +259,15 @@ describe("PrometheusClient", () => {
   it("passes on a SyntaxError thrown by onSample as the caller's, not as malformed JSON", async () => {
     const server = await stub((_req, res) => sendJson(res, 200, vector([{ metric: {}, value: [1, "1"] }])));
     const own = new SyntaxError("caller's own parse failed");
-    const error = await new PrometheusClient({ baseUrl: server.url, timeoutMs: 2000 })
-      .instantQuery("x", time, {
+    const error = await queryError(
+      server.url,
+      {},
+      {
         onSample: () => {
           throw own;
         },
-      })
-      .catch((e) => e);
+      },
+    );
     expect(error).toBe(own);
   });
 
@@ -271,38 +276,27 @@ describe("PrometheusClient", () => {
       res.writeHead(200, { "content-type": "application/json" });
       res.end('{"status": "succ');
     });
-    const error = await new PrometheusClient({ baseUrl: server.url, timeoutMs: 2000 })
-      .instantQuery("x", time)
-      .catch((e) => e);
+    const error = await queryError(server.url);
     expect(error).toBeInstanceOf(BackendResponseError);
     expect(error.message).toMatch(/malformed JSON/);
   });
 
   it("raises an unreachable error when nothing listens", async () => {
     const port = await freePort();
-    const error = await new PrometheusClient({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 2000 })
-      .instantQuery("x", time)
-      .catch((e) => e);
+    const error = await queryError(`http://127.0.0.1:${port}`);
     expect(error).toBeInstanceOf(BackendUnreachableError);
     expect(error.message).toContain("ECONNREFUSED");
   });
 
   it("raises a timeout error when the backend stays silent past the timeout", async () => {
     const server = await stub(() => new Promise(() => {}));
-    const error = await new PrometheusClient({ baseUrl: server.url, timeoutMs: 200 })
-      .instantQuery("x", time)
-      .catch((e) => e);
+    const error = await queryError(server.url, { timeoutMs: 200 });
     expect(error).toBeInstanceOf(BackendTimeoutError);
   });
 
   it("never puts credentials from the URL into error messages", async () => {
     const port = await freePort();
-    const error = await new PrometheusClient({
-      baseUrl: `http://user:s3cret@127.0.0.1:${port}`,
-      timeoutMs: 2000,
-    })
-      .instantQuery("x", time)
-      .catch((e) => e);
+    const error = await queryError(`http://user:s3cret@127.0.0.1:${port}`);
     expect(error.message).not.toContain("s3cret");
   });
 });

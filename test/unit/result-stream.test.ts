@@ -83,6 +83,13 @@ describe("ResultStreamReader", () => {
     });
   });
 
+  it("knows the data and result keys when they are written with escapes", () => {
+    const text = '{"status":"success","d\\u0061ta":{"resultType":"vector","r\\u0065sult":[{"b":2}]}}';
+    const { items, skeleton } = readInPieces(text, [30, 60]);
+    expect(items).toEqual([{ b: 2 }]);
+    expect(skeleton).toEqual({ status: "success", data: { resultType: "vector", result: [] } });
+  });
+
   it("flags items that are not objects, such as a scalar's [time, value]", () => {
     const text = '{"status":"success","data":{"resultType":"scalar","result":[1764000000.5,"3"]}}';
     const { items, reader, skeleton } = readInPieces(text, [40]);
