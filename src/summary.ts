@@ -1,7 +1,7 @@
+import type { Measurement } from "./measurement";
 import { formatDuration } from "./smi/duration";
-import type { Measurement } from "./smi/objects";
 import { formatTimestamp } from "./smi/objects";
-import type { TimeRange } from "./smi/query-params";
+import type { TimeRange } from "./time-range";
 
 /**
  * One resource's traffic as plain JSON numbers, for tools that compare numbers rather than decode

@@ -1,11 +1,12 @@
 import { NotFoundError } from "./errors";
 import { type LatencyShape, measure } from "./measure";
+import { type Measurement, NO_TRAFFIC } from "./measurement";
 import type { IdentityLabels, MeshAdapter } from "./mesh/adapter";
 import type { InstantVector, QueryEngine } from "./prometheus/client";
 import { eq, type Matcher } from "./prometheus/promql";
 import { KINDS, type KindName, type ResourceRef } from "./smi/kinds";
-import { type EdgeSpec, type Measurement, NO_TRAFFIC } from "./smi/objects";
-import type { TimeRange } from "./smi/query-params";
+import type { EdgeSpec } from "./smi/objects";
+import type { TimeRange } from "./time-range";
 
 /**
  * Latency query shape, chosen by `npm run bench` (see README): Prometheus' cost is dominated by

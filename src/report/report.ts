@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { formatDuration } from "../smi/duration";
 import { KINDS, type KindName } from "../smi/kinds";
 import { formatTimestamp, type TrafficMetricsList } from "../smi/objects";
-import { kindListOf } from "../smi/service";
+import { kindListOf } from "../smi-answers";
 import { type Summary, summarize } from "../summary";
 import { type MeasuredResource, measureKind, RequestStats, type TrafficDeps } from "../traffic";
 import type { ResolvedReportSpec } from "./spec";

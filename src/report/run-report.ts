@@ -1,4 +1,4 @@
-import type { WindowBounds } from "../smi/query-params";
+import type { WindowBounds } from "../time-range";
 import type { TrafficDeps } from "../traffic";
 import { renderMarkdown } from "./markdown";
 import { buildReport, type Report } from "./report";

@@ -3,7 +3,7 @@ import { BadRequestError } from "../errors";
 import { windowSchema } from "../smi/duration";
 import { NamespaceNameSchema } from "../smi/k8s-name";
 import { isKindName, type KindName } from "../smi/kinds";
-import { InstantSchema, type TimeRange, type WindowBounds } from "../smi/query-params";
+import { InstantSchema, type TimeRange, type WindowBounds } from "../time-range";
 
 export const WebhookSinkSchema = z.strictObject({
   type: z.literal("webhook"),

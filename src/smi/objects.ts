@@ -1,23 +1,7 @@
+import type { Measurement } from "../measurement";
 import { formatDuration } from "./duration";
 import { API_GROUP, type ApiVersion, KINDS, type KindName, type ResourceRef } from "./kinds";
 import { formatMilliQuantity } from "./quantity";
-
-/** Numbers measured for one object or edge; latencies are null when nothing was observed. */
-export interface Measurement {
-  readonly successCount: number;
-  readonly failureCount: number;
-  readonly p50Ms: number | null;
-  readonly p90Ms: number | null;
-  readonly p99Ms: number | null;
-}
-
-export const NO_TRAFFIC: Measurement = {
-  successCount: 0,
-  failureCount: 0,
-  p50Ms: null,
-  p90Ms: null,
-  p99Ms: null,
-};
 
 export interface ObjectReference {
   kind: string;

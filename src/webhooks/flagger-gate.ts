@@ -3,8 +3,8 @@ import { BadRequestError } from "../errors";
 import { windowSchema } from "../smi/duration";
 import { NamespaceNameSchema, ResourceNameSchema } from "../smi/k8s-name";
 import { isKindName, type KindName } from "../smi/kinds";
-import { InstantSchema, type TimeRange, type WindowBounds } from "../smi/query-params";
 import { type Summary, summarize } from "../summary";
+import { InstantSchema, type TimeRange, type WindowBounds } from "../time-range";
 import { measureResource, RequestStats, refOf, type TrafficDeps } from "../traffic";
 
 /** What Flagger POSTs to a webhook. Metadata values are always strings. */

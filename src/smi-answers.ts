@@ -1,4 +1,17 @@
-import type { MeshAdapter } from "../mesh/adapter";
+import type { Measurement } from "./measurement";
+import type { MeshAdapter } from "./mesh/adapter";
+import { API_GROUP, API_VERSIONS, type ApiVersion, KINDS, type ResourceRef } from "./smi/kinds";
+import {
+  apiGroup,
+  apiResourceList,
+  objectReference,
+  selfLinkOf,
+  type TrafficMetricsList,
+  trafficMetrics,
+  trafficMetricsList,
+} from "./smi/objects";
+import type { SmiRoute } from "./smi/route";
+import type { TimeRange } from "./time-range";
 import {
   type MeasuredResource,
   measureEdges,
@@ -7,20 +20,7 @@ import {
   RequestStats,
   refOf,
   type TrafficDeps,
-} from "../traffic";
-import { API_GROUP, API_VERSIONS, type ApiVersion, KINDS, type ResourceRef } from "./kinds";
-import {
-  apiGroup,
-  apiResourceList,
-  type Measurement,
-  objectReference,
-  selfLinkOf,
-  type TrafficMetricsList,
-  trafficMetrics,
-  trafficMetricsList,
-} from "./objects";
-import type { TimeRange } from "./query-params";
-import type { SmiRoute } from "./route";
+} from "./traffic";
 
 /** A body to send, plus what the backend told us on the way (passed on as `Warning` headers). */
 export interface SmiAnswer {

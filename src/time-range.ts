@@ -1,6 +1,6 @@
 import * as z from "zod";
-import { BadRequestError } from "../errors";
-import { windowSchema } from "./duration";
+import { BadRequestError } from "./errors";
+import { windowSchema } from "./smi/duration";
 
 /** The window and instant one SMI request covers. */
 export interface TimeRange {
