@@ -1,16 +1,10 @@
 import type { Measurement } from "./measurement";
 import type { MeshAdapter } from "./mesh/adapter";
-import { API_GROUP, API_VERSIONS, type ApiVersion, KINDS, type ResourceRef } from "./smi/kinds";
-import {
-  apiGroup,
-  apiResourceList,
-  objectReference,
-  selfLinkOf,
-  type TrafficMetricsList,
-  trafficMetrics,
-  trafficMetricsList,
-} from "./smi/objects";
+import { apiGroup, apiResourceList } from "./smi/discovery";
+import { API_GROUP, type ApiVersion, KINDS, type ResourceRef } from "./smi/kinds";
+import { objectReference, selfLinkOf, trafficMetrics, trafficMetricsList } from "./smi/objects";
 import type { SmiRoute } from "./smi/route";
+import type { TrafficMetricsList } from "./smi/schemas";
 import type { TimeRange } from "./time-range";
 import {
   type MeasuredResource,
@@ -34,7 +28,7 @@ export function discoveryAnswer(
   route: Extract<SmiRoute, { type: "group" | "resources" }>,
   mesh: MeshAdapter,
 ): SmiAnswer {
-  const body = route.type === "group" ? apiGroup(API_VERSIONS) : apiResourceList(route.version, mesh.kinds);
+  const body = route.type === "group" ? apiGroup() : apiResourceList(route.version, mesh.kinds);
   return { body, warnings: [], roundTrips: 0 };
 }
 

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { formatDuration } from "../smi/duration";
 import { KINDS, type KindName } from "../smi/kinds";
-import { formatTimestamp, type TrafficMetricsList } from "../smi/objects";
+import { formatTimestamp } from "../smi/objects";
+import type { TrafficMetricsList } from "../smi/schemas";
 import { kindListOf } from "../smi-answers";
 import { type Summary, summarize } from "../summary";
 import { type MeasuredResource, measureKind, RequestStats, type TrafficDeps } from "../traffic";

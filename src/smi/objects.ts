@@ -1,35 +1,8 @@
 import type { Measurement } from "../measurement";
 import { formatDuration } from "./duration";
-import { API_GROUP, type ApiVersion, KINDS, type KindName, type ResourceRef } from "./kinds";
+import { API_GROUP, type ApiVersion, KINDS, type ResourceRef } from "./kinds";
 import { formatMilliQuantity } from "./quantity";
-
-export interface ObjectReference {
-  kind: string;
-  namespace?: string;
-  name: string;
-}
-
-export interface TrafficMetrics {
-  kind: "TrafficMetrics";
-  apiVersion: string;
-  metadata: { name: string; namespace?: string; selfLink: string; creationTimestamp: string };
-  timestamp: string;
-  window: string;
-  resource: ObjectReference;
-  edge: { direction: "to" | "from"; resource: ObjectReference | null; side?: "client" | "server" };
-  metrics: (
-    | { name: `p${50 | 90 | 99}_response_latency`; unit: "ms"; value: string | null }
-    | { name: "success_count" | "failure_count"; value: string }
-  )[];
-}
-
-export interface TrafficMetricsList {
-  kind: "TrafficMetricsList";
-  apiVersion: string;
-  metadata: { selfLink: string };
-  resource: Partial<ObjectReference> & { kind: string };
-  items: TrafficMetrics[];
-}
+import type { LatencyName, ObjectReference, TrafficMetrics, TrafficMetricsList } from "./schemas";
 
 /** The edge part of an item: which way, to whom, and whose proxy measured it. */
 export interface EdgeSpec {
@@ -38,7 +11,7 @@ export interface EdgeSpec {
   readonly side: "client" | "server";
 }
 
-export const apiVersionOf = (version: ApiVersion) => `${API_GROUP}/${version}`;
+export const apiVersionOf = (version: ApiVersion) => `${API_GROUP}/${version}` as const;
 
 /** `/apis/metrics.smi-spec.io/{version}/...` for an object, as kubectl would request it. */
 export function selfLinkOf(version: ApiVersion, ref: ResourceRef, suffix = ""): string {
@@ -62,7 +35,7 @@ export function formatTimestamp(time: Date): string {
   return `${time.toISOString().slice(0, 19)}Z`;
 }
 
-const latency = (name: `p${50 | 90 | 99}_response_latency`, ms: number | null) => ({
+const latency = (name: LatencyName, ms: number | null) => ({
   name,
   unit: "ms" as const,
   value: ms === null || !Number.isFinite(ms) ? null : formatMilliQuantity(ms),
@@ -127,32 +100,5 @@ export function trafficMetricsList(args: {
     metadata: { selfLink: args.selfLink },
     resource: args.resource,
     items: args.items,
-  };
-}
-
-/** `APIResourceList`: the kinds this deployment really serves. */
-export function apiResourceList(version: ApiVersion, kinds: readonly KindName[]) {
-  return {
-    kind: "APIResourceList",
-    apiVersion: "v1",
-    groupVersion: apiVersionOf(version),
-    resources: kinds.map((name) => ({
-      name,
-      namespaced: KINDS[name].namespaced,
-      kind: "TrafficMetrics",
-      verbs: ["get", "list"],
-    })),
-  };
-}
-
-/** `APIGroup` for discovery at `/apis/metrics.smi-spec.io`. */
-export function apiGroup(versions: readonly ApiVersion[]) {
-  const list = versions.map((v) => ({ groupVersion: apiVersionOf(v), version: v }));
-  return {
-    kind: "APIGroup",
-    apiVersion: "v1",
-    name: API_GROUP,
-    versions: list,
-    preferredVersion: list.at(-1),
   };
 }

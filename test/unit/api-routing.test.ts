@@ -31,6 +31,7 @@ describe("SMI routing", () => {
     ]);
     expect(body.resources[0]).toEqual({
       name: "namespaces",
+      singularName: "namespace",
       namespaced: false,
       kind: "TrafficMetrics",
       verbs: ["get", "list"],
@@ -39,10 +40,14 @@ describe("SMI routing", () => {
     expect(engine.queries).toEqual([]);
   });
 
-  it("serves APIGroup discovery for the group path", async () => {
+  it("serves APIGroup discovery for the group path, v1alpha2 preferred and listed first", async () => {
     const { body } = await call(setup().api, "/apis/metrics.smi-spec.io");
     expect(body.kind).toBe("APIGroup");
-    expect(body.versions.map((v: { version: string }) => v.version)).toEqual(["v1alpha1", "v1alpha2"]);
+    expect(body.versions.map((v: { version: string }) => v.version)).toEqual(["v1alpha2", "v1alpha1"]);
+    expect(body.preferredVersion).toEqual({
+      groupVersion: "metrics.smi-spec.io/v1alpha2",
+      version: "v1alpha2",
+    });
   });
 
   it.each([

@@ -1,0 +1,76 @@
+import type { APIGroup, APIGroupList, APIResourceList, APIVersions, VersionInfo } from "./discovery-schemas";
+import { API_GROUP, API_VERSIONS, type ApiVersion, KINDS, type KindName } from "./kinds";
+import { apiVersionOf } from "./objects";
+
+/**
+ * The version clients should use: the newest, which carries `edge.side`. Kubernetes lists the
+ * preferred version first, and kubectl resolves `deployments.metrics.smi-spec.io` to it.
+ */
+export const PREFERRED_VERSION: ApiVersion = "v1alpha2";
+
+const groupVersions = () =>
+  [PREFERRED_VERSION, ...API_VERSIONS.filter((v) => v !== PREFERRED_VERSION)].map((version) => ({
+    groupVersion: apiVersionOf(version),
+    version,
+  }));
+
+const group = () => ({
+  name: API_GROUP,
+  versions: groupVersions(),
+  preferredVersion: { groupVersion: apiVersionOf(PREFERRED_VERSION), version: PREFERRED_VERSION },
+});
+
+/**
+ * `GET /version`. This is our own version, not a Kubernetes one: claiming a Kubernetes release
+ * would be a lie kubectl acts on (it checks version skew against it). Fields Go fills from the
+ * build and we cannot know are empty, as Go prints unknown fields.
+ */
+export function versionInfo(version: string, platform: string): VersionInfo {
+  const [major = "0", minor = "0"] = version.split(".");
+  return {
+    major,
+    minor,
+    gitVersion: `v${version}`,
+    gitCommit: "",
+    gitTreeState: "",
+    buildDate: "",
+    goVersion: "",
+    compiler: "",
+    platform,
+  };
+}
+
+/** `GET /api`: kubectl reads it before `/apis`; this server has no core group. */
+export function apiVersions(): APIVersions {
+  return { kind: "APIVersions", versions: [], serverAddressByClientCIDRs: [] };
+}
+
+/** `GET /apis`: our one group. */
+export function apiGroupList(): APIGroupList {
+  return { kind: "APIGroupList", apiVersion: "v1", groups: [group()] };
+}
+
+/** `GET /apis/metrics.smi-spec.io`. */
+export function apiGroup(): APIGroup {
+  return { kind: "APIGroup", apiVersion: "v1", ...group() };
+}
+
+/**
+ * `GET /apis/metrics.smi-spec.io/{version}`: the kinds this deployment really serves. Each is
+ * answered as `TrafficMetrics`; `singularName` lets kubectl resolve `deployment.v1alpha2...`
+ * (without it kubectl would derive `trafficmetrics` for every one of them).
+ */
+export function apiResourceList(version: ApiVersion, kinds: readonly KindName[]): APIResourceList {
+  return {
+    kind: "APIResourceList",
+    apiVersion: "v1",
+    groupVersion: apiVersionOf(version),
+    resources: kinds.map((name) => ({
+      name,
+      singularName: KINDS[name].kind.toLowerCase(),
+      namespaced: KINDS[name].namespaced,
+      kind: "TrafficMetrics",
+      verbs: ["get", "list"],
+    })),
+  };
+}

@@ -1,0 +1,45 @@
+import * as z from "zod";
+import { BadRequestError } from "../errors";
+import { INCLUDE_OBJECT, type IncludeObject } from "./table";
+
+/**
+ * Query parameters kubectl sends besides ours, checked here and accepted nowhere else:
+ * - `includeObject` (`kubectl get --sort-by` sends `Object`): what a Table row's `object` holds;
+ * - `limit` (`kubectl get` sends `limit=500` for lists): answers are never paginated, so every
+ *   item comes back and no `continue` token is set, which kubectl reads as the whole list;
+ * - `timeout` (`--request-timeout`, and every discovery request): the client's own deadline; ours
+ *   is the function's.
+ */
+export const KUBECTL_PARAMETERS = ["includeObject", "limit", "timeout"] as const;
+
+const GO_DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
+
+const KubectlQuerySchema = z.object({
+  includeObject: z
+    .enum(INCLUDE_OBJECT, { message: `includeObject must be one of ${INCLUDE_OBJECT.join(", ")}` })
+    .default("Object"),
+  limit: z
+    .string()
+    .regex(/^[1-9]\d{0,9}$/, "limit must be a positive whole number")
+    .optional(),
+  timeout: z.string().regex(GO_DURATION, "timeout must be a duration such as 32s or 1m0s").optional(),
+});
+
+/**
+ * Validates kubectl's parameters (the caller has already refused unknown and repeated ones) and
+ * returns the one that changes the answer. Rows carry the whole TrafficMetrics unless asked
+ * otherwise: kubectl needs each row's metadata for `-A`, and the object is small.
+ */
+export function readKubectlQuery(query: URLSearchParams): { includeObject: IncludeObject } {
+  const parsed = KubectlQuerySchema.safeParse({
+    includeObject: query.get("includeObject") ?? undefined,
+    limit: query.get("limit") ?? undefined,
+    timeout: query.get("timeout") ?? undefined,
+  });
+  if (!parsed.success) {
+    throw new BadRequestError(parsed.error.issues.map((i) => i.message).join("; "), {
+      issues: parsed.error.issues,
+    });
+  }
+  return { includeObject: parsed.data.includeObject };
+}

@@ -1,0 +1,126 @@
+/**
+ * The wire format of everything this API answers, as zod schemas. The TypeScript types of the
+ * objects we build are derived from these, the OpenAPI documents are generated from them, and the
+ * contract tests check every answer against them, so the three cannot drift apart.
+ *
+ * Builders import these modules for types only: the schemas are evaluated only where they are
+ * used at run time (OpenAPI generation), never on a metrics request.
+ */
+import * as z from "zod";
+import { API_GROUP, API_VERSIONS, type ApiVersion } from "./kinds";
+
+const GROUP_VERSIONS = API_VERSIONS.map((v) => `${API_GROUP}/${v}`) as [
+  `${typeof API_GROUP}/${ApiVersion}`,
+  ...`${typeof API_GROUP}/${ApiVersion}`[],
+];
+
+/** RFC 3339 to the second in UTC, as Go's `metav1.Time` marshals. */
+export const TimestampSchema = z.iso
+  .datetime({ precision: 0 })
+  .meta({ description: "RFC 3339 time in UTC, to the second", example: "2026-11-25T20:00:00Z" });
+
+/** A Kubernetes `resource.Quantity` in canonical DecimalSI form, as Go's apimachinery prints it. */
+export const QuantitySchema = z
+  .string()
+  .regex(/^(0|-?[1-9][0-9]*(m|k|M|G|T|P|E)?)$/, "a canonical DecimalSI Quantity such as 1500m, 570 or 2M")
+  .meta({
+    description: "Kubernetes Quantity (DecimalSI): m is 10^-3, k 10^3, M 10^6; no fraction digits",
+    example: "73492m",
+  });
+
+export const ObjectReferenceSchema = z
+  .strictObject({
+    kind: z.string().meta({ description: "singular Kind: Deployment, Pod, Namespace, ..." }),
+    namespace: z.string().optional().meta({ description: "absent for namespaces" }),
+    name: z.string(),
+  })
+  .meta({ description: "The Kubernetes object the numbers are about" });
+export type ObjectReference = z.infer<typeof ObjectReferenceSchema>;
+
+export const TrafficMetricsMetadataSchema = z.strictObject({
+  name: z.string(),
+  namespace: z.string().optional(),
+  selfLink: z.string().meta({ description: "the API path of this object" }),
+  creationTimestamp: TimestampSchema,
+});
+
+const LATENCY_NAMES = ["p99_response_latency", "p90_response_latency", "p50_response_latency"] as const;
+export type LatencyName = (typeof LATENCY_NAMES)[number];
+
+export const LatencyMetricSchema = z.strictObject({
+  name: z.enum(LATENCY_NAMES),
+  unit: z.literal("ms"),
+  value: QuantitySchema.nullable().meta({ description: "milliseconds; null when nothing was observed" }),
+});
+
+export const CountMetricSchema = z.strictObject({
+  name: z.enum(["success_count", "failure_count"]),
+  value: QuantitySchema.meta({ description: "requests in the window; 4xx count as successes" }),
+});
+
+export const EdgeSchema = z
+  .strictObject({
+    direction: z.enum(["to", "from"]).meta({
+      description: "to: the resource sent the traffic to edge.resource; from: it received it from there",
+    }),
+    resource: ObjectReferenceSchema.nullable().meta({
+      description: "the peer; null for a resource's own metrics",
+    }),
+    side: z.enum(["client", "server"]).optional().meta({
+      description: "v1alpha2 edges only: whose proxy observed the numbers",
+    }),
+  })
+  .meta({ description: "For a resource's own metrics {direction: from, resource: null}" });
+
+export const TrafficMetricsSchema = z
+  .strictObject({
+    kind: z.literal("TrafficMetrics"),
+    apiVersion: z.enum(GROUP_VERSIONS),
+    metadata: TrafficMetricsMetadataSchema,
+    timestamp: TimestampSchema.meta({ description: "end of the window" }),
+    window: z.string().meta({ description: "length of the window, as Prometheus prints it", example: "30s" }),
+    resource: ObjectReferenceSchema,
+    edge: EdgeSchema,
+    metrics: z.array(z.union([LatencyMetricSchema, CountMetricSchema])),
+  })
+  .meta({ description: "Traffic one resource served, or one edge carried, over a window" });
+export type TrafficMetrics = z.infer<typeof TrafficMetricsSchema>;
+
+export const TrafficMetricsListSchema = z
+  .strictObject({
+    kind: z.literal("TrafficMetricsList"),
+    apiVersion: z.enum(GROUP_VERSIONS),
+    metadata: z.strictObject({ selfLink: z.string() }),
+    resource: z
+      .strictObject({ kind: z.string(), namespace: z.string().optional(), name: z.string().optional() })
+      .meta({ description: "the kind (and namespace) listed, or for edges the resource itself" }),
+    items: z.array(TrafficMetricsSchema),
+  })
+  .meta({ description: "Every resource of a kind, or every edge of one resource" });
+export type TrafficMetricsList = z.infer<typeof TrafficMetricsListSchema>;
+
+/** Kubernetes `Status`: the body of every error answer. */
+export const StatusSchema = z
+  .strictObject({
+    kind: z.literal("Status"),
+    apiVersion: z.literal("v1"),
+    metadata: z.strictObject({}),
+    status: z.literal("Failure"),
+    message: z.string().meta({ description: "what was wrong and what is accepted" }),
+    reason: z.enum([
+      "BadRequest",
+      "Unauthorized",
+      "Forbidden",
+      "NotFound",
+      "MethodNotAllowed",
+      "NotAcceptable",
+      "TooManyRequests",
+      "InternalError",
+      "BadGateway",
+      "ServiceUnavailable",
+      "Timeout",
+    ]),
+    code: z.int().min(400).max(599),
+  })
+  .meta({ description: "A failed request, as the Kubernetes API reports one" });
+export type Status = z.infer<typeof StatusSchema>;

@@ -1,0 +1,163 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { Measurement } from "../../src/measurement";
+import type { ResourceRef } from "../../src/smi/kinds";
+import { parseQuantity, trafficNumbers } from "../../src/smi/metric-values";
+import { selfLinkOf, trafficMetrics, trafficMetricsList } from "../../src/smi/objects";
+import { formatMilliQuantity } from "../../src/smi/quantity";
+import { TrafficMetricsListSchema, TrafficMetricsSchema } from "../../src/smi/schemas";
+import { trafficTable } from "../../src/smi/table";
+import { TableSchema } from "../../src/smi/table-schemas";
+
+const time = new Date("2026-11-25T20:00:00Z");
+const item = (ref: ResourceRef, m: Measurement, windowMs = 300_000) =>
+  trafficMetrics({
+    version: "v1alpha2",
+    resource: ref,
+    edge: undefined,
+    time,
+    windowMs,
+    measurement: m,
+    selfLink: selfLinkOf("v1alpha2", ref),
+  });
+
+const busy = item(
+  { kind: "deployments", namespace: "shop", name: "checkout" },
+  { successCount: 570, failureCount: 30, p50Ms: 148.657, p90Ms: 353.484, p99Ms: 882.626 },
+);
+const idle = item(
+  { kind: "deployments", namespace: "shop", name: "idle" },
+  { successCount: 0, failureCount: 0, p50Ms: null, p90Ms: null, p99Ms: null },
+);
+const list = trafficMetricsList({
+  version: "v1alpha2",
+  selfLink: "/apis/metrics.smi-spec.io/v1alpha2/namespaces/shop/deployments",
+  resource: { kind: "Deployment", namespace: "shop" },
+  items: [busy, idle],
+});
+
+describe("Quantity read-back", () => {
+  it("reads every Quantity the formatter writes back to the thousandth it encodes", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -1e12, max: 1e12 }), (milli) => {
+        expect(parseQuantity(formatMilliQuantity(milli / 1000))).toBe(milli / 1000);
+      }),
+    );
+  });
+
+  it("refuses text that is not a canonical Quantity", () => {
+    expect(() => parseQuantity("1.5")).toThrow("is not a DecimalSI Quantity");
+    expect(() => parseQuantity("12Ki")).toThrow("is not a DecimalSI Quantity");
+  });
+});
+
+describe("TrafficMetrics as a Table", () => {
+  it("builds objects the wire schemas accept", () => {
+    expect(TrafficMetricsSchema.parse(busy)).toEqual(busy);
+    expect(TrafficMetricsListSchema.parse(list)).toEqual(list);
+  });
+
+  it("prints success rate, requests per second and latencies, with counts and window for -o wide", () => {
+    const table = TableSchema.parse(trafficTable(list, "Object"));
+    expect(table.columnDefinitions.map((c) => [c.name, c.priority])).toEqual([
+      ["Name", 0],
+      ["Success", 0],
+      ["RPS", 0],
+      ["Latency_P50", 0],
+      ["Latency_P90", 0],
+      ["Latency_P99", 0],
+      ["Success_Count", 1],
+      ["Failure_Count", 1],
+      ["Window", 1],
+    ]);
+    // 600 requests over 5 minutes: 2 per second; 570 of 600 succeeded.
+    expect(table.rows[0]?.cells).toEqual([
+      "checkout",
+      "95.00%",
+      "2.00rps",
+      "149ms",
+      "353ms",
+      "883ms",
+      "570",
+      "30",
+      "5m",
+    ]);
+    expect(table.rows[0]?.object).toEqual(busy);
+  });
+
+  it("shows - for an idle resource's rates and latencies instead of 0%", () => {
+    const table = trafficTable(list, "Object");
+    expect(table.rows[1]?.cells).toEqual(["idle", "-", "-", "-", "-", "-", "0", "0", "5m"]);
+  });
+
+  it("never rounds a rate with failures up to 100.00%", () => {
+    const nearlyAll = item(
+      { kind: "pods", namespace: "shop", name: "p" },
+      { successCount: 99_999, failureCount: 1, p50Ms: 0.75, p90Ms: 9.5, p99Ms: 49.96 },
+    );
+    const [row] = trafficTable(nearlyAll, "Object").rows;
+    expect(row?.cells.slice(0, 6)).toEqual(["p", "99.99%", "333.33rps", "0.75ms", "9.50ms", "50.0ms"]);
+  });
+
+  it("puts PartialObjectMetadata in rows when asked for metadata, and nothing for None", () => {
+    const metadata = TableSchema.parse(trafficTable(busy, "Metadata"));
+    expect(metadata.rows[0]?.object).toEqual({
+      kind: "PartialObjectMetadata",
+      apiVersion: "meta.k8s.io/v1",
+      metadata: busy.metadata,
+    });
+    expect(trafficTable(busy, "None").rows[0]?.object).toBeNull();
+  });
+
+  it("lists edges with their direction, peer and measuring side", () => {
+    const ref: ResourceRef = { kind: "deployments", namespace: "shop", name: "web" };
+    const edges = trafficMetricsList({
+      version: "v1alpha2",
+      selfLink: selfLinkOf("v1alpha2", ref, "/edges"),
+      resource: { kind: "Deployment", namespace: "shop", name: "web" },
+      items: [
+        trafficMetrics({
+          version: "v1alpha2",
+          resource: ref,
+          edge: {
+            direction: "to",
+            peer: { kind: "deployments", namespace: "payments", name: "api" },
+            side: "client",
+          },
+          time,
+          windowMs: 60_000,
+          measurement: { successCount: 59, failureCount: 1, p50Ms: 5, p90Ms: 9, p99Ms: 10 },
+          selfLink: selfLinkOf("v1alpha2", ref, "/edges"),
+        }),
+      ],
+    });
+    const table = TableSchema.parse(trafficTable(edges, "Object"));
+    expect(table.columnDefinitions.slice(0, 4).map((c) => c.name)).toEqual([
+      "Name",
+      "Direction",
+      "Peer",
+      "Side",
+    ]);
+    expect(table.rows[0]?.cells.slice(0, 6)).toEqual([
+      "web",
+      "to",
+      "payments/api",
+      "client",
+      "98.33%",
+      "1.00rps",
+    ]);
+  });
+
+  it("reads the numbers back from the object it serves", () => {
+    expect(trafficNumbers(busy)).toEqual({
+      successCount: 570,
+      failureCount: 30,
+      requests: 600,
+      successRate: 0.95,
+      requestsPerSecond: 2,
+      p50Ms: 148.657,
+      p90Ms: 353.484,
+      p99Ms: 882.626,
+    });
+  });
+});
