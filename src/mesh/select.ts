@@ -1,5 +1,4 @@
 import type { ConsulClient } from "../consul/client";
-import { ConfigError } from "../errors";
 import type { MeshAdapter } from "./adapter";
 import { createConsulAdapter } from "./consul";
 import { createIstioAdapter } from "./istio";
@@ -18,16 +17,10 @@ export interface MeshSettings {
 }
 
 /**
- * Picks the adapter for the configured mesh: the only place that switches on a mesh name. A Consul
- * endpoint configured for another mesh is refused rather than ignored.
+ * Picks the adapter for the configured mesh: the only place that switches on a mesh name. (Config
+ * refuses a Consul endpoint configured for another mesh.)
  */
 export function selectMesh(settings: MeshSettings): MeshAdapter {
-  if (settings.consul !== undefined && settings.mesh !== "consul") {
-    throw new ConfigError(
-      `invalid configuration: CONSUL_HTTP_ADDR is only read with MESH=consul, and MESH is ${settings.mesh}; unset one of them`,
-      [],
-    );
-  }
   switch (settings.mesh) {
     case "linkerd":
       return createLinkerdAdapter(settings.labels);

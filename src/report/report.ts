@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { formatDuration } from "../smi/duration";
 import { KINDS, type KindName } from "../smi/kinds";
 import { formatTimestamp } from "../smi/objects";
@@ -16,7 +15,7 @@ export interface ReportRow extends Omit<Summary, "window" | "timestamp"> {
 
 /** A report: one summary row per resource, and the raw lists it was built from. */
 export interface Report {
-  /** Stable for this report; sinks send it as `Idempotency-Key` so receivers can drop duplicates. */
+  /** The run's id: the same on every retry of one scheduled run (see `RunIdentity`). */
   readonly id: string;
   readonly title?: string;
   readonly generatedAt: string;
@@ -36,7 +35,8 @@ export interface Report {
 export async function buildReport(
   deps: TrafficDeps,
   spec: ResolvedReportSpec,
-  now: () => Date = () => new Date(),
+  now: () => Date,
+  id: string,
 ): Promise<Report> {
   const stats = new RequestStats();
   const scopes = spec.kinds.flatMap((kind): { kind: KindName; namespace: string | undefined }[] =>
@@ -66,7 +66,7 @@ export async function buildReport(
     }),
   );
   return {
-    id: randomUUID(),
+    id,
     ...(spec.title === undefined ? {} : { title: spec.title }),
     generatedAt: formatTimestamp(now()),
     window: formatDuration(spec.range.windowMs),
