@@ -31,6 +31,11 @@ export class MethodNotAllowedError extends Error {
   }
 }
 
+/** The client accepts no representation the route can write (its `Accept` header). */
+export class NotAcceptableError extends Error {
+  override readonly name = "NotAcceptableError";
+}
+
 /** Credentials are missing or wrong. */
 export class UnauthorizedError extends Error {
   override readonly name = "UnauthorizedError";

@@ -4,7 +4,7 @@ import { apiGroup, apiResourceList } from "./smi/discovery";
 import { API_GROUP, type ApiVersion, KINDS, type ResourceRef } from "./smi/kinds";
 import { objectReference, selfLinkOf, trafficMetrics, trafficMetricsList } from "./smi/objects";
 import type { SmiRoute } from "./smi/route";
-import type { TrafficMetricsList } from "./smi/schemas";
+import type { TrafficMetrics, TrafficMetricsList } from "./smi/schemas";
 import type { TimeRange } from "./time-range";
 import {
   type MeasuredResource,
@@ -17,8 +17,8 @@ import {
 } from "./traffic";
 
 /** A body to send, plus what the backend told us on the way (passed on as `Warning` headers). */
-export interface SmiAnswer {
-  readonly body: unknown;
+export interface SmiAnswer<Body = unknown> {
+  readonly body: Body;
   readonly warnings: readonly string[];
   readonly roundTrips: number;
 }
@@ -43,7 +43,7 @@ export async function answerMetrics(
   route: MetricsRoute,
   range: TimeRange,
   stats: RequestStats = new RequestStats(),
-): Promise<SmiAnswer> {
+): Promise<SmiAnswer<TrafficMetrics | TrafficMetricsList>> {
   const body = await (route.type === "list"
     ? kindList(deps, route, range, stats)
     : objectAnswer(deps, route, range, stats));

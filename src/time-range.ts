@@ -89,20 +89,31 @@ const formatInstant = (time: Date) => `${time.toISOString().slice(0, 19)}Z`;
 /** Query parameters every metrics read accepts. */
 export const TIME_PARAMETERS = ["t", "window", "time"] as const;
 
-/**
- * Reads `t` (alias `window`) and `time` from a query string into a time range. Unknown and
- * repeated parameters are refused, naming what is accepted.
- */
-export function timeRangeOfQuery(query: URLSearchParams, bounds: WindowBounds, now: Date): TimeRange {
-  const allowed: readonly string[] = TIME_PARAMETERS;
+/** Refuses parameters a route does not read, and repeated ones, naming what is accepted. */
+export function refuseUnknownParameters(query: URLSearchParams, allowed: readonly string[]): void {
   const seen = new Set<string>();
   for (const key of query.keys()) {
     if (!allowed.includes(key)) {
-      throw new BadRequestError(`unknown query parameter "${key}"; accepted: ${allowed.join(", ")}`);
+      const accepted = allowed.length === 0 ? "none" : allowed.join(", ");
+      throw new BadRequestError(`unknown query parameter "${key}"; accepted: ${accepted}`);
     }
     if (seen.has(key)) throw new BadRequestError(`query parameter "${key}" is given more than once`);
     seen.add(key);
   }
+}
+
+/**
+ * Reads `t` (alias `window`) and `time` from a query string into a time range. Unknown and
+ * repeated parameters are refused, naming what is accepted; `alsoAccepted` names parameters the
+ * caller reads itself.
+ */
+export function timeRangeOfQuery(
+  query: URLSearchParams,
+  bounds: WindowBounds,
+  now: Date,
+  alsoAccepted: readonly string[] = [],
+): TimeRange {
+  refuseUnknownParameters(query, [...TIME_PARAMETERS, ...alsoAccepted]);
   const t = query.get("t");
   const window = query.get("window");
   if (t !== null && window !== null && t !== window) {

@@ -4,6 +4,8 @@ import { LRUCache } from "lru-cache";
 export interface RenderedAnswer {
   readonly status: number;
   readonly json: string;
+  /** Absent means `application/json`; a Kubernetes Table says so in its parameters. */
+  readonly contentType?: string;
   readonly warnings: readonly string[];
   readonly roundTrips: number;
 }
@@ -65,8 +67,11 @@ export class AnswerCache {
   }
 }
 
-/** A cache key independent of query parameter order. */
-export function cacheKey(method: string, path: string, query: URLSearchParams): string {
+/**
+ * A cache key independent of query parameter order. The `Accept` header is part of it: the same
+ * path answers a plain object or a Table depending on it.
+ */
+export function cacheKey(method: string, path: string, query: URLSearchParams, accept = ""): string {
   const sorted = [...query.entries()].sort(([a, av], [b, bv]) => a.localeCompare(b) || av.localeCompare(bv));
-  return `${method} ${path}?${new URLSearchParams(sorted).toString()}`;
+  return `${method} ${path}?${new URLSearchParams(sorted).toString()} ${accept}`;
 }

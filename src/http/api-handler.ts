@@ -73,11 +73,18 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       authorize(route.auth, request, deps);
       const compute = async () => render(await route.handle(request));
       result = route.cacheable
-        ? await cache.get(cacheKey(method, path, query), isSettled(query.get("time"), request.now), compute)
+        ? await cache.get(
+            cacheKey(method, path, query, event.headers?.accept),
+            isSettled(query.get("time"), request.now),
+            compute,
+          )
         : { answer: await compute() };
       response = {
         statusCode: result.answer.status,
-        headers: { "content-type": "application/json", ...warningHeader(result.answer.warnings) },
+        headers: {
+          "content-type": result.answer.contentType ?? "application/json",
+          ...warningHeader(result.answer.warnings),
+        },
         body: result.answer.json,
       };
     } catch (error) {
@@ -113,6 +120,7 @@ function render(answer: Answer): RenderedAnswer {
   return {
     status: answer.status ?? 200,
     json: JSON.stringify(answer.body),
+    ...(answer.contentType === undefined ? {} : { contentType: answer.contentType }),
     warnings: answer.warnings,
     roundTrips: answer.roundTrips,
   };

@@ -28,6 +28,8 @@ export interface RouteRequest {
 export interface Answer {
   readonly status?: number;
   readonly body: unknown;
+  /** Absent means `application/json`. */
+  readonly contentType?: string;
   readonly warnings: readonly string[];
   readonly roundTrips: number;
 }

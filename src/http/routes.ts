@@ -1,12 +1,13 @@
 import { NotFoundError } from "../errors";
 import type { MeshAdapter } from "../mesh/adapter";
 import type { QueryEngine } from "../prometheus/client";
-import { parseObjectPath, parseSmiPath, SMI_PREFIX } from "../smi/route";
-import { answerMetrics, discoveryAnswer } from "../smi-answers";
+import { parseObjectPath, SMI_PREFIX } from "../smi/route";
 import { summarize } from "../summary";
 import { timeRangeOfQuery, type WindowBounds } from "../time-range";
 import { measureResource, refOf } from "../traffic";
 import { parseGateRequest, runFlaggerGate } from "../webhooks/flagger-gate";
+import type { AuthSettings } from "./auth";
+import { answerSmiPath, kubernetesRoutes } from "./kubernetes-api";
 import { jsonBody } from "./request-body";
 import type { Answer, Route, RouteRequest } from "./route-table";
 
@@ -24,19 +25,15 @@ export interface RouteDeps {
  * may be cached, and what answers it. The dispatcher reads this and nothing else; the gateway's
  * routes in `serverless.yml` mirror it.
  */
-export function apiRoutes(deps: RouteDeps): readonly Route[] {
+export function apiRoutes(deps: RouteDeps & AuthSettings): readonly Route[] {
   const answered = (request: RouteRequest, body: unknown, status?: number): Answer => ({
     ...(status === undefined ? {} : { status }),
     body,
     warnings: [...request.stats.warnings],
     roundTrips: request.stats.roundTrips,
   });
-  async function smi(r: RouteRequest): Promise<Answer> {
-    const route = parseSmiPath(r.path, deps.mesh.kinds);
-    if (route.type === "group" || route.type === "resources") return discoveryAnswer(route, deps.mesh);
-    return answerMetrics(deps, route, timeRangeOfQuery(r.query, deps.window, r.now), r.stats);
-  }
-  return [
+  const smi = (r: RouteRequest) => answerSmiPath(deps, r);
+  const table: readonly Route[] = [
     {
       method: "GET",
       path: "/healthz",
@@ -78,5 +75,7 @@ export function apiRoutes(deps: RouteDeps): readonly Route[] {
         return answered(r, verdict, verdict.passed ? 200 : 412);
       },
     },
+    ...kubernetesRoutes(deps, () => table),
   ];
+  return table;
 }

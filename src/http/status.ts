@@ -4,22 +4,13 @@ import {
   BackendUnreachableError,
   BadRequestError,
   MethodNotAllowedError,
+  NotAcceptableError,
   NotFoundError,
   UnauthorizedError,
 } from "../errors";
+import type { Status } from "../smi/schemas";
 
-/** Kubernetes `Status`, the body of every error answer. */
-export interface Status {
-  kind: "Status";
-  apiVersion: "v1";
-  metadata: Record<string, never>;
-  status: "Failure";
-  message: string;
-  reason: string;
-  code: number;
-}
-
-const status = (code: number, reason: string, message: string): Status => ({
+const status = (code: number, reason: Status["reason"], message: string): Status => ({
   kind: "Status",
   apiVersion: "v1",
   metadata: {},
@@ -38,6 +29,7 @@ export function statusOf(error: unknown): Status {
   if (error instanceof UnauthorizedError) return status(401, "Unauthorized", error.message);
   if (error instanceof NotFoundError) return status(404, "NotFound", error.message);
   if (error instanceof MethodNotAllowedError) return status(405, "MethodNotAllowed", error.message);
+  if (error instanceof NotAcceptableError) return status(406, "NotAcceptable", error.message);
   if (error instanceof BackendResponseError) return status(502, "BadGateway", error.message);
   if (error instanceof BackendUnreachableError) return status(503, "ServiceUnavailable", error.message);
   if (error instanceof BackendTimeoutError) return status(504, "Timeout", error.message);

@@ -3,7 +3,7 @@ import { BadRequestError } from "../errors";
 import { INCLUDE_OBJECT, type IncludeObject } from "./table";
 
 /**
- * Query parameters kubectl sends besides ours, checked here and accepted nowhere else:
+ * Query parameters kubectl sends besides ours (captured from kubectl v1.32 with `-v=8`):
  * - `includeObject` (`kubectl get --sort-by` sends `Object`): what a Table row's `object` holds;
  * - `limit` (`kubectl get` sends `limit=500` for lists): answers are never paginated, so every
  *   item comes back and no `continue` token is set, which kubectl reads as the whole list;
@@ -14,7 +14,13 @@ export const KUBECTL_PARAMETERS = ["includeObject", "limit", "timeout"] as const
 
 const GO_DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
 
-const KubectlQuerySchema = z.object({
+/** kubectl's `timeout`: a Go duration, checked and otherwise unused. */
+export const TimeoutParameterSchema = z
+  .string()
+  .regex(GO_DURATION, "timeout must be a duration such as 32s or 1m0s")
+  .optional();
+
+export const KubectlQuerySchema = z.object({
   includeObject: z
     .enum(INCLUDE_OBJECT, { message: `includeObject must be one of ${INCLUDE_OBJECT.join(", ")}` })
     .default("Object"),
@@ -22,13 +28,17 @@ const KubectlQuerySchema = z.object({
     .string()
     .regex(/^[1-9]\d{0,9}$/, "limit must be a positive whole number")
     .optional(),
-  timeout: z.string().regex(GO_DURATION, "timeout must be a duration such as 32s or 1m0s").optional(),
+  timeout: TimeoutParameterSchema,
 });
 
+function invalid(error: z.ZodError): BadRequestError {
+  return new BadRequestError(error.issues.map((i) => i.message).join("; "), { issues: error.issues });
+}
+
 /**
- * Validates kubectl's parameters (the caller has already refused unknown and repeated ones) and
- * returns the one that changes the answer. Rows carry the whole TrafficMetrics unless asked
- * otherwise: kubectl needs each row's metadata for `-A`, and the object is small.
+ * Validates kubectl's parameters (the caller refuses unknown and repeated ones) and returns the
+ * one that changes the answer. Rows carry the whole TrafficMetrics unless asked otherwise:
+ * kubectl reads each row object's metadata for `-A`, and the object is small.
  */
 export function readKubectlQuery(query: URLSearchParams): { includeObject: IncludeObject } {
   const parsed = KubectlQuerySchema.safeParse({
@@ -36,10 +46,12 @@ export function readKubectlQuery(query: URLSearchParams): { includeObject: Inclu
     limit: query.get("limit") ?? undefined,
     timeout: query.get("timeout") ?? undefined,
   });
-  if (!parsed.success) {
-    throw new BadRequestError(parsed.error.issues.map((i) => i.message).join("; "), {
-      issues: parsed.error.issues,
-    });
-  }
+  if (!parsed.success) throw invalid(parsed.error);
   return { includeObject: parsed.data.includeObject };
+}
+
+/** Checks the `timeout` kubectl adds to discovery requests. */
+export function checkTimeout(query: URLSearchParams): void {
+  const parsed = TimeoutParameterSchema.safeParse(query.get("timeout") ?? undefined);
+  if (!parsed.success) throw invalid(parsed.error);
 }

@@ -22,8 +22,8 @@ export function parseQuantity(text: string): number {
   if (match === null) throw new RangeError(`"${text}" is not a DecimalSI Quantity such as 1500m or 2k`);
   const exponent = SUFFIX_EXPONENT[match[2] ?? ""] ?? 0n;
   const mantissa = BigInt(match[1] as string);
-  // Thousandths as an exact integer first, so 73492m is 73.492 and not 73.49199999.
-  return Number(mantissa * 10n ** (exponent + 3n)) / 1000;
+  // One correctly rounded step each way: 73492m is 73.492, 48411889G is exactly 48411889e9.
+  return exponent < 0n ? Number(mantissa) / 1000 : Number(mantissa * 10n ** exponent);
 }
 
 /** A TrafficMetrics' numbers, plus what a person reads off them; rates are null without traffic. */

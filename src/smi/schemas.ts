@@ -76,12 +76,19 @@ export const TrafficMetricsSchema = z
   .strictObject({
     kind: z.literal("TrafficMetrics"),
     apiVersion: z.enum(GROUP_VERSIONS),
-    metadata: TrafficMetricsMetadataSchema,
+    metadata: TrafficMetricsMetadataSchema.meta({
+      description: "name and namespace of the resource; creationTimestamp is the end of the window",
+    }),
     timestamp: TimestampSchema.meta({ description: "end of the window" }),
     window: z.string().meta({ description: "length of the window, as Prometheus prints it", example: "30s" }),
-    resource: ObjectReferenceSchema,
-    edge: EdgeSchema,
-    metrics: z.array(z.union([LatencyMetricSchema, CountMetricSchema])),
+    resource: ObjectReferenceSchema.meta({ description: "the resource the numbers are about" }),
+    edge: EdgeSchema.meta({
+      description: "which traffic: all the resource received, or one edge to or from a peer",
+    }),
+    metrics: z.array(z.union([LatencyMetricSchema, CountMetricSchema])).meta({
+      description:
+        "p99_response_latency, p90_response_latency, p50_response_latency (unit ms, null without traffic), success_count and failure_count",
+    }),
   })
   .meta({ description: "Traffic one resource served, or one edge carried, over a window" });
 export type TrafficMetrics = z.infer<typeof TrafficMetricsSchema>;

@@ -8,7 +8,7 @@ import { freePort, type RunningPrometheus } from "../../src/dev/prometheus-serve
 import { defaultScenario } from "../../src/dev/scenario";
 import { type ApiHandler, createApiHandler } from "../../src/http/api-handler";
 import { findWorkload, workloadTruth } from "../support/ground-truth";
-import { call, httpEvent, scenarioPrometheus, WINDOW } from "../support/harness";
+import { call, httpEvent, scenarioPrometheus, WINDOW, withContract } from "../support/harness";
 import { expectMatchesTruth } from "../support/smi-assert";
 
 const scenario = defaultScenario();
@@ -59,7 +59,7 @@ async function gateway(options: {
 }
 
 const apiFor = (env: Record<string, string>): ApiHandler =>
-  createApiHandler({ ...createBackends(loadConfig({}, env)), window: WINDOW, log: () => {} });
+  withContract(createApiHandler({ ...createBackends(loadConfig({}, env)), window: WINDOW, log: () => {} }));
 
 beforeAll(async () => {
   // A real Prometheus that lives under /prometheus, as Mimir's API does.

@@ -23,7 +23,7 @@ import {
   workloadEdgesTruth,
   workloadTruth,
 } from "../support/ground-truth";
-import { call, scenarioPrometheus, WINDOW } from "../support/harness";
+import { call, scenarioPrometheus, WINDOW, withContract } from "../support/harness";
 import { expectCount, expectMatchesTruth, metricsOf } from "../support/smi-assert";
 
 const scenario = defaultScenario();
@@ -99,7 +99,7 @@ const apis = new Map<string, ApiHandler>();
 
 function apiFor(env: Record<string, string>): ApiHandler {
   const config = loadConfig({}, env);
-  return createApiHandler({ ...createBackends(config), window: WINDOW, log: () => {} });
+  return withContract(createApiHandler({ ...createBackends(config), window: WINDOW, log: () => {} }));
 }
 
 beforeAll(async () => {

@@ -6,7 +6,7 @@ import { type ApiHandler, createApiHandler } from "../../src/http/api-handler";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
 import { PrometheusClient } from "../../src/prometheus/client";
 import { findWorkload, workloadTruth } from "../support/ground-truth";
-import { httpEvent, scenarioPrometheus, WINDOW } from "../support/harness";
+import { httpEvent, scenarioPrometheus, WINDOW, withContract } from "../support/harness";
 
 const scenario = defaultScenario();
 const TOKEN = "flagger-shared-secret-0123";
@@ -16,15 +16,17 @@ let api: ApiHandler;
 
 beforeAll(async () => {
   prometheus = await scenarioPrometheus(scenario, linkerdSeries);
-  api = createApiHandler({
-    engine: new PrometheusClient({ baseUrl: prometheus.url, timeoutMs: 10_000 }),
-    mesh: createLinkerdAdapter(),
-    window: WINDOW,
-    backendDescription: "test",
-    webhookToken: TOKEN,
-    apiAuth: { mode: "none", token: API_TOKEN },
-    log: () => {},
-  });
+  api = withContract(
+    createApiHandler({
+      engine: new PrometheusClient({ baseUrl: prometheus.url, timeoutMs: 10_000 }),
+      mesh: createLinkerdAdapter(),
+      window: WINDOW,
+      backendDescription: "test",
+      webhookToken: TOKEN,
+      apiAuth: { mode: "none", token: API_TOKEN },
+      log: () => {},
+    }),
+  );
 }, 60_000);
 afterAll(async () => {
   await prometheus?.stop();

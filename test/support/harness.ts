@@ -5,6 +5,7 @@ import type { Scenario } from "../../src/dev/scenario";
 import { type ApiHandler, createApiHandler } from "../../src/http/api-handler";
 import type { MeshAdapter } from "../../src/mesh/adapter";
 import { PrometheusClient, type QueryEngine } from "../../src/prometheus/client";
+import { Contract } from "./contract";
 
 export const WINDOW = { defaultMs: 30_000, minMs: 10_000, maxMs: 86_400_000 };
 
@@ -24,7 +25,43 @@ export function scenarioPrometheus(
 }
 
 export function apiOver(engine: QueryEngine, mesh: MeshAdapter, backendDescription = "test"): ApiHandler {
-  return createApiHandler({ engine, mesh, window: WINDOW, backendDescription, log: () => {} });
+  return withContract(
+    createApiHandler({ engine, mesh, window: WINDOW, backendDescription, log: () => {} }),
+    `${mesh.name} ${mesh.kinds}`,
+  );
+}
+
+/**
+ * The handler, with every answer it gives checked against the OpenAPI document it serves at
+ * `/openapi.json`: a response the published contract does not allow fails the test that got it.
+ * Handlers built alike (same `sameDocumentAs` key) serve the same document, read once.
+ */
+export function withContract(handler: ApiHandler, sameDocumentAs?: string): ApiHandler {
+  let contract: Promise<Contract> | undefined;
+  return async (event, context) => {
+    const response = await handler(event, context);
+    contract ??= contractOf(handler, sameDocumentAs);
+    (await contract).check({
+      method: event.requestContext.http.method,
+      path: event.rawPath,
+      status: response.statusCode ?? 200,
+      contentType: response.headers?.["content-type"] as string | undefined,
+      body: JSON.parse(response.body ?? "null"),
+    });
+    return response;
+  };
+}
+
+const contracts = new Map<string, Promise<Contract>>();
+function contractOf(handler: ApiHandler, key: string | undefined): Promise<Contract> {
+  const cached = key === undefined ? undefined : contracts.get(key);
+  if (cached !== undefined) return cached;
+  const contract = handler(httpEvent("GET", "/openapi.json")).then((doc) => {
+    if (doc.statusCode !== 200) throw new Error(`/openapi.json answered ${doc.statusCode}: ${doc.body}`);
+    return new Contract(JSON.parse(doc.body ?? ""));
+  });
+  if (key !== undefined) contracts.set(key, contract);
+  return contract;
 }
 
 export function apiOverPrometheus(prometheus: RunningPrometheus, mesh: MeshAdapter): ApiHandler {

@@ -37,12 +37,23 @@ const list = trafficMetricsList({
 });
 
 describe("Quantity read-back", () => {
-  it("reads every Quantity the formatter writes back to the thousandth it encodes", () => {
+  it("reads every DecimalSI Quantity to the number it encodes", () => {
+    const exponents = { m: -3, "": 0, k: 3, M: 6, G: 9 } as const;
     fc.assert(
-      fc.property(fc.integer({ min: -1e12, max: 1e12 }), (milli) => {
-        expect(parseQuantity(formatMilliQuantity(milli / 1000))).toBe(milli / 1000);
-      }),
+      fc.property(
+        fc.integer({ min: -1e9, max: 1e9 }),
+        fc.constantFrom(...(Object.keys(exponents) as (keyof typeof exponents)[])),
+        (mantissa, suffix) => {
+          expect(parseQuantity(`${mantissa}${suffix}`)).toBe(Number(`${mantissa}e${exponents[suffix]}`));
+        },
+      ),
     );
+  });
+
+  it("reads back what the formatter writes for values it holds exactly", () => {
+    for (const value of [0, 0.001, 1.5, 73.492, 100.5, 570, 1000, 1500, 2_000_000, -1.5]) {
+      expect(parseQuantity(formatMilliQuantity(value))).toBe(value);
+    }
   });
 
   it("refuses text that is not a canonical Quantity", () => {

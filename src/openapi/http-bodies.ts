@@ -1,0 +1,62 @@
+/**
+ * Wire schemas of the answers outside the SMI group: the summary, the Flagger gate's verdict and
+ * the health checks. The code that builds these has its own TypeScript types; a type test keeps
+ * them and these schemas equal, and the contract tests check every answer against these.
+ */
+import * as z from "zod";
+import { KIND_NAMES } from "../smi/kinds";
+import { TimestampSchema } from "../smi/schemas";
+import { FlaggerPayloadSchema, GateMetadataSchema } from "../webhooks/flagger-gate";
+
+const nullableNumber = (description: string) => z.number().nullable().meta({ description });
+
+export const SummarySchema = z
+  .strictObject({
+    requests: z.number().min(0),
+    successCount: z.number().min(0),
+    failureCount: z.number().min(0),
+    successRate: z.number().min(0).max(1).nullable().meta({ description: "0..1; null without traffic" }),
+    requestRate: nullableNumber("requests per second over the window; null without traffic"),
+    p50Ms: nullableNumber("median latency, ms; null when none was observed"),
+    p90Ms: nullableNumber("90th percentile latency, ms"),
+    p99Ms: nullableNumber("99th percentile latency, ms"),
+    window: z.string().meta({ example: "5m" }),
+    timestamp: TimestampSchema,
+  })
+  .meta({ description: "One resource's traffic as plain numbers (for Argo Rollouts and the like)" });
+
+export const GateCheckSchema = z.strictObject({
+  name: z.string().meta({ example: "minSuccessRate" }),
+  observed: z.number().nullable(),
+  limit: z.number(),
+  unit: z.enum(["requests", "percent", "ms"]),
+  passed: z.boolean(),
+  reason: z.string(),
+});
+
+export const GateVerdictSchema = z
+  .strictObject({
+    passed: z.boolean(),
+    message: z.string().meta({ description: "Flagger copies it into its events" }),
+    resource: z.strictObject({ kind: z.enum(KIND_NAMES), namespace: z.string(), name: z.string() }),
+    window: z.string(),
+    timestamp: TimestampSchema,
+    checks: z.array(GateCheckSchema),
+    summary: SummarySchema,
+  })
+  .meta({ description: "The gate's verdict: 200 when every check passed, 412 otherwise" });
+
+/** The webhook body as Flagger writes it, with the metadata keys the gate reads. */
+export const GateRequestBodySchema = FlaggerPayloadSchema.extend({
+  metadata: GateMetadataSchema.optional().meta({
+    description: "the gate's settings; every value is a string, as Flagger sends them",
+  }),
+}).meta({ description: "Flagger's webhook payload" });
+
+export const HealthSchema = z
+  .strictObject({
+    status: z.literal("ok"),
+    mesh: z.string(),
+    backend: z.string().meta({ description: "the metrics backend's origin; never credentials" }),
+  })
+  .meta({ description: "The function is up; says nothing about the backend's health" });

@@ -1,0 +1,193 @@
+import { TABLE_CONTENT_TYPE } from "../smi/representation";
+import type { JsonSchema } from "./json-schema";
+
+/** A route as the route table states it; only what the document needs. */
+export interface DocumentedRoute {
+  readonly method: string;
+  readonly path: string;
+  readonly auth: "none" | "api" | "webhook";
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const param = (name: string) => ({ $ref: `#/components/parameters/${name}` });
+const json = (schema: JsonSchema) => ({ "application/json": { schema } });
+
+/** Error answers by code; every one is a `Status`. */
+export const STATUS_RESPONSES: Readonly<Record<string, string>> = {
+  "400": "BadRequest: a bad window, time, name, parameter or body; the message says what is accepted",
+  "401": "Unauthorized: missing or wrong credentials",
+  "404": "NotFound: unknown path, version or kind, or a kind or edge this mesh cannot answer",
+  "406": "NotAcceptable: the Accept header names no representation this path writes",
+  "500": "InternalError: an unexpected failure; the function's log has the details",
+  "502": "BadGateway: the metrics backend answered an error or a body of the wrong shape",
+  "503": "ServiceUnavailable: the metrics backend is unreachable",
+  "504": "Timeout: the metrics backend did not answer in time",
+};
+
+const errors = (...codes: string[]) =>
+  Object.fromEntries(codes.map((code) => [code, { $ref: `#/components/responses/Status${code}` }]));
+
+const ok = (description: string, schema: JsonSchema) => ({ description, content: json(schema) });
+
+const WARNING_HEADER = {
+  Warning: {
+    description: 'Warnings the metrics backend attached to its answer, as `299 - "text"`',
+    schema: { type: "string" },
+  },
+};
+
+const READ_ERRORS = ["400", "404", "406", "500", "502", "503", "504"];
+const TIME_PARAMS = [param("t"), param("window"), param("time")];
+const KUBECTL_PARAMS = [param("includeObject"), param("limit"), param("timeout")];
+
+function metricsOperation(
+  summary: string,
+  single: "TrafficMetrics" | "TrafficMetricsList",
+  extra: JsonSchema[],
+) {
+  return {
+    get: {
+      summary,
+      tags: ["SMI"],
+      parameters: [param("version"), ...extra, ...TIME_PARAMS, ...KUBECTL_PARAMS],
+      responses: {
+        "200": {
+          description: `${single}, or with Accept: ${TABLE_CONTENT_TYPE} (as kubectl get sends) a Table of it`,
+          headers: WARNING_HEADER,
+          content: {
+            "application/json": { schema: ref(single) },
+            [TABLE_CONTENT_TYPE]: { schema: ref("Table") },
+          },
+        },
+        ...errors(...READ_ERRORS),
+      },
+    },
+  };
+}
+
+const discovery = (summary: string, schema: string, tags = ["Discovery"]) => ({
+  get: {
+    summary,
+    tags,
+    parameters: [param("timeout")],
+    responses: { "200": ok(summary, ref(schema)), ...errors("400", "406") },
+  },
+});
+
+const SMI = "/apis/metrics.smi-spec.io";
+
+/**
+ * The OpenAPI paths one route serves, keyed by the route table's own pattern. A route without an
+ * entry here fails document generation (and so its test): the document cannot fall behind the table.
+ */
+export const ROUTE_PATHS: Readonly<Record<string, () => Record<string, JsonSchema>>> = {
+  "GET /healthz": () => ({
+    "/healthz": {
+      get: { summary: "Liveness", tags: ["Health"], responses: { "200": ok("alive", ref("Health")) } },
+    },
+  }),
+  "GET /readyz": () => ({
+    "/readyz": {
+      get: {
+        summary: "Readiness: the metrics backend answers",
+        tags: ["Health"],
+        responses: { "200": ok("ready", { type: "object" }), ...errors("503") },
+      },
+    },
+  }),
+  "GET /version": () => ({ "/version": discovery("This server's version", "VersionInfo") }),
+  "GET /api": () => ({ "/api": discovery("The core group's versions (none)", "APIVersions") }),
+  "GET /apis": () => ({ "/apis": discovery("API groups", "APIGroupList") }),
+  [`GET ${SMI}`]: () => ({ [SMI]: discovery("The metrics.smi-spec.io group", "APIGroup") }),
+  [`GET ${SMI}/*`]: () => ({
+    [`${SMI}/{version}`]: {
+      get: {
+        summary: "Kinds the mesh serves",
+        tags: ["Discovery"],
+        parameters: [param("version"), param("timeout")],
+        responses: { "200": ok("APIResourceList", ref("APIResourceList")), ...errors("400", "404", "406") },
+      },
+    },
+  }),
+  [`GET ${SMI}/*/**`]: () => ({
+    [`${SMI}/{version}/{kind}`]: metricsOperation(
+      "Every resource of a kind, all namespaces",
+      "TrafficMetricsList",
+      [param("kind")],
+    ),
+    [`${SMI}/{version}/namespaces/{namespace}/{kind}`]: metricsOperation(
+      "Every resource of a kind in a namespace",
+      "TrafficMetricsList",
+      [param("namespace"), param("namespacedKind")],
+    ),
+    [`${SMI}/{version}/namespaces/{namespace}/{kind}/{name}`]: metricsOperation(
+      "One resource",
+      "TrafficMetrics",
+      [param("namespace"), param("namespacedKind"), param("name")],
+    ),
+    [`${SMI}/{version}/namespaces/{namespace}/{kind}/{name}/edges`]: metricsOperation(
+      "A resource's edges, both directions",
+      "TrafficMetricsList",
+      [param("namespace"), param("namespacedKind"), param("name")],
+    ),
+    [`${SMI}/{version}/namespaces/{namespace}`]: metricsOperation("A whole namespace", "TrafficMetrics", [
+      param("namespace"),
+    ]),
+    [`${SMI}/{version}/namespaces/{namespace}/edges`]: metricsOperation(
+      "Edges between namespaces",
+      "TrafficMetricsList",
+      [param("namespace")],
+    ),
+  }),
+  "GET /summary/**": () => ({
+    "/summary/namespaces/{namespace}/{kind}/{name}": {
+      get: {
+        summary: "One resource's traffic as plain numbers",
+        tags: ["Summary"],
+        parameters: [param("namespace"), param("namespacedKind"), param("name"), ...TIME_PARAMS],
+        responses: {
+          "200": ok("Summary", ref("Summary")),
+          ...errors(...READ_ERRORS.filter((c) => c !== "406")),
+        },
+      },
+    },
+  }),
+  "POST /webhooks/flagger": () => ({
+    "/webhooks/flagger": {
+      post: {
+        summary: "Flagger canary gate",
+        tags: ["Webhooks"],
+        parameters: [param("token")],
+        requestBody: { required: true, content: json(ref("GateRequest")) },
+        responses: {
+          "200": ok("every check passed", ref("GateVerdict")),
+          "412": ok("a check failed; Flagger fails the step and records the message", ref("GateVerdict")),
+          ...errors("400", "404", "500", "502", "503", "504"),
+        },
+      },
+    },
+  }),
+  "GET /openapi/v2": () => ({
+    "/openapi/v2": discovery("The group's types as Swagger 2.0, for the aggregator", "OpenAPIDocument", [
+      "OpenAPI",
+    ]),
+  }),
+  "GET /openapi/v3": () => ({
+    "/openapi/v3": discovery("Where each group-version's OpenAPI 3.0 document is", "OpenAPIV3Index", [
+      "OpenAPI",
+    ]),
+  }),
+  [`GET /openapi/v3${SMI}/*`]: () => ({
+    [`/openapi/v3${SMI}/{version}`]: {
+      get: {
+        summary: "One version's types, for kubectl explain",
+        tags: ["OpenAPI"],
+        parameters: [param("version"), param("hash"), param("timeout")],
+        responses: { "200": ok("OpenAPI 3.0", ref("OpenAPIDocument")), ...errors("400", "404", "406") },
+      },
+    },
+  }),
+  "GET /openapi.json": () => ({
+    "/openapi.json": discovery("This document", "OpenAPIDocument", ["OpenAPI"]),
+  }),
+};

@@ -1,0 +1,194 @@
+import { createHash } from "node:crypto";
+import { Validator } from "@seriousme/openapi-schema-validator";
+import { describe, expect, expectTypeOf, it } from "vitest";
+import type * as z from "zod";
+import { type ApiDeps, createApiHandler } from "../../src/http/api-handler";
+import { matchRoute } from "../../src/http/route-table";
+import { apiRoutes } from "../../src/http/routes";
+import type { MeshAdapter } from "../../src/mesh/adapter";
+import { createLinkerdAdapter, LINKERD_DEFAULT_LABELS } from "../../src/mesh/linkerd";
+import { MESH_NAMES, selectMesh } from "../../src/mesh/select";
+import type { GateVerdictSchema, HealthSchema, SummarySchema } from "../../src/openapi/http-bodies";
+import type { Summary } from "../../src/summary";
+import type { GateVerdict } from "../../src/webhooks/flagger-gate";
+import { httpEvent, WINDOW } from "../support/harness";
+import { RecordingEngine } from "../support/recording-engine";
+
+const handlerFor = (mesh: MeshAdapter, extra: Partial<ApiDeps> = {}) =>
+  createApiHandler({
+    engine: new RecordingEngine(),
+    mesh,
+    window: WINDOW,
+    backendDescription: "test",
+    log: () => {},
+    ...extra,
+  });
+
+async function get(handler: ReturnType<typeof handlerFor>, path: string, accept?: string) {
+  const response = await handler(httpEvent("GET", path, accept === undefined ? {} : { headers: { accept } }));
+  return {
+    status: response.statusCode,
+    contentType: response.headers?.["content-type"],
+    text: response.body ?? "",
+  };
+}
+
+async function expectValidOpenApi(document: unknown, version: string) {
+  const validator = new Validator();
+  const result = await validator.validate(document as Record<string, unknown>);
+  expect(result.errors ?? [], JSON.stringify(result.errors)).toEqual([]);
+  expect(result.valid).toBe(true);
+  expect(validator.version).toBe(version);
+}
+
+const meshes = MESH_NAMES.map(
+  (mesh) => [mesh, selectMesh({ mesh, labels: LINKERD_DEFAULT_LABELS })] as const,
+);
+
+describe("GET /openapi.json", () => {
+  it.each(meshes)("is a valid OpenAPI 3.1 document of every route for %s", async (_name, mesh) => {
+    const { status, text } = await get(handlerFor(mesh), "/openapi.json");
+    expect(status).toBe(200);
+    const document = JSON.parse(text);
+    await expectValidOpenApi(document, "3.1");
+    expect(document.components.parameters.kind.schema.enum).toEqual([...mesh.kinds]);
+  });
+
+  it("describes only paths the route table serves", async () => {
+    const deps = {
+      engine: new RecordingEngine(),
+      mesh: createLinkerdAdapter(),
+      window: WINDOW,
+      backendDescription: "t",
+    };
+    const document = JSON.parse((await get(handlerFor(deps.mesh), "/openapi.json")).text);
+    const table = apiRoutes(deps);
+    for (const [template, item] of Object.entries(document.paths as Record<string, object>)) {
+      const path = template
+        .replace("{version}", "v1alpha2")
+        .replace("{kind}", "deployments")
+        .replace("{namespace}", "shop")
+        .replace("{name}", "web");
+      for (const method of Object.keys(item)) {
+        expect(() => matchRoute(table, method.toUpperCase(), path), `${method} ${template}`).not.toThrow();
+      }
+    }
+  });
+
+  it.each([
+    ["iam", { apiAuth: { mode: "iam" } }, "sigv4"],
+    ["jwt", { apiAuth: { mode: "jwt" } }, "jwt"],
+    ["none with API_TOKEN", { apiAuth: { mode: "none", token: "api-token-0123456789" } }, "apiToken"],
+  ] as const)(
+    "locks the SMI routes as the deployment does under %s, and leaves discovery open",
+    async (_what, auth, scheme) => {
+      const document = JSON.parse(
+        (await get(handlerFor(createLinkerdAdapter(), auth), "/openapi.json")).text,
+      );
+      await expectValidOpenApi(document, "3.1");
+      const list = document.paths["/apis/metrics.smi-spec.io/{version}/namespaces/{namespace}/{kind}"].get;
+      expect(list.security).toEqual([{ [scheme]: [] }]);
+      expect(list.responses["401"]).toBeDefined();
+      expect(document.paths["/apis"].get.security).toEqual([]);
+      expect(document.paths["/openapi.json"].get.security).toEqual([]);
+    },
+  );
+
+  it("names the webhook token as a query parameter when one is set", async () => {
+    const handler = handlerFor(createLinkerdAdapter(), { webhookToken: "webhook-token-0123456789" });
+    const document = JSON.parse((await get(handler, "/openapi.json")).text);
+    expect(document.paths["/webhooks/flagger"].post.security).toEqual([{ webhookToken: [] }]);
+    expect(document.components.securitySchemes.webhookToken).toMatchObject({
+      type: "apiKey",
+      in: "query",
+      name: "token",
+    });
+  });
+
+  it("keeps the wire schemas of the summary, verdict and health equal to the types the code builds", () => {
+    expectTypeOf<z.infer<typeof SummarySchema>>().toEqualTypeOf<{
+      -readonly [K in keyof Summary]: Summary[K];
+    }>();
+    expectTypeOf<Omit<z.infer<typeof GateVerdictSchema>, "checks" | "summary" | "resource">>().toEqualTypeOf<
+      Omit<{ -readonly [K in keyof GateVerdict]: GateVerdict[K] }, "checks" | "summary" | "resource">
+    >();
+    expectTypeOf<z.infer<typeof GateVerdictSchema>["resource"]>().toEqualTypeOf<GateVerdict["resource"]>();
+    expectTypeOf<z.infer<typeof HealthSchema>>().toEqualTypeOf<{
+      status: "ok";
+      mesh: string;
+      backend: string;
+    }>();
+  });
+});
+
+describe("Kubernetes OpenAPI documents", () => {
+  it.each(meshes)(
+    "index one valid OpenAPI 3.0 document per version, by its content hash, for %s",
+    async (_n, mesh) => {
+      const handler = handlerFor(mesh);
+      const index = JSON.parse((await get(handler, "/openapi/v3?timeout=32s")).text);
+      expect(Object.keys(index.paths)).toEqual([
+        "apis/metrics.smi-spec.io/v1alpha1",
+        "apis/metrics.smi-spec.io/v1alpha2",
+      ]);
+      for (const [key, { serverRelativeURL }] of Object.entries(
+        index.paths as Record<string, { serverRelativeURL: string }>,
+      )) {
+        const version = key.split("/").at(-1);
+        const { status, text } = await get(handler, serverRelativeURL);
+        expect(status).toBe(200);
+        const hash = createHash("sha512").update(text).digest("hex").toUpperCase();
+        expect(serverRelativeURL).toBe(`/openapi/v3/${key}?hash=${hash}`);
+        const document = JSON.parse(text);
+        await expectValidOpenApi(document, "3.0");
+        const schema = document.components.schemas[`io.smi-spec.metrics.${version}.TrafficMetrics`];
+        expect(schema["x-kubernetes-group-version-kind"]).toEqual([
+          { group: "metrics.smi-spec.io", version, kind: "TrafficMetrics" },
+        ]);
+        // kubectl explain finds the kind of a resource from the GET at its list path.
+        for (const kind of mesh.kinds) {
+          expect(
+            document.paths[`/apis/metrics.smi-spec.io/${version}/${kind}`].get[
+              "x-kubernetes-group-version-kind"
+            ],
+          ).toEqual({
+            group: "metrics.smi-spec.io",
+            version,
+            kind: "TrafficMetrics",
+          });
+        }
+      }
+    },
+  );
+
+  it("serves every version's types as one valid Swagger 2.0 document for the aggregator", async () => {
+    const { status, text } = await get(handlerFor(createLinkerdAdapter()), "/openapi/v2", "application/json");
+    expect(status).toBe(200);
+    const document = JSON.parse(text);
+    await expectValidOpenApi(document, "2.0");
+    expect(
+      document.definitions["io.smi-spec.metrics.v1alpha1.TrafficMetricsList"][
+        "x-kubernetes-group-version-kind"
+      ],
+    ).toEqual([{ group: "metrics.smi-spec.io", version: "v1alpha1", kind: "TrafficMetricsList" }]);
+  });
+
+  it("answers a protobuf-only request for /openapi/v2 with 406, so client-go does not misread JSON as protobuf", async () => {
+    const { status, text } = await get(
+      handlerFor(createLinkerdAdapter()),
+      "/openapi/v2",
+      "application/com.github.proto-openapi.spec.v2@v1.0+protobuf",
+    );
+    expect(status).toBe(406);
+    expect(JSON.parse(text)).toMatchObject({ kind: "Status", reason: "NotAcceptable", code: 406 });
+  });
+
+  it("refuses an unknown version's document with a 404 Status naming the served ones", async () => {
+    const { status, text } = await get(
+      handlerFor(createLinkerdAdapter()),
+      "/openapi/v3/apis/metrics.smi-spec.io/v2",
+    );
+    expect(status).toBe(404);
+    expect(JSON.parse(text).message).toContain("served versions are v1alpha1, v1alpha2");
+  });
+});
