@@ -57,7 +57,7 @@ export async function answerMetrics(
 }
 
 /** A `TrafficMetricsList` of every resource of a kind. */
-export async function kindList(
+async function kindList(
   deps: TrafficDeps,
   route: Extract<SmiRoute, { type: "list" }>,
   range: TimeRange,
