@@ -91,10 +91,16 @@ const TIME_PARAMETERS = ["t", "window", "time"] as const;
 
 /**
  * Reads `t` (alias `window`) and `time` from a query string into a time range. Unknown and
- * repeated parameters are refused, naming what is accepted.
+ * repeated parameters are refused, naming what is accepted; `extra` are the route's own (a list's
+ * `limit` and `continue`), which the route reads itself.
  */
-export function timeRangeOfQuery(query: URLSearchParams, bounds: WindowBounds, now: Date): TimeRange {
-  const allowed: readonly string[] = TIME_PARAMETERS;
+export function timeRangeOfQuery(
+  query: URLSearchParams,
+  bounds: WindowBounds,
+  now: Date,
+  extra: readonly string[] = [],
+): TimeRange {
+  const allowed = [...TIME_PARAMETERS, ...extra];
   const seen = new Set<string>();
   for (const key of query.keys()) {
     if (!allowed.includes(key)) {

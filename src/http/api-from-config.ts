@@ -1,5 +1,6 @@
 import { createBackends } from "../backends";
 import type { Config } from "../config";
+import { ListCache } from "../list-cache";
 import { AnswerCache } from "./answer-cache";
 import { type ApiDeps, type ApiHandler, createApiHandler } from "./api-handler";
 
@@ -14,6 +15,7 @@ export function apiFromConfig(config: Config, extra: Pick<ApiDeps, "log" | "now"
     apiAuth: config.apiAuth,
     webhookToken: config.webhookToken,
     cache: new AnswerCache(config.cache),
+    lists: new ListCache(),
     ...extra,
   });
 }

@@ -4,7 +4,8 @@ import { RequestStats } from "../traffic";
 import { AnswerCache, type CacheOutcome, cacheKey, type RenderedAnswer } from "./answer-cache";
 import { type AuthSettings, authorize } from "./auth";
 import { type ErrorLog, errorLog } from "./error-log";
-import { jsonResponse, warningHeader } from "./response";
+import { lambdaResponse } from "./lambda-response";
+import { jsonResponse } from "./response";
 import { type Answer, matchRoute } from "./route-table";
 import { apiRoutes, type RouteDeps } from "./routes";
 import { statusHeaders, statusOf } from "./status";
@@ -75,11 +76,7 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       result = route.cacheable
         ? await cache.get(cacheKey(method, path, query), isSettled(query.get("time"), request.now), compute)
         : { answer: await compute() };
-      response = {
-        statusCode: result.answer.status,
-        headers: { "content-type": "application/json", ...warningHeader(result.answer.warnings) },
-        body: result.answer.json,
-      };
+      response = lambdaResponse(result.answer, event.headers?.["accept-encoding"]);
     } catch (error) {
       failure = error;
       const status = statusOf(error);
@@ -115,5 +112,6 @@ function render(answer: Answer): RenderedAnswer {
     json: JSON.stringify(answer.body),
     warnings: answer.warnings,
     roundTrips: answer.roundTrips,
+    ...(answer.items === undefined ? {} : { items: answer.items }),
   };
 }
