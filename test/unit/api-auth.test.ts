@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type ApiDeps, createApiHandler, type RequestLog } from "../../src/http/api-handler";
+import { type ApiDeps, createApiHandler } from "../../src/http/api-handler";
+import type { RequestLog } from "../../src/http/request-log";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
 import { httpEvent, WINDOW } from "../support/harness";
 import { RecordingEngine } from "../support/recording-engine";
