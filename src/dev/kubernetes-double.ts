@@ -4,7 +4,7 @@
  * documented endpoints this project (and kubectl, for reading these two resources) calls, with the
  * API server's paths, bodies, status codes and `Status` errors:
  *
- * - discovery: `GET /api`, `/apis` (APIGroupList), `/apis/{group}` (APIGroup, preferred version
+ * - discovery: `GET /api`, `/api/v1`, `/apis` (APIGroupList), `/apis/{group}` (APIGroup, preferred version
  *   first, by Kubernetes' version priority), `/apis/{group}/{version}` (APIResourceList), for
  *   `split.smi-spec.io` (the versions configured) and `gateway.networking.k8s.io` (v1);
  * - `GET` list (namespaced and all namespaces) and get of `trafficsplits` and `httproutes`, with
@@ -14,7 +14,8 @@
  * - authentication by bearer token (none or unknown: 401 `Unauthorized`) and RBAC per token
  *   (403 `Forbidden`, with the API server's message naming user, verb, resource and scope);
  *   discovery is open to every authenticated user (ClusterRole `system:discovery`);
- * - 404 `NotFound` for an unknown object (naming it) and for an unknown group, version or path.
+ * - 404 `NotFound` for an unknown object (naming it) and for an unknown group, version or path;
+ * - `GET /api/v1/namespaces/{name}`, which kubectl reads after a 404 (any authenticated user may).
  */
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
@@ -151,7 +152,10 @@ function route(
   const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
   if (url.pathname === "/api")
     return ok({ kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [] });
-  if (url.pathname === "/api/v1") return ok(resourceList("v1", []));
+  if (url.pathname === "/api/v1") return ok(CORE_RESOURCES);
+  if (parts[0] === "api" && parts[1] === "v1" && parts[2] === "namespaces" && parts.length === 4) {
+    return namespace(parts[3] as string, store);
+  }
   if (parts[0] !== "apis") return notFoundPath();
   const [, group, version, ...rest] = parts;
   const groups = Object.entries(served).filter(([, versions]) => versions.length > 0);
@@ -322,6 +326,26 @@ export function byVersionPriority(a: string, b: string): number {
   return a.localeCompare(b);
 }
 
+/**
+ * Discovery of the core group, so kubectl's discovery completes. Only a get of a namespace is
+ * served (kubectl asks after a 404, to say whether the namespace exists): a namespace exists when
+ * some stored object is in it.
+ */
+const CORE_RESOURCES = {
+  kind: "APIResourceList",
+  groupVersion: "v1",
+  resources: [
+    {
+      name: "namespaces",
+      singularName: "namespace",
+      namespaced: false,
+      kind: "Namespace",
+      verbs: ["get", "list"],
+    },
+    { name: "services", singularName: "service", namespaced: true, kind: "Service", verbs: ["get", "list"] },
+  ],
+};
+
 const ok = (body: unknown): Answer => ({ code: 200, body });
 
 function statusBody(code: number, reason: string, message: string, details?: Record<string, string>) {
@@ -335,6 +359,23 @@ function statusBody(code: number, reason: string, message: string, details?: Rec
     ...(details === undefined ? {} : { details }),
     code,
   };
+}
+
+function namespace(name: string, store: Map<string, Stored>): Answer {
+  const exists = [...store.values()].some((s) => s.object.metadata.namespace === name);
+  if (!exists) {
+    return {
+      code: 404,
+      body: statusBody(404, "NotFound", `namespaces "${name}" not found`, { name, kind: "namespaces" }),
+    };
+  }
+  return ok({
+    kind: "Namespace",
+    apiVersion: "v1",
+    metadata: { name },
+    spec: { finalizers: ["kubernetes"] },
+    status: { phase: "Active" },
+  });
 }
 
 const notFoundPath = (): Answer => ({
