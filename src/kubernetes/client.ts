@@ -87,7 +87,7 @@ export class KubernetesClient {
     if (cached !== undefined && now - cached.at <= (this.#options.discoveryTtlMs ?? 60_000))
       return cached.group;
     const read = this.#request(`apis/${group}`, APIGroupSchema, { verb: "discover", group }).then((r) =>
-      r.status === 404 ? undefined : r.body,
+      r.found ? r.body : undefined,
     );
     this.#groups.set(group, { at: now, group: read });
     read.catch(() => {
@@ -103,14 +103,14 @@ export class KubernetesClient {
 
   /** One object; a 404 is a `NotFoundError` that names it. */
   async get<T>(path: string, schema: z.ZodType<T>, action: ObjectRead): Promise<T> {
-    const { status, body, message } = await this.#request(path, schema, action);
-    if (status === 404 || body === undefined) {
+    const answer = await this.#request(path, schema, action);
+    if (!answer.found) {
       this.forgetDiscovery();
       throw new NotFoundError(
-        `${action.resource} "${action.name}" not found in namespace ${action.namespace} (the Kubernetes API answered HTTP 404: ${message})`,
+        `${action.resource} "${action.name}" not found in namespace ${action.namespace} (the Kubernetes API answered HTTP 404: ${answer.message})`,
       );
     }
-    return body;
+    return answer.body;
   }
 
   /** Every item of a list, page by page; a 404 means the resource is not served at all. */
@@ -120,19 +120,30 @@ export class KubernetesClient {
     action: ObjectRead,
   ): Promise<Item[]> {
     const items: Item[] = [];
+    const seen = new Set<string>();
     let token: string | undefined;
     do {
       const query = new URLSearchParams({ limit: String(this.#options.pageSize ?? 500) });
       if (token !== undefined) query.set("continue", token);
-      const { status, body, message } = await this.#request(`${path}?${query}`, schema, action);
-      if (status === 404 || body === undefined) {
+      const answer = await this.#request(`${path}?${query}`, schema, action);
+      if (!answer.found) {
         this.forgetDiscovery();
         throw new NotFoundError(
-          `the Kubernetes API does not serve ${action.resource}${action.version ? ` at version ${action.version}` : ""} (HTTP 404 to ${describeAction(action)}: ${message}); is its CRD installed?`,
+          `the Kubernetes API does not serve ${action.resource}${action.version ? ` at version ${action.version}` : ""} (HTTP 404 to ${describeAction(action)}: ${answer.message}); is its CRD installed?`,
         );
       }
-      items.push(...body.items);
-      token = body.metadata.continue || undefined;
+      items.push(...answer.body.items);
+      token = answer.body.metadata.continue || undefined;
+      if (token !== undefined && seen.has(token)) {
+        throw new BackendResponseError(
+          BACKEND,
+          `the Kubernetes API repeated a continue token to ${describeAction(action)}`,
+          {
+            url: displayUrl(this.#options.apiUrl, path),
+          },
+        );
+      }
+      if (token !== undefined) seen.add(token);
     } while (token !== undefined);
     return items;
   }
@@ -141,11 +152,11 @@ export class KubernetesClient {
     path: string,
     schema: z.ZodType<T>,
     action: ReadAction,
-  ): Promise<{ status: number; body: T | undefined; message: string }> {
+  ): Promise<{ found: true; body: T } | { found: false; message: string }> {
     const url = displayUrl(this.#options.apiUrl, path);
     const { timeoutMs, credential } = this.#options;
-    const signal = AbortSignal.timeout(timeoutMs);
     const token = await credential.token();
+    const signal = AbortSignal.timeout(timeoutMs);
     let response: AxiosResponse<unknown>;
     try {
       response = await this.#http.get(path, {
@@ -162,7 +173,7 @@ export class KubernetesClient {
     const json = parseJson(text);
     const status = StatusSchema.safeParse(json);
     const message = status.success ? (status.data.message ?? status.data.reason ?? "") : bodySnippet(text);
-    if (response.status === 404) return { status: 404, body: undefined, message };
+    if (response.status === 404) return { found: false, message };
     if (response.status === 401 || response.status === 403) {
       throw refused(action, response.status, message, credential.hint, url, status.data?.reason);
     }
@@ -173,17 +184,24 @@ export class KubernetesClient {
         { url, status: response.status, ...(status.data?.reason ? { errorType: status.data.reason } : {}) },
       );
     }
+    if (json === undefined) {
+      throw new BackendResponseError(
+        BACKEND,
+        `the Kubernetes API answered ${describeAction(action)} with a body that is not JSON: ${bodySnippet(text)}`,
+        { url, status: response.status },
+      );
+    }
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
       const first = parsed.error.issues[0];
       const where = first?.path.length ? `${first.path.join(".")}: ` : "";
       throw new BackendResponseError(
         BACKEND,
-        `the Kubernetes API answered ${describeAction(action)} with an unexpected body: ${where}${first?.message ?? "not JSON"}`,
+        `the Kubernetes API answered ${describeAction(action)} with an unexpected body: ${where}${first?.message}`,
         { url, status: response.status, issues: parsed.error.issues },
       );
     }
-    return { status: response.status, body: parsed.data, message };
+    return { found: true, body: parsed.data };
   }
 }
 

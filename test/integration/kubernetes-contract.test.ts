@@ -22,6 +22,7 @@ import { statusOf } from "../../src/http/status";
 import { KubernetesClient } from "../../src/kubernetes/client";
 import { createKubernetesSplitSource } from "../../src/kubernetes/settings";
 import { KubernetesSplitSource } from "../../src/kubernetes/split-reader";
+import { sendJson, stubServer } from "../support/stub-server";
 
 const ADMIN = "admin-token";
 const ROUTES_ONLY = "routes-reader-token";
@@ -440,6 +441,70 @@ describe("transport and TLS", () => {
     expect(() => createKubernetesSplitSource({ ...settings, caFile: join(tls.dir, "missing.pem") })).toThrow(
       /KUBERNETES_CA_FILE .*missing\.pem cannot be read/,
     );
+  });
+});
+
+describe("answers no API server should give", () => {
+  it("a 200 that is not JSON (a login page from a proxy) is a bad answer, not an empty list", async () => {
+    const stub = await stubServer((_req, res) => {
+      res.writeHead(200, { "content-type": "text/html" });
+      res.end("<html><body>Sign in to continue</body></html>");
+    });
+    try {
+      const error = await source(stub.url)
+        .list("httproutes", "shop")
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(BackendResponseError);
+      expect((error as Error).message).toBe(
+        "the Kubernetes API answered list httproutes.gateway.networking.k8s.io in namespace shop with a body that is not JSON: Sign in to continue",
+      );
+    } finally {
+      await stub.close();
+    }
+  });
+
+  it("a continue token handed back twice ends the list with an error instead of looping", async () => {
+    const stub = await stubServer((_req, res) =>
+      sendJson(res, 200, {
+        apiVersion: "gateway.networking.k8s.io/v1",
+        kind: "HTTPRouteList",
+        metadata: { continue: "same", resourceVersion: "7" },
+        items: [],
+      }),
+    );
+    try {
+      await expect(source(stub.url).list("httproutes", undefined)).rejects.toThrow(
+        "the Kubernetes API repeated a continue token to list httproutes.gateway.networking.k8s.io in all namespaces",
+      );
+      expect(stub.requests).toHaveLength(2);
+    } finally {
+      await stub.close();
+    }
+  });
+
+  it("a 500 Status is passed on with the server's message", async () => {
+    const stub = await stubServer((_req, res) =>
+      sendJson(res, 500, {
+        kind: "Status",
+        apiVersion: "v1",
+        status: "Failure",
+        message: "etcdserver: request timed out",
+        reason: "InternalError",
+        code: 500,
+      }),
+    );
+    try {
+      const error = await source(stub.url)
+        .list("httproutes", "shop")
+        .catch((e: unknown) => e);
+      expect(statusOf(error)).toMatchObject({
+        code: 502,
+        message:
+          "the Kubernetes API answered HTTP 500 to list httproutes.gateway.networking.k8s.io in namespace shop: etcdserver: request timed out",
+      });
+    } finally {
+      await stub.close();
+    }
   });
 });
 
