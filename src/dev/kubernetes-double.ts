@@ -20,8 +20,25 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
+import {
+  apiGroup,
+  byVersionPriority,
+  CORE_RESOURCES,
+  forbiddenBody,
+  GATEWAY_GROUP,
+  type KubernetesObject,
+  NOT_FOUND_PATH,
+  namespaceObject,
+  notFoundObject,
+  RESOURCES,
+  resourceList,
+  SPLIT_GROUP,
+  type SplitResource,
+  statusBody,
+} from "./kubernetes-api-bodies";
 
-export type SplitResource = "trafficsplits" | "httproutes";
+export { canaryObjects, type KubernetesObject, type SplitResource } from "./kubernetes-api-bodies";
+
 type Verb = "get" | "list";
 
 export interface RbacRule {
@@ -36,14 +53,6 @@ export interface TokenGrant {
   readonly user: string;
   /** What RBAC allows this user; absent: everything (a cluster admin). */
   readonly rules?: readonly RbacRule[];
-}
-
-/** A stored custom resource, as `kubectl apply` would send it. */
-export interface KubernetesObject {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace: string; readonly [key: string]: unknown };
-  readonly [key: string]: unknown;
 }
 
 export interface KubernetesDoubleOptions {
@@ -66,15 +75,6 @@ export interface KubernetesDouble {
   close(): Promise<void>;
 }
 
-const SPLIT_GROUP = "split.smi-spec.io";
-const GATEWAY_GROUP = "gateway.networking.k8s.io";
-const RESOURCES: Record<
-  SplitResource,
-  { group: string; kind: string; singular: string; shortNames: string[] }
-> = {
-  trafficsplits: { group: SPLIT_GROUP, kind: "TrafficSplit", singular: "trafficsplit", shortNames: ["ts"] },
-  httproutes: { group: GATEWAY_GROUP, kind: "HTTPRoute", singular: "httproute", shortNames: [] },
-};
 const RESOURCE_OF_KIND: Record<string, SplitResource> = {
   TrafficSplit: "trafficsplits",
   HTTPRoute: "httproutes",
@@ -176,13 +176,15 @@ function route(
   const target = parseTarget(rest);
   if (target === undefined || !resources.includes(target.resource)) return notFoundPath();
   const verb: Verb = target.name === undefined ? "list" : "get";
-  if (!allowed(grant, verb, target.resource, target.namespace)) return forbidden(grant, verb, target);
+  if (!allowed(grant, verb, target.resource, target.namespace)) {
+    return { code: 403, body: forbiddenBody({ user: grant.user, verb, ...target }) };
+  }
   if (!versions.includes(version)) return notFoundPath();
   const apiVersion = `${group}/${version}`;
   if (target.name !== undefined) {
     const stored = store.get(`${target.resource}/${target.namespace}/${target.name}`);
     return stored === undefined
-      ? notFoundObject(target.resource, target.name)
+      ? { code: 404, body: notFoundObject(target.resource, target.name) }
       : ok(asServed(stored, apiVersion));
   }
   const prefix = `${target.resource}/${target.namespace === undefined ? "" : `${target.namespace}/`}`;
@@ -282,137 +284,19 @@ function asServed(stored: Stored, apiVersion: string): unknown {
   };
 }
 
-function apiGroup(name: string, versions: readonly string[]) {
-  const forDiscovery = versions.map((version) => ({ groupVersion: `${name}/${version}`, version }));
-  return {
-    kind: "APIGroup",
-    apiVersion: "v1",
-    name,
-    versions: forDiscovery,
-    preferredVersion: forDiscovery[0],
-  };
-}
-
-function resourceList(groupVersion: string, resources: readonly SplitResource[]) {
-  return {
-    kind: "APIResourceList",
-    apiVersion: "v1",
-    groupVersion,
-    resources: resources.map((name) => ({
-      name,
-      singularName: RESOURCES[name].singular,
-      namespaced: true,
-      kind: RESOURCES[name].kind,
-      verbs: ["delete", "deletecollection", "get", "list", "patch", "create", "update", "watch"],
-      ...(RESOURCES[name].shortNames.length > 0 ? { shortNames: RESOURCES[name].shortNames } : {}),
-      storageVersionHash: "",
-    })),
-  };
-}
-
-/**
- * Kubernetes' version priority: GA before beta before alpha, then the higher major, then the
- * higher minor (`v1` > `v1beta2` > `v1beta1` > `v1alpha4`). Discovery lists versions in this order.
- */
-export function byVersionPriority(a: string, b: string): number {
-  const rank = (v: string) => {
-    const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(v);
-    if (m === null) return [-1, 0, 0];
-    const stability = m[2] === undefined ? 2 : m[2] === "beta" ? 1 : 0;
-    return [stability, Number(m[1]), Number(m[3] ?? 0)];
-  };
-  const [x, y] = [rank(a), rank(b)];
-  for (let i = 0; i < 3; i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (y[i] ?? 0) - (x[i] ?? 0);
-  return a.localeCompare(b);
-}
-
-/**
- * Discovery of the core group, so kubectl's discovery completes. Only a get of a namespace is
- * served (kubectl asks after a 404, to say whether the namespace exists): a namespace exists when
- * some stored object is in it.
- */
-const CORE_RESOURCES = {
-  kind: "APIResourceList",
-  groupVersion: "v1",
-  resources: [
-    {
-      name: "namespaces",
-      singularName: "namespace",
-      namespaced: false,
-      kind: "Namespace",
-      verbs: ["get", "list"],
-    },
-    { name: "services", singularName: "service", namespaced: true, kind: "Service", verbs: ["get", "list"] },
-  ],
-};
-
 const ok = (body: unknown): Answer => ({ code: 200, body });
-
-function statusBody(code: number, reason: string, message: string, details?: Record<string, string>) {
-  return {
-    kind: "Status",
-    apiVersion: "v1",
-    metadata: {},
-    status: "Failure",
-    message,
-    reason,
-    ...(details === undefined ? {} : { details }),
-    code,
-  };
-}
 
 function namespace(name: string, store: Map<string, Stored>): Answer {
   const exists = [...store.values()].some((s) => s.object.metadata.namespace === name);
-  if (!exists) {
-    return {
-      code: 404,
-      body: statusBody(404, "NotFound", `namespaces "${name}" not found`, { name, kind: "namespaces" }),
-    };
-  }
-  return ok({
-    kind: "Namespace",
-    apiVersion: "v1",
-    metadata: { name },
-    spec: { finalizers: ["kubernetes"] },
-    status: { phase: "Active" },
-  });
+  return exists
+    ? ok(namespaceObject(name))
+    : {
+        code: 404,
+        body: statusBody(404, "NotFound", `namespaces "${name}" not found`, { name, kind: "namespaces" }),
+      };
 }
 
-const notFoundPath = (): Answer => ({
-  code: 404,
-  body: statusBody(404, "NotFound", "the server could not find the requested resource", {}),
-});
-
-function notFoundObject(resource: SplitResource, name: string): Answer {
-  const group = RESOURCES[resource].group;
-  return {
-    code: 404,
-    body: statusBody(404, "NotFound", `${resource}.${group} "${name}" not found`, {
-      name,
-      group,
-      kind: resource,
-    }),
-  };
-}
-
-function forbidden(grant: TokenGrant, verb: Verb, target: Target): Answer {
-  const group = RESOURCES[target.resource].group;
-  const object =
-    target.name === undefined
-      ? `${target.resource}.${group}`
-      : `${target.resource}.${group} "${target.name}"`;
-  const scope =
-    target.namespace === undefined ? "at the cluster scope" : `in the namespace "${target.namespace}"`;
-  const message = `${object} is forbidden: User "${grant.user}" cannot ${verb} resource "${target.resource}" in API group "${group}" ${scope}`;
-  return {
-    code: 403,
-    body: statusBody(403, "Forbidden", message, {
-      ...(target.name === undefined ? {} : { name: target.name }),
-      group,
-      kind: target.resource,
-    }),
-  };
-}
+const notFoundPath = (): Answer => ({ code: 404, body: NOT_FOUND_PATH });
 
 function status(res: ServerResponse, code: number, reason: string, message: string) {
   send(res, code, statusBody(code, reason, message));
@@ -421,49 +305,4 @@ function status(res: ServerResponse, code: number, reason: string, message: stri
 function send(res: ServerResponse, code: number, body: unknown) {
   res.writeHead(code, { "content-type": "application/json", "cache-control": "no-cache, private" });
   res.end(JSON.stringify(body));
-}
-
-/** The demo's canary: an apex Service split 90/10 (or as given) between primary and canary. */
-export function canaryObjects(args: {
-  readonly namespace: string;
-  readonly apex: string;
-  readonly primary: string;
-  readonly canary: string;
-  readonly weights?: readonly [number, number];
-  readonly port?: number;
-  readonly trafficSplitVersion?: string;
-}): { trafficSplit: KubernetesObject; httpRoute: KubernetesObject } {
-  const [primaryWeight, canaryWeight] = args.weights ?? [90, 10];
-  const port = args.port ?? 8080;
-  return {
-    trafficSplit: {
-      apiVersion: `${SPLIT_GROUP}/${args.trafficSplitVersion ?? "v1alpha4"}`,
-      kind: "TrafficSplit",
-      metadata: { name: args.apex, namespace: args.namespace },
-      spec: {
-        service: args.apex,
-        backends: [
-          { service: args.primary, weight: primaryWeight },
-          { service: args.canary, weight: canaryWeight },
-        ],
-      },
-    },
-    httpRoute: {
-      apiVersion: `${GATEWAY_GROUP}/v1`,
-      kind: "HTTPRoute",
-      metadata: { name: args.apex, namespace: args.namespace },
-      spec: {
-        parentRefs: [{ group: "", kind: "Service", name: args.apex, port }],
-        rules: [
-          {
-            matches: [{ path: { type: "PathPrefix", value: "/" } }],
-            backendRefs: [
-              { group: "", kind: "Service", name: args.primary, port, weight: primaryWeight },
-              { group: "", kind: "Service", name: args.canary, port, weight: canaryWeight },
-            ],
-          },
-        ],
-      },
-    },
-  };
 }

@@ -46,7 +46,7 @@ export type ReadAction =
 /** A read of objects, not of discovery. */
 export type ObjectRead = Exclude<ReadAction, { verb: "discover" }>;
 
-export function describeAction(action: ReadAction): string {
+function describeAction(action: ReadAction): string {
   if (action.verb === "discover") return `read API group ${action.group} (GET /apis/${action.group})`;
   const object = action.name === undefined ? action.resource : `${action.resource} "${action.name}"`;
   const scope = action.namespace === undefined ? "in all namespaces" : `in namespace ${action.namespace}`;

@@ -14,10 +14,10 @@ import type { KubernetesCredential } from "./client";
  * base64url without padding. The cluster lets STS check the signature, so a token is good for 15
  * minutes from its `X-Amz-Date`. The AWS SDK's signer does the signing.
  */
-export const TOKEN_PREFIX = "k8s-aws-v1.";
-export const CLUSTER_ID_HEADER = "x-k8s-aws-id";
+const TOKEN_PREFIX = "k8s-aws-v1.";
+const CLUSTER_ID_HEADER = "x-k8s-aws-id";
 /** STS accepts a presigned GetCallerIdentity for this long after X-Amz-Date, whatever X-Amz-Expires says. */
-export const TOKEN_LIFETIME_MS = 15 * 60_000;
+const TOKEN_LIFETIME_MS = 15 * 60_000;
 const PRESIGN_EXPIRES_S = 60;
 
 export interface EksTokenOptions {
@@ -34,7 +34,7 @@ export interface EksToken {
 }
 
 /** `sts.<region>.amazonaws.com`; China regions use their partition's domain. */
-export function stsHost(region: string): string {
+function stsHost(region: string): string {
   return `sts.${region}.${region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com"}`;
 }
 

@@ -78,11 +78,6 @@ const isCatchAll = (rule: Rule) =>
       m.method === undefined,
   );
 
-/** True when the route splits some Service's traffic, so `httpRouteToSplits` gives at least one split. */
-export function hasServiceParent(route: HTTPRoute): boolean {
-  return (route.spec.parentRefs ?? []).some(isServiceParent);
-}
-
 /**
  * The splits an HTTPRoute declares: one per Service parentRef (the apex; its namespace is the
  * parentRef's, defaulting to the route's), none when no parent is a Service. Only backendRefs of

@@ -19,7 +19,7 @@ export const TRAFFIC_SPLIT_VERSIONS = ["v1alpha4", "v1alpha3", "v1alpha2", "v1al
 export type TrafficSplitVersion = (typeof TRAFFIC_SPLIT_VERSIONS)[number];
 
 /** A weight as an integer count of thousandths (`MilliValue()`), from a number or a Quantity string. */
-export const SplitWeightSchema = z.union([z.number(), z.string()]).transform((raw, ctx) => {
+const SplitWeightSchema = z.union([z.number(), z.string()]).transform((raw, ctx) => {
   const milli = quantityMilliValue(String(raw));
   if (milli === undefined) {
     ctx.addIssue({
@@ -67,10 +67,10 @@ export const TRAFFIC_SPLIT_SCHEMAS: Readonly<Record<TrafficSplitVersion, z.ZodTy
   v1alpha4: TrafficSplitV1alpha4Schema,
 };
 
-export const TrafficSplitListV1alpha1Schema = listSchema("TrafficSplitList", TrafficSplitV1alpha1Schema);
-export const TrafficSplitListV1alpha2Schema = listSchema("TrafficSplitList", TrafficSplitV1alpha2Schema);
-export const TrafficSplitListV1alpha3Schema = listSchema("TrafficSplitList", TrafficSplitV1alpha3Schema);
-export const TrafficSplitListV1alpha4Schema = listSchema("TrafficSplitList", TrafficSplitV1alpha4Schema);
+const TrafficSplitListV1alpha1Schema = listSchema("TrafficSplitList", TrafficSplitV1alpha1Schema);
+const TrafficSplitListV1alpha2Schema = listSchema("TrafficSplitList", TrafficSplitV1alpha2Schema);
+const TrafficSplitListV1alpha3Schema = listSchema("TrafficSplitList", TrafficSplitV1alpha3Schema);
+const TrafficSplitListV1alpha4Schema = listSchema("TrafficSplitList", TrafficSplitV1alpha4Schema);
 export interface TrafficSplitList {
   kind: string;
   apiVersion: string;
