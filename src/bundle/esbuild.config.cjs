@@ -52,7 +52,8 @@ const trimAxios = {
 };
 
 /**
- * Options shared by every handler bundle; `serverless` is passed by serverless-esbuild, unused.
+ * Options shared by every handler bundle. serverless-esbuild passes `serverless`; the tests and the
+ * benchmark call this with nothing.
  *
  * Format: CommonJS in a `.cjs` file. The extension, not a package.json, says how to load it, so the
  * same file loads under Lambda (whose zip has no package.json), serverless offline and plain Node
@@ -62,7 +63,7 @@ const trimAxios = {
  * No source map: Node applies one only through a `sourceMappingURL` comment, and a linked map costs
  * ~15 ms of every cold start under `--enable-source-maps`, so minified stack traces are the price.
  */
-module.exports = () => ({
+module.exports = (serverless) => ({
   bundle: true,
   minify: true,
   treeShaking: true,
@@ -79,4 +80,7 @@ module.exports = () => ({
   outputFileExtension: ".cjs",
   exclude: [],
   packager: "npm",
+  // `serverless package` deletes its work folder when done; `serverless offline` keeps serving from
+  // its own, so packaging while offline runs (as the tests do) cannot pull its bundles away.
+  outputWorkFolder: serverless?.processedInput.commands[0] === "offline" ? ".esbuild-offline" : ".esbuild",
 });

@@ -6,7 +6,13 @@ import { build } from "esbuild";
 export const lambdaBuild = createRequire(import.meta.url)("../../src/bundle/esbuild.config.cjs")();
 
 // serverless-esbuild's own keys are not esbuild options; it turns the extension into outExtension.
-const { exclude: _exclude, packager: _packager, outputFileExtension, ...esbuildOptions } = lambdaBuild;
+const {
+  exclude: _exclude,
+  packager: _packager,
+  outputWorkFolder: _outputWorkFolder,
+  outputFileExtension,
+  ...esbuildOptions
+} = lambdaBuild;
 
 /** The extension serverless-esbuild gives the handler bundles (`.cjs`). */
 export const lambdaExtension: string = outputFileExtension;
