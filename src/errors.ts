@@ -36,6 +36,11 @@ export class UnauthorizedError extends Error {
   override readonly name = "UnauthorizedError";
 }
 
+/** The caller is known or anonymous, and this deployment does not let it in. */
+export class ForbiddenError extends Error {
+  override readonly name = "ForbiddenError";
+}
+
 /** The environment does not describe a runnable service; raised at start-up, never per request. */
 export class ConfigError extends Error {
   override readonly name = "ConfigError";

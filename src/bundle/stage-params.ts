@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { EnvSchema } from "../config";
+import { settingOf } from "../config";
 
 /**
  * The stage parameters of serverless.yml (`params:` and `--param="name=value"`), checked when
@@ -53,11 +53,11 @@ const secret = (context: StageParamsContext) =>
 export const stageParamsSchema = (context: StageParamsContext) =>
   z
     .object({
-      mesh: fromEnv(EnvSchema.shape.MESH),
-      prometheusUrl: fromEnv(EnvSchema.shape.PROMETHEUS_URL).pipe(z.string().min(1, "is required")),
-      prometheusTimeoutMs: fromEnv(EnvSchema.shape.PROMETHEUS_TIMEOUT_MS),
-      scrapeInterval: fromEnv(EnvSchema.shape.SCRAPE_INTERVAL),
-      consulHttpAddr: fromEnv(EnvSchema.shape.CONSUL_HTTP_ADDR),
+      mesh: fromEnv(settingOf("MESH")),
+      prometheusUrl: fromEnv(settingOf("PROMETHEUS_URL")).pipe(z.string().min(1, "is required")),
+      prometheusTimeoutMs: fromEnv(settingOf("PROMETHEUS_TIMEOUT_MS")),
+      scrapeInterval: fromEnv(settingOf("SCRAPE_INTERVAL")),
+      consulHttpAddr: fromEnv(settingOf("CONSUL_HTTP_ADDR")),
       consulHttpToken: secret(context),
       webhookToken: secret(context),
       apiAuth: z.enum(["iam", "jwt", "none"], { message: "must be one of: iam, jwt, none" }),

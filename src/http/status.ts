@@ -5,6 +5,7 @@ import {
   BackendUnreachableError,
   BadRequestError,
   ExpiredError,
+  ForbiddenError,
   MethodNotAllowedError,
   NotFoundError,
   UnauthorizedError,
@@ -38,6 +39,7 @@ const status = (code: number, reason: string, message: string): Status => ({
 export function statusOf(error: unknown): Status {
   if (error instanceof BadRequestError) return status(400, "BadRequest", error.message);
   if (error instanceof UnauthorizedError) return status(401, "Unauthorized", error.message);
+  if (error instanceof ForbiddenError) return status(403, "Forbidden", error.message);
   if (error instanceof NotFoundError) return status(404, "NotFound", error.message);
   if (error instanceof MethodNotAllowedError) return status(405, "MethodNotAllowed", error.message);
   if (error instanceof AnswerTooLargeError) return status(406, "NotAcceptable", error.message);
