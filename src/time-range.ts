@@ -20,7 +20,7 @@ export interface WindowBounds {
  * How far ahead of our clock a caller's `time` may be: a caller whose clock runs a little fast is
  * not wrong, but a time beyond this has no data yet, and answering it would look like idleness.
  */
-export const MAX_CLOCK_SKEW_MS = 60_000;
+const MAX_CLOCK_SKEW_MS = 60_000;
 
 const UNIX_SECONDS = /^\d{1,11}(\.\d{1,9})?$/;
 const RFC3339 = z.iso.datetime({ offset: true });
@@ -87,15 +87,14 @@ function parseInstant(text: string, name: string): Date {
 const formatInstant = (time: Date) => `${time.toISOString().slice(0, 19)}Z`;
 
 /** Query parameters every metrics read accepts. */
-export const TIME_PARAMETERS = ["t", "window", "time"] as const;
+const TIME_PARAMETERS = ["t", "window", "time"] as const;
 
 /** Refuses parameters a route does not read, and repeated ones, naming what is accepted. */
 export function refuseUnknownParameters(query: URLSearchParams, allowed: readonly string[]): void {
   const seen = new Set<string>();
   for (const key of query.keys()) {
     if (!allowed.includes(key)) {
-      const accepted = allowed.length === 0 ? "none" : allowed.join(", ");
-      throw new BadRequestError(`unknown query parameter "${key}"; accepted: ${accepted}`);
+      throw new BadRequestError(`unknown query parameter "${key}"; accepted: ${allowed.join(", ")}`);
     }
     if (seen.has(key)) throw new BadRequestError(`query parameter "${key}" is given more than once`);
     seen.add(key);
@@ -104,16 +103,16 @@ export function refuseUnknownParameters(query: URLSearchParams, allowed: readonl
 
 /**
  * Reads `t` (alias `window`) and `time` from a query string into a time range. Unknown and
- * repeated parameters are refused, naming what is accepted; `alsoAccepted` names parameters the
- * caller reads itself.
+ * repeated parameters are refused, naming what is accepted; `extra` are the route's own (a list's
+ * `limit` and `continue`, kubectl's `includeObject`), which the route reads itself.
  */
 export function timeRangeOfQuery(
   query: URLSearchParams,
   bounds: WindowBounds,
   now: Date,
-  alsoAccepted: readonly string[] = [],
+  extra: readonly string[] = [],
 ): TimeRange {
-  refuseUnknownParameters(query, [...TIME_PARAMETERS, ...alsoAccepted]);
+  refuseUnknownParameters(query, [...TIME_PARAMETERS, ...extra]);
   const t = query.get("t");
   const window = query.get("window");
   if (t !== null && window !== null && t !== window) {

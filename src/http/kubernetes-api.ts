@@ -1,21 +1,24 @@
 import { version as SERVICE_VERSION } from "../../package.json";
 import { NotAcceptableError, NotFoundError } from "../errors";
+import { parsePageRequest, pinnedTime, queryIdentity } from "../paging";
 import { apiGroupList, apiVersions, versionInfo } from "../smi/discovery";
 import { API_GROUP, API_VERSIONS, type ApiVersion } from "../smi/kinds";
 import { checkTimeout, KUBECTL_PARAMETERS, readKubectlQuery } from "../smi/kubectl-query";
 import { negotiate, type Representation, TABLE_CONTENT_TYPE } from "../smi/representation";
-import { parseSmiPath } from "../smi/route";
+import { type ObjectPath, parseSmiPath } from "../smi/route";
 import { trafficTable } from "../smi/table";
-import { answerMetrics, discoveryAnswer } from "../smi-answers";
+import { answerMetrics, discoveryAnswer, type SmiDeps } from "../smi-answers";
 import { refuseUnknownParameters, timeRangeOfQuery, type WindowBounds } from "../time-range";
-import type { TrafficDeps } from "../traffic";
 import type { AuthSettings } from "./auth";
 import type { Answer, Route, RouteRequest } from "./route-table";
 
-/** What the SMI and Kubernetes routes read: the metrics backend and the window bounds. */
-export interface SmiRouteDeps extends TrafficDeps {
+/** What the SMI and Kubernetes routes read: the metrics backend, list cache and window bounds. */
+export interface SmiRouteDeps extends SmiDeps {
   readonly window: WindowBounds;
 }
+
+/** Query parameters of list answers, besides the window and time: Kubernetes paging. */
+const PAGE_PARAMETERS = ["limit", "continue"];
 
 /** The representation a request accepts among `offers`, or a 406 that names what is on offer. */
 function representationOf(r: RouteRequest, offers: readonly Representation[]): Representation {
@@ -48,11 +51,36 @@ export async function answerSmiPath(deps: SmiRouteDeps, r: RouteRequest): Promis
     return document(r, discoveryAnswer(route, deps.mesh).body);
   }
   const representation = representationOf(r, ["json", "table"]);
-  const range = timeRangeOfQuery(r.query, deps.window, r.now, KUBECTL_PARAMETERS);
-  const { includeObject } = readKubectlQuery(r.query);
-  const answer = await answerMetrics(deps, route, range, r.stats);
+  const answer =
+    route.type === "resource"
+      ? await answerMetrics(
+          deps,
+          route,
+          timeRangeOfQuery(r.query, deps.window, r.now, KUBECTL_PARAMETERS),
+          r.stats,
+        )
+      : await answerList(deps, route, r);
   if (representation === "json") return answer;
+  const { includeObject } = readKubectlQuery(r.query);
   return { ...answer, body: trafficTable(answer.body, includeObject), contentType: TABLE_CONTENT_TYPE };
+}
+
+/**
+ * A list, or the caller's page of it (`limit`, `continue`): every page is measured at the time
+ * the first one pinned, so pages of one list fit together.
+ */
+async function answerList(
+  deps: SmiRouteDeps,
+  route: Exclude<ObjectPath, { type: "resource" }>,
+  r: RouteRequest,
+) {
+  const asked = timeRangeOfQuery(r.query, deps.window, r.now, [...PAGE_PARAMETERS, ...KUBECTL_PARAMETERS]);
+  const page = parsePageRequest(r.query);
+  const identity = queryIdentity(r.path, asked.windowMs);
+  const explicit = r.query.has("time") ? asked.time : undefined;
+  const pinned = pinnedTime(page, identity, explicit, r.now);
+  const range = pinned === undefined ? asked : { ...asked, time: pinned };
+  return answerMetrics(deps, route, range, r.stats, { page, identity, now: r.now });
 }
 
 /** Builds a document once, on first request: generating it is kept off the cold start. */

@@ -1,4 +1,5 @@
 import { NotFoundError } from "../errors";
+import type { ListCache } from "../list-cache";
 import type { MeshAdapter } from "../mesh/adapter";
 import type { QueryEngine } from "../prometheus/client";
 import { parseObjectPath, SMI_PREFIX } from "../smi/route";
@@ -15,6 +16,8 @@ import type { Answer, Route, RouteRequest } from "./route-table";
 export interface RouteDeps {
   readonly engine: QueryEngine;
   readonly mesh: MeshAdapter;
+  /** Whole lists kept while a client pages through them (module scope in Lambda). */
+  readonly lists?: ListCache;
   readonly window: WindowBounds;
   /** What `/healthz` may say about the backend; never a secret. */
   readonly backendDescription: string;

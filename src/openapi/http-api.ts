@@ -116,7 +116,12 @@ function parameters(kinds: readonly KindName[], window: WindowBounds): Record<st
       kubectl.includeObject,
       "Table answers: what each row's object holds",
     ),
-    limit: query("limit", kubectl.limit, "accepted for kubectl; answers are never paginated"),
+    limit: query(
+      "limit",
+      z.string().regex(/^\d+$/),
+      "items per page (kubectl sends 500); 0 or absent: the whole list",
+    ),
+    continue: query("continue", z.string(), "metadata.continue of the previous page, as it came"),
     timeout: query("timeout", kubectl.timeout, "accepted for kubectl; the server keeps its own deadline"),
     hash: query("hash", z.string(), "the document's content hash, from /openapi/v3"),
     token: query(

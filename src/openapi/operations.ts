@@ -17,7 +17,11 @@ export const STATUS_RESPONSES: Readonly<Record<string, string>> = {
   "400": "BadRequest: a bad window, time, name, parameter or body; the message says what is accepted",
   "401": "Unauthorized: missing or wrong credentials",
   "404": "NotFound: unknown path, version or kind, or a kind or edge this mesh cannot answer",
-  "406": "NotAcceptable: the Accept header names no representation this path writes",
+  "403": "Forbidden: this route is switched off in this deployment",
+  "406":
+    "NotAcceptable: the Accept header names no representation this path writes, or the answer is too large for Lambda; the message says how to get it (compression, pages)",
+  "410":
+    "Expired: a continue token past its lifetime, or the list changed since the first page; start again without continue",
   "500": "InternalError: an unexpected failure; the function's log has the details",
   "502": "BadGateway: the metrics backend answered an error or a body of the wrong shape",
   "503": "ServiceUnavailable: the metrics backend is unreachable",
@@ -36,7 +40,7 @@ const WARNING_HEADER = {
   },
 };
 
-const READ_ERRORS = ["400", "404", "406", "500", "502", "503", "504"];
+const READ_ERRORS = ["400", "404", "406", "410", "500", "502", "503", "504"];
 const TIME_PARAMS = [param("t"), param("window"), param("time")];
 const KUBECTL_PARAMS = [param("includeObject"), param("limit"), param("timeout")];
 

@@ -3,14 +3,13 @@ import { BadRequestError } from "../errors";
 import { INCLUDE_OBJECT, type IncludeObject } from "./table";
 
 /**
- * Query parameters kubectl sends besides ours (captured from kubectl v1.32 with `-v=8`):
+ * Query parameters kubectl sends besides ours and paging's `limit` and `continue` (captured from
+ * kubectl v1.32 with `-v=8`):
  * - `includeObject` (`kubectl get --sort-by` sends `Object`): what a Table row's `object` holds;
- * - `limit` (`kubectl get` sends `limit=500` for lists): answers are never paginated, so every
- *   item comes back and no `continue` token is set, which kubectl reads as the whole list;
  * - `timeout` (`--request-timeout`, and every discovery request): the client's own deadline; ours
  *   is the function's.
  */
-export const KUBECTL_PARAMETERS = ["includeObject", "limit", "timeout"] as const;
+export const KUBECTL_PARAMETERS = ["includeObject", "timeout"] as const;
 
 const GO_DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
 
@@ -24,10 +23,6 @@ export const KubectlQuerySchema = z.object({
   includeObject: z
     .enum(INCLUDE_OBJECT, { message: `includeObject must be one of ${INCLUDE_OBJECT.join(", ")}` })
     .default("Object"),
-  limit: z
-    .string()
-    .regex(/^[1-9]\d{0,9}$/, "limit must be a positive whole number")
-    .optional(),
   timeout: TimeoutParameterSchema,
 });
 
@@ -43,7 +38,6 @@ function invalid(error: z.ZodError): BadRequestError {
 export function readKubectlQuery(query: URLSearchParams): { includeObject: IncludeObject } {
   const parsed = KubectlQuerySchema.safeParse({
     includeObject: query.get("includeObject") ?? undefined,
-    limit: query.get("limit") ?? undefined,
     timeout: query.get("timeout") ?? undefined,
   });
   if (!parsed.success) throw invalid(parsed.error);

@@ -97,7 +97,11 @@ export const TrafficMetricsListSchema = z
   .strictObject({
     kind: z.literal("TrafficMetricsList"),
     apiVersion: z.enum(GROUP_VERSIONS),
-    metadata: z.strictObject({ selfLink: z.string() }),
+    metadata: z.strictObject({
+      selfLink: z.string(),
+      continue: z.string().optional().meta({ description: "send as ?continue= for the next page" }),
+      remainingItemCount: z.int().min(0).optional(),
+    }),
     resource: z
       .strictObject({ kind: z.string(), namespace: z.string().optional(), name: z.string().optional() })
       .meta({ description: "the kind (and namespace) listed, or for edges the resource itself" }),
@@ -121,6 +125,7 @@ export const StatusSchema = z
       "NotFound",
       "MethodNotAllowed",
       "NotAcceptable",
+      "Expired",
       "TooManyRequests",
       "InternalError",
       "BadGateway",

@@ -35,7 +35,10 @@ export const TableSchema = z
   .strictObject({
     kind: z.literal("Table"),
     apiVersion: z.literal("meta.k8s.io/v1"),
-    metadata: z.strictObject({}),
+    metadata: z.strictObject({
+      continue: z.string().optional().meta({ description: "the list's next page, as in TrafficMetricsList" }),
+      remainingItemCount: z.int().min(0).optional(),
+    }),
     columnDefinitions: z.array(TableColumnDefinitionSchema),
     rows: z.array(TableRowSchema),
   })

@@ -95,12 +95,15 @@ function rowObject(
  * NAMESPACE itself for `-A`, from each row object's metadata.
  */
 export function trafficTable(answer: TrafficMetrics | TrafficMetricsList, include: IncludeObject): Table {
-  const items = answer.kind === "TrafficMetricsList" ? answer.items : [answer];
-  const edges = answer.kind === "TrafficMetricsList" && answer.resource.name !== undefined;
+  const list = answer.kind === "TrafficMetricsList" ? answer : undefined;
+  const items = list === undefined ? [answer as TrafficMetrics] : list.items;
+  const edges = list?.resource.name !== undefined;
+  // A page of a list stays a page: kubectl follows `continue` for Tables as for lists.
+  const { selfLink: _selfLink, ...page } = list?.metadata ?? { selfLink: "" };
   return {
     kind: "Table",
     apiVersion: "meta.k8s.io/v1",
-    metadata: {},
+    metadata: page,
     columnDefinitions: [NAME, ...(edges ? EDGE : []), ...NUMBERS, ...WIDE],
     rows: items.map((item) => ({
       cells: [item.metadata.name, ...(edges ? edgeCells(item) : []), ...numberCells(item)],
