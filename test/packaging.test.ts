@@ -131,12 +131,17 @@ describe("the CloudFormation template", () => {
     for (const secret of ["API_TOKEN", "WEBHOOK_TOKEN"]) expect(report).not.toContain(secret);
   });
 
-  it("routes the SMI API, the summary, the Flagger webhook and the probes through the HTTP API", () => {
+  it("routes the SMI API, discovery, the OpenAPI documents, the summary, the Flagger webhook and the probes through the HTTP API", () => {
     expect(Object.keys(routesOf(npmPackage.template)).sort()).toEqual([
+      "GET /api",
+      "GET /apis",
       "GET /apis/{proxy+}",
       "GET /healthz",
+      "GET /openapi.json",
+      "GET /openapi/{proxy+}",
       "GET /readyz",
       "GET /summary/{proxy+}",
+      "GET /version",
       "POST /webhooks/flagger",
     ]);
   });
@@ -153,7 +158,16 @@ describe("the CloudFormation template", () => {
         expect(routes[key].AuthorizationType, key).toBe(type);
         expect(routes[key].AuthorizerId, key).toEqual(authorizer);
       }
-      for (const key of ["POST /webhooks/flagger", "GET /healthz", "GET /readyz"])
+      for (const key of [
+        "POST /webhooks/flagger",
+        "GET /healthz",
+        "GET /readyz",
+        "GET /version",
+        "GET /api",
+        "GET /apis",
+        "GET /openapi.json",
+        "GET /openapi/{proxy+}",
+      ])
         expect(routes[key].AuthorizationType, key).toBeUndefined();
       expect(resourcesOfType(template(), "AWS::ApiGatewayV2::Authorizer")).toHaveLength(
         mode === "jwt" ? 1 : 0,
