@@ -6,7 +6,8 @@
  * schema of a kind. Generated from the wire schemas; never written by hand.
  */
 import { createHash } from "node:crypto";
-import { API_GROUP, API_VERSIONS, type ApiVersion, KINDS, type KindName } from "../smi/kinds";
+import { discoveryKindOf } from "../smi/discovery";
+import { API_GROUP, API_VERSIONS, type ApiVersion, KIND_NAMES, KINDS, type KindName } from "../smi/kinds";
 import {
   EdgeSchema,
   ObjectReferenceSchema,
@@ -21,15 +22,19 @@ import { toSwagger2 } from "./swagger2";
 const definitionName = (version: ApiVersion, type: string) =>
   `${API_GROUP.split(".").reverse().join(".")}.${version}.${type}`;
 
+/**
+ * The group's types. `TrafficMetrics` also answers to each resource's discovery Kind
+ * (`DeploymentTrafficMetrics`, ...), which is what kubectl looks its schema up by.
+ */
 function namedSchemas(version: ApiVersion): NamedSchema[] {
-  const gvk = (kind: string) => ({
-    "x-kubernetes-group-version-kind": [{ group: API_GROUP, version, kind }],
+  const gvk = (...kinds: string[]) => ({
+    "x-kubernetes-group-version-kind": kinds.map((kind) => ({ group: API_GROUP, version, kind })),
   });
   return [
     {
       name: definitionName(version, "TrafficMetrics"),
       schema: TrafficMetricsSchema,
-      extra: gvk("TrafficMetrics"),
+      extra: gvk("TrafficMetrics", ...KIND_NAMES.map(discoveryKindOf)),
     },
     {
       name: definitionName(version, "TrafficMetricsList"),
@@ -70,7 +75,7 @@ function kindPaths(version: ApiVersion, kind: KindName): Record<string, JsonSche
         },
       },
       "x-kubernetes-action": action,
-      "x-kubernetes-group-version-kind": { group: API_GROUP, version, kind: "TrafficMetrics" },
+      "x-kubernetes-group-version-kind": { group: API_GROUP, version, kind: discoveryKindOf(kind) },
     },
   });
   const pathParam = (name: string) => ({ name, in: "path", required: true, schema: { type: "string" } });

@@ -64,7 +64,11 @@ export const APIResourceSchema = z.strictObject({
   name: z.string().meta({ description: "plural resource name, as in the path", example: "deployments" }),
   singularName: z.string().meta({ example: "deployment" }),
   namespaced: z.boolean(),
-  kind: z.literal("TrafficMetrics"),
+  kind: z.string().meta({
+    description:
+      "DeploymentTrafficMetrics for deployments, and so on: one Kind per resource, as kubectl needs; every answer is a TrafficMetrics",
+    example: "DeploymentTrafficMetrics",
+  }),
   verbs: z.array(z.enum(["get", "list"])),
 });
 

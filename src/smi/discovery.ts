@@ -56,9 +56,17 @@ export function apiGroup(): APIGroup {
 }
 
 /**
- * `GET /apis/metrics.smi-spec.io/{version}`: the kinds this deployment really serves. Each is
- * answered as `TrafficMetrics`; `singularName` lets kubectl resolve `deployment.v1alpha2...`
- * (without it kubectl would derive `trafficmetrics` for every one of them).
+ * The Kind discovery gives a resource: `DeploymentTrafficMetrics` for `deployments`. Every answer
+ * is a `TrafficMetrics` object, but kubectl maps a resource to its Kind and the Kind back to one
+ * resource (its RESTMapper keeps one resource per Kind), so with one shared Kind every
+ * `kubectl get <kind>.v1alpha2.metrics.smi-spec.io` would read the same, last-listed resource.
+ * metrics.k8s.io does the same for the same reason (`PodMetrics`, `NodeMetrics`).
+ */
+export const discoveryKindOf = (kind: KindName) => `${KINDS[kind].kind}TrafficMetrics`;
+
+/**
+ * `GET /apis/metrics.smi-spec.io/{version}`: the kinds this deployment really serves.
+ * `singularName` lets kubectl resolve `deployment.v1alpha2...` as well as the plural.
  */
 export function apiResourceList(version: ApiVersion, kinds: readonly KindName[]): APIResourceList {
   return {
@@ -69,7 +77,7 @@ export function apiResourceList(version: ApiVersion, kinds: readonly KindName[])
       name,
       singularName: KINDS[name].kind.toLowerCase(),
       namespaced: KINDS[name].namespaced,
-      kind: "TrafficMetrics",
+      kind: discoveryKindOf(name),
       verbs: ["get", "list"],
     })),
   };

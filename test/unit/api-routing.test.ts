@@ -33,7 +33,7 @@ describe("SMI routing", () => {
       name: "namespaces",
       singularName: "namespace",
       namespaced: false,
-      kind: "TrafficMetrics",
+      kind: "NamespaceTrafficMetrics",
       verbs: ["get", "list"],
     });
     expect(body.resources[1].namespaced).toBe(true);

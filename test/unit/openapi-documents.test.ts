@@ -9,6 +9,7 @@ import type { MeshAdapter } from "../../src/mesh/adapter";
 import { createLinkerdAdapter, LINKERD_DEFAULT_LABELS } from "../../src/mesh/linkerd";
 import { MESH_NAMES, selectMesh } from "../../src/mesh/select";
 import type { GateVerdictSchema, HealthSchema, SummarySchema } from "../../src/openapi/http-bodies";
+import { discoveryKindOf } from "../../src/smi/discovery";
 import type { Summary } from "../../src/summary";
 import type { GateVerdict } from "../../src/webhooks/flagger-gate";
 import { httpEvent, WINDOW } from "../support/harness";
@@ -142,20 +143,18 @@ describe("Kubernetes OpenAPI documents", () => {
         const document = JSON.parse(text);
         await expectValidOpenApi(document, "3.0");
         const schema = document.components.schemas[`io.smi-spec.metrics.${version}.TrafficMetrics`];
-        expect(schema["x-kubernetes-group-version-kind"]).toEqual([
-          { group: "metrics.smi-spec.io", version, kind: "TrafficMetrics" },
-        ]);
-        // kubectl explain finds the kind of a resource from the GET at its list path.
+        expect(schema["x-kubernetes-group-version-kind"]).toContainEqual({
+          group: "metrics.smi-spec.io",
+          version,
+          kind: "TrafficMetrics",
+        });
+        // kubectl explain finds the kind of a resource from the GET at its list path, then the
+        // schema that names that kind.
         for (const kind of mesh.kinds) {
-          expect(
-            document.paths[`/apis/metrics.smi-spec.io/${version}/${kind}`].get[
-              "x-kubernetes-group-version-kind"
-            ],
-          ).toEqual({
-            group: "metrics.smi-spec.io",
-            version,
-            kind: "TrafficMetrics",
-          });
+          const list = document.paths[`/apis/metrics.smi-spec.io/${version}/${kind}`];
+          const gvk = list.get["x-kubernetes-group-version-kind"];
+          expect(gvk).toEqual({ group: "metrics.smi-spec.io", version, kind: discoveryKindOf(kind) });
+          expect(schema["x-kubernetes-group-version-kind"]).toContainEqual(gvk);
         }
       }
     },
