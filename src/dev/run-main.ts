@@ -1,4 +1,5 @@
 import {
+  ApiStatusError,
   BackendResponseError,
   BackendTimeoutError,
   BackendUnreachableError,
@@ -15,6 +16,7 @@ export class UsageError extends Error {
 
 /** Errors whose message already says what went wrong and what to change. */
 const OWN_ERRORS = [
+  ApiStatusError,
   ConfigError,
   UsageError,
   BadRequestError,

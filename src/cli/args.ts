@@ -1,0 +1,133 @@
+import { parseArgs } from "node:util";
+import { UsageError } from "../dev/run-main";
+import { MESH_NAMES } from "../mesh/select";
+import { parseDurationMs } from "../smi/duration";
+import { KIND_NAMES, type KindName, servedKind } from "../smi/kinds";
+
+export const SORT_KEYS = ["success", "rps", "p99"] as const;
+export type SortKey = (typeof SORT_KEYS)[number];
+export const TOPOLOGY_FORMATS = ["ascii", "dot", "mermaid"] as const;
+export type TopologyFormat = (typeof TOPOLOGY_FORMATS)[number];
+
+/** Where the numbers come from. */
+export type SourceOptions =
+  | { readonly type: "api"; readonly url: string; readonly token?: string }
+  | { readonly type: "prometheus"; readonly url?: string; readonly mesh?: string };
+
+interface Common {
+  readonly kind: KindName;
+  /** A namespace, or undefined for all namespaces (`-A`, and always for `namespaces`). */
+  readonly namespace: string | undefined;
+  readonly window?: string;
+  readonly time?: string;
+  readonly source: SourceOptions;
+}
+
+export type Command =
+  | { readonly type: "help" }
+  | (Common & { readonly type: "top"; readonly sort?: SortKey; readonly watchMs?: number })
+  | (Common & { readonly type: "topology"; readonly output: TopologyFormat });
+
+const OPTIONS = {
+  namespace: { type: "string", short: "n" },
+  "all-namespaces": { type: "boolean", short: "A" },
+  window: { type: "string" },
+  time: { type: "string" },
+  sort: { type: "string" },
+  watch: { type: "string" },
+  output: { type: "string", short: "o" },
+  api: { type: "string" },
+  token: { type: "string" },
+  prometheus: { type: "string" },
+  mesh: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+function oneOf<T extends string>(
+  what: string,
+  value: string | undefined,
+  allowed: readonly T[],
+): T | undefined {
+  if (value === undefined || allowed.includes(value as T)) return value as T | undefined;
+  throw new UsageError(`${what} must be one of ${allowed.join(", ")}; got "${value}"`);
+}
+
+function sourceOf(
+  values: Record<string, string | boolean | undefined>,
+  envPrometheus: boolean,
+): SourceOptions {
+  const api = values.api as string | undefined;
+  const prometheus = values.prometheus as string | undefined;
+  if (api !== undefined && (prometheus !== undefined || values.mesh !== undefined)) {
+    throw new UsageError(
+      "--api reads a running API; --prometheus and --mesh read Prometheus directly: give one",
+    );
+  }
+  if (api !== undefined) {
+    const token = values.token as string | undefined;
+    return { type: "api", url: api, ...(token === undefined ? {} : { token }) };
+  }
+  if (values.token !== undefined) throw new UsageError("--token goes with --api");
+  if (prometheus === undefined && !envPrometheus) {
+    throw new UsageError(
+      "say where the numbers come from: --api URL (a running API) or --prometheus URL --mesh M",
+    );
+  }
+  const mesh = oneOf("--mesh", values.mesh as string | undefined, MESH_NAMES);
+  return {
+    type: "prometheus",
+    ...(prometheus === undefined ? {} : { url: prometheus }),
+    ...(mesh === undefined ? {} : { mesh }),
+  };
+}
+
+/**
+ * Reads `smi-metrics top|topology KIND [options]`. Every mistake is a `UsageError` that names
+ * what is accepted; values the API checks (window, time, names) are left to its answer.
+ * `envPrometheus` says whether `PROMETHEUS_URL` is set, which makes `--prometheus` optional.
+ */
+export function parseCommand(argv: readonly string[], envPrometheus: boolean): Command {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    options: OPTIONS,
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help === true || positionals.length === 0) return { type: "help" };
+  const [verb, kindText, ...extra] = positionals;
+  if (verb !== "top" && verb !== "topology")
+    throw new UsageError(`unknown command "${verb}"; commands are top and topology`);
+  if (kindText === undefined) throw new UsageError(`${verb} needs a kind: one of ${KIND_NAMES.join(", ")}`);
+  // Which of these the mesh serves is the API's (or the core's) answer to give.
+  const kind = servedKind(kindText, KIND_NAMES, (message) => new UsageError(message));
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  if (values.namespace !== undefined && values["all-namespaces"] === true)
+    throw new UsageError("give -n NAMESPACE or -A, not both");
+  const common: Common = {
+    kind,
+    namespace:
+      kind === "namespaces" || values["all-namespaces"] === true
+        ? undefined
+        : (values.namespace ?? "default"),
+    ...(values.window === undefined ? {} : { window: values.window }),
+    ...(values.time === undefined ? {} : { time: values.time }),
+    source: sourceOf(values, envPrometheus),
+  };
+  if (verb === "top") {
+    if (values.output !== undefined) throw new UsageError("-o goes with topology; top prints a table");
+    const sort = oneOf("--sort", values.sort, SORT_KEYS);
+    const watchMs = values.watch === undefined ? undefined : parseDurationMs(values.watch);
+    if (values.watch !== undefined && (watchMs === undefined || watchMs < 1000)) {
+      throw new UsageError(`--watch must be a duration of at least 1s, such as 5s; got "${values.watch}"`);
+    }
+    return {
+      type: "top",
+      ...common,
+      ...(sort === undefined ? {} : { sort }),
+      ...(watchMs === undefined ? {} : { watchMs }),
+    };
+  }
+  if (values.sort !== undefined || values.watch !== undefined)
+    throw new UsageError("--sort and --watch go with top");
+  return { type: "topology", ...common, output: oneOf("-o", values.output, TOPOLOGY_FORMATS) ?? "ascii" };
+}

@@ -1,0 +1,47 @@
+import { processEnv } from "../config";
+import { runMain } from "../dev/run-main";
+import { renderAscii } from "../topology/ascii";
+import { renderDot } from "../topology/dot";
+import { renderMermaid } from "../topology/mermaid";
+import { collectTopology } from "../topology/source";
+import { type Command, parseCommand } from "./args";
+import { HELP, USAGE } from "./help";
+import { sourceFor } from "./source";
+import { renderTop } from "./top";
+
+const RENDERERS = { ascii: renderAscii, dot: renderDot, mermaid: renderMermaid } as const;
+
+async function top(command: Extract<Command, { type: "top" }>): Promise<string> {
+  const list = await sourceFor(command, new Date()).list(command.kind, command.namespace);
+  return renderTop(list, {
+    allNamespaces: command.namespace === undefined && command.kind !== "namespaces",
+    ...(command.sort === undefined ? {} : { sort: command.sort }),
+  });
+}
+
+/** `--watch`: the table again every interval, over the previous one on a terminal, until Ctrl-C. */
+async function watch(command: Extract<Command, { type: "top" }>, everyMs: number): Promise<never> {
+  const clear = process.stdout.isTTY ? "\x1b[2J\x1b[H" : "";
+  for (;;) {
+    const text = await top(command);
+    process.stdout.write(`${clear}${text}${clear === "" ? "\n" : ""}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const command = parseCommand(argv, processEnv().PROMETHEUS_URL !== undefined);
+  if (command.type === "help") {
+    process.stdout.write(HELP);
+    return;
+  }
+  if (command.type === "top") {
+    if (command.watchMs !== undefined) await watch(command, command.watchMs);
+    process.stdout.write(await top(command));
+    return;
+  }
+  const topology = await collectTopology(sourceFor(command, new Date()), command.kind, command.namespace);
+  process.stdout.write(RENDERERS[command.output](topology));
+}
+
+runMain(() => main(process.argv.slice(2)), USAGE);

@@ -1,0 +1,29 @@
+import { createBackends } from "../backends";
+import { loadConfig, processEnv } from "../config";
+import { resolveTimeRange } from "../time-range";
+import { coreSource } from "../topology/core-source";
+import type { TrafficSource } from "../topology/source";
+import { apiSource } from "./api-source";
+import type { Command } from "./args";
+
+type Reading = Exclude<Command, { type: "help" }>;
+
+/**
+ * The source a command reads, as of `now`: a running API (which applies its own defaults and
+ * clock), or the core in-process over Prometheus with the environment's settings, `--prometheus`
+ * and `--mesh` taking the place of `PROMETHEUS_URL` and `MESH`.
+ */
+export function sourceFor(command: Reading, now: Date): TrafficSource {
+  const { source, window, time } = command;
+  if (source.type === "api") return apiSource({ url: source.url, token: source.token, window, time });
+  const config = loadConfig(processEnv(), {
+    ...(source.url === undefined ? {} : { PROMETHEUS_URL: source.url }),
+    ...(source.mesh === undefined ? {} : { MESH: source.mesh }),
+  });
+  const range = resolveTimeRange(
+    { window, time, names: { window: "--window", time: "--time" } },
+    config.window,
+    now,
+  );
+  return coreSource({ ...createBackends(config) }, range);
+}

@@ -1,0 +1,42 @@
+import { NotFoundError } from "../errors";
+import { PREFERRED_VERSION } from "../smi/discovery";
+import { type KindName, servedKind } from "../smi/kinds";
+import type { ObjectPath } from "../smi/route";
+import type { TrafficMetricsList } from "../smi/schemas";
+import { answerMetrics, type SmiDeps } from "../smi-answers";
+import type { TimeRange } from "../time-range";
+import { RequestStats } from "../traffic";
+import type { TrafficSource } from "./source";
+
+/**
+ * SMI answers from the core in-process, exactly as the API builds them: the CLI's
+ * `--prometheus` mode and the reports use this. Each answer is one request's worth of queries.
+ */
+export function coreSource(deps: SmiDeps, range: TimeRange): TrafficSource {
+  const listOf = async (route: Exclude<ObjectPath, { type: "resource" }>): Promise<TrafficMetricsList> => {
+    const { body } = await answerMetrics(deps, route, range, new RequestStats());
+    if (body.kind !== "TrafficMetricsList") throw new TypeError(`a ${route.type} answer is a list`);
+    return body;
+  };
+  const version = PREFERRED_VERSION;
+  // The same check, and the same 404 wording, as the API's paths.
+  const served = (kind: KindName) =>
+    servedKind(kind, deps.mesh.kinds, (message) => new NotFoundError(message));
+  return {
+    list: (kind, namespace) =>
+      listOf({
+        type: "list",
+        version,
+        kind: served(kind),
+        ...(namespace === undefined ? {} : { namespace }),
+      }),
+    edges: (kind, ref) =>
+      listOf({
+        type: "edges",
+        version,
+        kind: served(kind),
+        name: ref.name,
+        ...(ref.namespace === undefined ? {} : { namespace: ref.namespace }),
+      }),
+  };
+}

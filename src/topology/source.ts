@@ -1,0 +1,39 @@
+import type { KindName } from "../smi/kinds";
+import type { TrafficMetricsList } from "../smi/schemas";
+import { buildTopology, type Topology } from "./graph";
+
+/** Where SMI answers come from: a running API over HTTP, or the core in-process. */
+export interface TrafficSource {
+  /** Every resource of a kind, in one namespace or all. */
+  list(kind: KindName, namespace: string | undefined): Promise<TrafficMetricsList>;
+  /** One resource's edges, both directions. */
+  edges(
+    kind: KindName,
+    ref: { readonly namespace?: string | undefined; readonly name: string },
+  ): Promise<TrafficMetricsList>;
+}
+
+/** Edge requests in flight at once: enough to overlap round trips, few enough to spare the backend. */
+const CONCURRENCY = 8;
+
+/**
+ * The SMI spec's topology: one list of a kind, then the edges of each resource in it (the
+ * spec's "one query to get the list, another to get the edges for each"). Costs one list plus
+ * one edges answer per listed resource.
+ */
+export async function collectTopology(
+  source: TrafficSource,
+  kind: KindName,
+  namespace: string | undefined,
+): Promise<Topology> {
+  const listed = await source.list(kind, namespace);
+  const edgeLists: TrafficMetricsList[] = [];
+  const queue = [...listed.items];
+  const worker = async () => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
+      edgeLists.push(await source.edges(kind, item.resource));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, queue.length) }, worker));
+  return buildTopology(listed, edgeLists);
+}
