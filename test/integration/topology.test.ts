@@ -99,7 +99,11 @@ describe("topology of deployments over a real Prometheus", () => {
     expect(type).toBe("flowchart-v2");
     const expected = expectedEdges();
     // Labels are "name<br/>namespace".
-    const id = (label: string) => label.split(/<br\s*\/?>/).reverse().join("/");
+    const id = (label: string) =>
+      label
+        .split(/<br\s*\/?>/)
+        .reverse()
+        .join("/");
     expect(edges.map((e) => `${id(e.from)}->${id(e.to)}`).sort()).toEqual([...expected.keys()].sort());
     for (const edge of edges) {
       const ends = `${id(edge.from)}->${id(edge.to)}`;

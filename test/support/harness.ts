@@ -1,4 +1,5 @@
-import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import type { OpenMetricsBuilder } from "../../src/dev/openmetrics";
 import { type RunningPrometheus, startPrometheus } from "../../src/dev/prometheus-server";
 import type { Scenario } from "../../src/dev/scenario";
@@ -46,10 +47,20 @@ export function withContract(handler: ApiHandler, sameDocumentAs?: string): ApiH
       path: event.rawPath,
       status: response.statusCode ?? 200,
       contentType: response.headers?.["content-type"] as string | undefined,
-      body: JSON.parse(response.body ?? "null"),
+      body: JSON.parse(plainBody(response)),
     });
     return response;
   };
+}
+
+/** A response's body as text, undoing the compression and base64 a Lambda answer may carry. */
+function plainBody(response: APIGatewayProxyStructuredResultV2): string {
+  if (response.isBase64Encoded !== true) return response.body ?? "null";
+  const bytes = Buffer.from(response.body ?? "", "base64");
+  const coding = response.headers?.["content-encoding"];
+  return (
+    coding === "gzip" ? gunzipSync(bytes) : coding === "br" ? brotliDecompressSync(bytes) : bytes
+  ).toString("utf8");
 }
 
 const contracts = new Map<string, Promise<Contract>>();
