@@ -1,4 +1,5 @@
-import type { Report, ReportRow } from "./report";
+import { renderMermaid } from "../topology/mermaid";
+import type { Report, ReportRow, ReportTopology } from "./report";
 
 const num = (v: number | null, digits: number) => (v === null ? "–" : v.toFixed(digits));
 const pct = (v: number | null) => (v === null ? "no traffic" : `${(v * 100).toFixed(2)}%`);
@@ -31,5 +32,17 @@ export function renderMarkdown(report: Report): string {
     );
   }
   if (report.rows.length === 0) lines.push("| (no resources) | | | | | | |");
+  for (const scope of report.topologies) lines.push("", ...topologySection(scope));
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * A scope's traffic graph as a Mermaid `graph LR` block, which GitHub, GitLab and most chat tools
+ * draw: edges labelled with requests per second and success rate, failing ones red.
+ */
+function topologySection({ kind, namespace, topology, omitted }: ReportTopology): string[] {
+  const heading = `## Traffic between ${kind}${namespace === undefined ? "" : ` in ${namespace}`}`;
+  if (topology === undefined) return [heading, "", `Not drawn: ${omitted}.`];
+  if (topology.edges.length === 0) return [heading, "", "No traffic between them in the window."];
+  return [heading, "", "```mermaid", renderMermaid(topology).trimEnd(), "```"];
 }

@@ -4,6 +4,9 @@ import { formatTimestamp } from "../smi/objects";
 import type { TrafficMetricsList } from "../smi/schemas";
 import { kindListOf } from "../smi-answers";
 import { type Summary, summarize } from "../summary";
+import { coreSource } from "../topology/core-source";
+import type { Topology } from "../topology/graph";
+import { type TrafficSource, topologyOf } from "../topology/source";
 import { type MeasuredResource, measureKind, RequestStats, type TrafficDeps } from "../traffic";
 import type { ResolvedReportSpec } from "./spec";
 
@@ -12,6 +15,20 @@ export interface ReportRow extends Omit<Summary, "window" | "timestamp"> {
   readonly namespace?: string;
   readonly name: string;
 }
+
+/**
+ * The graph of one scope (a kind, in a namespace or all), or why it is left out. Drawing costs an
+ * edges answer per resource, so scopes past `TOPOLOGY_MAX_RESOURCES` are not drawn.
+ */
+export interface ReportTopology {
+  readonly kind: KindName;
+  readonly namespace?: string;
+  readonly topology?: Topology;
+  readonly omitted?: string;
+}
+
+/** Resources a scope may hold and still be drawn: each costs one edges answer (4 queries). */
+export const TOPOLOGY_MAX_RESOURCES = 50;
 
 /** A report: one summary row per resource, and the raw lists it was built from. */
 export interface Report {
@@ -26,6 +43,8 @@ export interface Report {
   readonly scope: { readonly namespaces: readonly string[] | "all"; readonly kinds: readonly KindName[] };
   readonly rows: readonly ReportRow[];
   readonly lists: readonly TrafficMetricsList[];
+  /** A graph per scope whose kind the mesh has edges for. */
+  readonly topologies: readonly ReportTopology[];
 }
 
 /**
@@ -65,6 +84,21 @@ export async function buildReport(
       };
     }),
   );
+  const lists = measured.map(({ kind, namespace, resources }) =>
+    kindListOf(
+      { version: "v1alpha2", kind, ...(namespace === undefined ? {} : { namespace }) },
+      resources,
+      spec.range,
+    ),
+  );
+  const source = coreSource(deps, spec.range);
+  const topologies = await Promise.all(
+    measured.flatMap(({ kind, namespace }, i) => {
+      const list = lists[i];
+      if (list === undefined || deps.mesh.edgeViews(kind).length === 0) return [];
+      return [scopeTopology(source, { kind, ...(namespace === undefined ? {} : { namespace }) }, list)];
+    }),
+  );
   return {
     id,
     ...(spec.title === undefined ? {} : { title: spec.title }),
@@ -74,12 +108,21 @@ export async function buildReport(
     mesh: deps.mesh.name,
     scope: { namespaces: spec.namespaces ?? "all", kinds: spec.kinds },
     rows,
-    lists: measured.map(({ kind, namespace, resources }) =>
-      kindListOf(
-        { version: "v1alpha2", kind, ...(namespace === undefined ? {} : { namespace }) },
-        resources,
-        spec.range,
-      ),
-    ),
+    lists,
+    topologies,
   };
+}
+
+async function scopeTopology(
+  source: TrafficSource,
+  scope: { kind: KindName; namespace?: string },
+  list: TrafficMetricsList,
+): Promise<ReportTopology> {
+  if (list.items.length > TOPOLOGY_MAX_RESOURCES) {
+    return {
+      ...scope,
+      omitted: `${list.items.length} ${scope.kind} are more than the ${TOPOLOGY_MAX_RESOURCES} a report draws`,
+    };
+  }
+  return { ...scope, topology: await topologyOf(source, scope.kind, list) };
 }

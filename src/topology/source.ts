@@ -26,7 +26,15 @@ export async function collectTopology(
   kind: KindName,
   namespace: string | undefined,
 ): Promise<Topology> {
-  const listed = await source.list(kind, namespace);
+  return topologyOf(source, kind, await source.list(kind, namespace));
+}
+
+/** The topology of a list already in hand: one edges answer per listed resource. */
+export async function topologyOf(
+  source: TrafficSource,
+  kind: KindName,
+  listed: TrafficMetricsList,
+): Promise<Topology> {
   const edgeLists: TrafficMetricsList[] = [];
   const queue = [...listed.items];
   const worker = async () => {
