@@ -38,6 +38,7 @@ export function demoText(facts: DemoFacts): string {
   const { mesh } = facts;
   const time = iso(facts.time);
   const auth = facts.apiToken ? ` -H "Authorization: Bearer $API_TOKEN"` : "";
+  const cliToken = facts.apiToken ? ` --token "$API_TOKEN"` : "";
   const api = `${facts.apiUrl}/apis/metrics.smi-spec.io/v1alpha2`;
   const q = `?t=5m&time=${time}`;
   // Examples follow what the mesh serves: workloads where its series name them, else services.
@@ -66,6 +67,10 @@ curl -s${auth} '${facts.apiUrl}/summary/namespaces/payments/${kind}/${name}${q}'
 
 A Flagger gate (HTTP 200 passes, 412 fails with the reasons):
 curl -s -X POST -H 'content-type: application/json' '${facts.apiUrl}/webhooks/flagger' -d '${gateBody}'
+
+The SMI spec's traffic top and topology, with the smi-metrics CLI:
+npx smi-metrics top ${kind} -A --window 5m --time ${time} --api ${facts.apiUrl}${cliToken}
+npx smi-metrics topology ${kind} -A --window 5m --time ${time} --api ${facts.apiUrl}${cliToken}
 
 A report over the same data:
 ${facts.reportCommand}

@@ -54,6 +54,12 @@ describe("npm run demo", () => {
       }
       const gate = output.match(/^curl -s -X POST .*\/webhooks\/flagger.*$/m)?.[0];
       expect((await paste(gate as string, {})).status).toBe(200);
+      const cli = output.split("\n").filter((line) => line.startsWith("npx smi-metrics "));
+      expect(cli.map((line) => line.split(" ")[2])).toEqual(["top", "topology"]);
+      for (const command of cli) {
+        const { stdout: printed } = await run("bash", ["-c", command], { env: process.env });
+        expect(printed, command).toMatch(/\d+\.\d\drps \d+\.\d\d%|\d+\.\d\d%\s+\d+\.\d\drps/);
+      }
       const report = output.match(/^(\S+=\S+ )+npm run report -- --spec \S+$/m)?.[0] as string;
       const { stdout } = await run("bash", ["-c", report], { env: process.env });
       expect(stdout).toMatch(/\| services\/payments\/payments-api \| \d+ \| \d+\.\d\d% \|/);
