@@ -69,7 +69,9 @@ export const APIResourceSchema = z.strictObject({
       "DeploymentTrafficMetrics for deployments, and so on: one Kind per resource, as kubectl needs; every answer is a TrafficMetrics",
     example: "DeploymentTrafficMetrics",
   }),
-  verbs: z.array(z.enum(["get", "list"])),
+  verbs: z
+    .array(z.enum(["get", "list"]))
+    .meta({ description: "empty for TrafficMetrics, which no path serves by that name" }),
 });
 
 /** `GET /apis/{group}/{version}`. */

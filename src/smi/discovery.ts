@@ -73,12 +73,28 @@ export function apiResourceList(version: ApiVersion, kinds: readonly KindName[])
     kind: "APIResourceList",
     apiVersion: "v1",
     groupVersion: apiVersionOf(version),
-    resources: kinds.map((name) => ({
-      name,
-      singularName: KINDS[name].kind.toLowerCase(),
-      namespaced: KINDS[name].namespaced,
-      kind: discoveryKindOf(name),
-      verbs: ["get", "list"],
-    })),
+    resources: [
+      ...kinds.map((name) => ({
+        name,
+        singularName: KINDS[name].kind.toLowerCase(),
+        namespaced: KINDS[name].namespaced,
+        kind: discoveryKindOf(name),
+        verbs: ["get", "list"] as ("get" | "list")[],
+      })),
+      OBJECT_KIND,
+    ],
   };
 }
+
+/**
+ * The Kind every answer carries. kubectl looks up each item of a list it prints as JSON or YAML
+ * by its Kind, and refuses a Kind discovery does not name; no path serves it by this name, so it
+ * has no verbs.
+ */
+const OBJECT_KIND = {
+  name: "trafficmetrics",
+  singularName: "trafficmetrics",
+  namespaced: true,
+  kind: "TrafficMetrics",
+  verbs: [],
+};

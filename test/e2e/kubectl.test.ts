@@ -135,6 +135,20 @@ describe("kubectl against npm start", () => {
     expectMatchesTruth(item, workloadTruth(scenario, findWorkload(scenario, "shop", "checkout"), WINDOW_S));
   });
 
+  it("prints a list's plain TrafficMetrics items with -o yaml and -o name", async () => {
+    const yaml = ok(
+      await kubectl("get", "deployments.v1alpha2.metrics.smi-spec.io", "-n", "shop", "-o", "yaml"),
+    );
+    expect(yaml).toMatch(/^kind: List$/m);
+    expect(yaml.match(/^ {2}kind: TrafficMetrics$/gm)).toHaveLength(3);
+    const names = ok(
+      await kubectl("get", "deployments.v1alpha1.metrics.smi-spec.io", "-n", "shop", "-o", "name"),
+    );
+    expect(names.trimEnd().split("\n").sort()).toEqual(
+      ["checkout", "frontend", "idle"].map((n) => `trafficmetrics.metrics.smi-spec.io/${n}`),
+    );
+  });
+
   it("prints any path byte for byte with get --raw, as curl gets it", async () => {
     const time = `${new Date(Date.now() - 120_000).toISOString().slice(0, 19)}Z`;
     const path = `/apis/metrics.smi-spec.io/v1alpha2/namespaces/payments/deployments/api/edges?t=5m&time=${time}`;

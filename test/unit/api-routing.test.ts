@@ -28,6 +28,7 @@ describe("SMI routing", () => {
       "jobs",
       "replicasets",
       "services",
+      "trafficmetrics",
     ]);
     expect(body.resources[0]).toEqual({
       name: "namespaces",
