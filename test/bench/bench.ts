@@ -271,7 +271,7 @@ async function benchSize(pods: number, serverBundle: string) {
         await measure(engine, {
           family: view.family,
           scope: [eq("namespace", "bench")],
-          groupBy: view.self,
+          groupBy: { namespace: view.self.namespace, names: [view.self.name] },
           windowMs: 60_000,
           time,
           latency: shape,
@@ -281,7 +281,7 @@ async function benchSize(pods: number, serverBundle: string) {
           await measure(engine, {
             family: edge.family,
             scope: [eq("namespace", "edges"), eq("deployment", "hub")],
-            groupBy: edge.peer,
+            groupBy: { namespace: edge.peer.namespace, names: edge.peer.names.map((n) => n.label) },
             windowMs: 60_000,
             time,
             latency: shape,

@@ -29,6 +29,7 @@ afterAll(async () => {
 const deps = () => ({
   engine: new PrometheusClient({ baseUrl: prometheus.url, timeoutMs: 10_000 }),
   mesh: createLinkerdAdapter(),
+  backendDescription: `prometheus at ${prometheus.url}`,
   window: WINDOW,
   sinkFor: () => {
     throw new Error("no sinks in these specs");

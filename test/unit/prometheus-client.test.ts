@@ -320,7 +320,7 @@ describe("measure over two queries", () => {
     const error = await measure(new PrometheusClient({ baseUrl: server.url, timeoutMs: 60_000 }), {
       family: view.family,
       scope: [eq("namespace", "shop")],
-      groupBy: view.self,
+      groupBy: { namespace: view.self.namespace, names: [view.self.name] },
       windowMs: 60_000,
       time,
       latency: "buckets",

@@ -17,11 +17,10 @@ function parseErrors(query: string): string[] {
   return errors;
 }
 
-const labels = { namespace: "namespace", pod: "pod" };
 const MESHES: [string, MeshAdapter][] = [
   ["linkerd", createLinkerdAdapter()],
-  ["istio", createIstioAdapter(labels)],
-  ["consul", createConsulAdapter(labels)],
+  ["istio", createIstioAdapter()],
+  ["consul", createConsulAdapter()],
 ];
 
 /** Every query shape the core can send for a mesh: each kind's resource view and edge views, in every shape. */
@@ -33,15 +32,24 @@ function everyQuery(mesh: MeshAdapter): string[] {
     ["quantiles", "separate"],
   ];
   for (const kind of mesh.kinds) {
+    const { family, self } = mesh.resourceView(kind);
     const views = [
-      mesh.resourceView(kind),
-      ...mesh.edgeViews(kind).map((v) => ({ family: v.family, self: v.peer })),
+      { family, self: { namespace: self.namespace, names: [self.name] } },
+      ...mesh.edgeViews(kind).map((v) => ({
+        family: v.family,
+        self: { namespace: v.peer.namespace, names: v.peer.names.map((n) => n.label) },
+      })),
     ];
     for (const { family, self } of views) {
-      for (const [latency, plan] of shapes) {
+      // Several reporters are merged here from bucket rates; histogram_quantile cannot merge them.
+      const usable = shapes.filter(([latency]) => family.observers === undefined || latency === "buckets");
+      for (const [latency, plan] of usable) {
         const spec: MeasureSpec = {
           family,
-          scope: [eq(self.name, 'we"ird\\name'), ...(self.namespace ? [eq(self.namespace, "shop")] : [])],
+          scope: [
+            eq(self.names[0] as string, 'we"ird\\name'),
+            ...(self.namespace ? [eq(self.namespace, "shop")] : []),
+          ],
           groupBy: self,
           windowMs: 90_000,
           time: new Date(0),
@@ -65,7 +73,7 @@ describe("PromQL the adapters generate", () => {
 
   it("includes Consul's peer placement query", async () => {
     const seen: string[] = [];
-    await createConsulAdapter(labels).placeNamespaces?.("services", ["web"], async (q) => {
+    await createConsulAdapter().placeNamespaces?.("services", ["web"], async (q) => {
       seen.push(q);
       return { samples: [], warnings: [] };
     });

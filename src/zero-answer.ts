@@ -1,0 +1,148 @@
+import type { IdentityLabels, MeshAdapter, SeriesFamily, ZeroExplanation, ZeroTarget } from "./mesh/adapter";
+import type { InstantVector, QueryEngine } from "./prometheus/client";
+import { eq, type Matcher, ne, renderSelector } from "./prometheus/promql";
+import { formatDuration } from "./smi/duration";
+import { formatTimestamp } from "./smi/objects";
+
+/** What a diagnosis needs besides the query engine: where it asks, and how far back a name counts. */
+export interface DiagnosisDeps {
+  readonly engine: QueryEngine;
+  readonly mesh: MeshAdapter;
+  /** The backend's origin as `/healthz` shows it ("prometheus at https://..."): named in warnings. */
+  readonly backendDescription: string;
+  /** `MAX_WINDOW`: a name with no series this far back was never seen. */
+  readonly window: { readonly maxMs: number };
+}
+
+/** One count the diagnosis asks for; every one goes out in the same query. */
+interface Check {
+  readonly id: string;
+  readonly expr: string;
+}
+
+/** Result label that tells the checks of the one diagnosis query apart. */
+const CHECK_LABEL = "smi_check";
+
+/**
+ * Everything a zero answer needs to be explained, as cheap counts in one query:
+ * - `mesh`: series of the counter at all (instant; the one broad selector);
+ * - `scope`: series in the asked namespace now (instant);
+ * - `labelled`: of those, series that carry the label the kind is read from (instant);
+ * - `named`: series of the asked object in the last `MAX_WINDOW` (a range, but on the object's
+ *   own narrow selectors only);
+ * - the mesh's own explanations (Istio ambient: ztunnel's L4 series).
+ */
+function checksFor(
+  deps: DiagnosisDeps,
+  target: ZeroTarget,
+  family: SeriesFamily,
+  self: IdentityLabels,
+  named: readonly string[],
+): { checks: Check[]; explanations: readonly ZeroExplanation[] } {
+  const maxWindow = formatDuration(deps.window.maxMs);
+  const select = (extra: Matcher[]) => renderSelector(family.counter, [...family.matchers, ...extra]);
+  const inNamespace =
+    target.namespace !== undefined && self.namespace !== undefined ? [eq(self.namespace, target.namespace)] : [];
+  const checks: Check[] = [{ id: "mesh", expr: select([]) }];
+  if (inNamespace.length > 0) checks.push({ id: "scope", expr: select(inNamespace) });
+  checks.push({ id: "labelled", expr: select([...inNamespace, ne(self.name, "")]) });
+  if (named.length > 0)
+    checks.push({ id: "named", expr: named.map((s) => `present_over_time(${s}[${maxWindow}])`).join(" or ") });
+  const explanations = deps.mesh.explainZero?.(target, maxWindow) ?? [];
+  explanations.forEach((e, i) => {
+    checks.push({ id: `explain${i}`, expr: e.expr });
+  });
+  return { checks, explanations };
+}
+
+const describe = ({ kind, namespace, name }: ZeroTarget) =>
+  `${kind} ${namespace === undefined ? "" : `${namespace}/`}${name ?? ""}`.trim();
+
+/**
+ * Why a zero may not mean idle, decided from the checks' counts. A name seen within
+ * `MAX_WINDOW` is idle and needs no words; otherwise the broadest cause found is said.
+ */
+function verdict(
+  deps: DiagnosisDeps,
+  target: ZeroTarget,
+  family: SeriesFamily,
+  self: IdentityLabels,
+  explanations: readonly ZeroExplanation[],
+  count: (id: string) => number,
+  at: string,
+): string | undefined {
+  if (target.name !== undefined && count("named") > 0) return undefined;
+  const explained = (when: ZeroExplanation["when"]) =>
+    explanations.find((e, i) => e.when === when && count(`explain${i}`) > 0)?.warning;
+  const selector = renderSelector(family.counter, family.matchers);
+  if (count("mesh") === 0) {
+    return (
+      explained("mesh") ??
+      `${deps.backendDescription} has no series of ${selector} at ${at} (MESH=${deps.mesh.name}): nothing this mesh reports is there, so every answer is zero; check MESH and PROMETHEUS_URL, and that Prometheus scrapes the mesh's proxies`
+    );
+  }
+  const objectExplained = explained("object");
+  if (objectExplained !== undefined) return objectExplained;
+  const maxWindow = formatDuration(deps.window.maxMs);
+  const what = describe(target);
+  if (target.namespace !== undefined && self.namespace !== undefined && count("scope") === 0) {
+    const nameClause =
+      target.name === undefined ? "" : `, and ${what} has none in the last ${maxWindow} (MAX_WINDOW)`;
+    return `namespace ${target.namespace} has no series of ${family.counter} at ${at}${nameClause}: never seen; check the namespace${target.name === undefined ? "" : " and the name"}`;
+  }
+  if (count("labelled") === 0) {
+    const scope = target.namespace === undefined ? "" : ` in namespace ${target.namespace}`;
+    const setting = self.setting === undefined ? "" : ` (${self.setting})`;
+    return `the mesh has traffic${scope}, but no series of ${family.counter} there carries the label ${self.name}${setting}, which ${target.kind} are read from: check ${self.setting ?? "the label"} against your Prometheus relabeling`;
+  }
+  if (target.name !== undefined)
+    return `${what} has no series of ${family.counter} in the last ${maxWindow} (MAX_WINDOW): never seen; check the name`;
+  return undefined;
+}
+
+/**
+ * Asks, in one cheap query, why an answer found nothing, and returns what the caller must be
+ * told, if anything. Only zero or empty answers call this: an answer with traffic spends no
+ * extra round trip. `named` are extra selectors that show the object exists (its edges' own).
+ */
+export async function diagnoseZero(
+  deps: DiagnosisDeps,
+  target: ZeroTarget,
+  time: Date,
+  run: (promql: string) => Promise<InstantVector>,
+  named: readonly string[] = [],
+): Promise<string | undefined> {
+  const { family, self } = deps.mesh.resourceView(target.kind);
+  const own =
+    target.name === undefined
+      ? []
+      : [
+          renderSelector(family.counter, [
+            ...family.matchers,
+            eq(self.name, target.name),
+            ...(target.namespace !== undefined && self.namespace !== undefined
+              ? [eq(self.namespace, target.namespace)]
+              : []),
+          ]),
+        ];
+  const { checks, explanations } = checksFor(deps, target, family, self, [...own, ...named]);
+  const result = await run(
+    checks
+      .map((c) => `label_replace(count(${c.expr}), "${CHECK_LABEL}", "${c.id}", "", "")`)
+      .join(" or "),
+  );
+  const counts = new Map<string, number>();
+  for (const { metric, value } of result.samples) {
+    const id = metric[CHECK_LABEL];
+    if (id !== undefined) counts.set(id, value[1]);
+  }
+  return verdict(
+    deps,
+    target,
+    family,
+    self,
+    explanations,
+    (id) => counts.get(id) ?? 0,
+    formatTimestamp(time),
+  );
+}
