@@ -1,4 +1,5 @@
 import { LambdaClient } from "@aws-sdk/client-lambda";
+import type { Context } from "aws-lambda";
 import { createBackends } from "../src/backends";
 import { loadConfigAtStartup } from "../src/config";
 import { runReport } from "../src/report/run-report";
@@ -21,11 +22,15 @@ const sinkFor = createSinkFactory({
 
 /**
  * Scheduled report: the schedule's `input` is the report spec. Each sink's outcome is logged; if
- * any failed, the invocation fails so Lambda's async retry and DLQ take over.
+ * any failed, the invocation fails so Lambda's async retry and DLQ take over. The run is named by
+ * the invocation's request id, which Lambda keeps across those retries, so each sink's
+ * `Idempotency-Key` is the same on every retry.
  */
-export const handler = async (event: unknown) => {
+export const handler = async (event: unknown, context: Pick<Context, "awsRequestId">) => {
   try {
-    const run = await runReport({ ...backends, window: config.window, sinkFor }, event);
+    const run = await runReport({ ...backends, window: config.window, sinkFor }, event, {
+      id: context.awsRequestId,
+    });
     const result = { reportId: run.report.id, rows: run.report.rows.length, outcomes: run.outcomes };
     console.log(JSON.stringify(result));
     return result;

@@ -1,15 +1,26 @@
 import * as z from "zod";
 import { BadRequestError } from "./errors";
-import { windowSchema } from "./smi/duration";
+import { formatDuration, parseDurationMs } from "./smi/duration";
 
-/** The window and instant one SMI request covers. */
+/** The window and instant one answer covers. */
 export interface TimeRange {
   readonly windowMs: number;
   /** End of the window. */
   readonly time: Date;
-  /** True when the caller fixed `time`; such answers never change and may be cached. */
-  readonly explicitTime: boolean;
 }
+
+/** The window lengths the operator allows (`SCRAPE_INTERVAL`, `MAX_WINDOW`) and the default. */
+export interface WindowBounds {
+  readonly defaultMs: number;
+  readonly minMs: number;
+  readonly maxMs: number;
+}
+
+/**
+ * How far ahead of our clock a caller's `time` may be: a caller whose clock runs a little fast is
+ * not wrong, but a time beyond this has no data yet, and answering it would look like idleness.
+ */
+export const MAX_CLOCK_SKEW_MS = 60_000;
 
 const UNIX_SECONDS = /^\d{1,11}(\.\d{1,9})?$/;
 const RFC3339 = z.iso.datetime({ offset: true });
@@ -20,29 +31,70 @@ export const InstantSchema = z.string().transform((text, ctx) => {
   if (RFC3339.safeParse(text).success) return new Date(text);
   ctx.addIssue({
     code: "custom",
-    message: `"${text}" is not a time; expected RFC 3339 (2026-11-25T09:00:00Z) or Unix seconds (1764061200)`,
+    message: `"${text}" is not a time; expected RFC 3339 (2026-11-25T09:00:00Z) or Unix seconds (1795597200)`,
   });
   return z.NEVER;
 });
 
-export interface WindowBounds {
-  readonly defaultMs: number;
-  readonly minMs: number;
-  readonly maxMs: number;
+/** What a caller wrote, and under which names, so errors point at the caller's own words. */
+export interface TimeRangeInput {
+  readonly window?: string | undefined;
+  readonly time?: string | undefined;
+  /** How the caller spells the two fields, e.g. `t` and `time`, or `metadata.window`. */
+  readonly names?: { readonly window: string; readonly time: string };
+  /** Window when none is given; the operator's `DEFAULT_WINDOW` unless the caller has its own. */
+  readonly defaultWindowMs?: number;
 }
 
 /**
- * Reads `t` (alias `window`) and `time`. Unknown parameters, repeated parameters and values out of
- * range are rejected with a 400 that names what is accepted: the reference server silently fell
- * back to 30s, and a caller could not tell.
+ * The one reader of a window and an end time, for the API, the Flagger gate and report specs.
+ * Bad, out-of-range or future values are a 400 that says what is accepted: the reference server
+ * silently fell back to 30s, and a caller could not tell.
  */
-export function parseTimeRange(
-  query: URLSearchParams,
-  bounds: WindowBounds,
-  now: () => Date,
-  extraAllowed: readonly string[] = [],
-): TimeRange {
-  const allowed = ["t", "window", "time", ...extraAllowed];
+export function resolveTimeRange(input: TimeRangeInput, bounds: WindowBounds, now: Date): TimeRange {
+  const names = input.names ?? { window: "window", time: "time" };
+  const windowMs = input.window === undefined ? (input.defaultWindowMs ?? bounds.defaultMs) : undefined;
+  const time = input.time === undefined ? now : parseInstant(input.time, names.time);
+  if (time.getTime() > now.getTime() + MAX_CLOCK_SKEW_MS) {
+    throw new BadRequestError(
+      `invalid ${names.time}: ${formatInstant(time)} is in the future (now is ${formatInstant(now)}); there is no traffic to measure there yet. Give a time up to now, or leave ${names.time} out for now`,
+    );
+  }
+  return { windowMs: windowMs ?? parseWindow(input.window as string, names.window, bounds), time };
+}
+
+function parseWindow(text: string, name: string, bounds: WindowBounds): number {
+  const accepted = `a duration such as 30s, 5m or 1h, at least ${formatDuration(bounds.minMs)} and at most ${formatDuration(bounds.maxMs)}`;
+  const ms = parseDurationMs(text);
+  if (ms === undefined)
+    throw new BadRequestError(`invalid ${name}: "${text}" is not a duration; expected ${accepted}`);
+  if (ms < bounds.minMs || ms > bounds.maxMs) {
+    throw new BadRequestError(`invalid ${name}: ${text} is out of range; expected ${accepted}`);
+  }
+  return ms;
+}
+
+function parseInstant(text: string, name: string): Date {
+  const parsed = InstantSchema.safeParse(text);
+  if (!parsed.success) {
+    throw new BadRequestError(`invalid ${name}: ${parsed.error.issues.map((i) => i.message).join("; ")}`, {
+      issues: parsed.error.issues,
+    });
+  }
+  return parsed.data;
+}
+
+const formatInstant = (time: Date) => `${time.toISOString().slice(0, 19)}Z`;
+
+/** Query parameters every metrics read accepts. */
+export const TIME_PARAMETERS = ["t", "window", "time"] as const;
+
+/**
+ * Reads `t` (alias `window`) and `time` from a query string into a time range. Unknown and
+ * repeated parameters are refused, naming what is accepted.
+ */
+export function timeRangeOfQuery(query: URLSearchParams, bounds: WindowBounds, now: Date): TimeRange {
+  const allowed: readonly string[] = TIME_PARAMETERS;
   const seen = new Set<string>();
   for (const key of query.keys()) {
     if (!allowed.includes(key)) {
@@ -56,26 +108,13 @@ export function parseTimeRange(
   if (t !== null && window !== null && t !== window) {
     throw new BadRequestError(`"t" (${t}) and its alias "window" (${window}) disagree; give one of them`);
   }
-  const windowText = t ?? window;
-  const windowResult =
-    windowText === null
-      ? { success: true as const, data: bounds.defaultMs }
-      : windowSchema(bounds).safeParse(windowText);
-  if (!windowResult.success) {
-    throw new BadRequestError(
-      `invalid window: ${windowResult.error.issues.map((i) => i.message).join("; ")}`,
-      {
-        issues: windowResult.error.issues,
-      },
-    );
-  }
-  const timeText = query.get("time");
-  if (timeText === null) return { windowMs: windowResult.data, time: now(), explicitTime: false };
-  const timeResult = InstantSchema.safeParse(timeText);
-  if (!timeResult.success) {
-    throw new BadRequestError(`invalid time: ${timeResult.error.issues.map((i) => i.message).join("; ")}`, {
-      issues: timeResult.error.issues,
-    });
-  }
-  return { windowMs: windowResult.data, time: timeResult.data, explicitTime: true };
+  return resolveTimeRange(
+    {
+      window: t ?? window ?? undefined,
+      time: query.get("time") ?? undefined,
+      names: { window: t !== null ? "t" : "window", time: "time" },
+    },
+    bounds,
+    now,
+  );
 }

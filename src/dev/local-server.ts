@@ -47,7 +47,14 @@ export async function serveLambdas(
       res.end(JSON.stringify({ message: "local server error; see its log" }));
     }
   });
-  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  // A busy port is an 'error' event, not a throw: turn it into a rejection the caller reports.
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
   const address = server.address() as AddressInfo;
   return {
     server,

@@ -6,40 +6,56 @@ import { loadConfig } from "../config";
 import { runReport } from "../report/run-report";
 import { ReportDeliveryError } from "../report/sink";
 import { createSinkFactory } from "../report/sink-factory";
+import { runMain, UsageError } from "./run-main";
+
+const USAGE = "npm run report -- --spec spec.json [--json]";
+
+/** The spec file, parsed; an unreadable or non-JSON file is named in one line. */
+async function readSpec(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new UsageError(
+      `cannot read the report spec ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`,
+    );
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`the report spec ${path} is not JSON: ${(error as Error).message}`);
+  }
+}
 
 /**
  * `npm run report -- --spec spec.json [--json]`: runs a report by hand against the configured
  * backend. Prints it (Markdown, or JSON with --json); with sinks in the spec, delivers it and
  * prints each sink's outcome.
  */
-async function main() {
+runMain(async () => {
   const { values } = parseArgs({
     options: { spec: { type: "string" }, json: { type: "boolean", default: false } },
   });
-  if (values.spec === undefined) {
-    console.error("usage: npm run report -- --spec spec.json [--json]");
-    process.exit(2);
-  }
+  if (values.spec === undefined) throw new UsageError(`--spec is required. Usage: ${USAGE}`);
   const config = loadConfig();
-  const spec: unknown = JSON.parse(await readFile(values.spec, "utf8"));
+  const spec = await readSpec(values.spec);
   const sinkFor = createSinkFactory({
     lambda: () =>
       new LambdaClient(config.lambdaEndpoint === undefined ? {} : { endpoint: config.lambdaEndpoint }),
     webhookSecret: config.reportWebhookSecret,
   });
-  const run = await runReport({ ...createBackends(config), window: config.window, sinkFor }, spec);
-  if (run.outcomes.length > 0) {
-    console.log(JSON.stringify({ reportId: run.report.id, outcomes: run.outcomes }, null, 2));
-  } else {
-    console.log(values.json ? JSON.stringify(run.report, null, 2) : run.markdown);
-  }
-}
-
-main().catch((error: unknown) => {
-  if (error instanceof ReportDeliveryError) {
+  try {
+    const run = await runReport({ ...createBackends(config), window: config.window, sinkFor }, spec, {
+      source: values.spec,
+    });
+    if (run.outcomes.length > 0) {
+      console.log(JSON.stringify({ reportId: run.report.id, outcomes: run.outcomes }, null, 2));
+    } else {
+      console.log(values.json ? JSON.stringify(run.report, null, 2) : run.markdown);
+    }
+  } catch (error) {
+    if (!(error instanceof ReportDeliveryError)) throw error;
     console.error(JSON.stringify({ reportId: error.reportId, outcomes: error.outcomes }, null, 2));
-  } else {
-    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
   }
-  process.exit(1);
-});
+}, USAGE);

@@ -1,10 +1,16 @@
-import { handler } from "../../handlers/api";
 import { loadConfig } from "../config";
+import { apiFromConfig } from "../http/api-from-config";
+import { loadDevSettings } from "./dev-settings";
 import { serveLambdas } from "./local-server";
+import { runMain } from "./run-main";
 
-// The same handler module Lambda loads, served over HTTP on PORT.
-const config = loadConfig();
-const { url } = await serveLambdas(() => handler, config.port, config.host);
-console.log(
-  `SMI metrics API (mesh ${config.mesh}) on ${url}, reading ${new URL(config.prometheus.url).origin}`,
-);
+/** `npm start`: the api function on a local port, configured by the same environment as in Lambda. */
+runMain(async () => {
+  const config = loadConfig();
+  const dev = loadDevSettings();
+  const handler = apiFromConfig(config);
+  const { url } = await serveLambdas(() => handler, dev.port, dev.host);
+  console.log(
+    `SMI metrics API (mesh ${config.mesh}) on ${url}, reading ${new URL(config.prometheus.url).origin}`,
+  );
+}, "PROMETHEUS_URL=http://prometheus:9090 [MESH=linkerd|istio|consul] [PORT=3000] npm start");

@@ -1,18 +1,12 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
-import { BadRequestError, MethodNotAllowedError, NotFoundError } from "../errors";
-import type { MeshAdapter } from "../mesh/adapter";
-import type { QueryEngine } from "../prometheus/client";
-import { NamespaceNameSchema, ResourceNameSchema } from "../smi/k8s-name";
-import { isKindName } from "../smi/kinds";
-import { decodeSegment, parseSmiPath } from "../smi/route";
-import { answerMetrics, discoveryAnswer } from "../smi-answers";
-import { summarize } from "../summary";
-import { InstantSchema, parseTimeRange, type WindowBounds } from "../time-range";
-import { measureResource, RequestStats, refOf } from "../traffic";
-import { parseGateRequest, runFlaggerGate } from "../webhooks/flagger-gate";
+import { InstantSchema } from "../time-range";
+import { RequestStats } from "../traffic";
 import { AnswerCache, type CacheOutcome, cacheKey, type RenderedAnswer } from "./answer-cache";
-import { bearerToken, requireToken } from "./auth";
+import { type AuthSettings, authorize } from "./auth";
+import { type ErrorLog, errorLog } from "./error-log";
 import { jsonResponse, warningHeader } from "./response";
+import { type Answer, matchRoute } from "./route-table";
+import { apiRoutes, type RouteDeps } from "./routes";
 import { statusHeaders, statusOf } from "./status";
 
 /** One structured line per request. */
@@ -22,58 +16,43 @@ export interface RequestLog {
   readonly status: number;
   readonly durationMs: number;
   readonly roundTrips: number;
+  readonly requestId?: string;
   /** Whether the answer came from the cache or a request already in flight. */
   readonly cache?: CacheOutcome;
-  readonly error?: string;
+  /** For a 500: what failed, with its stack and causes, so it can be debugged from the log. */
+  readonly error?: ErrorLog | string;
 }
 
-export interface ApiDeps {
-  readonly engine: QueryEngine;
-  readonly mesh: MeshAdapter;
-  readonly window: WindowBounds;
-  /** What `/healthz` may say about the backend; never a secret. */
-  readonly backendDescription: string;
-  /** Shared secret for the webhook and summary routes; unset means they are open. */
-  readonly webhookToken?: string | undefined;
-  /**
-   * The function's own lock on the SMI and summary routes (`Authorization: Bearer`), for
-   * deployments without a gateway authorizer, or local runs that want one.
-   */
-  readonly apiToken?: string | undefined;
-  /** Coalescing cache kept at module scope; without one, identical in-flight requests still coalesce. */
+export interface ApiDeps extends RouteDeps, AuthSettings {
+  /** Short answer cache kept at module scope; without one, nothing is cached. */
   readonly cache?: AnswerCache;
   readonly now?: () => Date;
   readonly log?: (entry: RequestLog) => void;
 }
 
-/** What a route produced: a body, its status, and what the backend cost and said. */
-interface Answer {
-  readonly status?: number;
-  readonly body: unknown;
-  readonly warnings: readonly string[];
-  readonly roundTrips: number;
-}
-
 export type ApiHandler = (
   event: APIGatewayProxyEventV2,
-  context?: Pick<Context, "getRemainingTimeInMillis">,
+  context?: Pick<Context, "getRemainingTimeInMillis"> & Partial<Pick<Context, "awsRequestId">>,
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /** Time kept back from the Lambda's remaining time to answer with a Status instead of being killed. */
 const DEADLINE_MARGIN_MS = 500;
 
+/** Answers for a `time` at least this far in the past no longer change as scrapes land. */
+const SETTLED_MS = 60_000;
+
 const defaultLog = (entry: RequestLog) => console.log(JSON.stringify(entry));
 
 /**
- * Builds the HTTP API over API Gateway v2 events: the SMI API, the Flagger gate, the plain-number
- * summary and `/healthz`. Everything it needs is passed in, so the same code runs in Lambda, in the
- * local server and in tests without AWS.
+ * The HTTP API over API Gateway v2 events. Each request is matched against the one route table,
+ * authorized as its route says, answered (through the cache when the route allows it) and logged.
+ * Everything is passed in, so the same code runs in Lambda, in the local server and in tests.
  */
 export function createApiHandler(deps: ApiDeps): ApiHandler {
   const now = deps.now ?? (() => new Date());
   const log = deps.log ?? defaultLog;
-
   const cache = deps.cache ?? new AnswerCache({ ttlMs: 0, maxEntries: 0, maxBytes: 0 });
+  const table = apiRoutes(deps);
 
   return async (event, context) => {
     const started = performance.now();
@@ -83,20 +62,19 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
         : Date.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS;
     const method = event.requestContext.http.method.toUpperCase();
     const path = event.rawPath;
-    let roundTrips = 0;
-    let outcome: CacheOutcome | undefined;
+    const requestId = context?.awsRequestId ?? event.requestContext.requestId;
+    let result: { answer: RenderedAnswer; outcome?: CacheOutcome } | undefined;
     let response: APIGatewayProxyStructuredResultV2;
     let failure: unknown;
     try {
-      const result = await dispatch(
-        method,
-        path,
-        new URLSearchParams(event.rawQueryString ?? ""),
-        event,
-        deadline,
-      );
-      ({ outcome } = result);
-      roundTrips = result.answer.roundTrips;
+      const query = new URLSearchParams(event.rawQueryString ?? "");
+      const { route, rest } = matchRoute(table, method, path);
+      const request = { method, path, rest, query, event, stats: new RequestStats(deadline), now: now() };
+      authorize(route.auth, request, deps);
+      const compute = async () => render(await route.handle(request));
+      result = route.cacheable
+        ? await cache.get(cacheKey(method, path, query), isSettled(query.get("time"), request.now), compute)
+        : { answer: await compute() };
       response = {
         statusCode: result.answer.status,
         headers: { "content-type": "application/json", ...warningHeader(result.answer.warnings) },
@@ -107,138 +85,25 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       const status = statusOf(error);
       response = jsonResponse(status.code, status, statusHeaders(error));
     }
+    const status = response.statusCode ?? 200;
     log({
       method,
       path,
-      status: response.statusCode ?? 200,
+      status,
       durationMs: Math.round(performance.now() - started),
-      roundTrips,
-      ...(outcome === undefined ? {} : { cache: outcome }),
-      ...(failure instanceof Error ? { error: `${failure.name}: ${failure.message}` } : {}),
+      roundTrips: result?.answer.roundTrips ?? 0,
+      ...(requestId === undefined ? {} : { requestId }),
+      ...(result?.outcome === undefined ? {} : { cache: result.outcome }),
+      ...(failure === undefined ? {} : { error: status === 500 ? errorLog(failure) : summary(failure) }),
     });
     return response;
   };
-
-  /**
-   * Metric reads go through the coalescing cache; credentials are checked before it, so a cached
-   * answer never reaches a caller who could not have fetched it.
-   */
-  async function dispatch(
-    method: string,
-    path: string,
-    query: URLSearchParams,
-    event: APIGatewayProxyEventV2,
-    deadline: number | undefined,
-  ): Promise<{ answer: RenderedAnswer; outcome?: CacheOutcome }> {
-    const isRead =
-      method === "GET" && (path === "/apis" || path.startsWith("/apis/") || path.startsWith("/summary/"));
-    if (!isRead) return { answer: render(await route(method, path, query, event, deadline)) };
-    // The summary serves Argo Rollouts and other tools that can send headers: the API token or
-    // the webhook token opens it.
-    const accepted = path.startsWith("/summary/") ? [deps.apiToken, deps.webhookToken] : [deps.apiToken];
-    requireToken(bearerToken(event.headers ?? {}), accepted, "Authorization: Bearer <token>");
-    return cache.get(cacheKey(method, path, query), isSettledPast(query.get("time"), now()), async () =>
-      render(await route(method, path, query, event, deadline)),
-    );
-  }
-
-  async function route(
-    method: string,
-    path: string,
-    query: URLSearchParams,
-    event: APIGatewayProxyEventV2,
-    deadline: number | undefined,
-  ): Promise<Answer> {
-    const stats = new RequestStats(deadline);
-    if (path === "/healthz") {
-      requireMethod(method, "GET");
-      return {
-        body: { status: "ok", mesh: deps.mesh.name, backend: deps.backendDescription },
-        warnings: [],
-        roundTrips: 0,
-      };
-    }
-    if (path === "/apis" || path.startsWith("/apis/")) {
-      const smiRoute = parseSmiPath(path, deps.mesh.kinds);
-      requireMethod(method, "GET");
-      if (smiRoute.type === "group" || smiRoute.type === "resources")
-        return discoveryAnswer(smiRoute, deps.mesh);
-      return answerMetrics(deps, smiRoute, parseTimeRange(query, deps.window, now), stats);
-    }
-    if (path === "/webhooks/flagger") {
-      requireMethod(method, "POST");
-      return flaggerGate(query, event, stats);
-    }
-    if (path.startsWith("/summary/")) {
-      requireMethod(method, "GET");
-      return summary(path, query, stats);
-    }
-    throw new NotFoundError(
-      `no such path: ${path}; this server answers /apis/metrics.smi-spec.io/..., /summary/namespaces/{ns}/{kind}/{name}, POST /webhooks/flagger and /healthz`,
-    );
-  }
-
-  async function flaggerGate(
-    query: URLSearchParams,
-    event: APIGatewayProxyEventV2,
-    stats: RequestStats,
-  ): Promise<Answer> {
-    const body = parseJsonBody(event);
-    // Flagger cannot send headers: its secret travels in the metadata or the URL.
-    const metadata = (body as { metadata?: Record<string, unknown> } | null)?.metadata;
-    const presented =
-      typeof metadata?.token === "string" ? metadata.token : (query.get("token") ?? undefined);
-    requireToken(presented, deps.webhookToken, 'metadata "token" or the ?token= query parameter');
-    const request = parseGateRequest(body, deps.mesh.kinds, deps.window, now);
-    const verdict = await runFlaggerGate(deps, request, stats);
-    // Flagger passes only 200-202; 412 fails the check and its body lands in Flagger's events.
-    return {
-      status: verdict.passed ? 200 : 412,
-      body: verdict,
-      warnings: [...stats.warnings],
-      roundTrips: stats.roundTrips,
-    };
-  }
-
-  async function summary(path: string, query: URLSearchParams, stats: RequestStats): Promise<Answer> {
-    const [, , literal, nsSegment, kindText, nameSegment, ...rest] = path.split("/");
-    if (literal !== "namespaces" || rest.length > 0 || kindText === undefined || nameSegment === undefined) {
-      throw new NotFoundError(
-        `no such path: ${path}; the summary path is /summary/namespaces/{ns}/{kind}/{name}`,
-      );
-    }
-    if (!isKindName(kindText) || !deps.mesh.kinds.includes(kindText)) {
-      throw new NotFoundError(
-        `kind "${kindText}" is not served; served kinds are ${deps.mesh.kinds.join(", ")}`,
-      );
-    }
-    const namespace = NamespaceNameSchema.safeParse(decodeSegment(nsSegment ?? ""));
-    const name = ResourceNameSchema.safeParse(decodeSegment(nameSegment));
-    if (!namespace.success || !name.success) {
-      const issues = [...(namespace.error?.issues ?? []), ...(name.error?.issues ?? [])];
-      throw new BadRequestError(`invalid namespace or name: ${issues.map((i) => i.message).join("; ")}`, {
-        issues,
-      });
-    }
-    const range = parseTimeRange(query, deps.window, now);
-    const measurement = await measureResource(
-      deps,
-      refOf(kindText, { namespace: namespace.data, name: name.data }),
-      range,
-      stats,
-    );
-    return {
-      body: summarize(measurement, range),
-      warnings: [...stats.warnings],
-      roundTrips: stats.roundTrips,
-    };
-  }
 }
 
-/** Answers for a `time` at least this far in the past no longer change as scrapes land. */
-const SETTLED_MS = 60_000;
+const summary = (error: unknown) =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 
-function isSettledPast(time: string | null, now: Date): boolean {
+function isSettled(time: string | null, now: Date): boolean {
   if (time === null) return false;
   const parsed = InstantSchema.safeParse(time);
   return parsed.success && parsed.data.getTime() <= now.getTime() - SETTLED_MS;
@@ -251,26 +116,4 @@ function render(answer: Answer): RenderedAnswer {
     warnings: answer.warnings,
     roundTrips: answer.roundTrips,
   };
-}
-
-function requireMethod(method: string, allowed: string): void {
-  if (method !== allowed) {
-    throw new MethodNotAllowedError(`method ${method} is not allowed here; use ${allowed}`, [allowed]);
-  }
-}
-
-function parseJsonBody(event: APIGatewayProxyEventV2): unknown {
-  const raw =
-    event.body === undefined
-      ? ""
-      : event.isBase64Encoded
-        ? Buffer.from(event.body, "base64").toString("utf8")
-        : event.body;
-  try {
-    return JSON.parse(raw);
-  } catch (cause) {
-    throw new BadRequestError("the body is not JSON; send Flagger's webhook payload as application/json", {
-      cause,
-    });
-  }
 }

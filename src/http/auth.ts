@@ -1,37 +1,53 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { UnauthorizedError } from "../errors";
+import { jsonBody } from "./request-body";
+import type { RouteAuth, RouteRequest } from "./route-table";
 
 /**
  * Compares a presented secret with the expected one in constant time. Both are hashed first so the
  * comparison takes the same time whatever their lengths.
  */
-export function secretsMatch(presented: string | undefined, expected: string): boolean {
+function secretsMatch(presented: string | undefined, expected: string): boolean {
   if (presented === undefined) return false;
   const digest = (s: string) => createHash("sha256").update(s, "utf8").digest();
   return timingSafeEqual(digest(presented), digest(expected));
 }
 
 /** `Authorization: Bearer <token>`, or undefined. */
-export function bearerToken(headers: Readonly<Record<string, string | undefined>>): string | undefined {
+function bearerToken(headers: Readonly<Record<string, string | undefined>>): string | undefined {
   const value = headers.authorization ?? headers.Authorization;
   const match = value === undefined ? null : /^Bearer\s+(.+)$/i.exec(value.trim());
   return match?.[1];
 }
 
+/** Throws a 401 unless no token is configured or the presented one matches. Never echoes either. */
+function requireToken(presented: string | undefined, expected: string | undefined, how: string): void {
+  if (expected !== undefined && !secretsMatch(presented, expected)) {
+    throw new UnauthorizedError(`missing or wrong token; send it as ${how}`);
+  }
+}
+
+/** How the deployment locks its routes (`API_AUTH`, `API_TOKEN`, `WEBHOOK_TOKEN`). */
+export interface AuthSettings {
+  /** Unset is `none` without a token: open, as a local run without `API_TOKEN` is. */
+  readonly apiAuth?: { readonly mode: "iam" | "jwt" | "none"; readonly token?: string | undefined };
+  readonly webhookToken?: string | undefined;
+}
+
 /**
- * Throws a 401 unless no token is configured or the presented one matches one of those that are.
- * The message never echoes either token.
+ * Checks a request against its route's lock, before any answer (cached or not) is produced. Under
+ * `iam` and `jwt` the gateway has already authorized `api` routes, and the `Authorization` header
+ * carries its SigV4 signature or JWT, so the function checks no token of its own there.
  */
-export function requireToken(
-  presented: string | undefined,
-  accepted: string | undefined | readonly (string | undefined)[],
-  how: string,
-): void {
-  const tokens = (Array.isArray(accepted) ? accepted : [accepted]).filter(
-    (t): t is string => t !== undefined,
-  );
-  if (tokens.length === 0) return;
-  // Compare against every configured token, so the time taken does not say which one matched.
-  const matches = tokens.map((t) => secretsMatch(presented, t));
-  if (!matches.includes(true)) throw new UnauthorizedError(`missing or wrong token; send it as ${how}`);
+export function authorize(auth: RouteAuth, request: RouteRequest, settings: AuthSettings): void {
+  const apiAuth = settings.apiAuth ?? { mode: "none" };
+  if (auth === "api" && apiAuth.mode === "none") {
+    requireToken(bearerToken(request.event.headers ?? {}), apiAuth.token, "Authorization: Bearer <token>");
+  }
+  if (auth === "webhook" && settings.webhookToken !== undefined) {
+    const metadata = (jsonBody(request) as { metadata?: Record<string, unknown> } | null)?.metadata;
+    const presented =
+      typeof metadata?.token === "string" ? metadata.token : (request.query.get("token") ?? undefined);
+    requireToken(presented, settings.webhookToken, 'metadata "token" or the ?token= query parameter');
+  }
 }

@@ -1,5 +1,4 @@
 import type { ConsulClient } from "../consul/client";
-import { ConfigError } from "../errors";
 import type { MeshAdapter } from "./adapter";
 import { createConsulAdapter } from "./consul";
 import { createIstioAdapter } from "./istio";
@@ -23,20 +22,10 @@ export interface MeshSettings {
 }
 
 /**
- * Picks the adapter for the configured mesh: the only place that switches on a mesh name. A
- * Consul setting configured for another mesh is refused rather than ignored.
+ * Picks the adapter for the configured mesh: the only place that switches on a mesh name. (Config
+ * refuses a Consul setting configured for another mesh.)
  */
 export function selectMesh(settings: MeshSettings): MeshAdapter {
-  const consulOnly = [
-    ...(settings.consul === undefined ? [] : ["CONSUL_HTTP_ADDR"]),
-    ...(settings.consulDatacenter === undefined ? [] : ["CONSUL_DATACENTER"]),
-  ];
-  if (consulOnly.length > 0 && settings.mesh !== "consul") {
-    throw new ConfigError(
-      `invalid configuration: ${consulOnly.join(" and ")} ${consulOnly.length > 1 ? "are" : "is"} only read with MESH=consul, and MESH is ${settings.mesh}; unset one of them`,
-      [],
-    );
-  }
   const { labels, cluster } = settings;
   switch (settings.mesh) {
     case "linkerd":

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { formatDuration } from "../smi/duration";
 import { KINDS, type KindName } from "../smi/kinds";
 import { formatTimestamp, type TrafficMetricsList } from "../smi/objects";
@@ -15,7 +14,7 @@ export interface ReportRow extends Omit<Summary, "window" | "timestamp"> {
 
 /** A report: one summary row per resource, and the raw lists it was built from. */
 export interface Report {
-  /** Stable for this report; sinks send it as `Idempotency-Key` so receivers can drop duplicates. */
+  /** The run's id: the same on every retry of one scheduled run (see `RunIdentity`). */
   readonly id: string;
   readonly title?: string;
   readonly generatedAt: string;
@@ -35,7 +34,8 @@ export interface Report {
 export async function buildReport(
   deps: TrafficDeps,
   spec: ResolvedReportSpec,
-  now: () => Date = () => new Date(),
+  now: () => Date,
+  id: string,
 ): Promise<Report> {
   const stats = new RequestStats();
   const scopes = spec.kinds.flatMap((kind): { kind: KindName; namespace: string | undefined }[] =>
@@ -65,7 +65,7 @@ export async function buildReport(
     }),
   );
   return {
-    id: randomUUID(),
+    id,
     ...(spec.title === undefined ? {} : { title: spec.title }),
     generatedAt: formatTimestamp(now()),
     window: formatDuration(spec.range.windowMs),

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { WindowBounds } from "../time-range";
 import type { TrafficDeps } from "../traffic";
 import { renderMarkdown } from "./markdown";
@@ -12,6 +13,18 @@ export interface ReportDeps extends TrafficDeps {
   readonly now?: () => Date;
 }
 
+/** Which run this is, and where its spec came from, for keys and messages. */
+export interface RunIdentity {
+  /**
+   * The report's id, from which each sink's `Idempotency-Key` derives. The Lambda handler passes
+   * its invocation's request id, which Lambda keeps across retries of a failed invocation; a run
+   * by hand gets a fresh one.
+   */
+  readonly id?: string;
+  /** Where the spec came from (a file path), named in its errors. */
+  readonly source?: string;
+}
+
 export interface ReportRun {
   readonly report: Report;
   readonly markdown: string;
@@ -22,11 +35,11 @@ export interface ReportRun {
  * Runs a report spec: validate, measure, render, deliver. If any sink failed it throws a
  * `ReportDeliveryError` listing every sink's outcome, so Lambda retries the invocation.
  */
-export async function runReport(deps: ReportDeps, input: unknown): Promise<ReportRun> {
+export async function runReport(deps: ReportDeps, input: unknown, run: RunIdentity = {}): Promise<ReportRun> {
   const now = deps.now ?? (() => new Date());
-  const spec = resolveReportSpec(input, deps.mesh.kinds, deps.window, now);
+  const spec = resolveReportSpec(input, deps.mesh.kinds, deps.window, now(), run.source);
   const sinks = spec.sinks.map(deps.sinkFor);
-  const report = await buildReport(deps, spec, now);
+  const report = await buildReport(deps, spec, now, run.id ?? randomUUID());
   const markdown = renderMarkdown(report);
   const outcomes = await deliverReport({ report, json: JSON.stringify(report), markdown }, sinks);
   if (outcomes.some((o) => !o.ok)) throw new ReportDeliveryError(report.id, outcomes);

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Report } from "./report";
 
 /** The report in the forms sinks send: JSON for machines, Markdown for people. */
@@ -7,11 +8,24 @@ export interface RenderedReport {
   readonly markdown: string;
 }
 
-/** Where a report goes. `describe` names the target without secrets, for outcomes and logs. */
+/** Where a report goes. `description` names the target without secrets, for outcomes and logs. */
 export interface ReportSink {
   readonly description: string;
-  /** Resolves with how many attempts it took; rejects when the report could not be delivered. */
-  deliver(rendered: RenderedReport): Promise<{ attempts: number; status?: number }>;
+  /**
+   * Resolves with how many attempts it took; rejects when the report could not be delivered.
+   * `idempotencyKey` is the same for every delivery of this report to this sink, retries of the
+   * whole invocation included, so a receiver can drop the copies.
+   */
+  deliver(rendered: RenderedReport, idempotencyKey: string): Promise<{ attempts: number; status?: number }>;
+}
+
+/**
+ * A sink's key for one report run: Lambda retries a failed asynchronous invocation with the same
+ * request id, so a key derived from it (and the sink's place and target) is the same on every
+ * retry, and a sink that already got the report is sent the same key again.
+ */
+export function idempotencyKey(runId: string, index: number, sink: ReportSink): string {
+  return createHash("sha256").update(`${runId}\n${index}\n${sink.description}`).digest("hex").slice(0, 32);
 }
 
 export interface SinkOutcome {
@@ -41,7 +55,9 @@ export async function deliverReport(
   rendered: RenderedReport,
   sinks: readonly ReportSink[],
 ): Promise<SinkOutcome[]> {
-  const settled = await Promise.allSettled(sinks.map((sink) => sink.deliver(rendered)));
+  const settled = await Promise.allSettled(
+    sinks.map((sink, i) => sink.deliver(rendered, idempotencyKey(rendered.report.id, i, sink))),
+  );
   return settled.map((result, i) => {
     const sink = (sinks[i] as ReportSink).description;
     return result.status === "fulfilled"

@@ -1,9 +1,8 @@
 import * as z from "zod";
 import { BadRequestError } from "../errors";
-import { windowSchema } from "../smi/duration";
 import { NamespaceNameSchema } from "../smi/k8s-name";
-import { isKindName, type KindName } from "../smi/kinds";
-import { InstantSchema, type TimeRange, type WindowBounds } from "../time-range";
+import { type KindName, servedKind } from "../smi/kinds";
+import { resolveTimeRange, type TimeRange, type WindowBounds } from "../time-range";
 
 export const WebhookSinkSchema = z.strictObject({
   type: z.literal("webhook"),
@@ -44,37 +43,31 @@ export interface ResolvedReportSpec extends Omit<ReportSpec, "kinds" | "window" 
   readonly range: TimeRange;
 }
 
-/** Validates a spec (schedule input, or a file for a hand run); every problem is one clear error. */
+/**
+ * Validates a spec (schedule input, or a file for a hand run); every problem is one clear error
+ * that names where the spec came from (`source`, e.g. the file's path).
+ */
 export function resolveReportSpec(
   input: unknown,
   servedKinds: readonly KindName[],
   bounds: WindowBounds,
-  now: () => Date,
+  now: Date,
+  source = "the schedule's input",
 ): ResolvedReportSpec {
+  const fail = (message: string, cause?: unknown) =>
+    new BadRequestError(`invalid report spec (${source}): ${message}`, { cause });
   const parsed = ReportSpecSchema.safeParse(input);
   if (!parsed.success) {
-    throw new BadRequestError(
-      `invalid report spec: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`,
-      { issues: parsed.error.issues },
+    throw fail(
+      parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; "),
+      parsed.error,
     );
   }
   const { kinds, window, time, ...rest } = parsed.data;
-  const unserved = kinds.filter((k) => !isKindName(k) || !servedKinds.includes(k));
-  if (unserved.length > 0) {
-    throw new BadRequestError(
-      `invalid report spec: kinds ${unserved.join(", ")} are not served; served kinds are ${servedKinds.join(", ")}`,
-    );
+  const served = kinds.map((k, i) => servedKind(k, servedKinds, fail, `kinds.${i}`));
+  try {
+    return { ...rest, kinds: served, range: resolveTimeRange({ window, time }, bounds, now) };
+  } catch (error) {
+    throw error instanceof BadRequestError ? fail(error.message, error) : error;
   }
-  const windowMs = windowSchema(bounds).safeParse(window);
-  if (!windowMs.success)
-    throw new BadRequestError(`invalid report spec: window: ${windowMs.error.issues[0]?.message}`);
-  const instant = time === undefined ? undefined : InstantSchema.safeParse(time);
-  if (instant !== undefined && !instant.success) {
-    throw new BadRequestError(`invalid report spec: time: ${instant.error.issues[0]?.message}`);
-  }
-  return {
-    ...rest,
-    kinds: kinds as KindName[],
-    range: { windowMs: windowMs.data, time: instant?.data ?? now(), explicitTime: instant !== undefined },
-  };
 }

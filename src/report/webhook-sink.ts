@@ -53,6 +53,9 @@ export class WebhookSink implements ReportSink {
     const maxRetryAfter = options.maxRetryAfterMs ?? 30_000;
     axiosRetry(this.#http, {
       retries: options.maxAttempts - 1,
+      // Each attempt gets the whole timeout: with one shared budget, a slow receiver or a
+      // Retry-After longer than the timeout ended the delivery before maxAttempts.
+      shouldResetTimeout: true,
       retryDelay: (count, error) => exponentialDelay(count, error, baseDelay),
       retryCondition: (error) => {
         const status = error.response?.status;
@@ -74,26 +77,29 @@ export class WebhookSink implements ReportSink {
     return { "X-Timestamp": timestamp, "X-Signature-256": signDelivery(secret, timestamp, body) };
   }
 
-  async deliver({ report, json, markdown }: RenderedReport) {
+  async deliver({ json, markdown }: RenderedReport, idempotencyKey: string) {
     const body = this.#options.format === "json" ? json : markdown;
+    // Counted as requests go out, not from the retry state, which also counts a retry it gave up.
     let attempts = 0;
+    const counting = this.#http.interceptors.request.use((config) => {
+      if (config.headers?.["Idempotency-Key"] === idempotencyKey) attempts += 1;
+      return config;
+    });
     try {
       const response = await this.#http.post(this.#options.url, body, {
         headers: {
           "content-type":
             this.#options.format === "json" ? "application/json" : "text/markdown; charset=utf-8",
-          "Idempotency-Key": report.id,
+          "Idempotency-Key": idempotencyKey,
           ...this.#signedHeaders(body),
         },
         timeout: this.#options.timeoutMs ?? 10_000,
         transformRequest: (data: unknown) => data,
         maxRedirects: 0,
       });
-      attempts = Number(response.config["axios-retry"]?.retryCount ?? 0) + 1;
       return { attempts, status: response.status };
     } catch (error) {
       const axiosError = error as AxiosError;
-      attempts = Number(axiosError.config?.["axios-retry"]?.retryCount ?? 0) + 1;
       const status = axiosError.response?.status;
       throw new SinkError(
         `${this.description} failed after ${attempts} attempt(s): ${status === undefined ? (axiosError.code ?? axiosError.message) : `HTTP ${status}`}`,
@@ -101,6 +107,8 @@ export class WebhookSink implements ReportSink {
         status,
         { cause: error },
       );
+    } finally {
+      this.#http.interceptors.request.eject(counting);
     }
   }
 }

@@ -1,5 +1,3 @@
-import * as z from "zod";
-
 const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 } as const;
 const DURATION = /^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$/;
 
@@ -35,21 +33,4 @@ export function formatDuration(ms: number): string {
     }
   }
   return out === "" ? "0s" : out;
-}
-
-/** A duration string checked against the bounds the operator configured. */
-export function windowSchema(bounds: { minMs: number; maxMs: number }) {
-  const accepted = `a duration such as 30s, 5m or 1h, at least ${formatDuration(bounds.minMs)} and at most ${formatDuration(bounds.maxMs)}`;
-  return z.string().transform((text, ctx) => {
-    const ms = parseDurationMs(text);
-    if (ms === undefined) {
-      ctx.addIssue({ code: "custom", message: `"${text}" is not a duration; expected ${accepted}` });
-      return z.NEVER;
-    }
-    if (ms < bounds.minMs || ms > bounds.maxMs) {
-      ctx.addIssue({ code: "custom", message: `${text} is out of range; expected ${accepted}` });
-      return z.NEVER;
-    }
-    return ms;
-  });
 }

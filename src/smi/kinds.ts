@@ -28,6 +28,21 @@ export interface ResourceRef {
   readonly name: string;
 }
 
-export function isKindName(value: string): value is KindName {
+function isKindName(value: string): value is KindName {
   return Object.hasOwn(KINDS, value);
+}
+
+/**
+ * The one check of "does this deployment serve this kind", for paths, the gate and report specs
+ * alike. The caller picks the error class (a path is a 404, a body field a 400); the wording is
+ * this one.
+ */
+export function servedKind(
+  text: string,
+  served: readonly KindName[],
+  error: (message: string) => Error,
+  where = "kind",
+): KindName {
+  if (isKindName(text) && served.includes(text)) return text;
+  throw error(`${where} "${text}" is not served; served kinds are ${served.join(", ")}`);
 }

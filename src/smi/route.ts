@@ -1,12 +1,16 @@
 import type { z } from "zod";
 import { BadRequestError, NotFoundError } from "../errors";
 import { NamespaceNameSchema, ResourceNameSchema } from "./k8s-name";
-import { API_GROUP, API_VERSIONS, type ApiVersion, isKindName, type KindName } from "./kinds";
+import { API_GROUP, API_VERSIONS, type ApiVersion, type KindName, servedKind } from "./kinds";
 
 /** What an SMI path asks for, before any query parameters. */
 export type SmiRoute =
   | { readonly type: "group" }
   | { readonly type: "resources"; readonly version: ApiVersion }
+  | ObjectPath;
+
+/** A metrics path below the version: a kind list, one object, or its edges. */
+export type ObjectPath =
   | {
       readonly type: "list";
       readonly version: ApiVersion;
@@ -23,7 +27,10 @@ interface ObjectRoute {
   readonly name: string;
 }
 
-const PREFIX = `/apis/${API_GROUP}`;
+export const SMI_PREFIX = `/apis/${API_GROUP}`;
+
+const PATHS =
+  "{version}/{kind}, {version}/namespaces/{ns}/{kind}[/{name}[/edges]] and {version}/namespaces/{name}[/edges]";
 
 /**
  * Turns `/apis/metrics.smi-spec.io/...` into a route. Versions and kinds are checked against the
@@ -31,65 +38,63 @@ const PREFIX = `/apis/${API_GROUP}`;
  * that comes out of here is safe to turn into PromQL.
  */
 export function parseSmiPath(path: string, servedKinds: readonly KindName[]): SmiRoute {
-  if (path !== PREFIX && !path.startsWith(`${PREFIX}/`)) {
-    throw new NotFoundError(`no such path: ${path}; this API serves ${PREFIX}/{v1alpha1|v1alpha2}/...`);
+  if (path !== SMI_PREFIX && !path.startsWith(`${SMI_PREFIX}/`)) {
+    throw new NotFoundError(`no such path: ${path}; this API serves ${SMI_PREFIX}/{v1alpha1|v1alpha2}/...`);
   }
-  const segments = path.slice(PREFIX.length).split("/").slice(1);
+  const segments = path.slice(SMI_PREFIX.length).split("/").slice(1);
   if (segments.at(-1) === "") segments.pop();
   if (segments.length === 0) return { type: "group" };
+  const [versionText, ...rest] = segments;
+  const version = parseVersion(decodeSegment(versionText as string));
+  if (rest.length === 0) return { type: "resources", version };
+  return parseObjectPath(version, rest, servedKinds, () => notFound(path, PATHS));
+}
 
-  const [versionText, ...rest] = segments.map(decodeSegment);
-  if (!API_VERSIONS.includes(versionText as ApiVersion)) {
+function parseVersion(text: string): ApiVersion {
+  if (!API_VERSIONS.includes(text as ApiVersion)) {
     throw new NotFoundError(
-      `version "${versionText}" is not served; served versions are ${API_VERSIONS.join(", ")}`,
+      `version "${text}" is not served; served versions are ${API_VERSIONS.join(", ")}`,
     );
   }
-  const version = versionText as ApiVersion;
-  const kind = (text: string): KindName => {
-    if (!isKindName(text) || !servedKinds.includes(text)) {
-      throw new NotFoundError(
-        `the server could not find the requested resource: kind "${text}" is not served; served kinds are ${servedKinds.join(", ")}`,
-      );
-    }
-    return text;
-  };
+  return text as ApiVersion;
+}
+
+/**
+ * The part of a metrics path after the version (`namespaces/{ns}/{kind}/{name}`, ...), still
+ * percent-encoded. Shared by the SMI paths and `/summary/...`, so both accept the same names.
+ * `unknown` builds the 404 for a path of no known shape.
+ */
+export function parseObjectPath(
+  version: ApiVersion,
+  encoded: readonly string[],
+  servedKinds: readonly KindName[],
+  unknown: () => NotFoundError,
+): ObjectPath {
+  if (encoded.length === 0 || encoded.includes("")) throw unknown();
+  const rest = encoded.map(decodeSegment);
+  const kind = (text: string) =>
+    servedKind(
+      text,
+      servedKinds,
+      (m) => new NotFoundError(`the server could not find the requested resource: ${m}`),
+    );
   const namespace = (text: string) => validName(NamespaceNameSchema, "namespace", text);
   const name = (text: string) => validName(ResourceNameSchema, "name", text);
 
-  const [a, b, c, d, e, ...extra] = rest;
-  if (extra.length > 0 || rest.includes("")) throw notFound(path);
+  const [a, b, c, d, e] = rest as [string, string, string, string, string | undefined];
+  if (rest.length === 1) return { type: "list", version, kind: kind(a) };
+  if (a !== "namespaces" || rest.length > 5) throw unknown();
   switch (rest.length) {
-    case 0:
-      return { type: "resources", version };
-    case 1:
-      return { type: "list", version, kind: kind(a as string) };
     case 2:
-      if (a !== "namespaces") throw notFound(path);
-      return { type: "resource", version, kind: kind("namespaces"), name: namespace(b as string) };
+      return { type: "resource", version, kind: kind("namespaces"), name: namespace(b) };
     case 3:
-      if (a !== "namespaces") throw notFound(path);
-      if (c === "edges") {
-        return { type: "edges", version, kind: kind("namespaces"), name: namespace(b as string) };
-      }
-      return {
-        type: "list",
-        version,
-        kind: namespacedKind(kind(c as string)),
-        namespace: namespace(b as string),
-      };
-    case 4:
-    case 5: {
-      if (a !== "namespaces" || (e !== undefined && e !== "edges")) throw notFound(path);
-      const object = {
-        version,
-        kind: namespacedKind(kind(c as string)),
-        namespace: namespace(b as string),
-        name: name(d as string),
-      };
+      if (c === "edges") return { type: "edges", version, kind: kind("namespaces"), name: namespace(b) };
+      return { type: "list", version, kind: namespacedKind(kind(c)), namespace: namespace(b) };
+    default: {
+      if (e !== undefined && e !== "edges") throw unknown();
+      const object = { version, kind: namespacedKind(kind(c)), namespace: namespace(b), name: name(d) };
       return e === undefined ? { type: "resource", ...object } : { type: "edges", ...object };
     }
-    default:
-      throw notFound(path);
   }
 }
 
@@ -101,7 +106,7 @@ function namespacedKind(kind: KindName): KindName {
 }
 
 /** Percent-decodes one path segment; bad encoding is the caller's mistake, so a 400. */
-export function decodeSegment(segment: string): string {
+function decodeSegment(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch (cause) {
@@ -120,8 +125,6 @@ function validName(schema: z.ZodString, what: string, text: string): string {
   return result.data;
 }
 
-function notFound(path: string): NotFoundError {
-  return new NotFoundError(
-    `no such path: ${path}; paths are {version}/{kind}, {version}/namespaces/{ns}/{kind}[/{name}[/edges]] and {version}/namespaces/{name}[/edges]`,
-  );
+export function notFound(path: string, accepted: string): NotFoundError {
+  return new NotFoundError(`no such path: ${path}; paths are ${accepted}`);
 }

@@ -1,10 +1,9 @@
 import * as z from "zod";
 import { BadRequestError } from "../errors";
-import { windowSchema } from "../smi/duration";
 import { NamespaceNameSchema, ResourceNameSchema } from "../smi/k8s-name";
-import { isKindName, type KindName } from "../smi/kinds";
+import { type KindName, servedKind } from "../smi/kinds";
 import { type Summary, summarize } from "../summary";
-import { InstantSchema, type TimeRange, type WindowBounds } from "../time-range";
+import { resolveTimeRange, type TimeRange, type WindowBounds } from "../time-range";
 import { measureResource, RequestStats, refOf, type TrafficDeps } from "../traffic";
 
 /** What Flagger POSTs to a webhook. Metadata values are always strings. */
@@ -63,20 +62,25 @@ export interface GateVerdict {
   readonly summary: Summary;
 }
 
+/** What the gate measures and judges, from Flagger's body. */
+export interface GateRequest {
+  readonly metadata: GateMetadata;
+  readonly kind: KindName;
+  readonly name: string;
+  readonly namespace: string;
+  readonly range: TimeRange;
+}
+
+/** The gate's window when the metadata names none: long enough for a canary step to show. */
+const GATE_DEFAULT_WINDOW_MS = 60_000;
+
 /** Parses and validates Flagger's body; every problem becomes one 400 naming what is accepted. */
 export function parseGateRequest(
   body: unknown,
   servedKinds: readonly KindName[],
   bounds: WindowBounds,
-  now: () => Date,
-): {
-  payload: FlaggerPayload;
-  metadata: GateMetadata;
-  kind: KindName;
-  name: string;
-  namespace: string;
-  range: TimeRange;
-} {
+  now: Date,
+): GateRequest {
   const payload = FlaggerPayloadSchema.safeParse(body);
   if (!payload.success)
     throw invalid(
@@ -94,24 +98,23 @@ export function parseGateRequest(
   if (!namespace.success) throw invalid("invalid namespace", namespace.error);
   const name = ResourceNameSchema.safeParse(metadata.data.resource ?? payload.data.name);
   if (!name.success) throw invalid("invalid resource name", name.error);
-  const kindText = metadata.data.kind ?? "deployments";
-  if (!isKindName(kindText) || !servedKinds.includes(kindText)) {
-    throw new BadRequestError(
-      `metadata.kind "${kindText}" is not served; served kinds are ${servedKinds.join(", ")}`,
-    );
-  }
-  const windowMs = windowSchema(bounds).safeParse(metadata.data.window ?? "1m");
-  if (!windowMs.success) throw invalid("invalid metadata.window", windowMs.error);
-  const time = metadata.data.time === undefined ? undefined : InstantSchema.safeParse(metadata.data.time);
-  if (time !== undefined && !time.success) throw invalid("invalid metadata.time", time.error);
-  return {
-    payload: payload.data,
-    metadata: metadata.data,
-    kind: kindText,
-    name: name.data,
-    namespace: namespace.data,
-    range: { windowMs: windowMs.data, time: time?.data ?? now(), explicitTime: time !== undefined },
-  };
+  const kind = servedKind(
+    metadata.data.kind ?? "deployments",
+    servedKinds,
+    (m) => new BadRequestError(m),
+    "metadata.kind",
+  );
+  const range = resolveTimeRange(
+    {
+      window: metadata.data.window,
+      time: metadata.data.time,
+      names: { window: "metadata.window", time: "metadata.time" },
+      defaultWindowMs: GATE_DEFAULT_WINDOW_MS,
+    },
+    bounds,
+    now,
+  );
+  return { metadata: metadata.data, kind, name: name.data, namespace: namespace.data, range };
 }
 
 function invalid(what: string, error: z.ZodError): BadRequestError {
@@ -180,7 +183,7 @@ export function judge(summary: Summary, metadata: GateMetadata): GateCheck[] {
  */
 export async function runFlaggerGate(
   deps: TrafficDeps,
-  request: ReturnType<typeof parseGateRequest>,
+  request: GateRequest,
   stats: RequestStats = new RequestStats(),
 ): Promise<GateVerdict> {
   const { kind, namespace, name, range, metadata } = request;

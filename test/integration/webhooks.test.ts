@@ -10,6 +10,7 @@ import { httpEvent, scenarioPrometheus, WINDOW } from "../support/harness";
 
 const scenario = defaultScenario();
 const TOKEN = "flagger-shared-secret-0123";
+const API_TOKEN = "api-token-for-summaries-01";
 let prometheus: RunningPrometheus;
 let api: ApiHandler;
 
@@ -21,6 +22,7 @@ beforeAll(async () => {
     window: WINDOW,
     backendDescription: "test",
     webhookToken: TOKEN,
+    apiAuth: { mode: "none", token: API_TOKEN },
     log: () => {},
   });
 }, 60_000);
@@ -199,7 +201,7 @@ describe("Flagger canary gate on a real Prometheus", () => {
 
 describe("plain-number summary on a real Prometheus", () => {
   const path = `/summary/namespaces/payments/deployments/api?t=5m&time=${scenario.endS}`;
-  const withToken = { headers: { authorization: `Bearer ${TOKEN}` } };
+  const withToken = { headers: { authorization: `Bearer ${API_TOKEN}` } };
 
   it("returns numbers equal to the ground truth", async () => {
     const response = await api(httpEvent("GET", path, withToken));

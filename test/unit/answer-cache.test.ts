@@ -25,13 +25,14 @@ const NOW = new Date("2026-11-25T12:00:00Z");
 const api = (
   engine: QueryEngine,
   cache = new AnswerCache({ ttlMs: 60_000, maxEntries: 100, maxBytes: 1 << 20 }),
+  token?: string,
 ) =>
   createApiHandler({
     engine,
     mesh: createLinkerdAdapter(),
     window: WINDOW,
     backendDescription: "test",
-    webhookToken: "summary-token-0123456789",
+    apiAuth: { mode: "none", token },
     cache,
     now: () => NOW,
     log: () => {},
@@ -73,11 +74,15 @@ describe("request coalescing and the short cache", () => {
     expect(engine.queries).toBe(4);
   });
 
-  it("checks the summary token before the cache, so a cached answer is not served without it", async () => {
+  it("checks the API token before the cache, so a cached answer is not served without it", async () => {
     const engine = new GatedEngine();
     engine.open();
-    const handler = api(engine);
+    const handler = api(engine, undefined, "summary-token-0123456789");
     const summary = "/summary/namespaces/shop/deployments/web?time=2026-11-25T11:00:00Z";
+    const smi = `${path}?time=2026-11-25T11:00:00Z`;
+    const bearer = { headers: { authorization: "Bearer summary-token-0123456789" } };
+    expect((await handler(httpEvent("GET", smi, bearer))).statusCode).toBe(200);
+    expect((await handler(httpEvent("GET", smi))).statusCode).toBe(401);
     const ok = await handler(
       httpEvent("GET", summary, { headers: { authorization: "Bearer summary-token-0123456789" } }),
     );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createApiHandler, type RequestLog } from "../../src/http/api-handler";
+import { type ApiDeps, createApiHandler, type RequestLog } from "../../src/http/api-handler";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
 import { httpEvent, WINDOW } from "../support/harness";
 import { RecordingEngine } from "../support/recording-engine";
@@ -7,7 +7,7 @@ import { RecordingEngine } from "../support/recording-engine";
 const API_TOKEN = "api-token-0123456789abcdef";
 const WEBHOOK_TOKEN = "webhook-token-0123456789ab";
 
-function setup() {
+function setup(apiAuth: ApiDeps["apiAuth"] = { mode: "none", token: API_TOKEN }) {
   const logs: RequestLog[] = [];
   const engine = new RecordingEngine();
   const api = createApiHandler({
@@ -15,7 +15,7 @@ function setup() {
     mesh: createLinkerdAdapter(),
     window: WINDOW,
     backendDescription: "prometheus at https://prometheus.example",
-    apiToken: API_TOKEN,
+    apiAuth,
     webhookToken: WEBHOOK_TOKEN,
     log: (entry) => logs.push(entry),
   });
@@ -38,16 +38,49 @@ describe("API authentication with API_TOKEN", () => {
     expect(engine.queries).toEqual([]);
     expect((await api(httpEvent("GET", smi, bearer("wrong-token-000000000000")))).statusCode).toBe(401);
     expect((await api(httpEvent("GET", smi, bearer(API_TOKEN)))).statusCode).toBe(200);
-    expect((await api(httpEvent("GET", "/apis/metrics.smi-spec.io/v1alpha1/"))).statusCode).toBe(401);
   });
 
-  it("opens the summary with the API token or the webhook token", async () => {
+  it("opens the summary with the API token only: one lock per route", async () => {
     const { api } = setup();
     const summary = "/summary/namespaces/shop/deployments/web";
     expect((await api(httpEvent("GET", summary))).statusCode).toBe(401);
     expect((await api(httpEvent("GET", summary, bearer(API_TOKEN)))).statusCode).toBe(200);
-    expect((await api(httpEvent("GET", summary, bearer(WEBHOOK_TOKEN)))).statusCode).toBe(200);
+    expect((await api(httpEvent("GET", summary, bearer(WEBHOOK_TOKEN)))).statusCode).toBe(401);
   });
+
+  it("serves discovery without a token: it names only the kinds the mesh serves", async () => {
+    const { api, engine } = setup();
+    for (const path of ["/apis/metrics.smi-spec.io", "/apis/metrics.smi-spec.io/v1alpha1/"]) {
+      expect((await api(httpEvent("GET", path))).statusCode, path).toBe(200);
+    }
+    expect(engine.queries).toEqual([]);
+  });
+
+  it.each(["iam", "jwt"] as const)(
+    "lets the gateway's %s authorizer alone decide, whatever the Authorization header carries",
+    async (mode) => {
+      const { api } = setup({ mode });
+      const gatewayHeader =
+        mode === "jwt"
+          ? bearer("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln")
+          : {
+              headers: {
+                authorization:
+                  "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261125/us-east-1/execute-api/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc",
+              },
+            };
+      expect((await api(httpEvent("GET", smi, gatewayHeader))).statusCode).toBe(200);
+      expect(
+        (await api(httpEvent("GET", "/summary/namespaces/shop/deployments/web", gatewayHeader))).statusCode,
+      ).toBe(200);
+      // The Flagger webhook keeps its own token under every mode.
+      const gate = { body: JSON.stringify({ name: "web", namespace: "shop", phase: "Progressing" }) };
+      expect((await api(httpEvent("POST", "/webhooks/flagger", gate))).statusCode).toBe(401);
+      expect(
+        (await api(httpEvent("POST", `/webhooks/flagger?token=${WEBHOOK_TOKEN}`, gate))).statusCode,
+      ).toBe(412);
+    },
+  );
 
   it("keeps /healthz open and free of secrets", async () => {
     const { api } = setup();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
-import { apiOver, call } from "../support/harness";
+import { apiOver, call, httpEvent } from "../support/harness";
 import { RecordingEngine } from "../support/recording-engine";
 
 const setup = () => {
@@ -114,6 +114,62 @@ describe("SMI routing", () => {
       expect(body.reason).toBe("BadRequest");
     }
     expect(engine.queries).toEqual([]);
+  });
+
+  it("refuses a time in the future with a 400 that says so, on every route that reads one", async () => {
+    const { api, engine } = setup();
+    for (const path of [
+      `${base}/namespaces/shop/deployments/web?time=2099-01-01T00:00:00Z`,
+      `${base}/deployments?time=4070908800`,
+      "/summary/namespaces/shop/deployments/web?time=2099-01-01T00:00:00Z",
+    ]) {
+      const { status, body } = await call(api, path);
+      expect(status, path).toBe(400);
+      expect(body.message, path).toMatch(
+        /invalid time: 2099-01-01T00:00:00Z is in the future \(now is 20\d\d-/,
+      );
+    }
+    const gate = await api(
+      httpEvent("POST", "/webhooks/flagger", {
+        body: JSON.stringify({
+          name: "web",
+          namespace: "shop",
+          phase: "Progressing",
+          metadata: { time: "2099-01-01T00:00:00Z" },
+        }),
+      }),
+    );
+    expect(gate.statusCode).toBe(400);
+    expect(JSON.parse(gate.body ?? "").message).toMatch(
+      /invalid metadata.time: 2099-01-01T00:00:00Z is in the future/,
+    );
+    expect(engine.queries).toEqual([]);
+  });
+
+  it("accepts a time a little ahead of its own clock, as a caller's clock may run fast", async () => {
+    const { api } = setup();
+    const soon = Math.floor(Date.now() / 1000) + 30;
+    expect((await call(api, `${base}/namespaces/shop/deployments/web?time=${soon}`)).status).toBe(200);
+  });
+
+  it("gives time examples that are the same instant in both forms", async () => {
+    const { body } = await call(setup().api, `${base}/namespaces/shop/deployments/web?time=noon`);
+    const [, rfc, unix] = /RFC 3339 \(([^)]+)\) or Unix seconds \((\d+)\)/.exec(body.message) ?? [];
+    expect(new Date(rfc ?? "").getTime()).toBe(Number(unix) * 1000);
+  });
+
+  it("returns a 405 that names the allowed methods, and a 404 that lists the served paths", async () => {
+    const { api } = setup();
+    const healthz = await call(api, "/healthz", "POST");
+    expect(healthz.status).toBe(405);
+    expect(healthz.headers.allow).toBe("GET");
+    const flagger = await call(api, "/webhooks/flagger");
+    expect(flagger.status).toBe(405);
+    expect(flagger.headers.allow).toBe("POST");
+    const missing = await call(api, "/metrics");
+    expect(missing.body.message).toMatch(
+      /no such path: \/metrics; this server answers \/healthz, .*\/summary\/\.\.\., \/webhooks\/flagger/,
+    );
   });
 
   it("returns a 405 Status for a POST to an SMI path", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createBackends } from "../../src/backends";
 import { loadConfig } from "../../src/config";
+import { loadDevSettings } from "../../src/dev/dev-settings";
 import { ConfigError } from "../../src/errors";
 
 describe("loadConfig", () => {
@@ -12,14 +12,11 @@ describe("loadConfig", () => {
       timeoutMs: 10_000,
       via: "prometheus",
       headers: {},
-      bearerToken: undefined,
-      sigv4Region: undefined,
       retryAttempts: 3,
     });
-    expect(config.apiAuth).toEqual({ mode: "none", token: undefined });
+    expect(config.apiAuth).toEqual({ mode: "none" });
     expect(config.cache).toEqual({ ttlMs: 60_000, maxEntries: 500, maxBytes: 32 * 1024 * 1024 });
     expect(config.consul).toBeUndefined();
-    expect(config.port).toBe(3000);
     expect(config.window).toEqual({ defaultMs: 30_000, minMs: 10_000, maxMs: 86_400_000 });
     expect(config.labels.namespace).toBe("namespace");
     expect(config.labels.job).toBe("k8s_job");
@@ -32,7 +29,6 @@ describe("loadConfig", () => {
     ["PROMETHEUS_URL", "ftp://x", "http(s) URL"],
     ["PROMETHEUS_TIMEOUT_MS", "soon", "whole number"],
     ["PROMETHEUS_TIMEOUT_MS", "10", "at least 100"],
-    ["PORT", "70000", "at most 65535"],
     ["SCRAPE_INTERVAL", "-5s", "positive duration"],
     ["LABEL_NAMESPACE", "kubernetes-namespace", "label name"],
     ["PROMETHEUS_HEADERS", "X-Scope-OrgID: a", "JSON object"],
@@ -76,9 +72,25 @@ describe("loadConfig", () => {
   });
 
   it("refuses CONSUL_HTTP_ADDR with another mesh instead of ignoring it", () => {
-    expect(() =>
-      createBackends(loadConfig({ MESH: "istio", CONSUL_HTTP_ADDR: "http://consul:8500" })),
-    ).toThrow(/CONSUL_HTTP_ADDR is only read with MESH=consul/);
+    expect(() => loadConfig({ MESH: "istio", CONSUL_HTTP_ADDR: "http://consul:8500" })).toThrow(
+      /CONSUL_HTTP_ADDR: is only read with MESH=consul, and MESH is istio/,
+    );
+  });
+
+  it("refuses API_TOKEN with a gateway authorizer, whose header carries a signature or a JWT", () => {
+    for (const mode of ["iam", "jwt"]) {
+      expect(() => loadConfig({ API_AUTH: mode, API_TOKEN: "0123456789abcdef" })).toThrow(
+        new RegExp(`API_TOKEN: is only checked with API_AUTH=none; with API_AUTH=${mode}`),
+      );
+      // An empty value is unset, as serverless.yml passes it for the gateway modes.
+      expect(loadConfig({ API_AUTH: mode, API_TOKEN: "" }).apiAuth).toEqual({ mode });
+    }
+  });
+
+  it("names every bad variable in one message", () => {
+    expect(() => loadConfig({ MESH: "linkrd", PROMETHEUS_TIMEOUT_MS: "soon" })).toThrow(
+      /^invalid configuration: MESH: must be one of: linkerd, istio, consul; PROMETHEUS_TIMEOUT_MS: must be a whole number$/,
+    );
   });
 
   it("reads backend headers, bearer token and SigV4 region", () => {
@@ -106,5 +118,16 @@ describe("loadConfig", () => {
     ).toBe("0123456789abcdef");
     // Locally the token is optional.
     expect(loadConfig({}).apiAuth.token).toBeUndefined();
+  });
+});
+
+describe("loadDevSettings", () => {
+  it("reads the local server's port and host, and refuses a bad port", () => {
+    expect(loadDevSettings({})).toEqual({ port: 3000, host: "127.0.0.1" });
+    expect(loadDevSettings({ PORT: "0", PROMETHEUS_BIN: "/opt/p/prometheus" })).toMatchObject({
+      port: 0,
+      prometheusBin: "/opt/p/prometheus",
+    });
+    expect(() => loadDevSettings({ PORT: "70000" })).toThrow(/PORT: must be at most 65535/);
   });
 });

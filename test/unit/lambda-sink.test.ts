@@ -22,6 +22,7 @@ describe("LambdaSink", () => {
     lambdaMock.on(InvokeCommand).resolves({ StatusCode: 202 });
     const result = await new LambdaSink(new LambdaClient({ region: "us-east-1" }), "report-consumer").deliver(
       rendered,
+      "key",
     );
     expect(result).toEqual({ attempts: 1, status: 202 });
     const calls = lambdaMock.commandCalls(InvokeCommand);
@@ -37,7 +38,7 @@ describe("LambdaSink", () => {
       .on(InvokeCommand)
       .rejects(new ResourceNotFoundException({ message: "Function not found", $metadata: {} }));
     const error = await new LambdaSink(new LambdaClient({ region: "us-east-1" }), "missing-fn")
-      .deliver(rendered)
+      .deliver(rendered, "key")
       .catch((e) => e);
     expect(error.message).toMatch(/lambda missing-fn failed: ResourceNotFoundException: Function not found/);
   });
@@ -45,7 +46,7 @@ describe("LambdaSink", () => {
   it("refuses a payload over Lambda's asynchronous limit before calling it", async () => {
     const big: RenderedReport = { report, json: "x".repeat(300 * 1024), markdown: "" };
     const error = await new LambdaSink(new LambdaClient({ region: "us-east-1" }), "fn")
-      .deliver(big)
+      .deliver(big, "key")
       .catch((e) => e);
     expect(error.message).toMatch(/over Lambda's 262144-byte limit/);
     expect(lambdaMock.commandCalls(InvokeCommand)).toHaveLength(0);
@@ -94,12 +95,12 @@ describe("report delivery outcomes", () => {
       throw new Error("no sink expected");
     });
     await expect(runReport(d, { kinds: ["nodes"], window: "5m" })).rejects.toThrow(
-      /kinds nodes are not served/,
+      /invalid report spec \(the schedule's input\): kinds\.0 "nodes" is not served; served kinds are/,
     );
     await expect(runReport(d, { kinds: ["deployments"], window: "forever" })).rejects.toThrow(/window/);
     await expect(
       runReport(d, { kinds: ["deployments"], window: "5m", sinks: [{ type: "email" }] }),
-    ).rejects.toThrow(/invalid report spec: sinks\.0/);
+    ).rejects.toThrow(/invalid report spec \(the schedule's input\): sinks\.0/);
     expect(d.engine.queries).toEqual([]);
   });
 });

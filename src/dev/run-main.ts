@@ -1,0 +1,51 @@
+import {
+  BackendResponseError,
+  BackendTimeoutError,
+  BackendUnreachableError,
+  BadRequestError,
+  ConfigError,
+  NotFoundError,
+} from "../errors";
+import { PrometheusMissingError } from "./prometheus-server";
+
+/** A start-up failure the operator fixes by changing how the tool is run. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+/** Errors whose message already says what went wrong and what to change. */
+const OWN_ERRORS = [
+  ConfigError,
+  UsageError,
+  BadRequestError,
+  NotFoundError,
+  BackendResponseError,
+  BackendTimeoutError,
+  BackendUnreachableError,
+  PrometheusMissingError,
+];
+
+/**
+ * What a local tool (`npm start`, the demo, the report and CLI runners) prints when it cannot
+ * start: one line that says what to change, never a stack trace. `usage` shows how to run it.
+ */
+export function startupFailure(error: unknown, usage: string): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (OWN_ERRORS.some((type) => error instanceof type)) return (error as Error).message;
+  if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS")) {
+    return `${(error as Error).message}. Usage: ${usage} (npm passes options to a script only after --)`;
+  }
+  if (code === "EADDRINUSE" || code === "EADDRNOTAVAIL" || code === "EACCES") {
+    const { address, port } = error as { address?: string; port?: number };
+    return `cannot listen on ${address ?? "HOST"}:${port ?? "PORT"} (${code}); set PORT to a free port (PORT=0 picks one) or HOST to an address of this machine`;
+  }
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** Runs a tool's main function; a failure is one line on stderr and exit code 1. */
+export function runMain(main: () => Promise<void>, usage: string): void {
+  main().catch((error: unknown) => {
+    console.error(startupFailure(error, usage).replace(/\s*\n\s*/g, " "));
+    process.exit(1);
+  });
+}

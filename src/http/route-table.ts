@@ -1,0 +1,94 @@
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { MethodNotAllowedError, NotFoundError } from "../errors";
+import type { RequestStats } from "../traffic";
+
+/**
+ * Who may call a route:
+ * - `none`: anyone (liveness, readiness, discovery);
+ * - `api`: the API's callers: the gateway's authorizer under `API_AUTH=iam|jwt`, or under `none`
+ *   the function's own `Authorization: Bearer <API_TOKEN>`;
+ * - `webhook`: the Flagger webhook's shared secret, in its metadata or `?token=` (Flagger can
+ *   neither sign requests nor send headers).
+ */
+export type RouteAuth = "none" | "api" | "webhook";
+
+/** One request as a route sees it. */
+export interface RouteRequest {
+  readonly method: string;
+  readonly path: string;
+  /** The segments the route's wildcards matched, in order, still percent-encoded. */
+  readonly rest: readonly string[];
+  readonly query: URLSearchParams;
+  readonly event: APIGatewayProxyEventV2;
+  readonly stats: RequestStats;
+  readonly now: Date;
+}
+
+/** What a route produced: a body, its status, and what the backend cost and said. */
+export interface Answer {
+  readonly status?: number;
+  readonly body: unknown;
+  readonly warnings: readonly string[];
+  readonly roundTrips: number;
+}
+
+export interface Route {
+  readonly method: "GET" | "POST";
+  /** A path pattern: `*` stands for one segment, a final `**` for any number of them. */
+  readonly path: string;
+  readonly auth: RouteAuth;
+  /**
+   * Whether an answer for an explicit, settled `time` may be served from the warm container's
+   * cache. Routes whose answers can change (now-relative, health) are not.
+   */
+  readonly cacheable: boolean;
+  readonly handle: (request: RouteRequest) => Promise<Answer>;
+}
+
+/**
+ * The segments a pattern's wildcards matched, or undefined when it does not match. `*` matches
+ * one segment and a final `**` any number (none included); a trailing slash on the path is
+ * ignored, as kubectl and curl users write both.
+ */
+function wildcardsOf(pattern: string, path: string): string[] | undefined {
+  const want = pattern.split("/");
+  const have = (path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path).split("/");
+  const matched: string[] = [];
+  for (let i = 0; i < want.length; i++) {
+    const segment = want[i] as string;
+    if (segment === "**" && i === want.length - 1) return [...matched, ...have.slice(i)];
+    const actual = have[i];
+    if (actual === undefined) return undefined;
+    if (segment === "*") {
+      if (actual === "") return undefined;
+      matched.push(actual);
+    } else if (segment !== actual) return undefined;
+  }
+  return have.length === want.length ? matched : undefined;
+}
+
+/**
+ * Finds the first route whose path and method match. A path served for other methods is a 405
+ * that names them; a path served by no route is a 404 that lists what is served.
+ */
+export function matchRoute(
+  table: readonly Route[],
+  method: string,
+  path: string,
+): { route: Route; rest: readonly string[] } {
+  const allowed: string[] = [];
+  for (const route of table) {
+    const rest = wildcardsOf(route.path, path);
+    if (rest === undefined) continue;
+    if (route.method === method) return { route, rest };
+    if (!allowed.includes(route.method)) allowed.push(route.method);
+  }
+  if (allowed.length > 0) {
+    throw new MethodNotAllowedError(
+      `method ${method} is not allowed here; use ${allowed.join(" or ")}`,
+      allowed,
+    );
+  }
+  const served = [...new Set(table.map((r) => r.path.replace(/\*\*?/g, "...")))];
+  throw new NotFoundError(`no such path: ${path}; this server answers ${served.join(", ")}`);
+}

@@ -1,0 +1,82 @@
+import { NotFoundError } from "../errors";
+import type { MeshAdapter } from "../mesh/adapter";
+import type { QueryEngine } from "../prometheus/client";
+import { parseObjectPath, parseSmiPath, SMI_PREFIX } from "../smi/route";
+import { answerMetrics, discoveryAnswer } from "../smi-answers";
+import { summarize } from "../summary";
+import { timeRangeOfQuery, type WindowBounds } from "../time-range";
+import { measureResource, refOf } from "../traffic";
+import { parseGateRequest, runFlaggerGate } from "../webhooks/flagger-gate";
+import { jsonBody } from "./request-body";
+import type { Answer, Route, RouteRequest } from "./route-table";
+
+/** What the routes need from the deployment. */
+export interface RouteDeps {
+  readonly engine: QueryEngine;
+  readonly mesh: MeshAdapter;
+  readonly window: WindowBounds;
+  /** What `/healthz` may say about the backend; never a secret. */
+  readonly backendDescription: string;
+}
+
+/**
+ * The api function's one route table: every path it serves, who may call it, whether its answers
+ * may be cached, and what answers it. The dispatcher reads this and nothing else; the gateway's
+ * routes in `serverless.yml` mirror it.
+ */
+export function apiRoutes(deps: RouteDeps): readonly Route[] {
+  const answered = (request: RouteRequest, body: unknown, status?: number): Answer => ({
+    ...(status === undefined ? {} : { status }),
+    body,
+    warnings: [...request.stats.warnings],
+    roundTrips: request.stats.roundTrips,
+  });
+  async function smi(r: RouteRequest): Promise<Answer> {
+    const route = parseSmiPath(r.path, deps.mesh.kinds);
+    if (route.type === "group" || route.type === "resources") return discoveryAnswer(route, deps.mesh);
+    return answerMetrics(deps, route, timeRangeOfQuery(r.query, deps.window, r.now), r.stats);
+  }
+  return [
+    {
+      method: "GET",
+      path: "/healthz",
+      auth: "none",
+      cacheable: false,
+      handle: async (r) =>
+        answered(r, { status: "ok", mesh: deps.mesh.name, backend: deps.backendDescription }),
+    },
+    // Discovery needs no metrics and no credentials: it says only which kinds this mesh serves.
+    { method: "GET", path: SMI_PREFIX, auth: "none", cacheable: false, handle: smi },
+    { method: "GET", path: `${SMI_PREFIX}/*`, auth: "none", cacheable: false, handle: smi },
+    { method: "GET", path: `${SMI_PREFIX}/*/**`, auth: "api", cacheable: true, handle: smi },
+    {
+      method: "GET",
+      path: "/summary/**",
+      auth: "api",
+      cacheable: true,
+      handle: async (r) => {
+        const unknown = () =>
+          new NotFoundError(
+            `no such path: ${r.path}; the summary path is /summary/namespaces/{ns}/{kind}/{name}`,
+          );
+        const object = parseObjectPath("v1alpha2", r.rest, deps.mesh.kinds, unknown);
+        if (object.type !== "resource") throw unknown();
+        const range = timeRangeOfQuery(r.query, deps.window, r.now);
+        const measurement = await measureResource(deps, refOf(object.kind, object), range, r.stats);
+        return answered(r, summarize(measurement, range));
+      },
+    },
+    {
+      method: "POST",
+      path: "/webhooks/flagger",
+      auth: "webhook",
+      cacheable: false,
+      handle: async (r) => {
+        const request = parseGateRequest(jsonBody(r), deps.mesh.kinds, deps.window, r.now);
+        const verdict = await runFlaggerGate(deps, request, r.stats);
+        // Flagger passes only 200-202; 412 fails the check and its body lands in Flagger's events.
+        return answered(r, verdict, verdict.passed ? 200 : 412);
+      },
+    },
+  ];
+}
