@@ -1,6 +1,6 @@
 import { BackendResponseError } from "./errors";
 import type { Measurement } from "./measurement";
-import type { Side, SeriesFamily, SplitLabel } from "./mesh/adapter";
+import type { SeriesFamily, Side, SplitLabel } from "./mesh/adapter";
 import type { InstantVector, QueryEngine } from "./prometheus/client";
 import type { VectorSample } from "./prometheus/envelope";
 import { BucketBounds, parseUpperBound, quantileOf } from "./prometheus/histogram";

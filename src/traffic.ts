@@ -1,8 +1,8 @@
 import { NotFoundError } from "./errors";
 import { type LatencyShape, type MeasureResult, measure, type SplitSeen } from "./measure";
 import { type Measurement, NO_TRAFFIC } from "./measurement";
-import type { IdentityLabels, MeshAdapter, ZeroTarget } from "./mesh/adapter";
-import type { InstantVector, QueryEngine } from "./prometheus/client";
+import type { IdentityLabels, ZeroTarget } from "./mesh/adapter";
+import type { InstantVector } from "./prometheus/client";
 import { eq, type Matcher, renderSelector } from "./prometheus/promql";
 import { KINDS, type KindName, type ResourceRef } from "./smi/kinds";
 import type { EdgeSpec } from "./smi/objects";
@@ -168,7 +168,8 @@ export async function measureKind(
     seen = true;
   }
   // A catalog's idle entries are no proof Prometheus holds this mesh's series: only measured ones are.
-  if (!seen) await explainZero(deps, { kind, ...(namespace === undefined ? {} : { namespace }) }, range, stats);
+  if (!seen)
+    await explainZero(deps, { kind, ...(namespace === undefined ? {} : { namespace }) }, range, stats);
   return [...resources.values()].sort(byId);
 }
 
@@ -223,7 +224,10 @@ export async function measureEdges(
   const edges = views.flatMap((view, i) =>
     (perView[i]?.objects ?? [])
       .map((m) => ({
-        ref: refOf(peerKind(i, m.key.via), { namespace: m.key.namespace ?? placed.get(m.key.name), name: m.key.name }),
+        ref: refOf(peerKind(i, m.key.via), {
+          namespace: m.key.namespace ?? placed.get(m.key.name),
+          name: m.key.name,
+        }),
         side: m.side,
         measurement: m.measurement,
       }))

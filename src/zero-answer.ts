@@ -42,12 +42,17 @@ function checksFor(
   const maxWindow = formatDuration(deps.window.maxMs);
   const select = (extra: Matcher[]) => renderSelector(family.counter, [...family.matchers, ...extra]);
   const inNamespace =
-    target.namespace !== undefined && self.namespace !== undefined ? [eq(self.namespace, target.namespace)] : [];
+    target.namespace !== undefined && self.namespace !== undefined
+      ? [eq(self.namespace, target.namespace)]
+      : [];
   const checks: Check[] = [{ id: "mesh", expr: select([]) }];
   if (inNamespace.length > 0) checks.push({ id: "scope", expr: select(inNamespace) });
   checks.push({ id: "labelled", expr: select([...inNamespace, ne(self.name, "")]) });
   if (named.length > 0)
-    checks.push({ id: "named", expr: named.map((s) => `present_over_time(${s}[${maxWindow}])`).join(" or ") });
+    checks.push({
+      id: "named",
+      expr: named.map((s) => `present_over_time(${s}[${maxWindow}])`).join(" or "),
+    });
   const explanations = deps.mesh.explainZero?.(target, maxWindow) ?? [];
   explanations.forEach((e, i) => {
     checks.push({ id: `explain${i}`, expr: e.expr });
@@ -74,6 +79,9 @@ function verdict(
   if (target.name !== undefined && count("named") > 0) return undefined;
   const explained = (when: ZeroExplanation["when"]) =>
     explanations.find((e, i) => e.when === when && count(`explain${i}`) > 0)?.warning;
+  // The object's own other telemetry says the most: it exists, and why it has no requests.
+  const objectExplained = explained("object");
+  if (objectExplained !== undefined) return objectExplained;
   const selector = renderSelector(family.counter, family.matchers);
   if (count("mesh") === 0) {
     return (
@@ -81,8 +89,6 @@ function verdict(
       `${deps.backendDescription} has no series of ${selector} at ${at} (MESH=${deps.mesh.name}): nothing this mesh reports is there, so every answer is zero; check MESH and PROMETHEUS_URL, and that Prometheus scrapes the mesh's proxies`
     );
   }
-  const objectExplained = explained("object");
-  if (objectExplained !== undefined) return objectExplained;
   const maxWindow = formatDuration(deps.window.maxMs);
   const what = describe(target);
   if (target.namespace !== undefined && self.namespace !== undefined && count("scope") === 0) {
@@ -127,9 +133,7 @@ export async function diagnoseZero(
         ];
   const { checks, explanations } = checksFor(deps, target, family, self, [...own, ...named]);
   const result = await run(
-    checks
-      .map((c) => `label_replace(count(${c.expr}), "${CHECK_LABEL}", "${c.id}", "", "")`)
-      .join(" or "),
+    checks.map((c) => `label_replace(count(${c.expr}), "${CHECK_LABEL}", "${c.id}", "", "")`).join(" or "),
   );
   const counts = new Map<string, number>();
   for (const { metric, value } of result.samples) {

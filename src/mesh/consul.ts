@@ -99,7 +99,10 @@ export function createConsulAdapter(settings: ConsulSettings = {}): MeshAdapter 
       if (kind === "namespaces")
         return { family: server, self: { name: labels.namespace, setting: "LABEL_NAMESPACE" } };
       if (kind === "pods")
-        return { family: server, self: { namespace: labels.namespace, name: labels.pod, setting: "LABEL_POD" } };
+        return {
+          family: server,
+          self: { namespace: labels.namespace, name: labels.pod, setting: "LABEL_POD" },
+        };
       return { family: server, self: service };
     },
     edgeViews(kind) {

@@ -140,7 +140,12 @@ export function createIstioAdapter(settings: IstioSettings = {}): MeshAdapter {
             self: src,
             peer: { names: [{ label: dst.name, kind }] },
           },
-          { direction: "from", family: serverFromMeshed, self: dst, peer: { names: [{ label: src.name, kind }] } },
+          {
+            direction: "from",
+            family: serverFromMeshed,
+            self: dst,
+            peer: { names: [{ label: src.name, kind }] },
+          },
         ];
       }
       // Istio's series name no destination pod and no client service, so those kinds have no peers.
@@ -151,7 +156,12 @@ export function createIstioAdapter(settings: IstioSettings = {}): MeshAdapter {
       });
       return [
         { direction: "to", family: sent([]), self: sourceWorkload, peer: peer(destinationWorkload) },
-        { direction: "from", family: serverFromMeshed, self: destinationWorkload, peer: peer(sourceWorkload) },
+        {
+          direction: "from",
+          family: serverFromMeshed,
+          self: destinationWorkload,
+          peer: peer(sourceWorkload),
+        },
       ];
     },
     explainZero(target: ZeroTarget, maxWindow: string): readonly ZeroExplanation[] {

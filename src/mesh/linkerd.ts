@@ -1,6 +1,13 @@
 import { eq } from "../prometheus/promql";
 import type { KindName } from "../smi/kinds";
-import type { EdgeView, IdentityLabels, MeshAdapter, PeerLabels, ResourceView, SeriesFamily } from "./adapter";
+import type {
+  EdgeView,
+  IdentityLabels,
+  MeshAdapter,
+  PeerLabels,
+  ResourceView,
+  SeriesFamily,
+} from "./adapter";
 import { type ClusterSetting, clusterPartition, partitioned } from "./partition";
 
 /**
