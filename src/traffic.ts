@@ -77,14 +77,25 @@ function runner({ engine }: TrafficDeps, time: Date, stats: RequestStats) {
 
 /**
  * Says when an answer summed series of several clusters or datacenters: the split labels rode in
- * the counts query already, so this costs nothing.
+ * the counts queries already, so this costs nothing. One Warning per setting, whichever of its
+ * labels (a Consul edge reads `consul_destination_datacenter`) showed the values.
  */
 function noteSplits(splits: readonly SplitSeen[], stats: RequestStats): void {
+  const bySetting = new Map<string, { noun: string; labels: Set<string>; values: Set<string> }>();
   for (const { label, setting, noun, values } of splits) {
-    if (values.length < 2) continue;
-    const named = values.map((v) => (v === "" ? "(none)" : v)).join(", ");
+    const seen = bySetting.get(setting) ?? { noun, labels: new Set(), values: new Set() };
+    seen.labels.add(label);
+    for (const v of values) seen.values.add(v);
+    bySetting.set(setting, seen);
+  }
+  for (const [setting, { noun, labels, values }] of bySetting) {
+    if (values.size < 2) continue;
+    const named = [...values]
+      .sort()
+      .map((v) => (v === "" ? "(none)" : v))
+      .join(", ");
     stats.warnings.add(
-      `this answer sums series from ${values.length} ${noun}s (label ${label}: ${named}); set ${setting} to answer for one ${noun}`,
+      `this answer sums series from ${values.size} ${noun}s (label ${[...labels].join(", ")}: ${named}); set ${setting} to answer for one ${noun}`,
     );
   }
 }
@@ -206,7 +217,10 @@ export async function measureEdges(
       ),
     ),
   );
-  for (const measured of perView) noteSplits(measured.splits, stats);
+  noteSplits(
+    perView.flatMap((m) => m.splits),
+    stats,
+  );
   const peerKind = (viewIndex: number, via: number) =>
     (views[viewIndex]?.peer.names[via]?.kind ?? ref.kind) as KindName;
   const unplaced = new Set<string>();

@@ -76,7 +76,11 @@ function verdict(
   count: (id: string) => number,
   at: string,
 ): string | undefined {
-  if (target.name !== undefined && count("named") > 0) return undefined;
+  const scoped = target.namespace !== undefined && self.namespace !== undefined;
+  // Traffic in scope, none under the kind's label: the relabeling names it otherwise. Said even for
+  // an object seen through other labels (an edge's `dst_*`), since its numbers are read by this one.
+  const labelMissing = (scoped ? count("scope") : count("mesh")) > 0 && count("labelled") === 0;
+  if (target.name !== undefined && count("named") > 0 && !labelMissing) return undefined;
   const explained = (when: ZeroExplanation["when"]) =>
     explanations.find((e, i) => e.when === when && count(`explain${i}`) > 0)?.warning;
   // The object's own other telemetry says the most: it exists, and why it has no requests.
@@ -91,15 +95,17 @@ function verdict(
   }
   const maxWindow = formatDuration(deps.window.maxMs);
   const what = describe(target);
-  if (target.namespace !== undefined && self.namespace !== undefined && count("scope") === 0) {
-    const nameClause =
-      target.name === undefined ? "" : `, and ${what} has none in the last ${maxWindow} (MAX_WINDOW)`;
-    return `namespace ${target.namespace} has no series of ${family.counter} at ${at}${nameClause}: never seen; check the namespace${target.name === undefined ? "" : " and the name"}`;
+  if (scoped && count("scope") === 0) {
+    // Only the named object is looked for over MAX_WINDOW: a whole namespace is looked at now.
+    return target.name === undefined
+      ? `namespace ${target.namespace} has no series of ${selector} at ${at}: no meshed workload there reports serving requests; check the namespace`
+      : `namespace ${target.namespace} has no series of ${family.counter} at ${at}, and ${what} has none in the last ${maxWindow} (MAX_WINDOW): never seen; check the namespace and the name`;
   }
-  if (count("labelled") === 0) {
+  if (labelMissing) {
     const scope = target.namespace === undefined ? "" : ` in namespace ${target.namespace}`;
     const setting = self.setting === undefined ? "" : ` (${self.setting})`;
-    return `the mesh has traffic${scope}, but no series of ${family.counter} there carries the label ${self.name}${setting}, which ${target.kind} are read from: check ${self.setting ?? "the label"} against your Prometheus relabeling`;
+    const check = `check ${self.setting ?? "the label"} against your Prometheus relabeling`;
+    return `the mesh has traffic${scope}, but no series of ${family.counter} there carries the label ${self.name}${setting}, which ${target.kind} are read from: ${target.name === undefined ? `if ${target.kind} run there, ${check}` : check}`;
   }
   if (target.name !== undefined)
     return `${what} has no series of ${family.counter} in the last ${maxWindow} (MAX_WINDOW): never seen; check the name`;

@@ -10,10 +10,10 @@ import { loadConfig } from "../../src/config";
 import { type ConsulDouble, startConsulDouble } from "../../src/dev/consul-double";
 import { consulCatalog, IDLE_CATALOG_SERVICE } from "../../src/dev/consul-series";
 import { istioSeries } from "../../src/dev/istio-series";
-import type { RunningPrometheus } from "../../src/dev/prometheus-server";
-import { defaultScenario, type Workload } from "../../src/dev/scenario";
-import { ambientScenario } from "../../src/dev/scenarios";
-import { allMeshSeries } from "../../src/dev/series";
+import { type RunningPrometheus, startPrometheus } from "../../src/dev/prometheus-server";
+import { defaultScenario, type Scenario, type Workload } from "../../src/dev/scenario";
+import { ambientScenario, twoClusters } from "../../src/dev/scenarios";
+import { allMeshSeries, clusterSeries } from "../../src/dev/series";
 import { apiFromConfig } from "../../src/http/api-from-config";
 import type { ApiHandler, RequestLog } from "../../src/http/api-handler";
 import {
@@ -500,5 +500,106 @@ describe("Consul specifics", () => {
     } finally {
       await bare.close();
     }
+  });
+});
+
+describe("two clusters in one Prometheus", () => {
+  const clusters = twoClusters();
+  const [east, west] = clusters.map((c) => c.scenario) as [Scenario, Scenario];
+  /** Both clusters summed: what an unpinned query adds up. */
+  const both: Scenario = { ...east, streams: [...east.streams, ...west.streams] };
+  let shared: RunningPrometheus;
+  const meshes = PROFILES.filter((p) => p.name !== "istio-ambient");
+
+  beforeAll(async () => {
+    shared = await startPrometheus({
+      series: clusterSeries(clusters),
+      startS: east.startS,
+      endS: east.endS,
+      stepS: east.stepS,
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await shared?.stop();
+  });
+
+  const SUMMED =
+    /sums series from 2 clusters \(label cluster: east, west\); set CLUSTER to answer for one cluster/;
+  const SUMMED_DCS =
+    /sums series from 2 datacenters \(label consul_(source|destination)_datacenter.*: dc1, dc2\); set CONSUL_DATACENTER to answer for one datacenter/;
+
+  it.each(meshes)("$name answers one cluster's numbers with CLUSTER set, and no Warning", async (profile) => {
+    for (const [cluster, s] of [
+      ["east", east],
+      ["west", west],
+    ] as const) {
+      const pinned = apiFor({ MESH: profile.mesh, PROMETHEUS_URL: shared.url, CLUSTER: cluster });
+      const checkout = s.workloads.find((w) => w.name === "checkout") as Workload;
+      const { kind, name } = profile.resourceOf(checkout);
+      const resource = await call(pinned, `${base}/namespaces/shop/${kind}/${name}?${at}`);
+      expectWarnings(warningsOf(resource.headers), [], `${profile.name} ${cluster}`);
+      expectMatchesTruth(
+        resource.body,
+        workloadTruth(s, checkout, WINDOW_S, profile.rule),
+        `${profile.name} ${cluster}`,
+      );
+      const list = await call(pinned, `${base}/namespaces/shop/${kind}?${at}`);
+      expectWarnings(warningsOf(list.headers), [], `${profile.name} ${cluster} list`);
+      const item = list.body.items.find((i: { resource: { name: string } }) => i.resource.name === name);
+      expectMatchesTruth(
+        item,
+        workloadTruth(s, checkout, WINDOW_S, profile.rule),
+        `${profile.name} ${cluster} list`,
+      );
+      const edges = await call(pinned, `${base}/namespaces/shop/${kind}/${name}/edges?${at}`);
+      expectWarnings(warningsOf(edges.headers), [], `${profile.name} ${cluster} edges`);
+      for (const e of workloadEdgesTruth(s, checkout, WINDOW_S, profile.edges)) {
+        const found = edge(edges.body.items, e.direction, e.peer.split("/")[1] as string);
+        expectMatchesTruth(found, e.truth, `${profile.name} ${cluster} ${e.direction} ${e.peer}`);
+      }
+    }
+  });
+
+  it.each(meshes)("$name sums the clusters without CLUSTER, and says so", async (profile) => {
+    const unpinned = apiFor({ MESH: profile.mesh, PROMETHEUS_URL: shared.url });
+    const checkout = both.workloads.find((w) => w.name === "checkout") as Workload;
+    const { kind, name } = profile.resourceOf(checkout);
+    const expected = profile.mesh === "consul" ? [SUMMED, SUMMED_DCS] : [SUMMED];
+    for (const path of [`${kind}/${name}`, kind, `${kind}/${name}/edges`]) {
+      const { body, headers } = await call(unpinned, `${base}/namespaces/shop/${path}?${at}`);
+      expectWarnings(warningsOf(headers), expected, `${profile.name} ${path}`);
+      if (path === `${kind}/${name}`)
+        expectMatchesTruth(
+          body,
+          workloadTruth(both, checkout, WINDOW_S, profile.rule),
+          `${profile.name} summed`,
+        );
+    }
+  });
+
+  it("pins Consul's datacenter with CONSUL_DATACENTER, as Consul's UI does", async () => {
+    const dc2 = apiFor({ MESH: "consul", PROMETHEUS_URL: shared.url, CONSUL_DATACENTER: "dc2" });
+    const checkout = west.workloads.find((w) => w.name === "checkout") as Workload;
+    const resource = await call(dc2, `${base}/namespaces/shop/services/checkout?${at}`);
+    expectWarnings(warningsOf(resource.headers), []);
+    expectMatchesTruth(resource.body, workloadTruth(west, checkout, WINDOW_S, "envoy"), "dc2");
+    const edges = await call(dc2, `${base}/namespaces/shop/services/checkout/edges?${at}`);
+    expectWarnings(warningsOf(edges.headers), []);
+    const fromFrontend = edge(edges.body.items, "from", "frontend");
+    const truth = workloadEdgesTruth(west, checkout, WINDOW_S, {
+      side: { to: "client", from: "client" },
+      peerKind: "services",
+      rule: "envoy",
+    }).find((e) => e.direction === "from" && e.peer === "shop/frontend");
+    expectMatchesTruth(fromFrontend, truth?.truth ?? NO_TRAFFIC, "dc2 from frontend");
+  });
+
+  it("answers a CLUSTER no series carries with zeros and a Warning naming the selector", async () => {
+    const typo = apiFor({ MESH: "linkerd", PROMETHEUS_URL: shared.url, CLUSTER: "eats" });
+    const { body, headers } = await call(typo, `${base}/namespaces/shop/deployments/checkout?${at}`);
+    expectMatchesTruth(body, NO_TRAFFIC, "typo");
+    expectWarnings(warningsOf(headers), [
+      /has no series of response_total\{direction="inbound", cluster="eats"\} .*\(MESH=linkerd\)/,
+    ]);
   });
 });
