@@ -6,6 +6,9 @@ import { createConsulAdapter } from "../../src/mesh/consul";
 import { createIstioAdapter } from "../../src/mesh/istio";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
 import { eq } from "../../src/prometheus/promql";
+import { checkReadiness } from "../../src/readiness";
+import { diagnoseZero } from "../../src/zero-answer";
+import { RecordingEngine } from "../support/recording-engine";
 
 function parseErrors(query: string): string[] {
   const errors: string[] = [];
@@ -80,4 +83,25 @@ describe("PromQL the adapters generate", () => {
     expect(seen).toHaveLength(1);
     expect(parseErrors(seen[0] as string)).toEqual([]);
   });
+
+  it.each(MESHES)(
+    "parses the zero diagnosis and readiness queries for every %s kind",
+    async (_name, mesh) => {
+      const engine = new RecordingEngine();
+      const deps = { engine, mesh, backendDescription: "test", window: { maxMs: 86_400_000 } };
+      const run = (q: string) => engine.instantQuery(q, new Date(0));
+      for (const kind of mesh.kinds) {
+        for (const target of [
+          { kind, namespace: "shop", name: 'we"ird\\name' },
+          { kind, namespace: "shop" },
+          { kind },
+        ]) {
+          await diagnoseZero(deps, target, new Date(0), run, ['response_total{pod="x"}']);
+        }
+      }
+      await checkReadiness(deps, new Date(0));
+      expect(engine.queries.length).toBe(mesh.kinds.length * 3 + 1);
+      for (const query of engine.queries) expect(parseErrors(query), query).toEqual([]);
+    },
+  );
 });
