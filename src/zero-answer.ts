@@ -1,6 +1,6 @@
 import type { IdentityLabels, MeshAdapter, SeriesFamily, ZeroExplanation, ZeroTarget } from "./mesh/adapter";
 import type { InstantVector, QueryEngine } from "./prometheus/client";
-import { eq, type Matcher, ne, renderSelector } from "./prometheus/promql";
+import { eq, renderSelector } from "./prometheus/promql";
 import { formatDuration } from "./smi/duration";
 import { formatTimestamp } from "./smi/objects";
 
@@ -22,32 +22,44 @@ interface Check {
 
 /** Result label that tells the checks of the one diagnosis query apart. */
 const CHECK_LABEL = "smi_check";
+/** Result label the census sets on series that carry the label the kind is read from. */
+const LABELLED = "smi_labelled";
+
+/** What the diagnosis query found, as counts of series. */
+interface Found {
+  /** Series of the counter at all, at the answer's time. */
+  readonly mesh: number;
+  /** Of those, series in the asked namespace (all of them when none is asked). */
+  readonly scope: number;
+  /** Of those, series that carry the kind's label. */
+  readonly labelled: number;
+  /** Named checks: `named` and the mesh's explanations. */
+  readonly count: (id: string) => number;
+}
 
 /**
- * Everything a zero answer needs to be explained, as cheap counts in one query:
- * - `mesh`: series of the counter at all (instant; the one broad selector);
- * - `scope`: series in the asked namespace now (instant);
- * - `labelled`: of those, series that carry the label the kind is read from (instant);
- * - `named`: series of the asked object in the last `MAX_WINDOW` (a range, but on the object's
- *   own narrow selectors only);
- * - the mesh's own explanations (Istio ambient: ztunnel's L4 series).
+ * The one broad part of the diagnosis: the counter's series at the answer's time, counted by
+ * namespace and by whether they carry the kind's label, in a single selection. It answers three
+ * questions (does the mesh report here at all, in this namespace, under this label) for the cost of
+ * one instant count; the label test is a fixed regex on the label, never on a requested value.
+ */
+function census(family: SeriesFamily, self: IdentityLabels, scoped: boolean): string {
+  const by = scoped && self.namespace !== undefined ? `${self.namespace}, ${LABELLED}` : LABELLED;
+  const marked = `label_replace(${renderSelector(family.counter, family.matchers)}, "${LABELLED}", "1", "${self.name}", ".+")`;
+  return `label_replace(count by (${by}) (${marked}), "${CHECK_LABEL}", "census", "", "")`;
+}
+
+/**
+ * The narrow parts: the asked object's own series over `MAX_WINDOW` (a range, on its exact
+ * selectors only), and the mesh's own explanations (Istio ambient: ztunnel's L4 series).
  */
 function checksFor(
   deps: DiagnosisDeps,
   target: ZeroTarget,
-  family: SeriesFamily,
-  self: IdentityLabels,
   named: readonly string[],
 ): { checks: Check[]; explanations: readonly ZeroExplanation[] } {
   const maxWindow = formatDuration(deps.window.maxMs);
-  const select = (extra: Matcher[]) => renderSelector(family.counter, [...family.matchers, ...extra]);
-  const inNamespace =
-    target.namespace !== undefined && self.namespace !== undefined
-      ? [eq(self.namespace, target.namespace)]
-      : [];
-  const checks: Check[] = [{ id: "mesh", expr: select([]) }];
-  if (inNamespace.length > 0) checks.push({ id: "scope", expr: select(inNamespace) });
-  checks.push({ id: "labelled", expr: select([...inNamespace, ne(self.name, "")]) });
+  const checks: Check[] = [];
   if (named.length > 0)
     checks.push({
       id: "named",
@@ -73,13 +85,14 @@ function verdict(
   family: SeriesFamily,
   self: IdentityLabels,
   explanations: readonly ZeroExplanation[],
-  count: (id: string) => number,
+  found: Found,
   at: string,
 ): string | undefined {
+  const { count } = found;
   const scoped = target.namespace !== undefined && self.namespace !== undefined;
   // Traffic in scope, none under the kind's label: the relabeling names it otherwise. Said even for
   // an object seen through other labels (an edge's `dst_*`), since its numbers are read by this one.
-  const labelMissing = (scoped ? count("scope") : count("mesh")) > 0 && count("labelled") === 0;
+  const labelMissing = found.scope > 0 && found.labelled === 0;
   if (target.name !== undefined && count("named") > 0 && !labelMissing) return undefined;
   const explained = (when: ZeroExplanation["when"]) =>
     explanations.find((e, i) => e.when === when && count(`explain${i}`) > 0)?.warning;
@@ -87,7 +100,7 @@ function verdict(
   const objectExplained = explained("object");
   if (objectExplained !== undefined) return objectExplained;
   const selector = renderSelector(family.counter, family.matchers);
-  if (count("mesh") === 0) {
+  if (found.mesh === 0) {
     return (
       explained("mesh") ??
       `${deps.backendDescription} has no series of ${selector} at ${at} (MESH=${deps.mesh.name}): nothing this mesh reports is there, so every answer is zero; check MESH and PROMETHEUS_URL, and that Prometheus scrapes the mesh's proxies`
@@ -95,7 +108,7 @@ function verdict(
   }
   const maxWindow = formatDuration(deps.window.maxMs);
   const what = describe(target);
-  if (scoped && count("scope") === 0) {
+  if (scoped && found.scope === 0) {
     // Only the named object is looked for over MAX_WINDOW: a whole namespace is looked at now.
     return target.name === undefined
       ? `namespace ${target.namespace} has no series of ${selector} at ${at}: no meshed workload there reports serving requests; check the namespace`
@@ -137,22 +150,29 @@ export async function diagnoseZero(
               : []),
           ]),
         ];
-  const { checks, explanations } = checksFor(deps, target, family, self, [...own, ...named]);
+  const scoped = target.namespace !== undefined && self.namespace !== undefined;
+  const { checks, explanations } = checksFor(deps, target, [...own, ...named]);
   const result = await run(
-    checks.map((c) => `label_replace(count(${c.expr}), "${CHECK_LABEL}", "${c.id}", "", "")`).join(" or "),
+    [
+      census(family, self, scoped),
+      ...checks.map((c) => `label_replace(count(${c.expr}), "${CHECK_LABEL}", "${c.id}", "", "")`),
+    ].join(" or "),
   );
   const counts = new Map<string, number>();
+  let mesh = 0;
+  let scope = 0;
+  let labelled = 0;
   for (const { metric, value } of result.samples) {
     const id = metric[CHECK_LABEL];
-    if (id !== undefined) counts.set(id, value[1]);
+    if (id !== "census") {
+      if (id !== undefined) counts.set(id, value[1]);
+      continue;
+    }
+    mesh += value[1];
+    if (scoped && metric[self.namespace as string] !== target.namespace) continue;
+    scope += value[1];
+    if (metric[LABELLED] === "1") labelled += value[1];
   }
-  return verdict(
-    deps,
-    target,
-    family,
-    self,
-    explanations,
-    (id) => counts.get(id) ?? 0,
-    formatTimestamp(time),
-  );
+  const found = { mesh, scope, labelled, count: (id: string) => counts.get(id) ?? 0 };
+  return verdict(deps, target, family, self, explanations, found, formatTimestamp(time));
 }
