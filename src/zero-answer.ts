@@ -76,8 +76,10 @@ const describe = ({ kind, namespace, name }: ZeroTarget) =>
   `${kind} ${namespace === undefined ? "" : `${namespace}/`}${name ?? ""}`.trim();
 
 /**
- * Why a zero may not mean idle, decided from the checks' counts. A name seen within
- * `MAX_WINDOW` is idle and needs no words; otherwise the broadest cause found is said.
+ * Why a zero may not mean idle, decided from the checks' counts. A name seen within `MAX_WINDOW`
+ * under the labels it is read by is idle and needs no words; otherwise the first cause found is
+ * said, in this order: the object's own other telemetry, no mesh series at all, nothing in the
+ * namespace, nothing under the kind's label, the name itself.
  */
 function verdict(
   deps: DiagnosisDeps,
