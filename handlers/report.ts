@@ -1,13 +1,13 @@
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import type { Context } from "aws-lambda";
 import { createBackends } from "../src/backends";
-import { loadConfigAtStartup } from "../src/config";
+import { atStartup, loadConfig } from "../src/config";
 import { runReport } from "../src/report/run-report";
 import { ReportDeliveryError } from "../src/report/sink";
 import { createSinkFactory } from "../src/report/sink-factory";
 
 // Built once per container. AWS_LAMBDA_ENDPOINT points the client at serverless-offline locally.
-const config = loadConfigAtStartup();
+const config = atStartup(loadConfig);
 const backends = createBackends(config);
 let lambda: LambdaClient | undefined;
 const sinkFor = createSinkFactory({

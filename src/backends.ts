@@ -46,6 +46,7 @@ export function createBackends(config: Config): Backends {
           token: config.consul.token,
           timeoutMs: config.prometheus.timeoutMs,
         });
+  const retry = { attempts: config.prometheus.retryAttempts, baseDelayMs: 100 };
   const engine =
     config.prometheus.via === "consul" && consul !== undefined
       ? new PrometheusClient({
@@ -54,6 +55,7 @@ export function createBackends(config: Config): Backends {
           queryPath: METRICS_PROXY_QUERY_PATH,
           backendName: "Consul metrics proxy",
           headers: consul.authHeaders,
+          retry,
         })
       : new PrometheusClient({
           baseUrl: config.prometheus.url,
@@ -64,7 +66,7 @@ export function createBackends(config: Config): Backends {
             config.prometheus.sigv4Region === undefined
               ? undefined
               : lazySigV4(config.prometheus.sigv4Region),
-          retry: { attempts: config.prometheus.retryAttempts, baseDelayMs: 100 },
+          retry,
         });
   const origin = new URL(config.prometheus.url).origin;
   return {

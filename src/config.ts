@@ -208,11 +208,6 @@ function crossFieldRules(s: Settings, ctx: z.RefinementCtx): void {
       `API_TOKEN: is only checked with API_AUTH=none; with API_AUTH=${s.apiAuth.mode} the gateway authorizes callers and the Authorization header carries ${s.apiAuth.mode === "iam" ? "a SigV4 signature" : "the JWT"}, not the token. Unset API_TOKEN, or set API_AUTH=none`,
     );
   }
-  if (s.lambdaFunctionName !== undefined && s.apiAuth.mode === "none" && s.apiAuth.token === undefined) {
-    fail(
-      "API_TOKEN: refusing to serve: API_AUTH is none and API_TOKEN is unset, so nothing would lock this deployed API. Set API_TOKEN, or deploy with the iam or jwt authorizer (parameter apiAuth)",
-    );
-  }
   if (s.consul.address !== undefined && s.mesh !== "consul") {
     fail(`CONSUL_HTTP_ADDR: is only read with MESH=consul, and MESH is ${s.mesh}; unset one of them`);
   }
@@ -249,6 +244,24 @@ function nestEnv(shape: z.ZodRawShape, env: Env): Record<string, unknown> {
     else if (schema instanceof z.ZodObject) out[key] = nestEnv(schema.shape, env);
   }
   return out;
+}
+
+/** Every `fromEnv` leaf below a settings object, with its variable. */
+function* leaves(root: z.ZodObject): Generator<[string, z.ZodType]> {
+  for (const schema of Object.values(root.shape) as z.ZodType[]) {
+    const variable = VARIABLE_OF.get(schema);
+    if (variable !== undefined) yield [variable, schema];
+    else if (schema instanceof z.ZodObject) yield* leaves(schema);
+  }
+}
+
+/**
+ * The schema one variable is read with, for tools that check the same values elsewhere before
+ * they reach the function (serverless.yml's stage parameters), so the two cannot disagree.
+ */
+export function settingOf(variable: string): z.ZodType {
+  for (const [name, schema] of leaves(SettingsSchema)) if (name === variable) return schema;
+  throw new Error(`no setting reads ${variable}`);
 }
 
 /** The variable a nested issue path points at, so messages name what the operator sets. */
@@ -292,12 +305,12 @@ export function processEnv(): Env {
 }
 
 /**
- * `loadConfig` for a Lambda handler's module scope: a bad environment is logged as one structured
- * line that says why, then thrown, so the function refuses to serve instead of failing per request.
+ * Builds a Lambda handler's module-scope state: a bad environment is logged as one structured line
+ * that says why, then thrown, so the function refuses to serve instead of failing per request.
  */
-export function loadConfigAtStartup(): Config {
+export function atStartup<T>(build: () => T): T {
   try {
-    return loadConfig();
+    return build();
   } catch (error) {
     if (error instanceof ConfigError) console.error(JSON.stringify({ level: "fatal", error: error.message }));
     throw error;

@@ -36,6 +36,11 @@ export class UnauthorizedError extends Error {
   override readonly name = "UnauthorizedError";
 }
 
+/** The caller is known or anonymous, and this deployment does not let it in. */
+export class ForbiddenError extends Error {
+  override readonly name = "ForbiddenError";
+}
+
 /** The environment does not describe a runnable service; raised at start-up, never per request. */
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
@@ -100,4 +105,26 @@ export class BackendResponseError extends Error {
     this.errorType = options.errorType;
     this.issues = options.issues ?? [];
   }
+}
+
+/**
+ * An answer larger than a synchronous Lambda response may be (after any compression and base64).
+ * Never truncated: the caller is told how to get it, by compression, by pages, or both.
+ */
+export class AnswerTooLargeError extends Error {
+  override readonly name = "AnswerTooLargeError";
+  constructor(
+    readonly bytes: number,
+    readonly limitBytes: number,
+    readonly advice: string,
+  ) {
+    super(
+      `the answer is ${bytes.toLocaleString("en")} bytes, over the ${limitBytes.toLocaleString("en")} bytes a Lambda response may carry; ${advice}`,
+    );
+  }
+}
+
+/** A `continue` token that was valid once but can no longer give a consistent next page. */
+export class ExpiredError extends Error {
+  override readonly name = "ExpiredError";
 }

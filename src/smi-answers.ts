@@ -1,5 +1,7 @@
+import type { ListCache } from "./list-cache";
 import type { Measurement } from "./measurement";
 import type { MeshAdapter } from "./mesh/adapter";
+import { cutPage, isPaged, type PageContext } from "./paging";
 import { API_GROUP, API_VERSIONS, type ApiVersion, KINDS, type ResourceRef } from "./smi/kinds";
 import {
   apiGroup,
@@ -27,6 +29,8 @@ export interface SmiAnswer {
   readonly body: unknown;
   readonly warnings: readonly string[];
   readonly roundTrips: number;
+  /** Items of a list answer. */
+  readonly items?: number;
 }
 
 /** Discovery answers need no metrics, and so no time range. */
@@ -40,31 +44,80 @@ export function discoveryAnswer(
 
 type MetricsRoute = Exclude<SmiRoute, { type: "group" | "resources" }>;
 
+/** What metrics answers need: the traffic readers, and the warm container's list cache. */
+export interface SmiDeps extends TrafficDeps {
+  readonly lists?: ListCache;
+}
+
 /**
  * Answers an SMI metrics route. All queries of one request are issued together; a failure of any
- * of them fails the whole answer, so a caller never gets partial numbers.
+ * of them fails the whole answer, so a caller never gets partial numbers. Lists are cut into
+ * pages when the caller asks (`paging`).
  */
 export async function answerMetrics(
-  deps: TrafficDeps,
+  deps: SmiDeps,
   route: MetricsRoute,
   range: TimeRange,
   stats: RequestStats = new RequestStats(),
+  paging?: PageContext,
 ): Promise<SmiAnswer> {
-  const body = await (route.type === "list"
-    ? kindList(deps, route, range, stats)
-    : objectAnswer(deps, route, range, stats));
-  return { body, warnings: [...stats.warnings], roundTrips: stats.roundTrips };
+  if (route.type === "resource") {
+    const ref = refOf(route.kind, route);
+    const body = resourceItem(route.version, range, ref, await measureResource(deps, ref, range, stats));
+    return { body, warnings: [...stats.warnings], roundTrips: stats.roundTrips };
+  }
+  const page = paging ?? { page: {}, identity: "", now: range.time };
+  const list =
+    route.type === "list"
+      ? await kindList(deps, route, range, stats, page)
+      : await edgeList(deps, route, range, stats, page);
+  return {
+    body: list,
+    warnings: [...stats.warnings],
+    roundTrips: stats.roundTrips,
+    items: list.items.length,
+  };
 }
 
-/** A `TrafficMetricsList` of every resource of a kind. */
-export async function kindList(
-  deps: TrafficDeps,
+/**
+ * The whole list, measured once per page request, or taken from the warm container's cache while
+ * the caller pages through it.
+ */
+async function wholeList<T>(
+  deps: SmiDeps,
+  paging: PageContext,
+  time: Date,
+  stats: RequestStats,
+  measure: () => Promise<readonly T[]>,
+): Promise<readonly T[]> {
+  const fresh = async () => ({ items: await measure(), warnings: [...stats.warnings] });
+  if (deps.lists === undefined || !isPaged(paging.page)) return (await fresh()).items;
+  const list = await deps.lists.get(`${paging.identity}|${time.getTime()}`, fresh);
+  for (const warning of list.warnings) stats.warnings.add(warning);
+  return list.items;
+}
+
+/** Page fields of a list's metadata, when there is a next page. */
+function pageMetadata(cut: { continue?: string; remainingItemCount?: number }) {
+  return cut.continue === undefined
+    ? {}
+    : { continue: cut.continue, remainingItemCount: cut.remainingItemCount };
+}
+
+/** A `TrafficMetricsList` of every resource of a kind, or the caller's page of it. */
+async function kindList(
+  deps: SmiDeps,
   route: Extract<SmiRoute, { type: "list" }>,
   range: TimeRange,
   stats: RequestStats,
+  paging: PageContext,
 ): Promise<TrafficMetricsList> {
-  const measured = await measureKind(deps, route.kind, route.namespace, range, stats);
-  return kindListOf(route, measured, range);
+  const all = await wholeList(deps, paging, range.time, stats, () =>
+    measureKind(deps, route.kind, route.namespace, range, stats),
+  );
+  const cut = cutPage(all, (m) => ({ id: idOf(m.ref), measurement: m.measurement }), paging, range.time);
+  const list = kindListOf(route, cut.items, range);
+  return { ...list, metadata: { ...list.metadata, ...pageMetadata(cut) } };
 }
 
 /** Turns measured resources into the list object; reports reuse it with their own measurements. */
@@ -94,25 +147,36 @@ function resourceItem(version: ApiVersion, range: TimeRange, ref: ResourceRef, m
   });
 }
 
-async function objectAnswer(
-  deps: TrafficDeps,
-  route: Extract<SmiRoute, { type: "resource" | "edges" }>,
+/** A resource's edges as a `TrafficMetricsList`, or the caller's page of them. */
+async function edgeList(
+  deps: SmiDeps,
+  route: Extract<SmiRoute, { type: "edges" }>,
   range: TimeRange,
   stats: RequestStats,
-) {
+  paging: PageContext,
+): Promise<TrafficMetricsList> {
   const { version } = route;
   const ref = refOf(route.kind, route);
-  if (route.type === "resource") {
-    return resourceItem(version, range, ref, await measureResource(deps, ref, range, stats));
-  }
-  const edges = await measureEdges(deps, ref, range, stats);
+  const all = await wholeList(deps, paging, range.time, stats, () => measureEdges(deps, ref, range, stats));
+  const cut = cutPage(
+    all,
+    (e) => ({
+      id: `${e.direction}|${e.side}|${e.peer === null ? "" : idOf(e.peer)}`,
+      measurement: e.measurement,
+    }),
+    paging,
+    range.time,
+  );
   const selfLink = selfLinkOf(version, ref, "/edges");
-  return trafficMetricsList({
+  const list = trafficMetricsList({
     version,
     selfLink,
     resource: objectReference(ref),
-    items: edges.map(({ measurement, ...edge }) =>
+    items: cut.items.map(({ measurement, ...edge }) =>
       trafficMetrics({ version, resource: ref, edge, ...range, measurement, selfLink }),
     ),
   });
+  return { ...list, metadata: { ...list.metadata, ...pageMetadata(cut) } };
 }
+
+const idOf = (ref: ResourceRef) => `${ref.kind}/${ref.namespace ?? ""}/${ref.name}`;

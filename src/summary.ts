@@ -23,18 +23,31 @@ export interface Summary {
   readonly timestamp: string;
 }
 
+/** Significant digits a plain number keeps: more than any count or rate needs, fewer than float noise. */
+const SIGNIFICANT_DIGITS = 9;
+
+/**
+ * A number without float noise: `increase()` over a window gives `2999.999999999999` for 3000
+ * requests, and a script comparing `requests >= 3000` should not fail on it.
+ */
+function plainNumber(value: number): number {
+  return Number.isFinite(value) ? Number(value.toPrecision(SIGNIFICANT_DIGITS)) : value;
+}
+
+const plainOrNull = (value: number | null) => (value === null ? null : plainNumber(value));
+
 export function summarize(m: Measurement, range: TimeRange): Summary {
   const requests = m.successCount + m.failureCount;
   const traffic = requests > 0;
   return {
-    requests,
-    successCount: m.successCount,
-    failureCount: m.failureCount,
-    successRate: traffic ? m.successCount / requests : null,
-    requestRate: traffic ? requests / (range.windowMs / 1000) : null,
-    p50Ms: m.p50Ms,
-    p90Ms: m.p90Ms,
-    p99Ms: m.p99Ms,
+    requests: plainNumber(requests),
+    successCount: plainNumber(m.successCount),
+    failureCount: plainNumber(m.failureCount),
+    successRate: traffic ? plainNumber(m.successCount / requests) : null,
+    requestRate: traffic ? plainNumber(requests / (range.windowMs / 1000)) : null,
+    p50Ms: plainOrNull(m.p50Ms),
+    p90Ms: plainOrNull(m.p90Ms),
+    p99Ms: plainOrNull(m.p99Ms),
     window: formatDuration(range.windowMs),
     timestamp: formatTimestamp(range.time),
   };

@@ -20,7 +20,7 @@ export interface WindowBounds {
  * How far ahead of our clock a caller's `time` may be: a caller whose clock runs a little fast is
  * not wrong, but a time beyond this has no data yet, and answering it would look like idleness.
  */
-export const MAX_CLOCK_SKEW_MS = 60_000;
+const MAX_CLOCK_SKEW_MS = 60_000;
 
 const UNIX_SECONDS = /^\d{1,11}(\.\d{1,9})?$/;
 const RFC3339 = z.iso.datetime({ offset: true });
@@ -87,14 +87,20 @@ function parseInstant(text: string, name: string): Date {
 const formatInstant = (time: Date) => `${time.toISOString().slice(0, 19)}Z`;
 
 /** Query parameters every metrics read accepts. */
-export const TIME_PARAMETERS = ["t", "window", "time"] as const;
+const TIME_PARAMETERS = ["t", "window", "time"] as const;
 
 /**
  * Reads `t` (alias `window`) and `time` from a query string into a time range. Unknown and
- * repeated parameters are refused, naming what is accepted.
+ * repeated parameters are refused, naming what is accepted; `extra` are the route's own (a list's
+ * `limit` and `continue`), which the route reads itself.
  */
-export function timeRangeOfQuery(query: URLSearchParams, bounds: WindowBounds, now: Date): TimeRange {
-  const allowed: readonly string[] = TIME_PARAMETERS;
+export function timeRangeOfQuery(
+  query: URLSearchParams,
+  bounds: WindowBounds,
+  now: Date,
+  extra: readonly string[] = [],
+): TimeRange {
+  const allowed = [...TIME_PARAMETERS, ...extra];
   const seen = new Set<string>();
   for (const key of query.keys()) {
     if (!allowed.includes(key)) {

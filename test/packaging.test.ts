@@ -1,141 +1,367 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: the CloudFormation template is JSON inspected by key
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { cp, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { linkerdSeries } from "../src/dev/linkerd-series";
+import type { RunningPrometheus } from "../src/dev/prometheus-server";
+import { defaultScenario } from "../src/dev/scenario";
+import { findWorkload, workloadTruth } from "./support/ground-truth";
+import { httpEvent, scenarioPrometheus } from "./support/harness";
+import { expectMatchesTruth } from "./support/smi-assert";
 
 const run = promisify(execFile);
+const CHECKOUT = resolve(import.meta.dirname, "..");
+const SLS_ENV = { ...process.env, SLS_TELEMETRY_DISABLED: "1", SLS_NOTIFICATIONS_MODE: "off" };
 const dirs: string[] = [];
 
-/** `serverless package` into a fresh directory, with stage parameters; returns the template and the dir. */
-async function packageWith(params: Record<string, string> = {}) {
-  const dir = await mkdtemp(join(tmpdir(), "smi-package-"));
+async function scratch(parent: string, prefix: string) {
+  await mkdir(parent, { recursive: true });
+  const dir = await mkdtemp(join(parent, prefix));
   dirs.push(dir);
-  const paramArgs = Object.entries(params).map(([k, v]) => `--param=${k}=${v}`);
-  await run("npx", ["serverless", "package", "--package", dir, ...paramArgs], {
-    env: { ...process.env, SLS_TELEMETRY_DISABLED: "1", SLS_NOTIFICATIONS_MODE: "off" },
+  return dir;
+}
+
+const templateIn = async (dir: string) =>
+  JSON.parse(await readFile(join(dir, "cloudformation-template-update-stack.json"), "utf8"));
+
+/** `serverless package` into a fresh directory with these CLI arguments; returns the template. */
+async function packageWith(args: string[]) {
+  const dir = await scratch(tmpdir(), "smi-package-");
+  await run("npx", ["serverless", "package", "--package", dir, ...args], {
+    env: SLS_ENV,
     maxBuffer: 16 << 20,
   });
-  const template = JSON.parse(await readFile(join(dir, "cloudformation-template-update-stack.json"), "utf8"));
-  return { dir, template };
+  return { dir, template: await templateIn(dir) };
 }
 
-/** The bundled handler inside a function's zip, read with `unzip -p`. */
-async function bundle(dir: string, fn: string): Promise<string> {
-  const { stdout } = await run("unzip", ["-p", join(dir, `${fn}.zip`), `handlers/${fn}.js`], {
-    maxBuffer: 64 << 20,
-  });
-  return stdout;
+/** `serverless package` that must fail: its combined output, and the directory it was given. */
+async function packageFailing(args: string[]) {
+  const dir = await scratch(tmpdir(), "smi-package-");
+  const failure = await run("npx", ["serverless", "package", "--package", dir, ...args], {
+    env: SLS_ENV,
+  }).then(
+    () => undefined,
+    (error: { stdout: string; stderr: string }) => `${error.stdout}${error.stderr}`,
+  );
+  return { dir, output: failure };
 }
-
-let defaults: { dir: string; template: any };
-beforeAll(async () => {
-  defaults = await packageWith();
-}, 180_000);
-afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
 
 const resourcesOfType = (template: any, type: string) =>
   Object.entries(template.Resources).filter(([, r]: [string, any]) => r.Type === type) as [string, any][];
 const scheduleRule = (template: any) => resourcesOfType(template, "AWS::Events::Rule")[0]?.[1];
+const routesOf = (template: any) =>
+  Object.fromEntries(
+    resourcesOfType(template, "AWS::ApiGatewayV2::Route").map(([, r]) => [
+      r.Properties.RouteKey,
+      r.Properties,
+    ]),
+  );
+const envOf = (template: any, fn: "Api" | "Report"): Record<string, string> =>
+  template.Resources[`${fn}LambdaFunction`].Properties.Environment.Variables;
 
-describe("serverless package", () => {
-  it("builds the api function on nodejs20.x with the config wired into its environment", () => {
-    const fn = defaults.template.Resources.ApiLambdaFunction;
-    expect(fn.Properties.Runtime).toBe("nodejs20.x");
-    expect(fn.Properties.Handler).toBe("handlers/api.handler");
-    expect(Object.keys(fn.Properties.Environment.Variables)).toEqual(
-      expect.arrayContaining(["MESH", "PROMETHEUS_URL", "PROMETHEUS_TIMEOUT_MS", "WEBHOOK_TOKEN"]),
+const ISSUER = "https://issuer.example.com";
+const SUBNETS = ["subnet-0a1b2c3d", "subnet-4e5f6a7b"];
+const GROUPS = ["sg-0c1d2e3f"];
+const TARGETS =
+  "arn:aws:lambda:us-east-1:123456789012:function:a,arn:aws:lambda:us-east-1:123456789012:function:b";
+const API_TOKEN_REF = "{{resolve:secretsmanager:smi-traffic-metrics/dev/api-token}}";
+
+let npmPackage: { output: string; dir: string; template: any };
+let prod: { dir: string; template: any };
+let none: { dir: string; template: any };
+beforeAll(async () => {
+  // `npm run package` as a user runs it, in the checkout; the other stages next to it.
+  const { stdout, stderr } = await run("npm", ["run", "package"], { env: SLS_ENV, cwd: CHECKOUT });
+  // Later packaging runs empty the checkout's .serverless, so its artifacts are kept aside.
+  const artifacts = await scratch(tmpdir(), "smi-npm-package-");
+  await cp(join(CHECKOUT, ".serverless"), artifacts, { recursive: true });
+  npmPackage = { output: stdout + stderr, dir: artifacts, template: await templateIn(artifacts) };
+  prod = await packageWith([
+    "--stage",
+    "prod",
+    "--param=apiAuth=jwt",
+    `--param=jwtIssuerUrl=${ISSUER}`,
+    "--param=jwtAudience=smi",
+    `--param=vpcSubnetIds=${SUBNETS.join(",")}`,
+    `--param=vpcSecurityGroupIds=${GROUPS.join(",")}`,
+    "--param=reportEnabled=true",
+    `--param=reportLambdaTargets=${TARGETS}`,
+  ]);
+  none = await packageWith(["--param=apiAuth=none", `--param=apiToken=${API_TOKEN_REF}`]);
+}, 240_000);
+afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+
+describe("npm run package", () => {
+  it("prints its progress and nothing else: no schema, deprecation or SDK warning", () => {
+    expect(npmPackage.output.trim().split("\n")).toEqual([
+      "> smi-traffic-metrics@0.1.0 package",
+      "> serverless package --package .serverless",
+      "",
+      "",
+      "Packaging smi-traffic-metrics for stage dev (us-east-1)",
+      "",
+      expect.stringMatching(/^✔ Service packaged \(\d+s\)$/),
+    ]);
+  });
+});
+
+describe("the CloudFormation template", () => {
+  it("runs both functions on nodejs24.x, outside any VPC unless asked", () => {
+    for (const fn of ["Api", "Report"]) {
+      const props = npmPackage.template.Resources[`${fn}LambdaFunction`].Properties;
+      expect(props.Runtime).toBe("nodejs24.x");
+      expect(props.VpcConfig).toBeUndefined();
+    }
+    expect(npmPackage.template.Resources.ApiLambdaFunction.Properties.Handler).toBe("handlers/api.handler");
+    expect(npmPackage.template.Resources.ReportLambdaFunction.Properties.Handler).toBe(
+      "handlers/report.handler",
     );
   });
 
-  it("routes the SMI API, the summary, the Flagger webhook and /healthz through the HTTP API", () => {
-    const routes = resourcesOfType(defaults.template, "AWS::ApiGatewayV2::Route")
-      .map(([, r]) => r.Properties.RouteKey)
-      .sort();
-    expect(routes).toEqual([
+  it("wires the configuration into both functions' environments, and the API's tokens into the api only", () => {
+    const shared = ["MESH", "PROMETHEUS_URL", "PROMETHEUS_TIMEOUT_MS", "SCRAPE_INTERVAL"];
+    const api = Object.keys(envOf(npmPackage.template, "Api"));
+    const report = Object.keys(envOf(npmPackage.template, "Report"));
+    expect(api).toEqual(expect.arrayContaining([...shared, "API_AUTH", "API_TOKEN", "WEBHOOK_TOKEN"]));
+    expect(report).toEqual(expect.arrayContaining([...shared, "REPORT_WEBHOOK_SECRET"]));
+    for (const secret of ["API_TOKEN", "WEBHOOK_TOKEN"]) expect(report).not.toContain(secret);
+  });
+
+  it("routes the SMI API, the summary, the Flagger webhook and the probes through the HTTP API", () => {
+    expect(Object.keys(routesOf(npmPackage.template)).sort()).toEqual([
       "GET /apis/{proxy+}",
       "GET /healthz",
+      "GET /readyz",
       "GET /summary/{proxy+}",
       "POST /webhooks/flagger",
     ]);
   });
 
-  it("includes the report function with its schedule, disabled unless configured", () => {
-    expect(defaults.template.Resources.ReportLambdaFunction.Properties.Handler).toBe(
-      "handlers/report.handler",
-    );
-    const rule = scheduleRule(defaults.template);
-    expect(rule.Properties.ScheduleExpression).toBe("rate(1 hour)");
-    expect(rule.Properties.State).toBe("DISABLED");
-    const input = JSON.parse(rule.Properties.Targets[0].Input);
-    expect(input).toMatchObject({ kinds: ["deployments"], window: "1h" });
-  });
-
-  it("enables the schedule and grants lambda:InvokeFunction on the configured targets only", async () => {
-    const targets =
-      "arn:aws:lambda:us-east-1:123456789012:function:a,arn:aws:lambda:us-east-1:123456789012:function:b";
-    const { template } = await packageWith({ reportEnabled: "true", reportLambdaTargets: targets });
-    const rule = scheduleRule(template);
-    expect(rule.Properties.State).toBe("ENABLED");
-    const role = template.Resources.ReportRole.Properties;
-    const statement = role.Policies["Fn::If"][1][0].PolicyDocument.Statement[0];
-    expect(statement.Action).toBe("lambda:InvokeFunction");
-    expect(statement.Resource).toEqual({ "Fn::Split": [",", targets] });
-    expect(template.Resources.ReportLambdaFunction.Properties.Role).toEqual({
-      "Fn::GetAtt": ["ReportRole", "Arn"],
-    });
-    // The api function keeps the default role, which may not invoke anything.
-    const apiRole = JSON.stringify(template.Resources.IamRoleLambdaExecution);
-    expect(apiRole).not.toContain("lambda:InvokeFunction");
-  }, 120_000);
-
   it.each([
-    ["none", undefined, undefined],
-    ["iam", "AWS_IAM", undefined],
-    ["jwt", "JWT", { Ref: "HttpApiAuthorizerJwt" }],
+    ["iam (the default)", () => npmPackage.template, "iam", "AWS_IAM", undefined],
+    ["jwt", () => prod.template, "jwt", "JWT", { Ref: "HttpApiAuthorizerJwt" }],
+    ["none", () => none.template, "none", undefined, undefined],
   ])(
     "puts the %s authorizer on the SMI and summary routes only",
-    async (mode, type, authorizer) => {
-      const { template } = mode === "none" ? defaults : await packageWith({ apiAuth: mode });
-      const routes = Object.fromEntries(
-        resourcesOfType(template, "AWS::ApiGatewayV2::Route").map(([, r]) => [
-          r.Properties.RouteKey,
-          r.Properties,
-        ]),
-      );
+    (_label, template, mode, type, authorizer) => {
+      const routes = routesOf(template());
       for (const key of ["GET /apis/{proxy+}", "GET /summary/{proxy+}"]) {
         expect(routes[key].AuthorizationType, key).toBe(type);
         expect(routes[key].AuthorizerId, key).toEqual(authorizer);
       }
-      for (const key of ["POST /webhooks/flagger", "GET /healthz"])
+      for (const key of ["POST /webhooks/flagger", "GET /healthz", "GET /readyz"])
         expect(routes[key].AuthorizationType, key).toBeUndefined();
-      expect(resourcesOfType(template, "AWS::ApiGatewayV2::Authorizer")).toHaveLength(mode === "jwt" ? 1 : 0);
-      expect(template.Resources.ApiLambdaFunction.Properties.Environment.Variables.API_AUTH).toBe(mode);
+      expect(resourcesOfType(template(), "AWS::ApiGatewayV2::Authorizer")).toHaveLength(
+        mode === "jwt" ? 1 : 0,
+      );
+      expect(envOf(template(), "Api").API_AUTH).toBe(mode);
     },
-    120_000,
   );
 
-  it.each(["api", "report"])(
-    "ships a %s bundle that loads with nothing but Node, as Lambda runs it",
-    async (fn) => {
-      const dir = await mkdtemp(join(tmpdir(), `smi-unzip-${fn}-`));
-      dirs.push(dir);
-      await run("unzip", ["-q", join(defaults.dir, `${fn}.zip`), "-d", dir]);
-      const { stdout } = await run("node", ["-e", `require("./handlers/${fn}.js"); console.log("loaded")`], {
-        cwd: dir,
+  it("checks JWTs from the configured issuer for the configured audience", () => {
+    const [, jwt] = resourcesOfType(prod.template, "AWS::ApiGatewayV2::Authorizer")[0] ?? [];
+    expect(jwt.Properties).toMatchObject({
+      AuthorizerType: "JWT",
+      IdentitySource: ["$request.header.Authorization"],
+      JwtConfiguration: { Issuer: ISSUER, Audience: ["smi"] },
+    });
+  });
+
+  it("passes API_TOKEN only with apiAuth none, and then as a reference CloudFormation resolves", () => {
+    expect(envOf(npmPackage.template, "Api").API_TOKEN).toBe("");
+    expect(envOf(prod.template, "Api").API_TOKEN).toBe("");
+    expect(envOf(none.template, "Api").API_TOKEN).toBe(API_TOKEN_REF);
+  });
+
+  it("takes the example prod stage's secrets from SSM parameters, by name only", () => {
+    expect(envOf(prod.template, "Api").WEBHOOK_TOKEN).toBe(
+      "{{resolve:ssm:/smi-traffic-metrics/prod/webhook-token}}",
+    );
+    expect(envOf(prod.template, "Report").REPORT_WEBHOOK_SECRET).toBe(
+      "{{resolve:ssm:/smi-traffic-metrics/prod/report-webhook-secret}}",
+    );
+  });
+
+  it("attaches both functions to the VPC given, with network-interface rights on both roles", () => {
+    for (const fn of ["Api", "Report"])
+      expect(prod.template.Resources[`${fn}LambdaFunction`].Properties.VpcConfig, fn).toEqual({
+        SubnetIds: SUBNETS,
+        SecurityGroupIds: GROUPS,
       });
-      expect(stdout.trim()).toBe("loaded");
+    const policies = (template: any) => JSON.stringify(template.Resources.IamRoleLambdaExecution);
+    expect(policies(prod.template)).toContain("AWSLambdaVPCAccessExecutionRole");
+    expect(policies(npmPackage.template)).not.toContain("AWSLambdaVPCAccessExecutionRole");
+    expect(prod.template.Resources.ReportRole.Properties.ManagedPolicyArns["Fn::If"][0]).toBe("HasVpc");
+    expect(prod.template.Conditions.HasVpc).toEqual({
+      "Fn::Not": [{ "Fn::Equals": [SUBNETS.join(","), ""] }],
+    });
+    expect(npmPackage.template.Conditions.HasVpc).toEqual({ "Fn::Not": [{ "Fn::Equals": ["", ""] }] });
+  });
+
+  it("includes the report function with its schedule, disabled unless configured", () => {
+    const rule = scheduleRule(npmPackage.template);
+    expect(rule.Properties.ScheduleExpression).toBe("rate(1 hour)");
+    expect(rule.Properties.State).toBe("DISABLED");
+    expect(JSON.parse(rule.Properties.Targets[0].Input)).toMatchObject({
+      kinds: ["deployments"],
+      window: "1h",
+    });
+  });
+
+  it("enables the schedule and grants lambda:InvokeFunction on the configured targets only", () => {
+    expect(scheduleRule(prod.template).Properties.State).toBe("ENABLED");
+    const role = prod.template.Resources.ReportRole.Properties;
+    const statement = role.Policies["Fn::If"][1][0].PolicyDocument.Statement[0];
+    expect(statement.Action).toBe("lambda:InvokeFunction");
+    expect(statement.Resource).toEqual({ "Fn::Split": [",", TARGETS] });
+    expect(prod.template.Resources.ReportLambdaFunction.Properties.Role).toEqual({
+      "Fn::GetAtt": ["ReportRole", "Arn"],
+    });
+    // The api function keeps the default role, which may not invoke anything.
+    expect(JSON.stringify(prod.template.Resources.IamRoleLambdaExecution)).not.toContain(
+      "lambda:InvokeFunction",
+    );
+  });
+});
+
+describe("stage parameters", () => {
+  it.each([
+    ["mesh=istoi", 'mesh="istoi": must be one of: linkerd, istio, consul'],
+    ["apiAuth=Iam", 'apiAuth="Iam": must be one of: iam, jwt, none'],
+    ["apiauth=jwt", "apiauth: is not a parameter of this service"],
+    [
+      "vpcSubnetIds=subnet-0a1b2c3d",
+      "vpcSecurityGroupIds: is required when the other VPC parameter is given",
+    ],
+    ["apiAuth=none", "apiToken: is required with apiAuth none"],
+  ])(
+    "refuses --param=%s in one message that says what is accepted",
+    async (param, message) => {
+      const { dir, output } = await packageFailing([`--param=${param}`]);
+      expect(output).toContain(message);
+      expect(output?.match(/invalid stage parameters/g)).toHaveLength(1);
+      expect(existsSync(join(dir, "cloudformation-template-update-stack.json"))).toBe(false);
     },
+    60_000,
   );
+
+  it("refuses a plaintext secret without echoing it, so it never reaches a template", async () => {
+    const plaintext = "plaintext-api-token-0123456789";
+    const { dir, output } = await packageFailing(["--param=apiAuth=none", `--param=apiToken=${plaintext}`]);
+    expect(output).toContain("apiToken: must be a CloudFormation dynamic reference");
+    expect(output).not.toContain(plaintext);
+    expect(existsSync(join(dir, "cloudformation-template-update-stack.json"))).toBe(false);
+  }, 60_000);
+});
+
+describe("the packaged bundles, loaded as Lambda loads them", () => {
+  const scenario = defaultScenario();
+  let prometheus: RunningPrometheus;
+  beforeAll(async () => {
+    prometheus = await scenarioPrometheus(scenario, linkerdSeries);
+  }, 60_000);
+  afterAll(() => prometheus?.stop());
+
+  /**
+   * Unzips a function's artifact into `parent` and invokes it once in a fresh Node process through
+   * Lambda's own handler loader, with the environment the template gives the function.
+   */
+  async function invoke(
+    artifacts: string,
+    template: any,
+    fn: "api" | "report",
+    parent: string,
+    event: unknown,
+  ) {
+    const root = await scratch(parent, `smi-lambda-${fn}-`);
+    await run("unzip", ["-q", join(artifacts, `${fn}.zip`), "-d", root]);
+    const name = fn === "api" ? "Api" : "Report";
+    const { stdout } = await run(
+      "node",
+      [
+        join(CHECKOUT, "test/e2e/offline/lambda-invoke.cjs"),
+        root,
+        `handlers/${fn}.handler`,
+        JSON.stringify(event),
+      ],
+      {
+        cwd: root,
+        env: {
+          PATH: process.env.PATH,
+          ...envOf(template, name),
+          PROMETHEUS_URL: prometheus.url,
+          AWS_LAMBDA_FUNCTION_NAME: `smi-traffic-metrics-dev-${fn}`,
+          AWS_REGION: "us-east-1",
+        },
+      },
+    );
+    return JSON.parse(stdout.trim().split("\n").at(-1) ?? "null");
+  }
+
+  const path = `/apis/metrics.smi-spec.io/v1alpha1/namespaces/shop/deployments/checkout?t=5m&time=${scenario.endS}`;
+
+  it.each([
+    ["outside the checkout, as in Lambda's task root", () => tmpdir()],
+    ['inside the checkout, under its "type": "module" package.json', () => join(CHECKOUT, ".tmp")],
+  ])(
+    "answers an API Gateway v2 event from %s",
+    async (_where, parent) => {
+      const result = await invoke(
+        npmPackage.dir,
+        npmPackage.template,
+        "api",
+        parent(),
+        httpEvent("GET", path),
+      );
+      expect(result.statusCode).toBe(200);
+      expectMatchesTruth(
+        JSON.parse(result.body),
+        workloadTruth(scenario, findWorkload(scenario, "shop", "checkout"), 300),
+      );
+    },
+    60_000,
+  );
+
+  it.each([
+    ["iam", () => ({ artifacts: npmPackage.dir, template: npmPackage.template })],
+    ["jwt", () => ({ artifacts: prod.dir, template: prod.template })],
+    ["none", () => ({ artifacts: none.dir, template: none.template })],
+  ])(
+    "starts with the environment apiAuth %s packages",
+    async (_mode, packaged) => {
+      const { artifacts, template } = packaged();
+      const result = await invoke(artifacts, template, "api", tmpdir(), httpEvent("GET", "/healthz"));
+      expect(result.statusCode).toBe(200);
+    },
+    60_000,
+  );
+
+  it("runs the scheduled report with the input its schedule sends", async () => {
+    const input = JSON.parse(scheduleRule(npmPackage.template).Properties.Targets[0].Input);
+    const result = await invoke(npmPackage.dir, npmPackage.template, "report", tmpdir(), {
+      ...input,
+      window: "5m",
+      time: String(scenario.endS),
+    });
+    expect(result).toMatchObject({ rows: 4, outcomes: [] });
+  }, 60_000);
 
   it("keeps @aws-sdk/client-lambda out of the api bundle and in the report bundle", async () => {
-    const api = await bundle(defaults.dir, "api");
-    const report = await bundle(defaults.dir, "report");
+    const bundle = async (fn: string) =>
+      (
+        await run("unzip", ["-p", join(npmPackage.dir, `${fn}.zip`), `handlers/${fn}.cjs`], {
+          maxBuffer: 64 << 20,
+        })
+      ).stdout;
     // The Lambda Invoke API's path is in the client's operation schema, minified or not.
     const lambdaInvoke = "2015-03-31/functions";
-    expect(api.includes(lambdaInvoke), "api bundle contains the Lambda client").toBe(false);
-    expect(report.includes(lambdaInvoke), "report bundle contains the Lambda client").toBe(true);
+    expect((await bundle("api")).includes(lambdaInvoke), "api bundle contains the Lambda client").toBe(false);
+    expect((await bundle("report")).includes(lambdaInvoke), "report bundle contains the Lambda client").toBe(
+      true,
+    );
   });
 });

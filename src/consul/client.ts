@@ -17,6 +17,28 @@ export const CatalogServiceSchema = z.array(
 );
 export type CatalogService = z.infer<typeof CatalogServiceSchema>;
 
+/**
+ * `GET /v1/config/service-splitter/{name}`: how requests to a service are split across services
+ * and subsets. `Weight` is a percentage (float32; the weights sum to 100, in 0.01 steps);
+ * `Service` defaults to the splitter's own name, `Namespace` and `Partition` (Enterprise) to its own.
+ */
+export const ServiceSplitterSchema = z.looseObject({
+  Kind: z.literal("service-splitter"),
+  Name: z.string().min(1),
+  Namespace: z.string().optional(),
+  Partition: z.string().optional(),
+  Splits: z.array(
+    z.looseObject({
+      Weight: z.number().min(0).max(100),
+      Service: z.string().optional(),
+      ServiceSubset: z.string().optional(),
+      Namespace: z.string().optional(),
+      Partition: z.string().optional(),
+    }),
+  ),
+});
+export type ServiceSplitter = z.infer<typeof ServiceSplitterSchema>;
+
 /** A mesh service as consul-k8s registers it: its Consul name and its Kubernetes namespace. */
 export interface PlacedService {
   readonly name: string;
@@ -72,6 +94,20 @@ export class ConsulClient {
     return this.#cache.services;
   }
 
+  /** The service-splitter config entry for `apex`, or `undefined` when it has none (Consul's 404). */
+  serviceSplitter(apex: string): Promise<ServiceSplitter | undefined> {
+    return this.#get<ServiceSplitter | undefined>(
+      `v1/config/service-splitter/${encodeURIComponent(apex)}`,
+      ServiceSplitterSchema,
+      () => undefined,
+    );
+  }
+
+  /** Every service-splitter config entry the token may read (Consul filters the rest out). */
+  serviceSplitters(): Promise<ServiceSplitter[]> {
+    return this.#get("v1/config/service-splitter", z.array(ServiceSplitterSchema));
+  }
+
   async #readCatalog(): Promise<PlacedService[]> {
     const names = Object.keys(await this.#get("v1/catalog/services", CatalogServicesSchema));
     const entries = await Promise.all(
@@ -86,7 +122,8 @@ export class ConsulClient {
     return placed;
   }
 
-  async #get<T>(path: string, schema: z.ZodType<T>): Promise<T> {
+  /** `onNotFound` gives the answer for a 404, for endpoints where 404 means "there is none". */
+  async #get<T>(path: string, schema: z.ZodType<T>, onNotFound?: () => T): Promise<T> {
     const url = displayUrl(this.#options.address, path);
     const signal = AbortSignal.timeout(this.#options.timeoutMs);
     let response: AxiosResponse<unknown>;
@@ -102,10 +139,11 @@ export class ConsulClient {
       throw transportError("Consul", url, this.#options.timeoutMs, error, signal);
     }
     const text = typeof response.data === "string" ? response.data : "";
+    if (response.status === 404 && onNotFound !== undefined) return onNotFound();
     if (response.status === 401 || response.status === 403) {
       throw new BackendResponseError(
         "Consul",
-        `Consul refused the request (HTTP ${response.status}): ${bodySnippet(text)}. Check CONSUL_HTTP_TOKEN: it needs read access to the catalog`,
+        `Consul refused the request (HTTP ${response.status}): ${bodySnippet(text)}. Check CONSUL_HTTP_TOKEN: it needs read access to the catalog (and service:read for config entries)`,
         { url, status: response.status },
       );
     }

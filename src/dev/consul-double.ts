@@ -4,6 +4,8 @@
  * documented endpoints we call, with Consul's status codes and bodies:
  *
  * - `GET /v1/catalog/services` and `GET /v1/catalog/service/{name}`;
+ * - `GET /v1/config/service-splitter` and `GET /v1/config/service-splitter/{name}` (404 "Config
+ *   entry not found" when the service has none; reading needs service:read, as Consul's ACLs say);
  * - `GET|POST /v1/internal/ui/metrics-proxy/{path}`, forwarding to a real Prometheus
  *   (`ui_config.metrics_proxy.base_url`) when the path is on the allowlist;
  * - ACLs: `X-Consul-Token`; an unknown token is 403 "ACL not found"; the anonymous token sees a
@@ -22,8 +24,19 @@ export interface CatalogEntry {
   readonly instances: number;
 }
 
+/** A service-splitter config entry as written (`consul config write`): weights in percent. */
+export interface SplitterEntry {
+  readonly name: string;
+  readonly splits: readonly {
+    readonly weight: number;
+    readonly service?: string;
+    readonly serviceSubset?: string;
+  }[];
+}
+
 export interface ConsulDoubleOptions {
   readonly catalog: readonly CatalogEntry[];
+  readonly splitters?: readonly SplitterEntry[];
   /** `ui_config.metrics_proxy.base_url`; without it the proxy answers 404, as Consul does. */
   readonly metricsProxyBaseUrl?: string;
   /** Defaults to Consul's: `/api/v1/query` and `/api/v1/query_range`. */
@@ -40,6 +53,7 @@ export interface ConsulDouble {
 }
 
 const PROXY_PREFIX = "/v1/internal/ui/metrics-proxy";
+const SPLITTER_PATH = "/v1/config/service-splitter";
 const DEFAULT_ALLOWLIST = ["/api/v1/query", "/api/v1/query_range"];
 
 export async function startConsulDouble(options: ConsulDoubleOptions): Promise<ConsulDouble> {
@@ -68,6 +82,18 @@ export async function startConsulDouble(options: ConsulDoubleOptions): Promise<C
         const name = decodeURIComponent(one[1] as string);
         const entry = canRead ? options.catalog.find((e) => e.name === name) : undefined;
         return json(res, 200, entry ? instances(entry) : []);
+      }
+      if (url.pathname === SPLITTER_PATH && req.method === "GET") {
+        return json(res, 200, canRead ? (options.splitters ?? []).map(splitterJson) : []);
+      }
+      if (url.pathname.startsWith(`${SPLITTER_PATH}/`) && req.method === "GET") {
+        const name = decodeURIComponent(url.pathname.slice(SPLITTER_PATH.length + 1));
+        if (!canRead)
+          return text(res, 403, `Permission denied: token lacks permission 'service:read' on "${name}"`);
+        const entry = options.splitters?.find((e) => e.name === name);
+        if (entry === undefined)
+          return text(res, 404, `Config entry not found for "service-splitter" / "${name}"`);
+        return json(res, 200, splitterJson(entry));
       }
       if (url.pathname.startsWith(`${PROXY_PREFIX}/`) && (req.method === "GET" || req.method === "POST")) {
         if (options.metricsProxyBaseUrl === undefined) return text(res, 404, "Metrics proxy is not enabled");
@@ -121,6 +147,21 @@ function instances(entry: CatalogEntry) {
     Namespace: "default",
     Partition: "default",
   }));
+}
+
+/** The entry as Consul's API answers it: Go field names, `omitempty` fields left out, raft indexes. */
+function splitterJson(entry: SplitterEntry) {
+  return {
+    Kind: "service-splitter",
+    Name: entry.name,
+    Splits: entry.splits.map((s) => ({
+      Weight: s.weight,
+      ...(s.service ? { Service: s.service } : {}),
+      ...(s.serviceSubset ? { ServiceSubset: s.serviceSubset } : {}),
+    })),
+    CreateIndex: 42,
+    ModifyIndex: 42,
+  };
 }
 
 async function forward(res: ServerResponse, target: string, req: IncomingMessage, body: string) {

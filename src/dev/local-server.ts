@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import { LAMBDA_RESPONSE_LIMIT_BYTES, lambdaPayloadBytes } from "../http/lambda-response";
 
 export type HttpLambda = (
   event: APIGatewayProxyEventV2,
@@ -11,16 +12,44 @@ export type HttpLambda = (
 /** Largest request body the local server reads, like API Gateway's payload limit. */
 const MAX_BODY_BYTES = 6 * 1024 * 1024;
 
+/** API Gateway HTTP APIs give an integration 30 s, whatever the function's own timeout. */
+export const GATEWAY_TIMEOUT_MS = 30_000;
+/** The function's timeout in serverless.yml: what `getRemainingTimeInMillis` counts down from. */
+const FUNCTION_TIMEOUT_MS = 29_000;
+
+/**
+ * What API Gateway answers when the function fails to give it a response: the function errors
+ * (its result is over Lambda's 6 MB) or it does not answer in time. These are the platform's own
+ * bodies, not our `Status`: a local run shows exactly what a deployed caller would see.
+ */
+const PLATFORM_ERROR = { status: 500, body: '{"message":"Internal Server Error"}' };
+const GATEWAY_TIMEOUT = { status: 503, body: '{"message":"Service Unavailable"}' };
+const REQUEST_TOO_LARGE = { status: 413, body: '{"message":"Request Entity Too Large"}' };
+
+class RequestTooLargeError extends Error {
+  override readonly name = "RequestTooLargeError";
+}
+
+export interface LocalServerOptions {
+  /** The integration timeout; tests shorten it to see the cut-off. */
+  readonly gatewayTimeoutMs?: number;
+  readonly functionTimeoutMs?: number;
+}
+
 /**
  * Serves Lambda HTTP handlers on a local port by turning each request into the API Gateway HTTP
- * API (payload 2.0) event Lambda would receive, so `npm start` runs the deployed code path.
+ * API (payload 2.0) event Lambda would receive, so `npm start` runs the deployed code path, with
+ * the platform's limits: a result over 6,291,456 bytes and an answer after 30 s fail as they
+ * would deployed.
  */
 export async function serveLambdas(
   routes: (path: string) => HttpLambda,
   port: number,
   host = "127.0.0.1",
-  timeoutMs = 29_000,
+  options: LocalServerOptions = {},
 ): Promise<{ server: Server; url: string; close: () => Promise<void> }> {
+  const gatewayTimeoutMs = options.gatewayTimeoutMs ?? GATEWAY_TIMEOUT_MS;
+  const functionTimeoutMs = options.functionTimeoutMs ?? FUNCTION_TIMEOUT_MS;
   // Coalesced requests share one answer string; encoding it once keeps a burst of identical
   // large answers from holding one copy per response.
   let lastBody: string | undefined;
@@ -33,18 +62,49 @@ export async function serveLambdas(
     return lastBytes;
   };
   const server = createServer(async (req, res) => {
+    const platform = (answer: { status: number; body: string }) => {
+      res.writeHead(answer.status, { "content-type": "application/json" });
+      res.end(answer.body);
+    };
+    let timer: NodeJS.Timeout | undefined;
     try {
       const body = await readBody(req);
       const url = new URL(req.url ?? "/", "http://localhost");
       const event = toEvent(req, url, body);
-      const deadline = Date.now() + timeoutMs;
-      const result = await routes(url.pathname)(event, lambdaContext(deadline));
+      const invoked = routes(url.pathname)(event, lambdaContext(Date.now() + functionTimeoutMs));
+      const cutOff = new Promise<undefined>((resolve) => {
+        timer = setTimeout(resolve, gatewayTimeoutMs, undefined);
+      });
+      const result = await Promise.race([invoked, cutOff]);
+      if (result === undefined) {
+        console.error(
+          JSON.stringify({
+            level: "error",
+            error: `no answer within ${gatewayTimeoutMs} ms: API Gateway cuts the request off`,
+          }),
+        );
+        platform(GATEWAY_TIMEOUT);
+        return;
+      }
+      if (exceedsLambdaLimit(result)) {
+        console.error(
+          JSON.stringify({
+            level: "error",
+            error: "the function's result is over Lambda's 6,291,456-byte limit: the invocation fails",
+          }),
+        );
+        platform(PLATFORM_ERROR);
+        return;
+      }
       res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
-      res.end(encode(result.body ?? ""));
+      res.end(result.isBase64Encoded ? Buffer.from(result.body ?? "", "base64") : encode(result.body ?? ""));
     } catch (error) {
+      if (error instanceof RequestTooLargeError) return platform(REQUEST_TOO_LARGE);
+      // An exception thrown out of the handler is a failed invocation: the platform's 500.
       console.error(error);
-      res.writeHead(500, { "content-type": "application/json" });
-      res.end(JSON.stringify({ message: "local server error; see its log" }));
+      platform(PLATFORM_ERROR);
+    } finally {
+      clearTimeout(timer);
     }
   });
   // A busy port is an 'error' event, not a throw: turn it into a rejection the caller reports.
@@ -63,12 +123,20 @@ export async function serveLambdas(
   };
 }
 
+/** Lambda's 6 MB applies to the result as Lambda serializes it; small ones cannot reach it. */
+function exceedsLambdaLimit(result: APIGatewayProxyStructuredResultV2): boolean {
+  return (
+    (result.body?.length ?? 0) >= LAMBDA_RESPONSE_LIMIT_BYTES / 2 &&
+    lambdaPayloadBytes(result) > LAMBDA_RESPONSE_LIMIT_BYTES
+  );
+}
+
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new Error("request body too large");
+    if (size > MAX_BODY_BYTES) throw new RequestTooLargeError(`request body over ${MAX_BODY_BYTES} bytes`);
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString("utf8");

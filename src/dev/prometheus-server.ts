@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { openSync } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { constants, openSync } from "node:fs";
+import { access, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -29,9 +29,12 @@ export interface PrometheusOptions {
 
 export class PrometheusMissingError extends Error {
   override readonly name = "PrometheusMissingError";
-  constructor(binary: string, options: { cause?: unknown } = {}) {
+  constructor(
+    readonly binary: string,
+    options: { cause?: unknown } = {},
+  ) {
     super(
-      `could not run ${binary}. Install Prometheus (Debian/Ubuntu: sudo apt-get install -y prometheus, which brings promtool) or set PROMETHEUS_BIN to the prometheus binary.`,
+      `could not run ${binary}. Install Prometheus (Debian/Ubuntu: sudo apt-get install -y prometheus, which brings promtool) or set PROMETHEUS_BIN to the prometheus binary, with promtool beside it.`,
       options,
     );
   }
@@ -54,6 +57,13 @@ export async function freePort(): Promise<number> {
 export async function startPrometheus(options: PrometheusOptions): Promise<RunningPrometheus> {
   const binary = options.binary ?? "prometheus";
   const promtool = options.binary ? join(dirname(options.binary), "promtool") : "promtool";
+  // A configured binary is checked first, so a wrong PROMETHEUS_BIN is named, not the promtool
+  // path derived from it.
+  if (options.binary !== undefined) {
+    await access(options.binary, constants.X_OK).catch((cause: unknown) => {
+      throw new PrometheusMissingError(options.binary as string, { cause });
+    });
+  }
   const dir = await mkdtemp(join(tmpdir(), "smi-prometheus-"));
   const dataDir = join(dir, "data");
   const input = join(dir, "series.om");

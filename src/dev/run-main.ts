@@ -29,7 +29,7 @@ const OWN_ERRORS = [
  * What a local tool (`npm start`, the demo, the report and CLI runners) prints when it cannot
  * start: one line that says what to change, never a stack trace. `usage` shows how to run it.
  */
-export function startupFailure(error: unknown, usage: string): string {
+function startupFailure(error: unknown, usage: string): string {
   const code = (error as { code?: unknown } | null)?.code;
   if (OWN_ERRORS.some((type) => error instanceof type)) return (error as Error).message;
   if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS")) {

@@ -6,6 +6,8 @@ export interface RenderedAnswer {
   readonly json: string;
   readonly warnings: readonly string[];
   readonly roundTrips: number;
+  /** Items of a list answer, to suggest a page size when the whole list cannot be sent. */
+  readonly items?: number;
 }
 
 export interface AnswerCacheOptions {
@@ -18,9 +20,14 @@ export interface AnswerCacheOptions {
 export type CacheOutcome = "miss" | "hit" | "coalesced";
 
 /**
- * Request coalescing plus a short cache, kept in a warm Lambda container. Identical requests that
- * arrive while one is being answered share its upstream fetch. Answers for an explicit past `time`
- * cannot change, so they are also kept for `ttlMs`, bounded by entry count and by bytes.
+ * A short cache kept in a warm container, plus request coalescing. Answers for an explicit,
+ * settled `time` cannot change, so they are kept for `ttlMs`, bounded by entry count and by bytes:
+ * a dashboard or report that asks again is answered without Prometheus.
+ *
+ * Coalescing (identical requests in flight at once share one upstream fetch) cannot happen in
+ * Lambda, which gives each environment one invocation at a time. It pays where one process
+ * serves many requests at once: the local server (`npm start`, the bench's bursts), and Lambda
+ * response streaming if it is ever adopted.
  */
 export class AnswerCache {
   readonly #cache: LRUCache<string, RenderedAnswer> | undefined;

@@ -3,25 +3,13 @@ import { InstantSchema } from "../time-range";
 import { RequestStats } from "../traffic";
 import { AnswerCache, type CacheOutcome, cacheKey, type RenderedAnswer } from "./answer-cache";
 import { type AuthSettings, authorize } from "./auth";
-import { type ErrorLog, errorLog } from "./error-log";
-import { jsonResponse, warningHeader } from "./response";
+import { errorLog } from "./error-log";
+import { lambdaResponse } from "./lambda-response";
+import { type RequestLog, writeRequestLog } from "./request-log";
+import { jsonResponse } from "./response";
 import { type Answer, matchRoute } from "./route-table";
 import { apiRoutes, type RouteDeps } from "./routes";
 import { statusHeaders, statusOf } from "./status";
-
-/** One structured line per request. */
-export interface RequestLog {
-  readonly method: string;
-  readonly path: string;
-  readonly status: number;
-  readonly durationMs: number;
-  readonly roundTrips: number;
-  readonly requestId?: string;
-  /** Whether the answer came from the cache or a request already in flight. */
-  readonly cache?: CacheOutcome;
-  /** For a 500: what failed, with its stack and causes, so it can be debugged from the log. */
-  readonly error?: ErrorLog | string;
-}
 
 export interface ApiDeps extends RouteDeps, AuthSettings {
   /** Short answer cache kept at module scope; without one, nothing is cached. */
@@ -41,7 +29,8 @@ const DEADLINE_MARGIN_MS = 500;
 /** Answers for a `time` at least this far in the past no longer change as scrapes land. */
 const SETTLED_MS = 60_000;
 
-const defaultLog = (entry: RequestLog) => console.log(JSON.stringify(entry));
+/** True until the container's first request is logged. */
+let coldStart = true;
 
 /**
  * The HTTP API over API Gateway v2 events. Each request is matched against the one route table,
@@ -50,7 +39,7 @@ const defaultLog = (entry: RequestLog) => console.log(JSON.stringify(entry));
  */
 export function createApiHandler(deps: ApiDeps): ApiHandler {
   const now = deps.now ?? (() => new Date());
-  const log = deps.log ?? defaultLog;
+  const log = deps.log ?? writeRequestLog;
   const cache = deps.cache ?? new AnswerCache({ ttlMs: 0, maxEntries: 0, maxBytes: 0 });
   const table = apiRoutes(deps);
 
@@ -64,38 +53,41 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
     const path = event.rawPath;
     const requestId = context?.awsRequestId ?? event.requestContext.requestId;
     let result: { answer: RenderedAnswer; outcome?: CacheOutcome } | undefined;
+    let routePattern = "unmatched";
     let response: APIGatewayProxyStructuredResultV2;
     let failure: unknown;
     try {
       const query = new URLSearchParams(event.rawQueryString ?? "");
       const { route, rest } = matchRoute(table, method, path);
+      routePattern = `${route.method} ${route.path}`;
       const request = { method, path, rest, query, event, stats: new RequestStats(deadline), now: now() };
       authorize(route.auth, request, deps);
       const compute = async () => render(await route.handle(request));
       result = route.cacheable
         ? await cache.get(cacheKey(method, path, query), isSettled(query.get("time"), request.now), compute)
         : { answer: await compute() };
-      response = {
-        statusCode: result.answer.status,
-        headers: { "content-type": "application/json", ...warningHeader(result.answer.warnings) },
-        body: result.answer.json,
-      };
+      response = lambdaResponse(result.answer, event.headers?.["accept-encoding"]);
     } catch (error) {
       failure = error;
       const status = statusOf(error);
       response = jsonResponse(status.code, status, statusHeaders(error));
     }
     const status = response.statusCode ?? 200;
+    const body = response.body ?? "";
     log({
       method,
       path,
+      route: routePattern,
       status,
+      bytes: response.isBase64Encoded ? Buffer.byteLength(body, "base64") : Buffer.byteLength(body),
+      coldStart,
       durationMs: Math.round(performance.now() - started),
       roundTrips: result?.answer.roundTrips ?? 0,
       ...(requestId === undefined ? {} : { requestId }),
       ...(result?.outcome === undefined ? {} : { cache: result.outcome }),
       ...(failure === undefined ? {} : { error: status === 500 ? errorLog(failure) : summary(failure) }),
     });
+    coldStart = false;
     return response;
   };
 }
@@ -115,5 +107,6 @@ function render(answer: Answer): RenderedAnswer {
     json: JSON.stringify(answer.body),
     warnings: answer.warnings,
     roundTrips: answer.roundTrips,
+    ...(answer.items === undefined ? {} : { items: answer.items }),
   };
 }

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { UnauthorizedError } from "../errors";
+import { ForbiddenError, UnauthorizedError } from "../errors";
 import { jsonBody } from "./request-body";
 import type { RouteAuth, RouteRequest } from "./route-table";
 
@@ -32,6 +32,11 @@ export interface AuthSettings {
   /** Unset is `none` without a token: open, as a local run without `API_TOKEN` is. */
   readonly apiAuth?: { readonly mode: "iam" | "jwt" | "none"; readonly token?: string | undefined };
   readonly webhookToken?: string | undefined;
+  /**
+   * Running in Lambda. A deployed Flagger webhook without `WEBHOOK_TOKEN` is refused rather than
+   * open: no gateway authorizer guards it, and it judges any workload it is asked about.
+   */
+  readonly deployed?: boolean;
 }
 
 /**
@@ -43,6 +48,11 @@ export function authorize(auth: RouteAuth, request: RouteRequest, settings: Auth
   const apiAuth = settings.apiAuth ?? { mode: "none" };
   if (auth === "api" && apiAuth.mode === "none") {
     requireToken(bearerToken(request.event.headers ?? {}), apiAuth.token, "Authorization: Bearer <token>");
+  }
+  if (auth === "webhook" && settings.webhookToken === undefined && settings.deployed === true) {
+    throw new ForbiddenError(
+      "the Flagger webhook is off in this deployment: it has no WEBHOOK_TOKEN (parameter webhookToken) to check callers against. Set one to turn it on",
+    );
   }
   if (auth === "webhook" && settings.webhookToken !== undefined) {
     const metadata = (jsonBody(request) as { metadata?: Record<string, unknown> } | null)?.metadata;

@@ -30,6 +30,8 @@ export interface Answer {
   readonly body: unknown;
   readonly warnings: readonly string[];
   readonly roundTrips: number;
+  /** Items of a list answer, to suggest a page size when the whole list cannot be sent. */
+  readonly items?: number;
 }
 
 export interface Route {

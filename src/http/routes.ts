@@ -1,5 +1,7 @@
 import { NotFoundError } from "../errors";
+import type { ListCache } from "../list-cache";
 import type { MeshAdapter } from "../mesh/adapter";
+import { parsePageRequest, pinnedTime, queryIdentity } from "../paging";
 import type { QueryEngine } from "../prometheus/client";
 import { parseObjectPath, parseSmiPath, SMI_PREFIX } from "../smi/route";
 import { answerMetrics, discoveryAnswer } from "../smi-answers";
@@ -10,10 +12,15 @@ import { parseGateRequest, runFlaggerGate } from "../webhooks/flagger-gate";
 import { jsonBody } from "./request-body";
 import type { Answer, Route, RouteRequest } from "./route-table";
 
+/** Query parameters of list answers, besides the window and time: Kubernetes paging. */
+const PAGE_PARAMETERS = ["limit", "continue"];
+
 /** What the routes need from the deployment. */
 export interface RouteDeps {
   readonly engine: QueryEngine;
   readonly mesh: MeshAdapter;
+  /** Whole lists kept while a client pages through them (module scope in Lambda). */
+  readonly lists?: ListCache;
   readonly window: WindowBounds;
   /** What `/healthz` may say about the backend; never a secret. */
   readonly backendDescription: string;
@@ -34,7 +41,16 @@ export function apiRoutes(deps: RouteDeps): readonly Route[] {
   async function smi(r: RouteRequest): Promise<Answer> {
     const route = parseSmiPath(r.path, deps.mesh.kinds);
     if (route.type === "group" || route.type === "resources") return discoveryAnswer(route, deps.mesh);
-    return answerMetrics(deps, route, timeRangeOfQuery(r.query, deps.window, r.now), r.stats);
+    if (route.type === "resource") {
+      return answerMetrics(deps, route, timeRangeOfQuery(r.query, deps.window, r.now), r.stats);
+    }
+    const asked = timeRangeOfQuery(r.query, deps.window, r.now, PAGE_PARAMETERS);
+    const page = parsePageRequest(r.query);
+    const identity = queryIdentity(r.path, asked.windowMs);
+    const explicit = r.query.has("time") ? asked.time : undefined;
+    const pinned = pinnedTime(page, identity, explicit, r.now);
+    const range = pinned === undefined ? asked : { ...asked, time: pinned };
+    return answerMetrics(deps, route, range, r.stats, { page, identity, now: r.now });
   }
   return [
     {

@@ -1,8 +1,11 @@
 import {
+  AnswerTooLargeError,
   BackendResponseError,
   BackendTimeoutError,
   BackendUnreachableError,
   BadRequestError,
+  ExpiredError,
+  ForbiddenError,
   MethodNotAllowedError,
   NotFoundError,
   UnauthorizedError,
@@ -36,8 +39,11 @@ const status = (code: number, reason: string, message: string): Status => ({
 export function statusOf(error: unknown): Status {
   if (error instanceof BadRequestError) return status(400, "BadRequest", error.message);
   if (error instanceof UnauthorizedError) return status(401, "Unauthorized", error.message);
+  if (error instanceof ForbiddenError) return status(403, "Forbidden", error.message);
   if (error instanceof NotFoundError) return status(404, "NotFound", error.message);
   if (error instanceof MethodNotAllowedError) return status(405, "MethodNotAllowed", error.message);
+  if (error instanceof AnswerTooLargeError) return status(406, "NotAcceptable", error.message);
+  if (error instanceof ExpiredError) return status(410, "Expired", error.message);
   if (error instanceof BackendResponseError) return status(502, "BadGateway", error.message);
   if (error instanceof BackendUnreachableError) return status(503, "ServiceUnavailable", error.message);
   if (error instanceof BackendTimeoutError) return status(504, "Timeout", error.message);

@@ -204,10 +204,12 @@ export class PrometheusClient implements QueryEngine {
     await read((chunk) => {
       size += chunk.length;
       if (size > MAX_ERROR_BODY_BYTES) {
-        throw this.#responseError(
-          `answered HTTP ${status} with a body over ${MAX_ERROR_BODY_BYTES} bytes`,
-          status,
-        );
+        throw status === 503 || status === 504
+          ? this.#failure(status, "", `(a body over ${MAX_ERROR_BODY_BYTES} bytes)`, budget)
+          : this.#responseError(
+              `answered HTTP ${status} with a body over ${MAX_ERROR_BODY_BYTES} bytes`,
+              status,
+            );
       }
       chunks.push(chunk);
     });
@@ -217,6 +219,7 @@ export class PrometheusClient implements QueryEngine {
       Buffer.concat(chunks)
         .toString("utf8")
         .replace(/^\uFEFF/, ""),
+      budget,
     );
   }
 
@@ -284,30 +287,43 @@ export class PrometheusClient implements QueryEngine {
     );
   }
 
-  /** Why a response that is not a 2xx JSON body cannot be used: an error status or a wrong type. */
-  #failure(status: number, contentType: string, text: string): Error {
+  /**
+   * Why a response that is not a 2xx JSON body cannot be used. The status decides first: a proxy's
+   * 503 or 504 is unavailability or a time-out whatever its body looks like; the body only refines
+   * an answer that has no such meaning. `budgetMs` is the time this query had.
+   */
+  #failure(status: number, contentType: string, text: string, budgetMs: number): Error {
     const isJson = contentType.includes("json");
     let body: unknown;
+    let malformed: unknown;
     if (isJson) {
       try {
         body = JSON.parse(text);
       } catch (cause) {
-        return this.#responseError(`answered HTTP ${status} with malformed JSON`, status, { cause });
+        malformed = cause;
       }
     }
+    const envelope = body === undefined ? undefined : EnvelopeSchema.safeParse(body);
+    const error = envelope?.success && envelope.data.status === "error" ? envelope.data : undefined;
+    if (status === 504 || error?.errorType === "timeout") {
+      return new BackendTimeoutError(this.#backend, this.#displayUrl, budgetMs);
+    }
+    if (status === 503) {
+      return new BackendUnreachableError(this.#backend, this.#displayUrl, {
+        detail: `HTTP 503 ${snippet(text)}`,
+      });
+    }
     if (status >= 200 && status <= 299) {
+      // A 2xx with a JSON content type is read as a vector; this one had another type.
       return this.#responseError(
         `answered HTTP ${status} with content type "${contentType}" instead of JSON: ${snippet(text)}`,
         status,
       );
     }
-    const parsed = body === undefined ? undefined : EnvelopeSchema.safeParse(body);
-    if (parsed?.success && parsed.data.status === "error") {
-      const { errorType, error } = parsed.data;
-      if (errorType === "timeout" || status === 504) {
-        return new BackendTimeoutError(this.#backend, this.#displayUrl, this.#timeoutMs);
-      }
-      return this.#responseError(`answered HTTP ${status} (${errorType}): ${error}`, status, { errorType });
+    if (error !== undefined) {
+      return this.#responseError(`answered HTTP ${status} (${error.errorType}): ${error.error}`, status, {
+        errorType: error.errorType,
+      });
     }
     if (status === 401 || status === 403) {
       return this.#responseError(
@@ -315,13 +331,8 @@ export class PrometheusClient implements QueryEngine {
         status,
       );
     }
-    if (status === 504) {
-      return new BackendTimeoutError(this.#backend, this.#displayUrl, this.#timeoutMs);
-    }
-    if (status === 503) {
-      return new BackendUnreachableError(this.#backend, this.#displayUrl, {
-        detail: `HTTP 503 ${snippet(text)}`,
-      });
+    if (malformed !== undefined) {
+      return this.#responseError(`answered HTTP ${status} with malformed JSON`, status, { cause: malformed });
     }
     return this.#responseError(
       `answered HTTP ${status} with ${isJson ? "an unexpected JSON body" : `a non-JSON body (${contentType || "no content type"})`}: ${snippet(text)}`,

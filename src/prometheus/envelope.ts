@@ -21,15 +21,6 @@ export function parseSampleValue(text: string): number | undefined {
   return NUMERIC.test(text) ? Number(text) : undefined;
 }
 
-export const SampleValueSchema = z.string().transform((text, ctx) => {
-  const value = parseSampleValue(text);
-  if (value === undefined) {
-    ctx.addIssue({ code: "custom", message: `"${text}" is not a Prometheus sample value` });
-    return z.NEVER;
-  }
-  return value;
-});
-
 /** One sample of an instant vector, its value already read as a number. */
 export interface VectorSample {
   readonly metric: Readonly<Record<string, string>>;

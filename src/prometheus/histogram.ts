@@ -1,11 +1,5 @@
 import { parseSampleValue } from "./envelope";
 
-/** One cumulative bucket: observations at or below `upperBound`. */
-export interface Bucket {
-  readonly upperBound: number;
-  readonly count: number;
-}
-
 /** Buckets sorted, equal bounds merged and counts forced monotonic: ready for any quantile. */
 export interface PreparedBuckets {
   readonly upperBounds: readonly number[];
@@ -63,17 +57,6 @@ export class BucketBounds {
   }
 }
 
-/** Buckets in any order, equal bounds merged, prepared for `quantileOf`. */
-export function prepareBuckets(input: readonly Bucket[]): PreparedBuckets | undefined {
-  const bounds = new BucketBounds();
-  const counts: number[] = [];
-  for (const { upperBound, count } of input) {
-    const slot = bounds.slot(upperBound);
-    counts[slot] = (counts[slot] ?? 0) + count;
-  }
-  return bounds.prepare(counts);
-}
-
 /**
  * Interpolates linearly inside the bucket that holds the rank, answering the second-highest bound
  * when the rank lands in the +Inf bucket, as Prometheus does. NaN means "no observations".
@@ -103,14 +86,6 @@ export function quantileOf(q: number, prepared: PreparedBuckets | undefined): nu
     rank -= previous;
   }
   return bucketStart + (upperBound - bucketStart) * (rank / count);
-}
-
-/**
- * Prometheus' `histogram_quantile` for classic buckets, reproduced so one query of bucket rates can
- * serve p50, p90 and p99 together instead of three server-side quantile queries.
- */
-export function bucketQuantile(q: number, input: readonly Bucket[]): number {
-  return quantileOf(q, prepareBuckets(input));
 }
 
 /** Reads an `le` label; an unparseable bound drops the sample, as Prometheus does. */

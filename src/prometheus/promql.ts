@@ -6,6 +6,8 @@ export interface Matcher {
 }
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+/** Metric names may also hold colons, which recording rules use (`job:response_total:rate5m`). */
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 
 /** Equality matcher helper; keeps adapter tables short. */
 export const eq = (label: string, value: string): Matcher => ({ label, op: "=", value });
@@ -25,10 +27,9 @@ export function quoteLabelValue(value: string): string {
  * adapter tables, never from requests; a bad one is a programming or config error.
  */
 export function renderSelector(metric: string, matchers: readonly Matcher[]): string {
-  for (const name of [metric, ...matchers.map((m) => m.label)]) {
-    if (!LABEL_NAME.test(name)) {
-      throw new Error(`invalid metric or label name in a query: ${JSON.stringify(name)}`);
-    }
+  if (!METRIC_NAME.test(metric)) throw new Error(`invalid metric name in a query: ${JSON.stringify(metric)}`);
+  for (const { label } of matchers) {
+    if (!LABEL_NAME.test(label)) throw new Error(`invalid label name in a query: ${JSON.stringify(label)}`);
   }
   const body = matchers.map((m) => `${m.label}${m.op}${quoteLabelValue(m.value)}`).join(", ");
   return `${metric}{${body}}`;

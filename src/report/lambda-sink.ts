@@ -7,7 +7,9 @@ const MAX_EVENT_PAYLOAD_BYTES = 256 * 1024;
 /**
  * Sends the report to another Lambda function as an asynchronous (`Event`) invocation: Lambda
  * queues it and retries the target itself, so a slow consumer never holds the report function.
- * The client is passed in, so local runs can point it at serverless-offline.
+ * The client is passed in, so local runs can point it at serverless-offline. An asynchronous
+ * invocation carries no headers, so the consumer drops duplicates by the report's `id`, which is
+ * the same on every retry of one scheduled run.
  */
 export class LambdaSink implements ReportSink {
   readonly description: string;

@@ -24,7 +24,7 @@ export interface ReportSink {
  * request id, so a key derived from it (and the sink's place and target) is the same on every
  * retry, and a sink that already got the report is sent the same key again.
  */
-export function idempotencyKey(runId: string, index: number, sink: ReportSink): string {
+function idempotencyKey(runId: string, index: number, sink: ReportSink): string {
   return createHash("sha256").update(`${runId}\n${index}\n${sink.description}`).digest("hex").slice(0, 32);
 }
 

@@ -22,7 +22,7 @@ export interface WebhookSinkOptions {
  * `X-Signature-256: sha256=<hex>` over `<timestamp>.<body>`, as GitHub-style receivers verify it.
  * The timestamp is signed too, so a receiver can refuse stale replays.
  */
-export function signDelivery(secret: string, timestamp: string, body: string): string {
+function signDelivery(secret: string, timestamp: string, body: string): string {
   return `sha256=${createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex")}`;
 }
 

@@ -125,6 +125,6 @@ function validName(schema: z.ZodString, what: string, text: string): string {
   return result.data;
 }
 
-export function notFound(path: string, accepted: string): NotFoundError {
+function notFound(path: string, accepted: string): NotFoundError {
   return new NotFoundError(`no such path: ${path}; paths are ${accepted}`);
 }

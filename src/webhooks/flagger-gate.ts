@@ -127,7 +127,7 @@ function invalid(what: string, error: z.ZodError): BadRequestError {
 const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
 
 /** Judges a summary against the thresholds; no traffic fails `minRequests` (default 1). */
-export function judge(summary: Summary, metadata: GateMetadata): GateCheck[] {
+function judge(summary: Summary, metadata: GateMetadata): GateCheck[] {
   const checks: GateCheck[] = [];
   const minRequests = metadata.minRequests ?? 1;
   checks.push({

@@ -7,8 +7,8 @@
  * - direct: the same numbers straight from Prometheus, minimal queries issued in parallel (the bound);
  * - smi-metrics: the predecessor's way, its queries one after another with `irate` latencies.
  * It prints medians and the ratios of ours to each, Prometheus round trips per request (counted by
- * Prometheus itself; the zero cases add the one diagnosis query a zero answer spends), the server's peak RSS, a 50-request concurrency burst, the latency query
- * shapes compared, and bundle sizes with import-plus-init time. Ratios, not absolute times, are
+ * Prometheus itself; the zero cases add the one diagnosis query a zero answer spends), the server's
+ * peak RSS, a 50-request concurrency burst, the latency query shapes compared, and bundle sizes with import-plus-init time. Ratios, not absolute times, are
  * what to read: these machines are shared and noisy.
  */
 import { execFile, spawn } from "node:child_process";
@@ -16,7 +16,6 @@ import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { build } from "esbuild";
 import { linkerdSeries } from "../../src/dev/linkerd-series";
 import { freePort, type RunningPrometheus, startPrometheus } from "../../src/dev/prometheus-server";
 import { type LatencyMix, type Scenario, type Stream, type Workload, workload } from "../../src/dev/scenario";
@@ -24,7 +23,7 @@ import { type LatencyShape, measure } from "../../src/measure";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
 import { PrometheusClient } from "../../src/prometheus/client";
 import { eq } from "../../src/prometheus/promql";
-import { bundleServer, lambdaBuild } from "../support/server-bundle";
+import { bundleLambda, bundleServer } from "../support/server-bundle";
 
 const run = promisify(execFile);
 const SIZES = (process.argv[2] ?? "10,100,1000,10000").split(",").map(Number);
@@ -323,18 +322,9 @@ async function benchSize(pods: number, serverBundle: string) {
 }
 
 async function coldStart(dir: string) {
-  console.log("== cold start (bundles minified as serverless.yml builds them; source maps not counted)");
+  console.log("== cold start (bundles as serverless.yml builds them)");
   for (const fn of ["api", "report"]) {
-    const outfile = join(dir, `${fn}.js`);
-    // serverless-esbuild's own keys (exclude, packager) are not esbuild options.
-    const { exclude: _exclude, packager: _packager, ...esbuildOptions } = lambdaBuild;
-    await build({
-      ...esbuildOptions,
-      sourcemap: false,
-      entryPoints: [`handlers/${fn}.ts`],
-      outfile,
-      logLevel: "error",
-    });
+    const outfile = await bundleLambda(fn, dir);
     const size = (await stat(outfile)).size;
     const times: number[] = [];
     // Three untimed runs first, so the file and Node itself are in the page cache like a warm host's.

@@ -1,19 +1,42 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { startProcess } from "../support/process";
+
+const run = promisify(execFile);
+const API_TOKEN = "demo-api-token-0123456789";
+const WEBHOOK_TOKEN = "demo-webhook-token-012345";
 
 let demo: ReturnType<typeof startProcess> | undefined;
 afterEach(async () => {
   await demo?.stop();
 });
 
+/** Runs one printed command in a shell, as a user pasting it would; returns its status and body. */
+async function paste(command: string, env: Record<string, string>) {
+  const { stdout } = await run("bash", ["-c", `${command} -w '\\n%{http_code}'`], {
+    env: { ...process.env, ...env },
+  });
+  const lines = stdout.trimEnd().split("\n");
+  const status = Number(lines.pop());
+  return { status, body: JSON.parse(lines.join("\n")) as Record<string, unknown> };
+}
+
 describe("npm run demo", () => {
-  it.each(["linkerd", "istio", "consul"])(
-    "prints curl commands that return data from a generated %s mesh",
-    async (mesh) => {
-      demo = startProcess("npm", ["run", "demo", "--", "--mesh", mesh], { PORT: "0" });
+  it.each([
+    ["linkerd", ["--", "--mesh", "linkerd"], {}],
+    ["istio", [], { MESH: "istio" }],
+    ["consul", ["--", "--mesh", "consul"], {}],
+  ])(
+    "prints commands that return data from a generated %s mesh",
+    async (mesh, args, env: Record<string, string>) => {
+      demo = startProcess("npm", ["run", "demo", ...args], { PORT: "0", ...env });
       await demo.waitFor(/Ctrl-C stops/, 60_000);
-      const urls = [...demo.output().matchAll(/^curl -s '([^']+)'$/gm)].map((m) => m[1] as string);
-      expect(urls.length).toBeGreaterThanOrEqual(5);
+      const output = demo.output();
+      expect(output).toContain(`holds ${mesh} traffic`);
+      expect(output).toMatch(/^Prometheus http:\/\/127\.0\.0\.1:\d+ holds/m);
+      const urls = [...output.matchAll(/^curl -s '([^']+)'$/gm)].map((m) => m[1] as string);
+      expect(urls.length).toBeGreaterThanOrEqual(6);
       for (const url of urls) {
         const response = await fetch(url);
         expect(response.status, url).toBe(200);
@@ -21,13 +44,39 @@ describe("npm run demo", () => {
           kind: string;
           items?: unknown[];
           metrics?: { name: string; value: string }[];
+          requests?: number;
         };
         if (body.kind === "TrafficMetricsList") expect(body.items?.length, url).toBeGreaterThan(0);
         if (body.kind === "TrafficMetrics") {
           expect(body.metrics?.find((m) => m.name === "success_count")?.value, url).not.toBe("0");
         }
+        if (url.includes("/summary/")) expect(body.requests, url).toBeGreaterThan(0);
       }
+      const gate = output.match(/^curl -s -X POST .*\/webhooks\/flagger.*$/m)?.[0];
+      expect((await paste(gate as string, {})).status).toBe(200);
+      const report = output.match(/^(\S+=\S+ )+npm run report -- --spec \S+$/m)?.[0] as string;
+      const { stdout } = await run("bash", ["-c", report], { env: process.env });
+      expect(stdout).toMatch(/\| services\/payments\/payments-api \| \d+ \| \d+\.\d\d% \|/);
     },
-    90_000,
+    120_000,
   );
+
+  it("honours API_TOKEN and WEBHOOK_TOKEN as npm start does, and prints commands that send them", async () => {
+    const env = { API_TOKEN, WEBHOOK_TOKEN };
+    demo = startProcess("npm", ["run", "demo"], { PORT: "0", ...env });
+    await demo.waitFor(/Ctrl-C stops/, 60_000);
+    const output = demo.output();
+    const commands = output.split("\n").filter((line) => line.startsWith("curl "));
+    expect(commands.length).toBeGreaterThanOrEqual(8);
+    for (const command of commands) {
+      expect(command).not.toContain(API_TOKEN);
+      expect(command).not.toContain(WEBHOOK_TOKEN);
+      const { status } = await paste(command, env);
+      expect(status, command).toBe(200);
+      // Without the tokens in the environment, the same command is refused.
+      if (!command.endsWith("/apis/metrics.smi-spec.io/v1alpha2/'")) {
+        expect((await paste(command, { API_TOKEN: "", WEBHOOK_TOKEN: "" })).status, command).toBe(401);
+      }
+    }
+  }, 120_000);
 });

@@ -15,7 +15,8 @@ import { defaultScenario, type Scenario, type Workload } from "../../src/dev/sce
 import { ambientScenario, twoClusters } from "../../src/dev/scenarios";
 import { allMeshSeries, clusterSeries } from "../../src/dev/series";
 import { apiFromConfig } from "../../src/http/api-from-config";
-import type { ApiHandler, RequestLog } from "../../src/http/api-handler";
+import type { ApiHandler } from "../../src/http/api-handler";
+import type { RequestLog } from "../../src/http/request-log";
 import {
   type MeshProfile,
   namespaceWarnings,

@@ -5,7 +5,8 @@ import { defaultScenario } from "../../src/dev/scenario";
 import { measure } from "../../src/measure";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
 import { PrometheusClient } from "../../src/prometheus/client";
-import { bucketQuantile, parseUpperBound } from "../../src/prometheus/histogram";
+import { parseUpperBound } from "../../src/prometheus/histogram";
+import { quantileOfBuckets } from "../support/buckets";
 import { scenarioPrometheus } from "../support/harness";
 
 const scenario = defaultScenario();
@@ -20,7 +21,7 @@ afterAll(async () => {
   await prometheus?.stop();
 });
 
-describe("bucketQuantile against Prometheus' own histogram_quantile", () => {
+describe("our bucket interpolation against Prometheus' own histogram_quantile", () => {
   const time = new Date(scenario.endS * 1000);
   const groupings = ["pod", "deployment", "namespace", "dst_pod", "dst_namespace, namespace"];
 
@@ -35,7 +36,7 @@ describe("bucketQuantile against Prometheus' own histogram_quantile", () => {
         const buckets = raw.samples
           .filter((s) => key(s.metric) === key(sample.metric))
           .map((s) => ({ upperBound: parseUpperBound(s.metric.le) as number, count: s.value[1] }));
-        const ours = bucketQuantile(q, buckets);
+        const ours = quantileOfBuckets(q, buckets);
         const expected = sample.value[1];
         if (Number.isNaN(expected)) expect(ours).toBeNaN();
         else

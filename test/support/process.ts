@@ -9,16 +9,21 @@ export function startProcess(command: string, args: string[], env: Record<string
     detached: true,
   });
   let output = "";
+  let stderr = "";
   child.stdout?.on("data", (d) => {
     output += d;
   });
   child.stderr?.on("data", (d) => {
     output += d;
+    stderr += d;
   });
   const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
   return {
     child,
     output: () => output,
+    stderr: () => stderr,
+    /** The exit code once the process has ended. */
+    exited,
     async waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type ApiDeps, createApiHandler, type RequestLog } from "../../src/http/api-handler";
+import { type ApiDeps, createApiHandler } from "../../src/http/api-handler";
+import type { RequestLog } from "../../src/http/request-log";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
 import { httpEvent, WINDOW } from "../support/harness";
 import { RecordingEngine } from "../support/recording-engine";
@@ -81,6 +82,23 @@ describe("API authentication with API_TOKEN", () => {
       ).toBe(412);
     },
   );
+
+  it("turns a deployed Flagger webhook without WEBHOOK_TOKEN off with a 403, instead of leaving it open", async () => {
+    const api = createApiHandler({
+      engine: new RecordingEngine(),
+      mesh: createLinkerdAdapter(),
+      window: WINDOW,
+      backendDescription: "test",
+      apiAuth: { mode: "iam" },
+      deployed: true,
+      log: () => {},
+    });
+    const gate = { body: JSON.stringify({ name: "web", namespace: "shop", phase: "Progressing" }) };
+    const response = await api(httpEvent("POST", "/webhooks/flagger", gate));
+    expect(response.statusCode).toBe(403);
+    expect(JSON.parse(response.body ?? "")).toMatchObject({ reason: "Forbidden", code: 403 });
+    expect(JSON.parse(response.body ?? "").message).toMatch(/set one to turn it on/i);
+  });
 
   it("keeps /healthz open and free of secrets", async () => {
     const { api } = setup();

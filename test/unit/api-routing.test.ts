@@ -208,7 +208,9 @@ describe("SMI routing", () => {
       'sum by (pod, classification, cluster) (increase(response_total{direction="inbound", namespace="shop"}[1m]))',
       'sum by (pod, le) (rate(response_latency_ms_bucket{direction="inbound", namespace="shop"}[1m]))',
       // The recording engine answers nothing: the empty list spends one diagnosis query.
-      expect.stringContaining('count by (namespace, smi_labelled) (label_replace(response_total{direction="inbound"}, "smi_labelled", "1", "pod", ".+"))'),
+      expect.stringContaining(
+        'count by (namespace, smi_labelled) (label_replace(response_total{direction="inbound"}, "smi_labelled", "1", "pod", ".+"))',
+      ),
     ]);
   });
 

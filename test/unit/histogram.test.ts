@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { bucketQuantile } from "../../src/prometheus/histogram";
+import { quantileOfBuckets } from "../support/buckets";
 
 const b = (pairs: [number, number][]) => pairs.map(([upperBound, count]) => ({ upperBound, count }));
 
-describe("bucketQuantile", () => {
+describe("quantileOfBuckets", () => {
   it("interpolates linearly inside the bucket that holds the rank", () => {
     // 100 observations: 20 ≤ 10, 80 ≤ 50. Rank 50 lies 30/60 into (10, 50].
     expect(
-      bucketQuantile(
+      quantileOfBuckets(
         0.5,
         b([
           [10, 20],
@@ -20,7 +20,7 @@ describe("bucketQuantile", () => {
 
   it("starts the first bucket at zero", () => {
     expect(
-      bucketQuantile(
+      quantileOfBuckets(
         0.5,
         b([
           [10, 100],
@@ -32,7 +32,7 @@ describe("bucketQuantile", () => {
 
   it("answers the highest finite bound when the rank falls in +Inf", () => {
     expect(
-      bucketQuantile(
+      quantileOfBuckets(
         0.99,
         b([
           [10, 50],
@@ -45,7 +45,7 @@ describe("bucketQuantile", () => {
 
   it("is NaN without observations, so callers report null and never 0 ms", () => {
     expect(
-      bucketQuantile(
+      quantileOfBuckets(
         0.5,
         b([
           [10, 0],
@@ -57,7 +57,7 @@ describe("bucketQuantile", () => {
 
   it("is NaN without a +Inf bucket", () => {
     expect(
-      bucketQuantile(
+      quantileOfBuckets(
         0.5,
         b([
           [10, 5],
@@ -73,10 +73,10 @@ describe("bucketQuantile", () => {
       [50, 80],
       [10, 20],
     ]);
-    expect(bucketQuantile(0.5, shuffled)).toBeCloseTo(30, 12);
+    expect(quantileOfBuckets(0.5, shuffled)).toBeCloseTo(30, 12);
     // "10" and "10.0" are distinct series but one bound: their counts add up.
     expect(
-      bucketQuantile(
+      quantileOfBuckets(
         0.5,
         b([
           [10, 10],
@@ -88,7 +88,7 @@ describe("bucketQuantile", () => {
     ).toBeCloseTo(30, 12);
     // A bucket dipping below its predecessor (a scrape race) is lifted to it.
     expect(
-      bucketQuantile(
+      quantileOfBuckets(
         0.5,
         b([
           [10, 60],
@@ -101,7 +101,7 @@ describe("bucketQuantile", () => {
 
   it("maps quantiles outside [0, 1] to ±Inf", () => {
     expect(
-      bucketQuantile(
+      quantileOfBuckets(
         -0.1,
         b([
           [10, 1],
@@ -110,7 +110,7 @@ describe("bucketQuantile", () => {
       ),
     ).toBe(-Infinity);
     expect(
-      bucketQuantile(
+      quantileOfBuckets(
         1.1,
         b([
           [10, 1],

@@ -266,8 +266,9 @@ describe("validators under arbitrary input", () => {
           const match = /^(-?\d+)(m|k|M|G|T|P|E)?$/.exec(text);
           expect(match, text).not.toBeNull();
           const [, mantissa = "", suffix = ""] = match ?? [];
+          // The nearest thousandth, halves away from zero (see formatMilliQuantity).
           expect(BigInt(mantissa) * 1000n ** BigInt(SUFFIXES.indexOf(suffix))).toBe(
-            BigInt(Math.trunc(value * 1000)),
+            BigInt(Math.sign(value) * Math.round(Math.abs(value) * 1000)),
           );
         },
       ),

@@ -22,7 +22,6 @@ describe("LambdaSink", () => {
     lambdaMock.on(InvokeCommand).resolves({ StatusCode: 202 });
     const result = await new LambdaSink(new LambdaClient({ region: "us-east-1" }), "report-consumer").deliver(
       rendered,
-      "key",
     );
     expect(result).toEqual({ attempts: 1, status: 202 });
     const calls = lambdaMock.commandCalls(InvokeCommand);
@@ -38,7 +37,7 @@ describe("LambdaSink", () => {
       .on(InvokeCommand)
       .rejects(new ResourceNotFoundException({ message: "Function not found", $metadata: {} }));
     const error = await new LambdaSink(new LambdaClient({ region: "us-east-1" }), "missing-fn")
-      .deliver(rendered, "key")
+      .deliver(rendered)
       .catch((e) => e);
     expect(error.message).toMatch(/lambda missing-fn failed: ResourceNotFoundException: Function not found/);
   });
@@ -46,7 +45,7 @@ describe("LambdaSink", () => {
   it("refuses a payload over Lambda's asynchronous limit before calling it", async () => {
     const big: RenderedReport = { report, json: "x".repeat(300 * 1024), markdown: "" };
     const error = await new LambdaSink(new LambdaClient({ region: "us-east-1" }), "fn")
-      .deliver(big, "key")
+      .deliver(big)
       .catch((e) => e);
     expect(error.message).toMatch(/over Lambda's 262144-byte limit/);
     expect(lambdaMock.commandCalls(InvokeCommand)).toHaveLength(0);

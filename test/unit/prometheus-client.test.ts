@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { createBackends } from "../../src/backends";
+import { loadConfig } from "../../src/config";
 import { freePort } from "../../src/dev/prometheus-server";
 import { BackendResponseError, BackendTimeoutError, BackendUnreachableError } from "../../src/errors";
 import { measure } from "../../src/measure";
@@ -280,6 +282,57 @@ describe("PrometheusClient", () => {
     expect(error).toBeInstanceOf(BackendResponseError);
     expect(error.message).toMatch(/malformed JSON/);
   });
+
+  it.each([
+    [503, BackendUnreachableError, /HTTP 503/],
+    [504, BackendTimeoutError, /did not answer within 2000 ms/],
+  ] as const)(
+    "lets a proxy's HTTP %i decide, even with a JSON content type and a body cut short",
+    async (status, type, message) => {
+      const server = await stub((_req, res) => {
+        res.writeHead(status, { "content-type": "application/json" });
+        res.end('{"status": "err');
+      });
+      const error = await queryError(server.url, { retry: { attempts: 1, baseDelayMs: 1 } });
+      expect(error).toBeInstanceOf(type);
+      expect(error.message).toMatch(message);
+    },
+  );
+
+  it("says how long the query had, not the configured timeout, when it runs out of time", async () => {
+    const server = await stub(() => new Promise(() => {}));
+    const error = await queryError(server.url, { timeoutMs: 5000 }, { deadline: Date.now() + 300 });
+    expect(error).toBeInstanceOf(BackendTimeoutError);
+    expect(error.message).toMatch(/did not answer within (2\d\d|300) ms/);
+    const gateway = await stub((_req, res) =>
+      sendJson(res, 504, { status: "error", errorType: "timeout", error: "query timed out" }),
+    );
+    const late = await queryError(gateway.url, { timeoutMs: 5000 }, { deadline: Date.now() + 1500 });
+    expect(late).toBeInstanceOf(BackendTimeoutError);
+    expect(late.message).toMatch(/did not answer within 1\d\d\d ms/);
+  });
+
+  it.each([
+    ["1", 1, 503],
+    ["3", 3, 200],
+  ])(
+    "retries a 503 from Consul's metrics proxy as PROMETHEUS_RETRY_ATTEMPTS=%s says",
+    async (attempts, requests, outcome) => {
+      const server = await stub((_req, res) =>
+        server.requests.length < 3 ? sendJson(res, 503, {}) : sendJson(res, 200, vector([])),
+      );
+      const { engine } = createBackends(
+        loadConfig({ MESH: "consul", CONSUL_HTTP_ADDR: server.url, PROMETHEUS_RETRY_ATTEMPTS: attempts }),
+      );
+      const result = await engine.instantQuery("x", time).then(
+        () => 200,
+        (error: BackendUnreachableError) => (/HTTP 503/.test(error.message) ? 503 : 0),
+      );
+      expect(result).toBe(outcome);
+      expect(server.requests).toHaveLength(requests);
+      expect(server.requests[0]?.url).toBe("/v1/internal/ui/metrics-proxy/api/v1/query");
+    },
+  );
 
   it("raises an unreachable error when nothing listens", async () => {
     const port = await freePort();

@@ -5,7 +5,7 @@ import type { MeshAdapter } from "../../src/mesh/adapter";
 import { createConsulAdapter } from "../../src/mesh/consul";
 import { createIstioAdapter } from "../../src/mesh/istio";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
-import { eq } from "../../src/prometheus/promql";
+import { eq, renderSelector } from "../../src/prometheus/promql";
 import { checkReadiness } from "../../src/readiness";
 import { diagnoseZero } from "../../src/zero-answer";
 import { RecordingEngine } from "../support/recording-engine";
@@ -104,4 +104,14 @@ describe("PromQL the adapters generate", () => {
       for (const query of engine.queries) expect(parseErrors(query), query).toEqual([]);
     },
   );
+});
+
+describe("renderSelector", () => {
+  it("takes a recording rule's metric name, colons and all, and still refuses such a label name", () => {
+    const query = renderSelector("namespace:response_total:rate5m", [eq("namespace", 'sh"op')]);
+    expect(query).toBe('namespace:response_total:rate5m{namespace="sh\\"op"}');
+    expect(parseErrors(query)).toEqual([]);
+    expect(() => renderSelector("response_total", [eq("name:space", "shop")])).toThrow(/invalid label name/);
+    expect(() => renderSelector("response-total", [])).toThrow(/invalid metric name/);
+  });
 });

@@ -21,10 +21,18 @@ describe("formatMilliQuantity", () => {
     expect(formatMilliQuantity(value)).toBe(expected);
   });
 
-  it("truncates toward zero below a thousandth, as Go's int64 conversion does", () => {
-    expect(formatMilliQuantity(0.0009)).toBe("0");
-    expect(formatMilliQuantity(-0.0009)).toBe("0");
-    expect(formatMilliQuantity(1.2349)).toBe("1234m");
+  it("rounds to the nearest thousandth where Go's int64 conversion truncates, so float noise goes", () => {
+    // 2969.999999... is what rate x window gives for 2970 requests; Go would print 2969999m.
+    expect(formatMilliQuantity(2969.9999999999995)).toBe("2970");
+    expect(formatMilliQuantity(99 * (30 / 3) * 3)).toBe("2970");
+    expect(formatMilliQuantity(0.0009)).toBe("1m");
+    expect(formatMilliQuantity(0.0004)).toBe("0");
+    expect(formatMilliQuantity(-0.0009)).toBe("-1m");
+    expect(formatMilliQuantity(1.2349)).toBe("1235m");
+    expect(formatMilliQuantity(1.2344)).toBe("1234m");
+    // Halves round away from zero, the same on both sides.
+    expect(formatMilliQuantity(0.0005)).toBe("1m");
+    expect(formatMilliQuantity(-0.0005)).toBe("-1m");
   });
 
   it("climbs through every suffix up to E", () => {

@@ -1,0 +1,78 @@
+import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { AnswerTooLargeError } from "../errors";
+import type { RenderedAnswer } from "./answer-cache";
+import { COMPRESS_THRESHOLD_BYTES, type Coding, compress, negotiateCoding } from "./encoding";
+import { warningHeader } from "./response";
+
+/**
+ * A synchronous Lambda response's limit: the whole result object as Lambda serializes it, body
+ * base64 or JSON-escaped included. API Gateway HTTP APIs do not compress for us.
+ */
+export const LAMBDA_RESPONSE_LIMIT_BYTES = 6_291_456;
+
+/** Bytes Lambda would send for a result: the result object as JSON. */
+export function lambdaPayloadBytes(result: APIGatewayProxyStructuredResultV2): number {
+  return Buffer.byteLength(JSON.stringify(result));
+}
+
+/**
+ * Turns an answer into API Gateway's result: compressed when the client allows it and the body is
+ * worth it, and refused with advice (never truncated) when Lambda could not send it.
+ */
+export function lambdaResponse(
+  answer: RenderedAnswer,
+  acceptEncoding: string | undefined,
+): APIGatewayProxyStructuredResultV2 {
+  const headers = {
+    "content-type": "application/json",
+    vary: "accept-encoding",
+    ...warningHeader(answer.warnings),
+  };
+  const plain = { statusCode: answer.status, headers, body: answer.json };
+  const coding = answer.json.length >= COMPRESS_THRESHOLD_BYTES ? negotiateCoding(acceptEncoding) : undefined;
+  const response = coding === undefined ? plain : compressed(plain, coding);
+  // A body under half the limit cannot exceed it however it is escaped: skip the measuring.
+  if ((response.body?.length ?? 0) < LAMBDA_RESPONSE_LIMIT_BYTES / 2) return response;
+  const bytes = lambdaPayloadBytes(response);
+  if (bytes <= LAMBDA_RESPONSE_LIMIT_BYTES) return response;
+  throw new AnswerTooLargeError(bytes, LAMBDA_RESPONSE_LIMIT_BYTES, advice(answer, coding, plain));
+}
+
+function compressed(
+  plain: APIGatewayProxyStructuredResultV2 & { headers: Record<string, string>; body: string },
+  coding: Coding,
+): APIGatewayProxyStructuredResultV2 {
+  return {
+    ...plain,
+    headers: { ...plain.headers, "content-encoding": coding },
+    body: compress(Buffer.from(plain.body), coding).toString("base64"),
+    isBase64Encoded: true,
+  };
+}
+
+/** How the caller can get an answer that does not fit: compression if that is enough, else pages. */
+function advice(
+  answer: RenderedAnswer,
+  coding: Coding | undefined,
+  plain: APIGatewayProxyStructuredResultV2 & { headers: Record<string, string>; body: string },
+): string {
+  const paging = pageAdvice(answer.items, lambdaPayloadBytes(plain));
+  if (coding === undefined) {
+    const gzipped = lambdaPayloadBytes(compressed(plain, "gzip"));
+    if (gzipped <= LAMBDA_RESPONSE_LIMIT_BYTES) {
+      return `it fits compressed (${gzipped.toLocaleString("en")} bytes with gzip): send Accept-Encoding: gzip${paging ? `, or ${paging}` : ""}`;
+    }
+  }
+  return `it does not fit even compressed${paging ? `: ${paging}` : ""}`;
+}
+
+/**
+ * A page size whose pages fit even uncompressed: about half the limit each, rounded down to a
+ * round number of items. Empty for an answer that is not a list.
+ */
+function pageAdvice(items: number | undefined, plainBytes: number): string {
+  if (items === undefined || items === 0) return "";
+  const perPage = Math.max(1, Math.floor((items * LAMBDA_RESPONSE_LIMIT_BYTES) / 2 / plainBytes));
+  const round = 10 ** (String(perPage).length - 1);
+  return `ask for pages with ?limit=${Math.floor(perPage / round) * round} and follow metadata.continue`;
+}

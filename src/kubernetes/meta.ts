@@ -1,0 +1,55 @@
+import * as z from "zod";
+
+/**
+ * The parts of Kubernetes' `meta/v1` types this API reads, as the API server serializes them.
+ * Objects are loose: servers add fields (managedFields, annotations, status) we do not need.
+ */
+
+export const ObjectMetaSchema = z.looseObject({
+  name: z.string().min(1),
+  namespace: z.string().min(1),
+  resourceVersion: z.string().optional(),
+  uid: z.string().optional(),
+});
+export type ObjectMeta = z.infer<typeof ObjectMetaSchema>;
+
+/** `metadata` of a list: `continue` is empty or absent on the last page. */
+export const ListMetaSchema = z.looseObject({
+  resourceVersion: z.string().optional(),
+  continue: z.string().optional(),
+  remainingItemCount: z.number().int().optional(),
+});
+export type ListMeta = z.infer<typeof ListMetaSchema>;
+
+/** The body of every error answer; kept loose because some proxies answer plain text instead. */
+export const StatusSchema = z.looseObject({
+  kind: z.literal("Status"),
+  apiVersion: z.literal("v1"),
+  status: z.string().optional(),
+  message: z.string().optional(),
+  reason: z.string().optional(),
+  code: z.number().int().optional(),
+});
+export type Status = z.infer<typeof StatusSchema>;
+
+const GroupVersionForDiscoverySchema = z.object({ groupVersion: z.string(), version: z.string() });
+
+/** `GET /apis/{group}`: the versions a group is served at, the preferred one first. */
+export const APIGroupSchema = z.looseObject({
+  kind: z.literal("APIGroup"),
+  apiVersion: z.literal("v1"),
+  name: z.string(),
+  versions: z.array(GroupVersionForDiscoverySchema),
+  preferredVersion: GroupVersionForDiscoverySchema.optional(),
+});
+export type APIGroup = z.infer<typeof APIGroupSchema>;
+
+/** A list object (`TrafficSplitList`, `HTTPRouteList`) around items of one schema. */
+export function listSchema<T extends z.ZodType>(kind: string, item: T) {
+  return z.looseObject({
+    kind: z.literal(kind),
+    apiVersion: z.string(),
+    metadata: ListMetaSchema,
+    items: z.array(item),
+  });
+}

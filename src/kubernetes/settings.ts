@@ -1,0 +1,80 @@
+import { readFileSync } from "node:fs";
+import type { AwsCredentialIdentityProvider } from "@smithy/types";
+import { ConfigError } from "../errors";
+import { KubernetesClient, type KubernetesCredential } from "./client";
+import { eksCredential } from "./eks-token";
+import { KubernetesSplitSource } from "./split-reader";
+
+/** How to reach the cluster: `KUBERNETES_API_URL`, one credential, `KUBERNETES_CA_FILE`. */
+export interface KubernetesSettings {
+  readonly apiUrl: string;
+  readonly credential:
+    | { readonly kind: "token"; readonly token: string }
+    | { readonly kind: "eks"; readonly clusterName: string; readonly region: string };
+  /** Path of a PEM file holding the cluster's CA certificate(s). */
+  readonly caFile?: string | undefined;
+  readonly timeoutMs: number;
+}
+
+/**
+ * The default AWS credential chain, loaded on first use and never bundled (the Lambda runtime
+ * ships it), as src/backends.ts does for SigV4: a computed specifier keeps esbuild out of it.
+ */
+const CREDENTIAL_CHAIN = "@aws-sdk/credential-provider-node";
+
+function lazyDefaultCredentials(): AwsCredentialIdentityProvider {
+  let provider: Promise<AwsCredentialIdentityProvider> | undefined;
+  return async (options) => {
+    provider ??= (
+      import(CREDENTIAL_CHAIN) as Promise<typeof import("@aws-sdk/credential-provider-node")>
+    ).then(({ defaultProvider }) => defaultProvider());
+    return (await provider)(options);
+  };
+}
+
+function credentialOf(settings: KubernetesSettings["credential"]): KubernetesCredential {
+  if (settings.kind === "token") {
+    const token = settings.token;
+    return { hint: "KUBERNETES_TOKEN", token: async () => token };
+  }
+  return eksCredential({
+    clusterName: settings.clusterName,
+    region: settings.region,
+    credentials: lazyDefaultCredentials(),
+  });
+}
+
+/**
+ * Reads the CA once, when the handler module loads: a missing or unreadable file is a
+ * configuration error at start-up, not a failure of every request.
+ */
+function readCa(path: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new ConfigError(
+      `KUBERNETES_CA_FILE ${path} cannot be read: ${error instanceof Error ? error.message : String(error)}`,
+      [],
+    );
+  }
+  if (!pem.includes("-----BEGIN CERTIFICATE-----")) {
+    throw new ConfigError(
+      `KUBERNETES_CA_FILE ${path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`,
+      [],
+    );
+  }
+  return pem;
+}
+
+/** The split source a deployment with `KUBERNETES_API_URL` uses. */
+export function createKubernetesSplitSource(settings: KubernetesSettings): KubernetesSplitSource {
+  return new KubernetesSplitSource(
+    new KubernetesClient({
+      apiUrl: settings.apiUrl,
+      credential: credentialOf(settings.credential),
+      timeoutMs: settings.timeoutMs,
+      caPem: settings.caFile === undefined ? undefined : readCa(settings.caFile),
+    }),
+  );
+}
