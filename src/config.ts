@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { ConfigError } from "./errors";
+import { LABEL_SETTINGS, type LabelKey } from "./label-settings";
 import { MESH_NAMES } from "./mesh/select";
 import { isLabelName } from "./prometheus/promql";
 import { formatDuration, parseDurationMs } from "./smi/duration";
@@ -79,21 +80,6 @@ const headersJson = z
     }
     return headers.data as Readonly<Record<string, string>>;
   });
-
-/**
- * Label names that Prometheus' relabeling gives the proxies' series, with their variables and
- * defaults (Linkerd's relabeling names). Operators rename these; the one table of label defaults.
- */
-export const LABEL_SETTINGS = {
-  namespace: ["LABEL_NAMESPACE", "namespace"],
-  pod: ["LABEL_POD", "pod"],
-  deployment: ["LABEL_DEPLOYMENT", "deployment"],
-  statefulset: ["LABEL_STATEFULSET", "statefulset"],
-  daemonset: ["LABEL_DAEMONSET", "daemonset"],
-  replicaset: ["LABEL_REPLICASET", "replicaset"],
-  job: ["LABEL_JOB", "k8s_job"],
-} as const;
-export type LabelKey = keyof typeof LABEL_SETTINGS;
 
 const labelName = ([variable, fallback]: readonly [string, string]) =>
   fromEnv(

@@ -196,6 +196,15 @@ export function defaultScenario(): Scenario {
 }
 
 /**
+ * The same traffic, moved in time to end at `endS` (rounded down to the scenario's step), so data
+ * can cover "now" for clients that cannot give a `time` (kubectl, `/readyz`).
+ */
+export function endingAt(s: Scenario, endS: number): Scenario {
+  const end = Math.floor(endS / s.stepS) * s.stepS;
+  return { ...s, startS: end - (s.endS - s.startS), endS: end };
+}
+
+/**
  * Cumulative share of requests at or below `bound` ms for a mix, assuming requests spread
  * evenly inside each interval. This is how writers fill any mesh's finer buckets.
  */

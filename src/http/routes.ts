@@ -1,8 +1,9 @@
-import { NotFoundError } from "../errors";
+import { NotFoundError, NotReadyError } from "../errors";
 import type { ListCache } from "../list-cache";
 import type { MeshAdapter } from "../mesh/adapter";
 import { parsePageRequest, pinnedTime, queryIdentity } from "../paging";
 import type { QueryEngine } from "../prometheus/client";
+import { checkReadiness } from "../readiness";
 import { parseObjectPath, parseSmiPath, SMI_PREFIX } from "../smi/route";
 import { answerMetrics, discoveryAnswer } from "../smi-answers";
 import { summarize } from "../summary";
@@ -60,6 +61,23 @@ export function apiRoutes(deps: RouteDeps): readonly Route[] {
       cacheable: false,
       handle: async (r) =>
         answered(r, { status: "ok", mesh: deps.mesh.name, backend: deps.backendDescription }),
+    },
+    {
+      method: "GET",
+      path: "/readyz",
+      auth: "none",
+      cacheable: false,
+      handle: async (r) => {
+        const readiness = await checkReadiness(deps, r.now, r.stats.deadline);
+        if (!readiness.ready) {
+          const { backend, meshSeries, labels } = readiness;
+          const failed = [backend, meshSeries, labels].filter(
+            (c) => !c.ok && !c.detail.startsWith("not checked"),
+          );
+          throw new NotReadyError(`not ready: ${failed.map((c) => c.detail).join("; ")}`);
+        }
+        return answered(r, { status: "ready", mesh: deps.mesh.name, ...readiness });
+      },
     },
     // Discovery needs no metrics and no credentials: it says only which kinds this mesh serves.
     { method: "GET", path: SMI_PREFIX, auth: "none", cacheable: false, handle: smi },

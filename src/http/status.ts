@@ -8,6 +8,7 @@ import {
   ForbiddenError,
   MethodNotAllowedError,
   NotFoundError,
+  NotReadyError,
   UnauthorizedError,
 } from "../errors";
 
@@ -46,6 +47,7 @@ export function statusOf(error: unknown): Status {
   if (error instanceof ExpiredError) return status(410, "Expired", error.message);
   if (error instanceof BackendResponseError) return status(502, "BadGateway", error.message);
   if (error instanceof BackendUnreachableError) return status(503, "ServiceUnavailable", error.message);
+  if (error instanceof NotReadyError) return status(503, "ServiceUnavailable", error.message);
   if (error instanceof BackendTimeoutError) return status(504, "Timeout", error.message);
   return status(500, "InternalError", "internal error; see the function's log");
 }

@@ -1,4 +1,5 @@
 import type { ConsulClient } from "../consul/client";
+import { LABEL_SETTINGS } from "../label-settings";
 import { eq, renderSelector } from "../prometheus/promql";
 import type { KindName, ResourceRef } from "../smi/kinds";
 import type { MeshAdapter, ResourceView, SeriesFamily } from "./adapter";
@@ -97,11 +98,11 @@ export function createConsulAdapter(settings: ConsulSettings = {}): MeshAdapter 
     kinds: KINDS,
     resourceView(kind): ResourceView {
       if (kind === "namespaces")
-        return { family: server, self: { name: labels.namespace, setting: "LABEL_NAMESPACE" } };
+        return { family: server, self: { name: labels.namespace, setting: LABEL_SETTINGS.namespace[0] } };
       if (kind === "pods")
         return {
           family: server,
-          self: { namespace: labels.namespace, name: labels.pod, setting: "LABEL_POD" },
+          self: { namespace: labels.namespace, name: labels.pod, setting: LABEL_SETTINGS.pod[0] },
         };
       return { family: server, self: service };
     },

@@ -1,3 +1,4 @@
+import { LABEL_SETTINGS } from "../label-settings";
 import { eq, type Matcher, ne, renderSelector } from "../prometheus/promql";
 import type { KindName } from "../smi/kinds";
 import type {
@@ -117,7 +118,7 @@ export function createIstioAdapter(settings: IstioSettings = {}): MeshAdapter {
         case "pods":
           return {
             family: ownSidecar,
-            self: { namespace: labels.namespace, name: labels.pod, setting: "LABEL_POD" },
+            self: { namespace: labels.namespace, name: labels.pod, setting: LABEL_SETTINGS.pod[0] },
           };
         case "services":
           return {

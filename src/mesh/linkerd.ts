@@ -1,3 +1,4 @@
+import { DEFAULT_LABELS, LABEL_SETTINGS, type LabelKey, type RelabeledLabels } from "../label-settings";
 import { eq } from "../prometheus/promql";
 import type { KindName } from "../smi/kinds";
 import type {
@@ -14,36 +15,10 @@ import { type ClusterSetting, clusterPartition, partitioned } from "./partition"
  * Label names that Prometheus' relabeling gives Linkerd's proxy series. Operators rename these;
  * the `dst_*` labels are written by the proxy itself and keep their names.
  */
-export interface LinkerdLabels {
-  readonly namespace: string;
-  readonly pod: string;
-  readonly deployment: string;
-  readonly statefulset: string;
-  readonly daemonset: string;
-  readonly replicaset: string;
-  readonly job: string;
-}
-
-export const LINKERD_DEFAULT_LABELS: LinkerdLabels = {
-  namespace: "namespace",
-  pod: "pod",
-  deployment: "deployment",
-  statefulset: "statefulset",
-  daemonset: "daemonset",
-  replicaset: "replicaset",
-  job: "k8s_job",
-};
+export type LinkerdLabels = RelabeledLabels;
 
 /** The setting that renames each relabeled label, for diagnoses that name it. */
-const SETTING: Record<keyof LinkerdLabels, string> = {
-  namespace: "LABEL_NAMESPACE",
-  pod: "LABEL_POD",
-  deployment: "LABEL_DEPLOYMENT",
-  statefulset: "LABEL_STATEFULSET",
-  daemonset: "LABEL_DAEMONSET",
-  replicaset: "LABEL_REPLICASET",
-  job: "LABEL_JOB",
-};
+const setting = (key: LabelKey) => LABEL_SETTINGS[key][0];
 
 const KINDS = [
   "namespaces",
@@ -87,7 +62,7 @@ export interface LinkerdSettings {
  * `route_*` and `control_*` families out.
  */
 export function createLinkerdAdapter(settings: LinkerdSettings = {}): MeshAdapter {
-  const labels = settings.labels ?? LINKERD_DEFAULT_LABELS;
+  const labels = settings.labels ?? DEFAULT_LABELS;
   const partitions = [clusterPartition(settings.cluster ?? { label: "cluster" })];
   const family = (direction: "inbound" | "outbound"): SeriesFamily =>
     partitioned(
@@ -106,7 +81,7 @@ export function createLinkerdAdapter(settings: LinkerdSettings = {}): MeshAdapte
   const outbound = family("outbound");
   const own = (kind: WorkloadKind): IdentityLabels => {
     const key = WORKLOAD_LABEL[kind].own;
-    return { namespace: labels.namespace, name: labels[key], setting: SETTING[key] };
+    return { namespace: labels.namespace, name: labels[key], setting: setting(key) };
   };
   const dst = (kind: WorkloadKind): IdentityLabels => ({
     namespace: "dst_namespace",
@@ -125,7 +100,7 @@ export function createLinkerdAdapter(settings: LinkerdSettings = {}): MeshAdapte
     kinds: KINDS,
     resourceView(kind): ResourceView {
       if (kind === "namespaces")
-        return { family: inbound, self: { name: labels.namespace, setting: SETTING.namespace } };
+        return { family: inbound, self: { name: labels.namespace, setting: setting("namespace") } };
       // Only outbound series name a service, so service numbers are what meshed clients saw.
       if (kind === "services")
         return { family: outbound, self: { namespace: "dst_namespace", name: "dst_service" } };
@@ -134,7 +109,7 @@ export function createLinkerdAdapter(settings: LinkerdSettings = {}): MeshAdapte
     edgeViews(kind): readonly EdgeView[] {
       // Inbound series know the client only by its mTLS identity, so every edge is read at the client.
       if (kind === "namespaces") {
-        const ns = { name: labels.namespace, setting: SETTING.namespace };
+        const ns = { name: labels.namespace, setting: setting("namespace") };
         const dstNs = { name: "dst_namespace" };
         return [
           { direction: "to", family: outbound, self: ns, peer: { names: [{ label: dstNs.name, kind }] } },

@@ -11,10 +11,11 @@ import { OpenMetricsBuilder } from "../../src/dev/openmetrics";
 import { freePort, type RunningPrometheus } from "../../src/dev/prometheus-server";
 import { defaultScenario, type Scenario } from "../../src/dev/scenario";
 import { ambientScenario } from "../../src/dev/scenarios";
+import { DEFAULT_LABELS } from "../../src/label-settings";
 import type { MeshAdapter } from "../../src/mesh/adapter";
 import { createConsulAdapter } from "../../src/mesh/consul";
 import { createIstioAdapter } from "../../src/mesh/istio";
-import { createLinkerdAdapter, LINKERD_DEFAULT_LABELS } from "../../src/mesh/linkerd";
+import { createLinkerdAdapter } from "../../src/mesh/linkerd";
 import { PrometheusClient } from "../../src/prometheus/client";
 import { checkReadiness } from "../../src/readiness";
 import { parseSmiPath } from "../../src/smi/route";
@@ -148,10 +149,7 @@ describe("the wrong MESH", () => {
 
 describe("a workload label renamed by the relabeling, and not in LABEL_DEPLOYMENT", () => {
   const renamed = () =>
-    depsOver(
-      linkerdOnly,
-      createLinkerdAdapter({ labels: { ...LINKERD_DEFAULT_LABELS, deployment: "workload" } }),
-    );
+    depsOver(linkerdOnly, createLinkerdAdapter({ labels: { ...DEFAULT_LABELS, deployment: "workload" } }));
   const pattern =
     /the mesh has traffic in namespace shop, but no series of response_total there carries the label workload \(LABEL_DEPLOYMENT\), which deployments are read from: (if deployments run there, )?check LABEL_DEPLOYMENT against your Prometheus relabeling$/;
 
@@ -246,6 +244,25 @@ describe("readiness", () => {
     const readiness = await checkReadiness(deps(), time);
     expect(readiness).toMatchObject({ ready: false, backend: { ok: true }, meshSeries: { ok: false } });
     expect(readiness.meshSeries.detail).toMatch(detail);
+  });
+
+  it("is not ready when a relabeled label is on no series though the mesh's own labels show it should be", async () => {
+    const renamed = depsOver(
+      linkerdOnly,
+      createLinkerdAdapter({ labels: { ...DEFAULT_LABELS, deployment: "workload" } }),
+    );
+    const readiness = await checkReadiness(renamed, time);
+    expect(readiness).toMatchObject({
+      ready: false,
+      backend: { ok: true },
+      meshSeries: { ok: true },
+      labels: { ok: false },
+    });
+    expect(readiness.labels.detail).toBe(
+      "no series of response_total carries the label workload (LABEL_DEPLOYMENT), though dst_deployment names deployments on response_total: set LABEL_DEPLOYMENT to the label your relabeling gives",
+    );
+    // The right labels, where no job or daemonset may run at all, are ready.
+    expect((await checkReadiness(linkerd(), time)).labels).toMatchObject({ ok: true });
   });
 
   it("is not ready when the backend does not answer, and says to check PROMETHEUS_URL", async () => {

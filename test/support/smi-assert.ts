@@ -32,9 +32,9 @@ export function metricsOf(item: { metrics: MetricEntry[] }) {
 }
 
 /**
- * Distance in thousandths, the Quantity's own resolution: a count is written truncated to whole
- * milli-units, so it may be one below the truth; compared as integers, so binary fractions of
- * 0.001 cannot tip it.
+ * Distance in thousandths, the Quantity's own resolution: a count is written rounded to whole
+ * milli-units, so float noise in the rates may put it one off the truth; compared as integers, so
+ * binary fractions of 0.001 cannot tip it.
  */
 const milliDistance = (actual: number | null, expected: number) =>
   Math.abs(Math.round((actual ?? Number.NaN) * 1000) - Math.round(expected * 1000));
