@@ -71,7 +71,13 @@ export function createBackends(config: Config): Backends {
   const origin = new URL(config.prometheus.url).origin;
   return {
     engine,
-    mesh: selectMesh({ mesh: config.mesh, labels: config.labels, consul }),
+    mesh: selectMesh({
+      mesh: config.mesh,
+      labels: config.labels,
+      cluster: config.cluster,
+      consulDatacenter: config.consulDatacenter,
+      consul,
+    }),
     backendDescription:
       config.prometheus.via === "consul" ? `consul metrics proxy at ${origin}` : `prometheus at ${origin}`,
   };

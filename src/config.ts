@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { ConfigError } from "./errors";
+import { LABEL_SETTINGS, type LabelKey } from "./label-settings";
 import { MESH_NAMES } from "./mesh/select";
 import { isLabelName } from "./prometheus/promql";
 import { formatDuration, parseDurationMs } from "./smi/duration";
@@ -80,21 +81,6 @@ const headersJson = z
     return headers.data as Readonly<Record<string, string>>;
   });
 
-/**
- * Label names that Prometheus' relabeling gives the proxies' series, with their variables and
- * defaults (Linkerd's relabeling names). Operators rename these; the one table of label defaults.
- */
-export const LABEL_SETTINGS = {
-  namespace: ["LABEL_NAMESPACE", "namespace"],
-  pod: ["LABEL_POD", "pod"],
-  deployment: ["LABEL_DEPLOYMENT", "deployment"],
-  statefulset: ["LABEL_STATEFULSET", "statefulset"],
-  daemonset: ["LABEL_DAEMONSET", "daemonset"],
-  replicaset: ["LABEL_REPLICASET", "replicaset"],
-  job: ["LABEL_JOB", "k8s_job"],
-} as const;
-export type LabelKey = keyof typeof LABEL_SETTINGS;
-
 const labelName = ([variable, fallback]: readonly [string, string]) =>
   fromEnv(
     variable,
@@ -146,6 +132,16 @@ const SettingsSchema = z.object({
   consul: z.object({
     address: fromEnv("CONSUL_HTTP_ADDR", httpUrl("http://consul:8500").optional()),
     token: fromEnv("CONSUL_HTTP_TOKEN", z.string().optional()),
+  }),
+  /** The Consul datacenter to answer for, pinned as Consul's UI pins it; unset sums them, with a Warning. */
+  consulDatacenter: fromEnv("CONSUL_DATACENTER", z.string().optional()),
+  /**
+   * Several clusters in one Prometheus (Thanos, Mimir, federation): the external label that tells
+   * them apart, and the cluster to answer for. Unset `value` sums them, with a Warning.
+   */
+  cluster: z.object({
+    label: labelName(["LABEL_CLUSTER", "cluster"]),
+    value: fromEnv("CLUSTER", z.string().optional()),
   }),
   /** Short cache for answers at an explicit past time (0 ttl turns it off). */
   cache: z.object({
@@ -200,6 +196,9 @@ function crossFieldRules(s: Settings, ctx: z.RefinementCtx): void {
   }
   if (s.consul.address !== undefined && s.mesh !== "consul") {
     fail(`CONSUL_HTTP_ADDR: is only read with MESH=consul, and MESH is ${s.mesh}; unset one of them`);
+  }
+  if (s.consulDatacenter !== undefined && s.mesh !== "consul") {
+    fail(`CONSUL_DATACENTER: is only read with MESH=consul, and MESH is ${s.mesh}; unset one of them`);
   }
 }
 

@@ -148,3 +148,8 @@ export class AnswerTooLargeError extends Error {
 export class ExpiredError extends Error {
   override readonly name = "ExpiredError";
 }
+
+/** The deployment cannot answer with numbers that mean something yet (`/readyz`). */
+export class NotReadyError extends Error {
+  override readonly name = "NotReadyError";
+}

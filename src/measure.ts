@@ -1,6 +1,6 @@
 import { BackendResponseError } from "./errors";
 import type { Measurement } from "./measurement";
-import type { IdentityLabels, SeriesFamily } from "./mesh/adapter";
+import type { SeriesFamily, Side, SplitLabel } from "./mesh/adapter";
 import type { InstantVector, QueryEngine } from "./prometheus/client";
 import type { VectorSample } from "./prometheus/envelope";
 import { BucketBounds, parseUpperBound, quantileOf } from "./prometheus/histogram";
@@ -11,11 +11,34 @@ import { formatDuration } from "./smi/duration";
 export interface MeasuredKey {
   readonly namespace?: string;
   readonly name: string;
+  /** Index, in the grouping's `names`, of the label that named the object. */
+  readonly via: number;
 }
 
 export interface MeasuredObject {
   readonly key: MeasuredKey;
   readonly measurement: Measurement;
+  /** Whose proxy the numbers come from: the family's side, or the reporter chosen for the object. */
+  readonly side: Side;
+}
+
+/** The values an unpinned split label had across the answer's series. */
+export interface SplitSeen extends SplitLabel {
+  readonly values: readonly string[];
+}
+
+export interface MeasureResult {
+  readonly objects: readonly MeasuredObject[];
+  readonly splits: readonly SplitSeen[];
+}
+
+/**
+ * Which labels make an object: its namespace label, and the labels that can name it, in
+ * precedence order (one for a resource; one per peer kind for some edges).
+ */
+export interface Grouping {
+  readonly namespace?: string | undefined;
+  readonly names: readonly string[];
 }
 
 /**
@@ -24,6 +47,7 @@ export interface MeasuredObject {
  *   the cheapest shape while there are few objects (one resource, its edges);
  * - `quantiles`: one query joining three server-side `histogram_quantile`s; it transfers three
  *   numbers per object instead of one per bucket, which wins for long lists (see `npm run bench`).
+ *   It cannot merge what several reporters saw, so families with observers refuse it.
  */
 export type LatencyShape = "buckets" | "quantiles";
 
@@ -38,7 +62,7 @@ export type QueryPlan = "separate" | "joined";
 export interface MeasureSpec {
   readonly family: SeriesFamily;
   readonly scope: readonly Matcher[];
-  readonly groupBy: IdentityLabels;
+  readonly groupBy: Grouping;
   readonly windowMs: number;
   readonly time: Date;
   readonly latency: LatencyShape;
@@ -51,19 +75,30 @@ const QUANTILE_LABEL = "smi_quantile";
 /** Result label that tells the parts of a joined query apart. */
 const PART_LABEL = "smi_part";
 
-/** The PromQL for a spec: one counter query by outcome, one latency query in the spec's shape. */
+const unique = (labels: readonly (string | undefined)[]) =>
+  [...new Set(labels.filter((l): l is string => l !== undefined))].join(", ");
+
+/**
+ * The PromQL for a spec: one counter query by outcome, one latency query in the spec's shape.
+ * Split labels ride in the counts query only, where they add no samples unless the answer does
+ * span several clusters; observer labels ride in both, since each pair's reporter is chosen here.
+ */
 export function buildQueries(spec: MeasureSpec): { counts: string; latency: string } {
   const { family, groupBy } = spec;
+  if (family.observers !== undefined && spec.latency === "quantiles")
+    throw new Error("a family with several reporters needs the buckets latency shape");
   // A namespace the scope already pins is not grouped by: one label less on every sample returned.
   const grouped = pinnedNamespace(spec) === undefined ? groupBy.namespace : undefined;
-  const identity = [grouped, groupBy.name].filter((l): l is string => l !== undefined);
+  const observed = family.observers === undefined ? [] : [family.observers.label, ...family.observers.pair];
+  const identity = [grouped, ...groupBy.names, ...observed];
   // Series that cannot name the object (an empty identity label) are dropped when results are
   // folded, not with `label!=""` matchers: on a label like `pod` such a matcher makes Prometheus
   // merge the postings of every value, which cost more than the one extra group it saves.
   const matchers = [...family.matchers, ...spec.scope];
   const range = formatDuration(spec.windowMs);
-  const counts = `sum by (${[...identity, ...family.outcomeLabels].join(", ")}) (increase(${renderSelector(family.counter, matchers)}[${range}]))`;
-  const rates = `sum by (${[...identity, "le"].join(", ")}) (rate(${renderSelector(family.latencyBucket, matchers)}[${range}]))`;
+  const splits = family.splitBy.map((s) => s.label);
+  const counts = `sum by (${unique([...identity, ...family.outcomeLabels, ...splits])}) (increase(${renderSelector(family.counter, matchers)}[${range}]))`;
+  const rates = `sum by (${unique([...identity, "le"])}) (rate(${renderSelector(family.latencyBucket, matchers)}[${range}]))`;
   const latency =
     spec.latency === "buckets"
       ? rates
@@ -91,7 +126,7 @@ export async function measure(
   engine: QueryEngine,
   spec: MeasureSpec,
   context: QueryContext = {},
-): Promise<MeasuredObject[]> {
+): Promise<MeasureResult> {
   const { counts, latency } = buildQueries(spec);
   const fold = new MeasureFold(spec);
   const deadline = context.deadline === undefined ? {} : { deadline: context.deadline };
@@ -130,6 +165,7 @@ export async function measure(
 
 interface Accumulator {
   key: MeasuredKey;
+  side: Side;
   success: number;
   failure: number;
   /** Bucket counts by slot of the fold's `BucketBounds`. */
@@ -143,31 +179,47 @@ function pinnedNamespace({ groupBy, scope }: MeasureSpec): string | undefined {
   return scope.find((m) => m.op === "=" && m.label === groupBy.namespace)?.value;
 }
 
+/** Separates the parts of an accumulator id; label values cannot hold it. */
+const SEP = "\u0000";
+
 /** Per-object totals, fed sample by sample from both queries in whatever order they arrive. */
 class MeasureFold {
   readonly #spec: MeasureSpec;
   readonly #pinned: string | undefined;
+  /** Keyed by object, or with observers by object, pair and reporter rank. */
   readonly #objects = new Map<string, Accumulator>();
   readonly #bounds = new BucketBounds();
   /** Slot of each `le` text seen, scaled to ms; undefined for a bound that does not parse. */
   readonly #slotOfLe = new Map<string, number | undefined>();
+  readonly #splitValues: Set<string>[];
 
   constructor(spec: MeasureSpec) {
     this.#spec = spec;
     this.#pinned = pinnedNamespace(spec);
+    this.#splitValues = spec.family.splitBy.map(() => new Set());
   }
 
   #entry(labels: Readonly<Record<string, string>>): Accumulator | undefined {
-    const { groupBy } = this.#spec;
-    const name = labels[groupBy.name];
+    const { groupBy, family } = this.#spec;
+    const via = groupBy.names.findIndex((label) => !!labels[label]);
+    const name = labels[groupBy.names[via] ?? ""];
     const namespace =
       groupBy.namespace === undefined ? undefined : (this.#pinned ?? labels[groupBy.namespace]);
     if (!name || (groupBy.namespace !== undefined && !namespace)) return undefined;
-    const id = `${namespace ?? ""}/${name}`;
+    let id = `${namespace ?? ""}${SEP}${via}${SEP}${name}`;
+    let side = family.side;
+    const { observers } = family;
+    if (observers !== undefined) {
+      const rank = observers.order.findIndex((o) => o.value === labels[observers.label]);
+      const observer = observers.order[rank];
+      if (observer === undefined) return undefined;
+      side = observer.side;
+      id += `${SEP}${observers.pair.map((l) => labels[l] ?? "").join(SEP)}${SEP}${rank}`;
+    }
     let acc = this.#objects.get(id);
     if (acc === undefined) {
-      const key = namespace === undefined ? { name } : { namespace, name };
-      acc = { key, success: 0, failure: 0, buckets: [], quantiles: new Map() };
+      const key = namespace === undefined ? { name, via } : { namespace, name, via };
+      acc = { key, side, success: 0, failure: 0, buckets: [], quantiles: new Map() };
       this.#objects.set(id, acc);
     }
     return acc;
@@ -181,6 +233,9 @@ class MeasureFold {
         url: family.counter,
       });
     }
+    family.splitBy.forEach((split, i) => {
+      this.#splitValues[i]?.add(sample.metric[split.label] ?? "");
+    });
     const acc = this.#entry(sample.metric);
     if (acc === undefined) return;
     if (family.isFailure(sample.metric)) acc.failure += value;
@@ -208,9 +263,9 @@ class MeasureFold {
     if (slot !== undefined) acc.buckets[slot] = (acc.buckets[slot] ?? 0) + value;
   }
 
-  result(): MeasuredObject[] {
+  result(): MeasureResult {
     const shape = this.#spec.latency;
-    return [...this.#objects.values()].map((acc) => {
+    const objects = [...this.#chosen()].map((acc) => {
       const prepared = shape === "buckets" ? this.#bounds.prepare(acc.buckets) : undefined;
       const quantile = (q: (typeof QUANTILES)[number]) => {
         const value =
@@ -219,6 +274,7 @@ class MeasureFold {
       };
       return {
         key: acc.key,
+        side: acc.side,
         measurement: {
           successCount: acc.success,
           failureCount: acc.failure,
@@ -228,5 +284,44 @@ class MeasureFold {
         },
       };
     });
+    const splits = this.#spec.family.splitBy.map((split, i) => ({
+      ...split,
+      values: [...(this.#splitValues[i] ?? [])].sort(),
+    }));
+    return { objects, splits };
+  }
+
+  /**
+   * The accumulators to report. With observers, each pair keeps only its best-ranked reporter,
+   * then pairs add up per object and side; without, every accumulator is one object already.
+   */
+  *#chosen(): Iterable<Accumulator> {
+    if (this.#spec.family.observers === undefined) {
+      yield* this.#objects.values();
+      return;
+    }
+    const best = new Map<string, { rank: number; acc: Accumulator }>();
+    for (const [id, acc] of this.#objects) {
+      const cut = id.lastIndexOf(SEP);
+      const pair = id.slice(0, cut);
+      const rank = Number(id.slice(cut + 1));
+      const held = best.get(pair);
+      if (held === undefined || rank < held.rank) best.set(pair, { rank, acc });
+    }
+    const merged = new Map<string, Accumulator>();
+    for (const { acc } of best.values()) {
+      const id = `${acc.key.namespace ?? ""}${SEP}${acc.key.via}${SEP}${acc.key.name}${SEP}${acc.side}`;
+      const into = merged.get(id);
+      if (into === undefined) {
+        merged.set(id, { ...acc, buckets: [...acc.buckets] });
+        continue;
+      }
+      into.success += acc.success;
+      into.failure += acc.failure;
+      acc.buckets.forEach((count, slot) => {
+        if (count !== undefined) into.buckets[slot] = (into.buckets[slot] ?? 0) + count;
+      });
+    }
+    yield* merged.values();
   }
 }

@@ -1,12 +1,13 @@
 import { NotFoundError } from "./errors";
-import { type LatencyShape, measure } from "./measure";
+import { type LatencyShape, type MeasureResult, measure, type SplitSeen } from "./measure";
 import { type Measurement, NO_TRAFFIC } from "./measurement";
-import type { IdentityLabels, MeshAdapter } from "./mesh/adapter";
-import type { InstantVector, QueryEngine } from "./prometheus/client";
-import { eq, type Matcher } from "./prometheus/promql";
+import type { IdentityLabels, ZeroTarget } from "./mesh/adapter";
+import type { InstantVector } from "./prometheus/client";
+import { eq, type Matcher, renderSelector } from "./prometheus/promql";
 import { KINDS, type KindName, type ResourceRef } from "./smi/kinds";
 import type { EdgeSpec } from "./smi/objects";
 import type { TimeRange } from "./time-range";
+import { type DiagnosisDeps, diagnoseZero } from "./zero-answer";
 
 /**
  * Latency query shape, chosen by `npm run bench` (see README): Prometheus' cost is dominated by
@@ -16,16 +17,15 @@ import type { TimeRange } from "./time-range";
  */
 const LATENCY_SHAPE: LatencyShape = "buckets";
 
-export interface TrafficDeps {
-  readonly engine: QueryEngine;
-  readonly mesh: MeshAdapter;
-}
+/** The query engine, the mesh, and what a zero answer's diagnosis names and looks back over. */
+export type TrafficDeps = DiagnosisDeps;
 
 /** What one request cost upstream, what the backend said on the way, and its deadline. */
 export class RequestStats {
   roundTrips = 0;
   /** Epoch ms by which every query must be answered; unset means each query's own timeout. */
   constructor(readonly deadline?: number) {}
+  /** The backend's warnings and ours (why a zero may not mean idle), in the order they arose. */
   readonly warnings = new Set<string>();
   readonly observe = (result: InstantVector): void => {
     this.roundTrips += 1;
@@ -49,6 +49,8 @@ function identityMatchers(labels: IdentityLabels, ref: { namespace?: string; nam
   return matchers;
 }
 
+const grouping = (labels: IdentityLabels) => ({ namespace: labels.namespace, names: [labels.name] });
+
 /** A reference of the given kind; namespaces never carry a namespace. */
 export function refOf(kind: KindName, key: { namespace?: string | undefined; name: string }): ResourceRef {
   return KINDS[kind].namespaced && key.namespace !== undefined
@@ -56,26 +58,83 @@ export function refOf(kind: KindName, key: { namespace?: string | undefined; nam
     : { kind, name: key.name };
 }
 
-const idOf = (ref: { namespace?: string; name: string }) => `${ref.namespace ?? ""}/${ref.name}`;
+const idOf = (ref: { kind?: string; namespace?: string; name: string }) =>
+  `${ref.namespace ?? ""}/${ref.name}/${ref.kind ?? ""}`;
 const byId = (a: { ref: ResourceRef }, b: { ref: ResourceRef }) => idOf(a.ref).localeCompare(idOf(b.ref));
 
+/** Runs one extra instant query for the request, counted as one of its round trips. */
+function runner({ engine }: TrafficDeps, time: Date, stats: RequestStats) {
+  return async (promql: string) => {
+    const result = await engine.instantQuery(
+      promql,
+      time,
+      stats.deadline === undefined ? {} : { deadline: stats.deadline },
+    );
+    stats.observe(result);
+    return result;
+  };
+}
+
 /**
- * The traffic one resource served in the window. A resource Prometheus has never heard of is not
- * an error: it served nothing, so it gets zero counts and null latencies.
+ * Says when an answer summed series of several clusters or datacenters: the split labels rode in
+ * the counts queries already, so this costs nothing. One Warning per setting, whichever of its
+ * labels (a Consul edge reads `consul_destination_datacenter`) showed the values.
+ */
+function noteSplits(splits: readonly SplitSeen[], stats: RequestStats): void {
+  const bySetting = new Map<string, { noun: string; labels: Set<string>; values: Set<string> }>();
+  for (const { label, setting, noun, values } of splits) {
+    const seen = bySetting.get(setting) ?? { noun, labels: new Set(), values: new Set() };
+    seen.labels.add(label);
+    for (const v of values) seen.values.add(v);
+    bySetting.set(setting, seen);
+  }
+  for (const [setting, { noun, labels, values }] of bySetting) {
+    if (values.size < 2) continue;
+    const named = [...values]
+      .sort()
+      .map((v) => (v === "" ? "(none)" : v))
+      .join(", ");
+    stats.warnings.add(
+      `this answer sums series from ${values.size} ${noun}s (label ${[...labels].join(", ")}: ${named}); set ${setting} to answer for one ${noun}`,
+    );
+  }
+}
+
+/** After a zero or empty answer, spends one cheap query on saying why it may not mean idle. */
+async function explainZero(
+  deps: TrafficDeps,
+  target: ZeroTarget,
+  range: TimeRange,
+  stats: RequestStats,
+  named: readonly string[] = [],
+): Promise<void> {
+  const warning = await diagnoseZero(deps, target, range.time, runner(deps, range.time, stats), named);
+  if (warning !== undefined) stats.warnings.add(warning);
+}
+
+const targetOf = (ref: ResourceRef): ZeroTarget => ({
+  kind: ref.kind,
+  name: ref.name,
+  ...(ref.namespace === undefined ? {} : { namespace: ref.namespace }),
+});
+
+/**
+ * The traffic one resource served in the window. A resource Prometheus has no series of in the
+ * window answers zero counts and null latencies, with a Warning when that may not mean idle.
  */
 export async function measureResource(
-  { engine, mesh }: TrafficDeps,
+  deps: TrafficDeps,
   ref: ResourceRef,
   range: TimeRange,
   stats: RequestStats,
 ): Promise<Measurement> {
-  const view = mesh.resourceView(ref.kind);
+  const view = deps.mesh.resourceView(ref.kind);
   const measured = await measure(
-    engine,
+    deps.engine,
     {
       family: view.family,
       scope: identityMatchers(view.self, ref),
-      groupBy: view.self,
+      groupBy: grouping(view.self),
       ...range,
       latency: LATENCY_SHAPE,
       // One object: a single round trip costs less than two in parallel.
@@ -83,62 +142,74 @@ export async function measureResource(
     },
     stats,
   );
-  return measured[0]?.measurement ?? NO_TRAFFIC;
+  noteSplits(measured.splits, stats);
+  const found = measured.objects[0];
+  if (found === undefined) await explainZero(deps, targetOf(ref), range, stats);
+  return found?.measurement ?? NO_TRAFFIC;
 }
 
 /** Every resource of a kind (in one namespace, or all), plus any the mesh's catalog knows idle. */
 export async function measureKind(
-  { engine, mesh }: TrafficDeps,
+  deps: TrafficDeps,
   kind: KindName,
   namespace: string | undefined,
   range: TimeRange,
   stats: RequestStats,
 ): Promise<MeasuredResource[]> {
+  const { engine, mesh } = deps;
   const view = mesh.resourceView(kind);
   const scope =
     namespace !== undefined && view.self.namespace !== undefined ? [eq(view.self.namespace, namespace)] : [];
   const [measured, known] = await Promise.all([
     measure(
       engine,
-      { family: view.family, scope, groupBy: view.self, ...range, latency: LATENCY_SHAPE },
+      { family: view.family, scope, groupBy: grouping(view.self), ...range, latency: LATENCY_SHAPE },
       stats,
     ),
     mesh.knownResources?.(kind, namespace) ?? Promise.resolve([]),
   ]);
+  noteSplits(measured.splits, stats);
   const resources = new Map<string, MeasuredResource>();
   for (const ref of known) resources.set(idOf(ref), { ref, measurement: NO_TRAFFIC });
-  for (const m of measured) {
+  let seen = false;
+  for (const m of measured.objects) {
     const ref = refOf(kind, m.key);
-    if (namespace === undefined || ref.namespace === namespace)
-      resources.set(idOf(ref), { ref, measurement: m.measurement });
+    if (namespace !== undefined && ref.namespace !== namespace) continue;
+    resources.set(idOf(ref), { ref, measurement: m.measurement });
+    seen = true;
   }
+  // A catalog's idle entries are no proof Prometheus holds this mesh's series: only measured ones are.
+  if (!seen)
+    await explainZero(deps, { kind, ...(namespace === undefined ? {} : { namespace }) }, range, stats);
   return [...resources.values()].sort(byId);
 }
 
 /**
- * A resource's edges in both directions, each read on the side the mesh measures it. Every
- * direction's queries run together; peers whose series carry no namespace are placed by the mesh.
+ * A resource's edges in both directions, each read on the side the mesh measures it, each peer
+ * with its own kind. Every direction's queries run together; peers whose series carry no
+ * namespace are placed by the mesh.
  */
 export async function measureEdges(
-  { engine, mesh }: TrafficDeps,
+  deps: TrafficDeps,
   ref: ResourceRef,
   range: TimeRange,
   stats: RequestStats,
 ): Promise<MeasuredEdge[]> {
+  const { engine, mesh } = deps;
   const views = mesh.edgeViews(ref.kind);
   if (views.length === 0) {
     throw new NotFoundError(
       `edges of ${ref.kind} are not served with mesh ${mesh.name}: its series do not name the peers of a ${KINDS[ref.kind].kind}`,
     );
   }
-  const perView = await Promise.all(
+  const perView: MeasureResult[] = await Promise.all(
     views.map((view) =>
       measure(
         engine,
         {
           family: view.family,
           scope: identityMatchers(view.self, ref),
-          groupBy: view.peer,
+          groupBy: { namespace: view.peer.namespace, names: view.peer.names.map((n) => n.label) },
           ...range,
           latency: LATENCY_SHAPE,
         },
@@ -146,37 +217,43 @@ export async function measureEdges(
       ),
     ),
   );
+  noteSplits(
+    perView.flatMap((m) => m.splits),
+    stats,
+  );
+  const peerKind = (viewIndex: number, via: number) =>
+    (views[viewIndex]?.peer.names[via]?.kind ?? ref.kind) as KindName;
   const unplaced = new Set<string>();
   views.forEach((view, i) => {
-    if (view.peer.namespace === undefined && KINDS[ref.kind].namespaced) {
-      for (const m of perView[i] ?? []) unplaced.add(m.key.name);
+    for (const m of perView[i]?.objects ?? []) {
+      if (view.peer.namespace === undefined && KINDS[peerKind(i, m.key.via)].namespaced)
+        unplaced.add(m.key.name);
     }
   });
-  const query = async (promql: string) => {
-    const result = await engine.instantQuery(
-      promql,
-      range.time,
-      stats.deadline === undefined ? {} : { deadline: stats.deadline },
-    );
-    stats.observe(result);
-    return result;
-  };
+  const query = runner(deps, range.time, stats);
   const placed =
     unplaced.size > 0 && mesh.placeNamespaces
       ? await mesh.placeNamespaces(ref.kind, [...unplaced], query)
       : new Map<string, string>();
-  return views.flatMap((view, i) =>
-    (perView[i] ?? [])
+  const edges = views.flatMap((view, i) =>
+    (perView[i]?.objects ?? [])
       .map((m) => ({
-        ref: refOf(ref.kind, { namespace: m.key.namespace ?? placed.get(m.key.name), name: m.key.name }),
+        ref: refOf(peerKind(i, m.key.via), {
+          namespace: m.key.namespace ?? placed.get(m.key.name),
+          name: m.key.name,
+        }),
+        side: m.side,
         measurement: m.measurement,
       }))
       .sort(byId)
-      .map(({ ref: peer, measurement }) => ({
-        direction: view.direction,
-        peer,
-        side: view.family.side,
-        measurement,
-      })),
+      .map(({ ref: peer, side, measurement }) => ({ direction: view.direction, peer, side, measurement })),
   );
+  if (edges.length === 0) {
+    // The edges' own selectors count as signs of life: a workload may only ever send.
+    const own = views.map((view) =>
+      renderSelector(view.family.counter, [...view.family.matchers, ...identityMatchers(view.self, ref)]),
+    );
+    await explainZero(deps, targetOf(ref), range, stats, own);
+  }
+  return edges;
 }

@@ -25,5 +25,5 @@ export function sourceFor(command: Reading, now: Date): TrafficSource {
     config.window,
     now,
   );
-  return coreSource({ ...createBackends(config) }, range);
+  return coreSource({ ...createBackends(config), window: config.window }, range);
 }

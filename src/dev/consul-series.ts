@@ -1,23 +1,46 @@
 import type { CatalogEntry } from "./consul-double";
 import { ENVOY_BOUNDS_MS, histogramSeries } from "./histogram-series";
-import { OpenMetricsBuilder, type SeriesLabels } from "./openmetrics";
-import type { Scenario, Stream, Workload } from "./scenario";
+import {
+  OpenMetricsBuilder,
+  type SeriesLabels,
+  type SeriesSink,
+  sinkFor,
+  type WriterOptions,
+} from "./openmetrics";
+import { POD_TEMPLATE_HASH, type Scenario, type Stream, type Workload } from "./scenario";
 
-function sidecar(w: Workload, pod: string): SeriesLabels {
+/** The trust domain consul-k8s derives from its cluster id, as real series carry it. */
+const TRUST_DOMAIN = "507b776e-1a6e-f754-c542-488c03a3b35f";
+
+/**
+ * A sidecar's stats tags and scrape labels, as a captured consul-dataplane series carries them
+ * (Consul ≥ 1.10 tags, the `kubernetes-pods` job, the pod's labels).
+ */
+function sidecar(w: Workload, pod: string, dc: string): SeriesLabels {
   return {
     consul_source_service: w.service,
     consul_source_namespace: "default",
     consul_source_partition: "default",
-    consul_source_datacenter: "dc1",
+    consul_source_datacenter: dc,
     local_cluster: w.service,
     namespace: w.namespace,
     pod,
     app: w.name,
+    consul_hashicorp_com_connect_inject_managed_by: "consul-k8s-endpoints-controller",
+    consul_hashicorp_com_connect_inject_status: "injected",
+    ...(w.kind === "deployment" ? { pod_template_hash: POD_TEMPLATE_HASH } : {}),
+    node: "kind-control-plane",
+    job: "kubernetes-pods",
+    instance: `10.44.${w.namespace.length}.${(w.pods.indexOf(pod) + 1) * 7 + w.name.length}:20200`,
   };
 }
 
+/**
+ * Responses by status class. Envoy's default stats carry no gRPC status, and a gRPC error travels
+ * in a 200's trailers: a gRPC stream is all class 2.
+ */
 function byClass(
-  om: OpenMetricsBuilder,
+  om: SeriesSink,
   name: string,
   labels: SeriesLabels,
   s: Stream,
@@ -37,13 +60,19 @@ function byClass(
  * `upstream` listener series under the same `envoy_http_downstream_*` names, which must never be
  * read as inbound traffic.
  */
-export function consulSeries(scenario: Scenario, om = new OpenMetricsBuilder()): OpenMetricsBuilder {
+export function consulSeries(
+  scenario: Scenario,
+  om = new OpenMetricsBuilder(),
+  options: WriterOptions = {},
+): OpenMetricsBuilder {
+  const sink = sinkFor(om, options);
+  const dc = options.datacenter ?? "dc1";
   for (const s of scenario.streams) {
     for (const pod of s.to.pods) {
       const share = 1 / s.to.pods.length;
-      const labels = { ...sidecar(s.to, pod), envoy_http_conn_manager_prefix: "public_listener" };
-      byClass(om, "envoy_http_downstream_rq_xx", labels, s, share, false);
-      histogramSeries(om, "envoy_http_downstream_rq_time_bucket", labels, ENVOY_BOUNDS_MS, [
+      const labels = { ...sidecar(s.to, pod, dc), envoy_http_conn_manager_prefix: "public_listener" };
+      byClass(sink, "envoy_http_downstream_rq_xx", labels, s, share, false);
+      histogramSeries(sink, "envoy_http_downstream_rq_time_bucket", labels, ENVOY_BOUNDS_MS, [
         [s.rps * share, s.serverLatency],
       ]);
     }
@@ -52,23 +81,27 @@ export function consulSeries(scenario: Scenario, om = new OpenMetricsBuilder()):
     for (const pod of client.pods) {
       const share = 1 / client.pods.length;
       const upstream = {
-        ...sidecar(client, pod),
+        ...sidecar(client, pod, dc),
         consul_destination_service: s.to.service,
         consul_destination_namespace: "default",
-        consul_destination_datacenter: "dc1",
-        consul_destination_target: `${s.to.service}.default.dc1`,
+        consul_destination_partition: "default",
+        consul_destination_datacenter: dc,
+        consul_destination_target: `${s.to.service}.default.${dc}`,
+        consul_destination_full_target: `${s.to.service}.default.${dc}.internal.${TRUST_DOMAIN}`,
+        consul_destination_routing_type: "internal",
+        consul_destination_trust_domain: TRUST_DOMAIN,
         envoy_cluster_name: s.to.service,
       };
       const parts = [
         [s.rps * share, s.clientLatency],
         [s.clientOnlyFailureRps * share, s.clientOnlyFailureLatency],
       ] as const;
-      byClass(om, "envoy_cluster_upstream_rq_xx", upstream, s, share, true);
-      histogramSeries(om, "envoy_cluster_upstream_rq_time_bucket", upstream, ENVOY_BOUNDS_MS, parts);
+      byClass(sink, "envoy_cluster_upstream_rq_xx", upstream, s, share, true);
+      histogramSeries(sink, "envoy_cluster_upstream_rq_time_bucket", upstream, ENVOY_BOUNDS_MS, parts);
       // The client's outbound listener: same metric names as inbound, tagged with the client's service.
-      const listener = { ...sidecar(client, pod), envoy_http_conn_manager_prefix: "upstream" };
-      byClass(om, "envoy_http_downstream_rq_xx", listener, s, share, true);
-      histogramSeries(om, "envoy_http_downstream_rq_time_bucket", listener, ENVOY_BOUNDS_MS, parts);
+      const listener = { ...sidecar(client, pod, dc), envoy_http_conn_manager_prefix: "upstream" };
+      byClass(sink, "envoy_http_downstream_rq_xx", listener, s, share, true);
+      histogramSeries(sink, "envoy_http_downstream_rq_time_bucket", listener, ENVOY_BOUNDS_MS, parts);
     }
   }
   return om;

@@ -13,7 +13,7 @@ import { loadDevSettings } from "./dev-settings";
 import { serveLambdas } from "./local-server";
 import { startPrometheus } from "./prometheus-server";
 import { runMain, UsageError } from "./run-main";
-import { defaultScenario, scenarioEnd } from "./scenario";
+import { defaultScenario, endingAt, scenarioEnd } from "./scenario";
 import { seriesWriter } from "./series";
 
 const USAGE = "npm run demo [-- --mesh linkerd|istio|consul] (or MESH=istio npm run demo)";
@@ -45,7 +45,8 @@ function demoMesh(): MeshName {
 runMain(async () => {
   const meshName = demoMesh();
   const dev = loadDevSettings();
-  const scenario = defaultScenario();
+  // The generated traffic ends now, so clients that cannot give a time (kubectl, /readyz) see it.
+  const scenario = endingAt(defaultScenario(), Date.now() / 1000);
   console.log(`Backfilling a generated ${meshName} mesh into a fresh Prometheus...`);
   const prometheus = await startPrometheus({
     series: seriesWriter(meshName)(scenario),

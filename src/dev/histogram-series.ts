@@ -1,4 +1,4 @@
-import type { OpenMetricsBuilder, SeriesLabels } from "./openmetrics";
+import type { SeriesLabels, SeriesSink } from "./openmetrics";
 import { cumulativeShare, type LatencyMix } from "./scenario";
 
 /** Envoy's default histogram bounds (ms), used by Istio and Consul sidecars alike. */
@@ -12,7 +12,7 @@ export const ENVOY_BOUNDS_MS = [
  * rate and the latency mix of that rate.
  */
 export function histogramSeries(
-  om: OpenMetricsBuilder,
+  om: SeriesSink,
   name: string,
   labels: SeriesLabels,
   bounds: readonly number[],

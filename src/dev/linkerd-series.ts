@@ -1,6 +1,12 @@
 import { histogramSeries } from "./histogram-series";
-import { OpenMetricsBuilder, type SeriesLabels } from "./openmetrics";
-import type { Scenario, Stream, Workload } from "./scenario";
+import {
+  OpenMetricsBuilder,
+  type SeriesLabels,
+  type SeriesSink,
+  sinkFor,
+  type WriterOptions,
+} from "./openmetrics";
+import { POD_TEMPLATE_HASH, type Scenario, type Stream, type Workload } from "./scenario";
 
 /** Linkerd proxy `response_latency_ms` bucket bounds. */
 export const LINKERD_BOUNDS_MS = [
@@ -8,46 +14,105 @@ export const LINKERD_BOUNDS_MS = [
   30000, 40000, 50000,
 ];
 
+/**
+ * gRPC statuses the proxy classifies as failures by default: linkerd2-proxy's
+ * `linkerd/proxy/client-policy/src/grpc.rs`, `impl Default for Codes` (DataLoss, DeadlineExceeded,
+ * Internal, PermissionDenied, Unavailable, Unknown).
+ */
+const PROXY_GRPC_FAILURES = new Set([2, 4, 7, 13, 14, 15]);
+
 const identity = (w: Workload) =>
   `${w.serviceAccount}.${w.namespace}.serviceaccount.identity.linkerd.cluster.local`;
 const kindLabel = { deployment: "deployment", statefulset: "statefulset", daemonset: "daemonset" } as const;
+const podIp = (w: Workload, pod: string) =>
+  `10.42.${w.namespace.length}.${(w.pods.indexOf(pod) + 1) * 7 + w.name.length}`;
 
+/**
+ * Labels Prometheus' `linkerd-proxy` scrape job gives a pod's series (linkerd-viz's
+ * prometheus.yaml): namespace, pod, the `linkerd.io/proxy-<kind>` label as `<kind>`, and the pod's
+ * other labels, each with `linkerd_io_` dropped.
+ */
 function own(w: Workload, pod: string): SeriesLabels {
-  return { namespace: w.namespace, pod, [kindLabel[w.kind]]: w.name };
-}
-
-function dst(w: Workload, pod: string): SeriesLabels {
   return {
-    dst_namespace: w.namespace,
-    dst_pod: pod,
-    [`dst_${kindLabel[w.kind]}`]: w.name,
-    dst_service: w.service,
-    dst_serviceaccount: w.serviceAccount,
-    authority: `${w.service}.${w.namespace}.svc.cluster.local:8080`,
-    server_id: identity(w),
-    target_addr: "10.0.0.1:8080",
+    namespace: w.namespace,
+    pod,
+    [kindLabel[w.kind]]: w.name,
+    app: w.name,
+    control_plane_ns: "linkerd",
+    workload_ns: w.namespace,
+    ...(w.kind === "deployment"
+      ? { pod_template_hash: POD_TEMPLATE_HASH }
+      : { controller_revision_hash: `${w.name}-7f9c8d6b5` }),
+    job: "linkerd-proxy",
+    instance: `${podIp(w, pod)}:4191`,
   };
 }
 
-function responses(
-  om: OpenMetricsBuilder,
-  name: string,
-  labels: SeriesLabels,
-  stream: Stream,
-  share: number,
-) {
-  const ok = stream.rps * share * (1 - stream.serverFailureShare - stream.notFoundShare);
-  om.counter(name, { ...labels, classification: "success", status_code: "200" }, ok);
-  om.counter(
-    name,
-    { ...labels, classification: "success", status_code: "404" },
-    stream.rps * share * stream.notFoundShare,
-  );
-  om.counter(
-    name,
-    { ...labels, classification: "failure", status_code: "500" },
-    stream.rps * share * stream.serverFailureShare,
-  );
+/**
+ * What the destination controller tells a client's proxy about an endpoint, which the proxy writes
+ * with a `dst_` prefix (linkerd2's `pkg/k8s/labels.go` GetPodLabels and the port publisher's
+ * service labels): the pod, its one owner (a Deployment's pod names the Deployment, not its
+ * ReplicaSet), service account, control plane, zone, pod-template-hash, service and namespace.
+ */
+function dst(w: Workload, pod: string): SeriesLabels {
+  return {
+    dst_namespace: w.namespace,
+    dst_service: w.service,
+    dst_pod: pod,
+    [`dst_${kindLabel[w.kind]}`]: w.name,
+    dst_serviceaccount: w.serviceAccount,
+    dst_control_plane_ns: "linkerd",
+    dst_zone: "",
+    ...(w.kind === "deployment" ? { dst_pod_template_hash: POD_TEMPLATE_HASH } : {}),
+    authority: `${w.service}.${w.namespace}.svc.cluster.local:8080`,
+    server_id: identity(w),
+    target_addr: `${podIp(w, pod)}:8080`,
+  };
+}
+
+/** The inbound policy labels: the default server, route and authorization of an unannotated pod. */
+const POLICY: SeriesLabels = {
+  srv_group: "",
+  srv_kind: "default",
+  srv_name: "all-unauthenticated",
+  srv_port: "8080",
+  route_group: "",
+  route_kind: "default",
+  route_name: "default",
+  authz_group: "",
+  authz_kind: "default",
+  authz_name: "all-unauthenticated",
+};
+
+function responses(om: SeriesSink, name: string, labels: SeriesLabels, stream: Stream, share: number) {
+  const rate = (part: number) => stream.rps * share * part;
+  if (stream.grpc.length > 0) {
+    const other = stream.grpc.reduce((sum, g) => sum + g.share, 0);
+    const grpc = (code: number, part: number) =>
+      om.counter(
+        name,
+        {
+          ...labels,
+          status_code: "200",
+          classification: PROXY_GRPC_FAILURES.has(code) ? "failure" : "success",
+          grpc_status: String(code),
+          error: "",
+        },
+        rate(part),
+      );
+    grpc(0, 1 - other);
+    for (const { code, share: part } of stream.grpc) grpc(code, part);
+    return;
+  }
+  const http = (status: string, classification: string, part: number) =>
+    om.counter(
+      name,
+      { ...labels, status_code: status, classification, grpc_status: "", error: "" },
+      rate(part),
+    );
+  http("200", "success", 1 - stream.serverFailureShare - stream.notFoundShare);
+  http("404", "success", stream.notFoundShare);
+  http("500", "failure", stream.serverFailureShare);
 }
 
 /**
@@ -55,7 +120,12 @@ function responses(
  * at each server pod (client known only by identity), outbound series at each client pod with the
  * `dst_*` labels, and `route_*`/`control_*` families that must never be counted.
  */
-export function linkerdSeries(scenario: Scenario, om = new OpenMetricsBuilder()): OpenMetricsBuilder {
+export function linkerdSeries(
+  scenario: Scenario,
+  om = new OpenMetricsBuilder(),
+  options: WriterOptions = {},
+): OpenMetricsBuilder {
+  const sink = sinkFor(om, options);
   for (const stream of scenario.streams) {
     const server = stream.to;
     for (const pod of server.pods) {
@@ -63,18 +133,20 @@ export function linkerdSeries(scenario: Scenario, om = new OpenMetricsBuilder())
       const labels = {
         direction: "inbound",
         ...own(server, pod),
-        tls: stream.from ? "true" : "no_identity",
-        ...(stream.from ? { client_id: identity(stream.from) } : {}),
-        srv_kind: "default",
-        srv_name: "all-unauthenticated",
+        authority: `${server.service}.${server.namespace}.svc.cluster.local:8080`,
+        target_addr: `${podIp(server, pod)}:8080`,
+        ...(stream.from
+          ? { tls: "true", client_id: identity(stream.from) }
+          : { tls: "no_identity", no_tls_reason: "no_tls_from_remote" }),
+        ...POLICY,
       };
-      responses(om, "response_total", labels, stream, share);
-      histogramSeries(om, "response_latency_ms_bucket", labels, LINKERD_BOUNDS_MS, [
+      responses(sink, "response_total", labels, stream, share);
+      histogramSeries(sink, "response_latency_ms_bucket", labels, LINKERD_BOUNDS_MS, [
         [stream.rps * share, stream.serverLatency],
       ]);
       // Per-route views of the same requests: counting them too would double the numbers.
-      responses(om, "route_response_total", { ...labels, rt_route: "GET /" }, stream, share);
-      om.counter(
+      responses(sink, "route_response_total", { ...labels, rt_route: "GET /" }, stream, share);
+      sink.counter(
         "control_response_total",
         { ...own(server, pod), addr: "linkerd-dst:8086", classification: "success" },
         7,
@@ -91,13 +163,19 @@ export function linkerdSeries(scenario: Scenario, om = new OpenMetricsBuilder())
           ...dst(server, serverPod),
           tls: "true",
         };
-        responses(om, "response_total", labels, stream, share);
-        om.counter(
+        responses(sink, "response_total", labels, stream, share);
+        sink.counter(
           "response_total",
-          { ...labels, classification: "failure", status_code: "503", error: "connect_timeout" },
+          {
+            ...labels,
+            status_code: "",
+            classification: "failure",
+            grpc_status: "",
+            error: "connect timed out",
+          },
           stream.clientOnlyFailureRps * share,
         );
-        histogramSeries(om, "response_latency_ms_bucket", labels, LINKERD_BOUNDS_MS, [
+        histogramSeries(sink, "response_latency_ms_bucket", labels, LINKERD_BOUNDS_MS, [
           [stream.rps * share, stream.clientLatency],
           [stream.clientOnlyFailureRps * share, stream.clientOnlyFailureLatency],
         ]);

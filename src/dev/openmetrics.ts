@@ -3,6 +3,28 @@ import { createWriteStream } from "node:fs";
 
 export type SeriesLabels = Readonly<Record<string, string>>;
 
+/** Anything series can be added to. */
+export interface SeriesSink {
+  counter(name: string, labels: SeriesLabels, ratePerS: number): void;
+}
+
+/** A sink that adds labels to every series, as an external label or a relabeling would. */
+export const withLabels = (sink: SeriesSink, extra: SeriesLabels): SeriesSink => ({
+  counter: (name, labels, ratePerS) => sink.counter(name, { ...labels, ...extra }, ratePerS),
+});
+
+/** What a mesh's writer may add to every series it writes. */
+export interface WriterOptions {
+  /** An external `cluster` label, as Thanos or a federating Prometheus adds. */
+  readonly cluster?: string;
+  /** Consul only: the datacenter the sidecars are in (`dc1` unless set). */
+  readonly datacenter?: string;
+}
+
+/** The sink a writer adds to: the builder itself, or the builder behind an external label. */
+export const sinkFor = (om: SeriesSink, options: WriterOptions): SeriesSink =>
+  options.cluster === undefined ? om : withLabels(om, { cluster: options.cluster });
+
 interface Series {
   readonly labels: SeriesLabels;
   /** Counter growth per second; the value at time t is `ratePerS * (t - start)`. */
@@ -13,7 +35,7 @@ interface Series {
  * Collects linear counter series by metric family and writes them as OpenMetrics text for
  * `promtool tsdb create-blocks-from openmetrics`. Families are written whole, as the format wants.
  */
-export class OpenMetricsBuilder {
+export class OpenMetricsBuilder implements SeriesSink {
   readonly #families = new Map<string, Map<string, Series>>();
 
   /** Adds growth to a series; equal label sets add up, as a real proxy's counter would. */

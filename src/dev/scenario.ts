@@ -17,6 +17,12 @@ export type LatencyMix = readonly { readonly upTo: CommonBound; readonly share: 
 
 export type WorkloadKind = "deployment" | "statefulset" | "daemonset";
 
+/**
+ * How a workload joins an Istio mesh: a `sidecar`, or ambient mode behind a `waypoint` (L7 at the
+ * waypoint) or with `ztunnel` only (L4 only). Other meshes always run sidecars.
+ */
+export type DataPlane = "sidecar" | "waypoint" | "ztunnel";
+
 export interface Workload {
   readonly namespace: string;
   readonly name: string;
@@ -24,6 +30,13 @@ export interface Workload {
   readonly pods: readonly string[];
   readonly service: string;
   readonly serviceAccount: string;
+  readonly dataPlane: DataPlane;
+}
+
+/** A gRPC status and the share of a stream's responses that carry it (behind HTTP 200). */
+export interface GrpcShare {
+  readonly code: number;
+  readonly share: number;
 }
 
 export interface Stream {
@@ -38,6 +51,11 @@ export interface Stream {
   readonly notFoundShare: number;
   /** Requests per second that failed at the client and never reached the server. */
   readonly clientOnlyFailureRps: number;
+  /**
+   * A gRPC stream: every response is HTTP 200, and these shares carry a status other than OK.
+   * Empty for plain HTTP.
+   */
+  readonly grpc: readonly GrpcShare[];
   readonly serverLatency: LatencyMix;
   /** What the client's proxy measured for requests that reached the server. */
   readonly clientLatency: LatencyMix;
@@ -57,49 +75,92 @@ export interface Scenario {
 /** The instant the data ends: the `time` that shows the whole scenario. */
 export const scenarioEnd = (s: Scenario) => new Date(s.endS * 1000);
 
+/** The pod-template-hash a Deployment's pods carry in their names and labels. */
+export const POD_TEMPLATE_HASH = "5d8f9c6b7";
+
 export function workload(
   namespace: string,
   name: string,
   kind: WorkloadKind,
   podCount: number,
-  options: { service?: string } = {},
+  options: { service?: string; dataPlane?: DataPlane } = {},
 ): Workload {
   const pods = Array.from({ length: podCount }, (_, i) =>
-    kind === "deployment" ? `${name}-5d8f9c6b7-${i.toString(36).padStart(5, "x")}` : `${name}-${i}`,
+    kind === "deployment"
+      ? `${name}-${POD_TEMPLATE_HASH}-${i.toString(36).padStart(5, "x")}`
+      : `${name}-${i}`,
   );
-  return { namespace, name, kind, pods, service: options.service ?? name, serviceAccount: name };
+  return {
+    namespace,
+    name,
+    kind,
+    pods,
+    service: options.service ?? name,
+    serviceAccount: name,
+    dataPlane: options.dataPlane ?? "sidecar",
+  };
 }
 
-const FAST: LatencyMix = [
+type StreamOptions = Partial<Omit<Stream, "from" | "to">> & { rps: number };
+
+/** A stream with no failures or 404s, the same latency at both ends, unless `rest` says otherwise. */
+export function stream(from: Workload | undefined, to: Workload, rest: StreamOptions): Stream {
+  return {
+    from,
+    to,
+    serverFailureShare: 0,
+    notFoundShare: 0,
+    clientOnlyFailureRps: 0,
+    grpc: [],
+    serverLatency: FAST,
+    clientLatency: rest.serverLatency ?? FAST,
+    clientOnlyFailureLatency: TIMEOUTS,
+    ...rest,
+  };
+}
+
+export const FAST: LatencyMix = [
   { upTo: 1, share: 0.1 },
   { upTo: 5, share: 0.3 },
   { upTo: 10, share: 0.3 },
   { upTo: 50, share: 0.25 },
   { upTo: 100, share: 0.05 },
 ];
-const MEDIUM: LatencyMix = [
+export const MEDIUM: LatencyMix = [
   { upTo: 10, share: 0.2 },
   { upTo: 50, share: 0.5 },
   { upTo: 100, share: 0.2 },
   { upTo: 500, share: 0.08 },
   { upTo: 1000, share: 0.02 },
 ];
-const SLOW: LatencyMix = [
+export const SLOW: LatencyMix = [
   { upTo: 50, share: 0.1 },
   { upTo: 100, share: 0.3 },
   { upTo: 500, share: 0.4 },
   { upTo: 1000, share: 0.15 },
   { upTo: 5000, share: 0.05 },
 ];
-const TIMEOUTS: LatencyMix = [
+export const TIMEOUTS: LatencyMix = [
   { upTo: 5000, share: 0.5 },
   { upTo: 10000, share: 0.5 },
 ];
 
 /**
- * The shared scenario: two namespaces, deployments, a statefulset and a daemonset, traffic from
- * outside the mesh, cross-namespace calls, server failures, 404s, client-only failures and an
- * idle workload whose series exist but do not move.
+ * The gRPC statuses of the scenario's gRPC stream: Unavailable (a failure for every rule), NotFound
+ * (a success for every rule), PermissionDenied (a failure only for Linkerd's proxy) and
+ * Unimplemented (a failure only for the rule the README states). On Linkerd they make 10% failures.
+ */
+export const LEDGER_GRPC: readonly GrpcShare[] = [
+  { code: 14, share: 0.06 },
+  { code: 5, share: 0.05 },
+  { code: 7, share: 0.04 },
+  { code: 12, share: 0.03 },
+];
+
+/**
+ * The shared scenario: two namespaces, deployments calling statefulsets and a statefulset calling a
+ * daemonset, traffic from outside the mesh, cross-namespace calls, server failures, 404s, a gRPC
+ * stream, client-only failures and an idle workload whose series exist but do not move.
  */
 export function defaultScenario(): Scenario {
   const frontend = workload("shop", "frontend", "deployment", 2);
@@ -109,17 +170,7 @@ export function defaultScenario(): Scenario {
   const api = workload("payments", "api", "deployment", 2, { service: "payments-api" });
   const ledger = workload("payments", "ledger", "statefulset", 1);
   const audit = workload("payments", "audit", "daemonset", 1);
-  const s = (from: Workload | undefined, to: Workload, rest: Partial<Stream> & { rps: number }): Stream => ({
-    from,
-    to,
-    serverFailureShare: 0,
-    notFoundShare: 0,
-    clientOnlyFailureRps: 0,
-    serverLatency: FAST,
-    clientLatency: rest.serverLatency ?? FAST,
-    clientOnlyFailureLatency: TIMEOUTS,
-    ...rest,
-  });
+  const s = stream;
   return {
     workloads: [frontend, checkout, cart, idle, api, ledger, audit],
     streams: [
@@ -134,7 +185,7 @@ export function defaultScenario(): Scenario {
         clientLatency: SLOW,
       }),
       s(frontend, api, { rps: 1, serverLatency: SLOW }),
-      s(api, ledger, { rps: 3, serverFailureShare: 0.1, serverLatency: MEDIUM }),
+      s(api, ledger, { rps: 3, grpc: LEDGER_GRPC, serverLatency: MEDIUM }),
       s(ledger, audit, { rps: 0.5 }),
       s(undefined, idle, { rps: 0 }),
     ],
@@ -142,6 +193,15 @@ export function defaultScenario(): Scenario {
     endS: 1_764_000_000 + 15 * 60,
     stepS: 15,
   };
+}
+
+/**
+ * The same traffic, moved in time to end at `endS` (rounded down to the scenario's step), so data
+ * can cover "now" for clients that cannot give a `time` (kubectl, `/readyz`).
+ */
+export function endingAt(s: Scenario, endS: number): Scenario {
+  const end = Math.floor(endS / s.stepS) * s.stepS;
+  return { ...s, startS: end - (s.endS - s.startS), endS: end };
 }
 
 /**

@@ -2,22 +2,36 @@ import type { MeshName } from "../mesh/select";
 import { consulSeries } from "./consul-series";
 import { istioSeries } from "./istio-series";
 import { linkerdSeries } from "./linkerd-series";
-import type { OpenMetricsBuilder } from "./openmetrics";
+import { OpenMetricsBuilder, type WriterOptions } from "./openmetrics";
 import type { Scenario } from "./scenario";
+import type { ClusterData } from "./scenarios";
 
 /** Each mesh's way of writing a scenario as the series its proxies would leave in Prometheus. */
-const WRITERS: Record<MeshName, (s: Scenario) => OpenMetricsBuilder> = {
+const WRITERS: Record<
+  MeshName,
+  (s: Scenario, om?: OpenMetricsBuilder, o?: WriterOptions) => OpenMetricsBuilder
+> = {
   linkerd: linkerdSeries,
   istio: istioSeries,
   consul: consulSeries,
 };
 
-export const seriesWriter = (mesh: MeshName) => WRITERS[mesh];
+export const seriesWriter = (mesh: MeshName) => (s: Scenario) => WRITERS[mesh](s);
 
 /** Every mesh's series for one scenario in one builder: their metric names do not overlap. */
-export function allMeshSeries(scenario: Scenario): OpenMetricsBuilder {
-  const om = linkerdSeries(scenario);
-  istioSeries(scenario, om);
-  consulSeries(scenario, om);
+export function allMeshSeries(
+  scenario: Scenario,
+  om = new OpenMetricsBuilder(),
+  options: WriterOptions = {},
+) {
+  for (const write of Object.values(WRITERS)) write(scenario, om, options);
+  return om;
+}
+
+/** Every mesh's series for several clusters in one builder, each behind its `cluster` label. */
+export function clusterSeries(clusters: readonly ClusterData[]): OpenMetricsBuilder {
+  const om = new OpenMetricsBuilder();
+  for (const { cluster, datacenter, scenario } of clusters)
+    allMeshSeries(scenario, om, { cluster, datacenter });
   return om;
 }

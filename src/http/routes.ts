@@ -1,7 +1,8 @@
-import { NotFoundError } from "../errors";
+import { NotFoundError, NotReadyError } from "../errors";
 import type { ListCache } from "../list-cache";
 import type { MeshAdapter } from "../mesh/adapter";
 import type { QueryEngine } from "../prometheus/client";
+import { checkReadiness } from "../readiness";
 import { parseObjectPath, SMI_PREFIX } from "../smi/route";
 import { summarize } from "../summary";
 import { timeRangeOfQuery, type WindowBounds } from "../time-range";
@@ -44,6 +45,23 @@ export function apiRoutes(deps: RouteDeps & AuthSettings): readonly Route[] {
       cacheable: false,
       handle: async (r) =>
         answered(r, { status: "ok", mesh: deps.mesh.name, backend: deps.backendDescription }),
+    },
+    {
+      method: "GET",
+      path: "/readyz",
+      auth: "none",
+      cacheable: false,
+      handle: async (r) => {
+        const readiness = await checkReadiness(deps, r.now, r.stats.deadline);
+        if (!readiness.ready) {
+          const { backend, meshSeries, labels } = readiness;
+          const failed = [backend, meshSeries, labels].filter(
+            (c) => !c.ok && !c.detail.startsWith("not checked"),
+          );
+          throw new NotReadyError(`not ready: ${failed.map((c) => c.detail).join("; ")}`);
+        }
+        return answered(r, { status: "ready", mesh: deps.mesh.name, ...readiness });
+      },
     },
     // Discovery needs no metrics and no credentials: it says only which kinds this mesh serves.
     { method: "GET", path: SMI_PREFIX, auth: "none", cacheable: false, handle: smi },

@@ -9,6 +9,7 @@ import {
   MethodNotAllowedError,
   NotAcceptableError,
   NotFoundError,
+  NotReadyError,
   UnauthorizedError,
 } from "../errors";
 import type { Status } from "../smi/schemas";
@@ -38,6 +39,7 @@ export function statusOf(error: unknown): Status {
   if (error instanceof ExpiredError) return status(410, "Expired", error.message);
   if (error instanceof BackendResponseError) return status(502, "BadGateway", error.message);
   if (error instanceof BackendUnreachableError) return status(503, "ServiceUnavailable", error.message);
+  if (error instanceof NotReadyError) return status(503, "ServiceUnavailable", error.message);
   if (error instanceof BackendTimeoutError) return status(504, "Timeout", error.message);
   return status(500, "InternalError", "internal error; see the function's log");
 }

@@ -5,6 +5,8 @@ import type { KindName, ResourceRef } from "../smi/kinds";
 /** Labels of a result series. */
 export type Labels = Readonly<Record<string, string>>;
 
+export type Side = "client" | "server";
+
 /**
  * Where an object's identity sits in a series: the label holding its name and, for namespaced
  * objects, the label holding its namespace. Absent `namespace` means the mesh's series do not
@@ -13,6 +15,45 @@ export type Labels = Readonly<Record<string, string>>;
 export interface IdentityLabels {
   readonly name: string;
   readonly namespace?: string;
+  /**
+   * The setting that names `name` when it comes from Prometheus' relabeling (`LABEL_DEPLOYMENT`),
+   * so a diagnosis can say which setting to check; absent for labels the proxy itself writes.
+   */
+  readonly setting?: string;
+}
+
+/**
+ * Labels that can name an edge's peer, each with the kind it names, in precedence order: a
+ * series names its peer with the first of them that is non-empty. Meshes whose series say the
+ * peer's kind (Linkerd's `dst_statefulset`) list one label per kind, so peers of every kind show.
+ */
+export interface PeerLabels {
+  readonly namespace?: string;
+  readonly names: readonly { readonly label: string; readonly kind: KindName }[];
+}
+
+/**
+ * A label that tells independent deployments apart (clusters in one Thanos, Consul datacenters).
+ * The adapter pins it when its setting has a value; otherwise the core keeps it in the counts
+ * query and says when an answer summed more than one value.
+ */
+export interface SplitLabel {
+  readonly label: string;
+  /** The setting that pins it, named in the Warning. */
+  readonly setting: string;
+  /** What one value is, in the Warning: "cluster", "datacenter". */
+  readonly noun: string;
+}
+
+/**
+ * Proxies that may each report the same request (Istio: the client's sidecar, the server's sidecar
+ * or its waypoint). For every pair of endpoints, named by `pair` on top of the object's own labels,
+ * only the first reporter in `order` that has series is counted, and its side is the edge's side.
+ */
+export interface Observers {
+  readonly label: string;
+  readonly order: readonly { readonly value: string; readonly side: Side }[];
+  readonly pair: readonly string[];
 }
 
 /**
@@ -29,7 +70,10 @@ export interface SeriesFamily {
   readonly outcomeLabels: readonly string[];
   readonly isFailure: (labels: Labels) => boolean;
   /** Whose proxy observed these numbers; reported as `edge.side`. */
-  readonly side: "client" | "server";
+  readonly side: Side;
+  /** Unpinned labels whose values must not be summed without saying so. */
+  readonly splitBy: readonly SplitLabel[];
+  readonly observers?: Observers;
 }
 
 /** How to read the traffic a resource of one kind served. */
@@ -44,8 +88,26 @@ export interface EdgeView {
   readonly family: SeriesFamily;
   /** Labels naming the resource whose edges are asked for. */
   readonly self: IdentityLabels;
-  /** Labels naming the peer; the peer has the same kind as the resource. */
-  readonly peer: IdentityLabels;
+  readonly peer: PeerLabels;
+}
+
+/** What a zero answer is asked about: one object, or the objects of a kind in a namespace or all. */
+export interface ZeroTarget {
+  readonly kind: KindName;
+  readonly namespace?: string;
+  readonly name?: string;
+}
+
+/**
+ * Mesh-specific reason a zero may not mean idle. `expr` is an instant-vector PromQL expression,
+ * narrow enough to run on every zero answer; when it has series, `warning` is said. `object`
+ * explanations hold when the asked object has no request series; `mesh` ones when the mesh's
+ * request counter has none at all.
+ */
+export interface ZeroExplanation {
+  readonly when: "object" | "mesh";
+  readonly expr: string;
+  readonly warning: string;
 }
 
 /**
@@ -59,6 +121,8 @@ export interface MeshAdapter {
   resourceView(kind: KindName): ResourceView;
   /** Both directions, or an empty list when the mesh's series cannot name peers of this kind. */
   edgeViews(kind: KindName): readonly EdgeView[];
+  /** Other telemetry that explains a zero (Istio ambient: ztunnel's L4-only series). */
+  explainZero?(target: ZeroTarget, maxWindow: string): readonly ZeroExplanation[];
   /**
    * Objects that exist even without traffic (a service catalog), so lists can show them at zero.
    * Meshes without a catalog leave this out: Prometheus only knows what sent traffic.

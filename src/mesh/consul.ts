@@ -1,7 +1,9 @@
 import type { ConsulClient } from "../consul/client";
+import { LABEL_SETTINGS } from "../label-settings";
 import { eq, renderSelector } from "../prometheus/promql";
 import type { KindName, ResourceRef } from "../smi/kinds";
 import type { MeshAdapter, ResourceView, SeriesFamily } from "./adapter";
+import { type ClusterSetting, clusterPartition, type Partition, partitioned } from "./partition";
 
 /** Scrape labels Prometheus' relabeling adds to the Envoy sidecar's series. */
 export interface ConsulLabels {
@@ -9,11 +11,25 @@ export interface ConsulLabels {
   readonly pod: string;
 }
 
+export interface ConsulSettings {
+  readonly labels?: ConsulLabels;
+  readonly cluster?: ClusterSetting;
+  /** `CONSUL_DATACENTER`: the datacenter to answer for, pinned as Consul's own UI pins it. */
+  readonly datacenter?: string | undefined;
+  /** Consul's catalog, when `CONSUL_HTTP_ADDR` is configured. */
+  readonly catalog?: ConsulClient | undefined;
+}
+
 const KINDS = ["services", "namespaces", "pods"] as const satisfies readonly KindName[];
 
 const SERVICE = "consul_source_service";
 const DESTINATION = "consul_destination_service";
 
+/**
+ * Envoy's default stats carry the HTTP status class only, no gRPC status: a failure is a 5xx, or
+ * no response (which Envoy counts as its own 503). A gRPC error travels in a 200's trailers, so
+ * Consul counts it a success.
+ */
 const isFailure = (labels: Readonly<Record<string, string>>) => labels.envoy_response_code_class === "5";
 
 /**
@@ -21,26 +37,42 @@ const isFailure = (labels: Readonly<Record<string, string>>) => labels.envoy_res
  * `envoy_http_conn_manager_prefix="upstream"` are the client's outbound listeners, still tagged
  * with the client's service; counting them as inbound would count requests twice.
  */
-const inbound: SeriesFamily = {
-  counter: "envoy_http_downstream_rq_xx",
-  latencyBucket: "envoy_http_downstream_rq_time_bucket",
-  latencyUnitMs: 1,
-  matchers: [eq("envoy_http_conn_manager_prefix", "public_listener")],
-  outcomeLabels: ["envoy_response_code_class"],
-  isFailure,
-  side: "server",
-};
+const inbound = (partitions: readonly Partition[]): SeriesFamily =>
+  partitioned(
+    {
+      counter: "envoy_http_downstream_rq_xx",
+      latencyBucket: "envoy_http_downstream_rq_time_bucket",
+      latencyUnitMs: 1,
+      matchers: [eq("envoy_http_conn_manager_prefix", "public_listener")],
+      outcomeLabels: ["envoy_response_code_class"],
+      isFailure,
+      side: "server",
+    },
+    partitions,
+  );
 
 /** Outbound traffic at the client's Envoy, per upstream cluster. */
-const upstream: SeriesFamily = {
-  counter: "envoy_cluster_upstream_rq_xx",
-  latencyBucket: "envoy_cluster_upstream_rq_time_bucket",
-  latencyUnitMs: 1,
-  matchers: [],
-  outcomeLabels: ["envoy_response_code_class"],
-  isFailure,
-  side: "client",
-};
+const upstream = (partitions: readonly Partition[]): SeriesFamily =>
+  partitioned(
+    {
+      counter: "envoy_cluster_upstream_rq_xx",
+      latencyBucket: "envoy_cluster_upstream_rq_time_bucket",
+      latencyUnitMs: 1,
+      matchers: [],
+      outcomeLabels: ["envoy_response_code_class"],
+      isFailure,
+      side: "client",
+    },
+    partitions,
+  );
+
+/** The datacenter label of the side a query is about, as Consul's UI pins it. */
+const datacenter = (label: string, value: string | undefined): Partition => ({
+  label,
+  value,
+  setting: "CONSUL_DATACENTER",
+  noun: "datacenter",
+});
 
 /**
  * Consul service mesh (Envoy sidecars, Consul ≥ 1.10 stats tags). Services are Consul service
@@ -48,25 +80,43 @@ const upstream: SeriesFamily = {
  * directions; an upstream series names its destination service but not its Kubernetes namespace,
  * so peers are placed through the catalog's `k8s-namespace` meta, or without a catalog through
  * the namespace label of the peer's own inbound series. With a catalog, lists also show
- * registered services that had no traffic, at zero.
+ * registered services that had no traffic, at zero. A service's own numbers and its `to` edges
+ * are pinned to its datacenter by `consul_source_datacenter`, its `from` edges by
+ * `consul_destination_datacenter`, as Consul's UI does (its callers may be in any datacenter).
  */
-export function createConsulAdapter(labels: ConsulLabels, catalog?: ConsulClient): MeshAdapter {
+export function createConsulAdapter(settings: ConsulSettings = {}): MeshAdapter {
+  const labels = settings.labels ?? { namespace: "namespace", pod: "pod" };
+  const { catalog } = settings;
+  const cluster = clusterPartition(settings.cluster ?? { label: "cluster" });
+  const source = datacenter("consul_source_datacenter", settings.datacenter);
+  const server = inbound([cluster, source]);
+  const sent = upstream([cluster, source]);
+  const received = upstream([cluster, datacenter("consul_destination_datacenter", settings.datacenter)]);
   const service = { namespace: labels.namespace, name: SERVICE };
   return {
     name: "consul",
     kinds: KINDS,
     resourceView(kind): ResourceView {
-      if (kind === "namespaces") return { family: inbound, self: { name: labels.namespace } };
+      if (kind === "namespaces")
+        return { family: server, self: { name: labels.namespace, setting: LABEL_SETTINGS.namespace[0] } };
       if (kind === "pods")
-        return { family: inbound, self: { namespace: labels.namespace, name: labels.pod } };
-      return { family: inbound, self: service };
+        return {
+          family: server,
+          self: { namespace: labels.namespace, name: labels.pod, setting: LABEL_SETTINGS.pod[0] },
+        };
+      return { family: server, self: service };
     },
     edgeViews(kind) {
       // Upstream series name peer services only: pods and namespaces have no peers to read.
       if (kind !== "services") return [];
       return [
-        { direction: "to", family: upstream, self: service, peer: { name: DESTINATION } },
-        { direction: "from", family: upstream, self: { name: DESTINATION }, peer: service },
+        { direction: "to", family: sent, self: service, peer: { names: [{ label: DESTINATION, kind }] } },
+        {
+          direction: "from",
+          family: received,
+          self: { name: DESTINATION },
+          peer: { namespace: service.namespace, names: [{ label: SERVICE, kind }] },
+        },
       ];
     },
     ...(catalog === undefined
@@ -89,7 +139,7 @@ export function createConsulAdapter(labels: ConsulLabels, catalog?: ConsulClient
         return new Map(services.filter((s) => names.includes(s.name)).map((s) => [s.name, s.namespace]));
       }
       const result = await query(
-        `group by (${labels.namespace}, ${SERVICE}) (${renderSelector(inbound.counter, inbound.matchers)})`,
+        `group by (${labels.namespace}, ${SERVICE}) (${renderSelector(server.counter, server.matchers)})`,
       );
       const placed = new Map<string, string>();
       for (const { metric } of result.samples) {

@@ -1,11 +1,28 @@
-import { eq, ne } from "../prometheus/promql";
+import { LABEL_SETTINGS } from "../label-settings";
+import { eq, type Matcher, ne, renderSelector } from "../prometheus/promql";
 import type { KindName } from "../smi/kinds";
-import type { EdgeView, IdentityLabels, Labels, MeshAdapter, ResourceView, SeriesFamily } from "./adapter";
+import type {
+  EdgeView,
+  IdentityLabels,
+  Labels,
+  MeshAdapter,
+  Observers,
+  ResourceView,
+  SeriesFamily,
+  ZeroExplanation,
+  ZeroTarget,
+} from "./adapter";
+import { type ClusterSetting, clusterPartition, partitioned, pinsOf } from "./partition";
 
 /** Scrape labels Prometheus' relabeling adds to Istio's proxy series (the reporting proxy's pod). */
 export interface IstioLabels {
   readonly namespace: string;
   readonly pod: string;
+}
+
+export interface IstioSettings {
+  readonly labels?: IstioLabels;
+  readonly cluster?: ClusterSetting;
 }
 
 const KINDS = [
@@ -17,25 +34,22 @@ const KINDS = [
   "services",
 ] as const satisfies readonly KindName[];
 
+const REQUESTS = "istio_requests_total";
+/** ztunnel's L4 counter: connections, never requests. */
+const TCP_OPENED = "istio_tcp_connections_opened_total";
+
+/** gRPC statuses whose HTTP equivalent is a 5xx: Unknown, DeadlineExceeded, Unimplemented, Internal, Unavailable, DataLoss. */
+const GRPC_FAILURES = new Set(["2", "4", "12", "13", "14", "15"]);
+
 /**
- * A failure is what the server failed to answer: a 5xx, no response at all (`0`), or a gRPC
- * status other than OK. A 4xx is a success.
+ * A failure is what the server failed to answer: a 5xx, no response at all (`0`), or a gRPC status
+ * whose HTTP equivalent is a 5xx. A 4xx, and any other gRPC status (NotFound, PermissionDenied...),
+ * is a success: the server answered.
  */
 function isFailure(labels: Labels): boolean {
   const code = labels.response_code ?? "";
-  const grpc = labels.grpc_response_status ?? "";
-  return code === "0" || code.startsWith("5") || (grpc !== "" && grpc !== "0");
+  return code === "0" || code.startsWith("5") || GRPC_FAILURES.has(labels.grpc_response_status ?? "");
 }
-
-const family = (reporter: "source" | "destination", extra: SeriesFamily["matchers"] = []): SeriesFamily => ({
-  counter: "istio_requests_total",
-  latencyBucket: "istio_request_duration_milliseconds_bucket",
-  latencyUnitMs: 1,
-  matchers: [eq("reporter", reporter), ...extra],
-  outcomeLabels: ["response_code", "grpc_response_status"],
-  isFailure,
-  side: reporter === "source" ? "client" : "server",
-});
 
 const destinationWorkload: IdentityLabels = {
   namespace: "destination_workload_namespace",
@@ -44,16 +58,55 @@ const destinationWorkload: IdentityLabels = {
 const sourceWorkload: IdentityLabels = { namespace: "source_workload_namespace", name: "source_workload" };
 
 /**
- * Istio's standard metrics (Envoy-native since 1.5; never the Mixer-era `istio_smi_*`). Workload
- * kinds all read the workload labels, which do not say which kind a workload is. Resource numbers
- * come from the server's proxy; `to` edges from the client's, `from` edges from the server's,
- * since Istio reports both sides. Traffic from `unknown` (outside the mesh) has no peer.
+ * Who may report a request a workload sent, best first. A client with a sidecar reports every
+ * request it sends (`source`); a client without one (ambient) is seen only at the server's waypoint
+ * or sidecar. A server has a sidecar or a waypoint, never both, so picking one reporter per pair of
+ * workloads counts each request once, in sidecar, ambient and mixed meshes alike.
  */
-export function createIstioAdapter(labels: IstioLabels): MeshAdapter {
-  const server = family("destination");
-  const client = family("source", [ne("destination_workload", "unknown")]);
+const SENT_BY: Observers["order"] = [
+  { value: "source", side: "client" },
+  { value: "waypoint", side: "server" },
+  { value: "destination", side: "server" },
+];
+
+/**
+ * Istio's standard metrics (Envoy-native since 1.5; never the Mixer-era `istio_smi_*`), with
+ * sidecars, ambient waypoints, or both. What a resource served is read from every server-side
+ * reporter (`reporter!="source"`: its sidecar's `destination` or its waypoint's `waypoint`); pods
+ * only from their own sidecar, since a waypoint's scrape labels are its own pod's. Workload kinds
+ * all read the workload labels, which do not say which kind a workload is. ztunnel's `istio_tcp_*`
+ * series are connections, never requests: they only explain a zero.
+ */
+export function createIstioAdapter(settings: IstioSettings = {}): MeshAdapter {
+  const labels = settings.labels ?? { namespace: "namespace", pod: "pod" };
+  const partitions = [clusterPartition(settings.cluster ?? { label: "cluster" })];
+  const pins = pinsOf(partitions);
+  function familyOf(matchers: Matcher[], observers?: Observers): SeriesFamily {
+    return partitioned(
+      {
+        counter: REQUESTS,
+        latencyBucket: "istio_request_duration_milliseconds_bucket",
+        latencyUnitMs: 1,
+        matchers,
+        outcomeLabels: ["response_code", "grpc_response_status"],
+        isFailure,
+        side: observers === undefined ? "server" : "client",
+        ...(observers === undefined ? {} : { observers }),
+      },
+      partitions,
+    );
+  }
+  const server = familyOf([ne("reporter", "source")]);
+  const ownSidecar = familyOf([eq("reporter", "destination")]);
   // Only meshed callers are peers; their traffic still counts in the resource's own numbers.
-  const serverFromMeshed = family("destination", [ne("source_workload", "unknown")]);
+  const serverFromMeshed = familyOf([ne("reporter", "source"), ne("source_workload", "unknown")]);
+  const sent = (pair: string[]) =>
+    familyOf([ne("destination_workload", "unknown")], { label: "reporter", order: SENT_BY, pair });
+
+  const tcp = (matchers: Matcher[]) =>
+    renderSelector(TCP_OPENED, [eq("reporter", "destination"), ...matchers, ...pins]);
+  const l4Only = (what: string) =>
+    `only L4 (ztunnel TCP) telemetry exists for ${what}: in ambient mode HTTP requests are reported by a waypoint, and none reports for it; put it behind a waypoint to get HTTP metrics`;
 
   return {
     name: "istio",
@@ -63,7 +116,10 @@ export function createIstioAdapter(labels: IstioLabels): MeshAdapter {
         case "namespaces":
           return { family: server, self: { name: destinationWorkload.namespace as string } };
         case "pods":
-          return { family: server, self: { namespace: labels.namespace, name: labels.pod } };
+          return {
+            family: ownSidecar,
+            self: { namespace: labels.namespace, name: labels.pod, setting: LABEL_SETTINGS.pod[0] },
+          };
         case "services":
           return {
             family: server,
@@ -78,16 +134,75 @@ export function createIstioAdapter(labels: IstioLabels): MeshAdapter {
         const src = { name: sourceWorkload.namespace as string };
         const dst = { name: destinationWorkload.namespace as string };
         return [
-          { direction: "to", family: client, self: src, peer: dst },
-          { direction: "from", family: serverFromMeshed, self: dst, peer: src },
+          {
+            direction: "to",
+            // The reporter is chosen per pair of workloads: a namespace may hold sidecar and ambient clients.
+            family: sent([sourceWorkload.name, destinationWorkload.name]),
+            self: src,
+            peer: { names: [{ label: dst.name, kind }] },
+          },
+          {
+            direction: "from",
+            family: serverFromMeshed,
+            self: dst,
+            peer: { names: [{ label: src.name, kind }] },
+          },
         ];
       }
       // Istio's series name no destination pod and no client service, so those kinds have no peers.
       if (kind === "pods" || kind === "services") return [];
+      const peer = (identity: IdentityLabels) => ({
+        namespace: identity.namespace as string,
+        names: [{ label: identity.name, kind }],
+      });
       return [
-        { direction: "to", family: client, self: sourceWorkload, peer: destinationWorkload },
-        { direction: "from", family: serverFromMeshed, self: destinationWorkload, peer: sourceWorkload },
+        { direction: "to", family: sent([]), self: sourceWorkload, peer: peer(destinationWorkload) },
+        {
+          direction: "from",
+          family: serverFromMeshed,
+          self: destinationWorkload,
+          peer: peer(sourceWorkload),
+        },
       ];
+    },
+    explainZero(target: ZeroTarget, maxWindow: string): readonly ZeroExplanation[] {
+      const mesh: ZeroExplanation = {
+        when: "mesh",
+        expr: renderSelector(TCP_OPENED, pins),
+        warning: `Prometheus has ztunnel's L4 series (${TCP_OPENED}) but no ${REQUESTS}: an ambient mesh reports HTTP requests only at waypoints, and none reports; add waypoints to get HTTP metrics`,
+      };
+      const { kind, namespace, name } = target;
+      const inNamespace = namespace === undefined ? [] : [eq("destination_workload_namespace", namespace)];
+      const what = `${kind} ${namespace === undefined ? "" : `${namespace}/`}${name ?? ""}`.trim();
+      if (kind === "pods") {
+        const waypoint = renderSelector(REQUESTS, [eq("reporter", "waypoint"), ...inNamespace, ...pins]);
+        const where = namespace === undefined ? "these pods" : `pods in namespace ${namespace}`;
+        return [
+          mesh,
+          {
+            when: "object",
+            expr: waypoint,
+            warning: `${where} are served through a waypoint, which reports requests per workload, not per pod: ask for the pod's workload instead`,
+          },
+          { when: "object", expr: tcp(inNamespace), warning: l4Only(where) },
+        ];
+      }
+      // One named object is narrow enough to look back over MAX_WINDOW; a whole namespace is not.
+      const narrow = (matchers: Matcher[]) =>
+        name === undefined ? tcp(matchers) : `present_over_time(${tcp(matchers)}[${maxWindow}])`;
+      const identity =
+        kind === "services"
+          ? [
+              ...(namespace === undefined ? [] : [eq("destination_service_namespace", namespace)]),
+              ...(name === undefined ? [] : [eq("destination_service_name", name)]),
+            ]
+          : kind === "namespaces"
+            ? name === undefined
+              ? []
+              : [eq("destination_workload_namespace", name)]
+            : [...inNamespace, ...(name === undefined ? [] : [eq("destination_workload", name)])];
+      const expr = kind === "namespaces" ? tcp(identity) : narrow(identity);
+      return [mesh, { when: "object", expr, warning: l4Only(what) }];
     },
   };
 }

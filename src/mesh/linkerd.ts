@@ -1,30 +1,24 @@
+import { DEFAULT_LABELS, LABEL_SETTINGS, type LabelKey, type RelabeledLabels } from "../label-settings";
 import { eq } from "../prometheus/promql";
 import type { KindName } from "../smi/kinds";
-import type { EdgeView, IdentityLabels, MeshAdapter, ResourceView, SeriesFamily } from "./adapter";
+import type {
+  EdgeView,
+  IdentityLabels,
+  MeshAdapter,
+  PeerLabels,
+  ResourceView,
+  SeriesFamily,
+} from "./adapter";
+import { type ClusterSetting, clusterPartition, partitioned } from "./partition";
 
 /**
  * Label names that Prometheus' relabeling gives Linkerd's proxy series. Operators rename these;
  * the `dst_*` labels are written by the proxy itself and keep their names.
  */
-export interface LinkerdLabels {
-  readonly namespace: string;
-  readonly pod: string;
-  readonly deployment: string;
-  readonly statefulset: string;
-  readonly daemonset: string;
-  readonly replicaset: string;
-  readonly job: string;
-}
+export type LinkerdLabels = RelabeledLabels;
 
-export const LINKERD_DEFAULT_LABELS: LinkerdLabels = {
-  namespace: "namespace",
-  pod: "pod",
-  deployment: "deployment",
-  statefulset: "statefulset",
-  daemonset: "daemonset",
-  replicaset: "replicaset",
-  job: "k8s_job",
-};
+/** The setting that renames each relabeled label, for diagnoses that name it. */
+const setting = (key: LabelKey) => LABEL_SETTINGS[key][0];
 
 const KINDS = [
   "namespaces",
@@ -48,36 +42,65 @@ const WORKLOAD_LABEL: Record<WorkloadKind, { own: keyof LinkerdLabels; dst: stri
 };
 
 /**
- * Linkerd 2.x proxy metrics. `response_total` carries the proxy's own `classification` (5xx and
- * proxy errors are failures, a 4xx is a success); the latency histogram has no classification and
- * covers every response. Exact metric names keep the `route_*` and `control_*` families out.
+ * Owner kinds a workload's peer can have, in the order a series' labels are read. Linkerd's
+ * destination controller names an endpoint's single owner (a Deployment's pod carries
+ * `dst_deployment`, not `dst_replicaset`; a bare ReplicaSet's pod carries `dst_replicaset`), and
+ * its proxy injector labels a pod the same way, so a series normally has one of them; should a
+ * relabeling add another, the most specific owner comes first.
  */
-export function createLinkerdAdapter(labels: LinkerdLabels = LINKERD_DEFAULT_LABELS): MeshAdapter {
-  const family = (direction: "inbound" | "outbound"): SeriesFamily => ({
-    counter: "response_total",
-    latencyBucket: "response_latency_ms_bucket",
-    latencyUnitMs: 1,
-    matchers: [eq("direction", direction)],
-    outcomeLabels: ["classification"],
-    isFailure: (l) => l.classification === "failure",
-    side: direction === "inbound" ? "server" : "client",
-  });
+const PEER_KINDS = ["deployments", "statefulsets", "daemonsets", "jobs", "replicasets"] as const;
+
+export interface LinkerdSettings {
+  readonly labels?: LinkerdLabels;
+  readonly cluster?: ClusterSetting;
+}
+
+/**
+ * Linkerd 2.x proxy metrics. `response_total` carries the proxy's own `classification` (by default
+ * 5xx, proxy errors and gRPC 2, 4, 7, 13, 14 and 15 are failures; operators tune it per route); the
+ * latency histogram has no classification and covers every response. Exact metric names keep the
+ * `route_*` and `control_*` families out.
+ */
+export function createLinkerdAdapter(settings: LinkerdSettings = {}): MeshAdapter {
+  const labels = settings.labels ?? DEFAULT_LABELS;
+  const partitions = [clusterPartition(settings.cluster ?? { label: "cluster" })];
+  const family = (direction: "inbound" | "outbound"): SeriesFamily =>
+    partitioned(
+      {
+        counter: "response_total",
+        latencyBucket: "response_latency_ms_bucket",
+        latencyUnitMs: 1,
+        matchers: [eq("direction", direction)],
+        outcomeLabels: ["classification"],
+        isFailure: (l) => l.classification === "failure",
+        side: direction === "inbound" ? "server" : "client",
+      },
+      partitions,
+    );
   const inbound = family("inbound");
   const outbound = family("outbound");
-  const own = (kind: WorkloadKind): IdentityLabels => ({
-    namespace: labels.namespace,
-    name: labels[WORKLOAD_LABEL[kind].own],
-  });
+  const own = (kind: WorkloadKind): IdentityLabels => {
+    const key = WORKLOAD_LABEL[kind].own;
+    return { namespace: labels.namespace, name: labels[key], setting: setting(key) };
+  };
   const dst = (kind: WorkloadKind): IdentityLabels => ({
     namespace: "dst_namespace",
     name: WORKLOAD_LABEL[kind].dst,
+  });
+  const peers = (side: "own" | "dst"): PeerLabels => ({
+    namespace: side === "own" ? labels.namespace : "dst_namespace",
+    names: PEER_KINDS.map((kind) => ({
+      label: side === "own" ? labels[WORKLOAD_LABEL[kind].own] : WORKLOAD_LABEL[kind].dst,
+      kind,
+    })),
   });
 
   return {
     name: "linkerd",
     kinds: KINDS,
     resourceView(kind): ResourceView {
-      if (kind === "namespaces") return { family: inbound, self: { name: labels.namespace } };
+      if (kind === "namespaces")
+        return { family: inbound, self: { name: labels.namespace, setting: setting("namespace") } };
       // Only outbound series name a service, so service numbers are what meshed clients saw.
       if (kind === "services")
         return { family: outbound, self: { namespace: "dst_namespace", name: "dst_service" } };
@@ -86,18 +109,29 @@ export function createLinkerdAdapter(labels: LinkerdLabels = LINKERD_DEFAULT_LAB
     edgeViews(kind): readonly EdgeView[] {
       // Inbound series know the client only by its mTLS identity, so every edge is read at the client.
       if (kind === "namespaces") {
-        const ns = { name: labels.namespace };
+        const ns = { name: labels.namespace, setting: setting("namespace") };
         const dstNs = { name: "dst_namespace" };
         return [
-          { direction: "to", family: outbound, self: ns, peer: dstNs },
-          { direction: "from", family: outbound, self: dstNs, peer: ns },
+          { direction: "to", family: outbound, self: ns, peer: { names: [{ label: dstNs.name, kind }] } },
+          { direction: "from", family: outbound, self: dstNs, peer: { names: [{ label: ns.name, kind }] } },
         ];
       }
       if (kind === "services") return [];
       const workload = kind as WorkloadKind;
+      if (workload === "pods") {
+        const pod = (identity: IdentityLabels): PeerLabels => ({
+          ...(identity.namespace === undefined ? {} : { namespace: identity.namespace }),
+          names: [{ label: identity.name, kind }],
+        });
+        return [
+          { direction: "to", family: outbound, self: own(workload), peer: pod(dst(workload)) },
+          { direction: "from", family: outbound, self: dst(workload), peer: pod(own(workload)) },
+        ];
+      }
+      // A peer of any workload kind: a Deployment calls a StatefulSet, a DaemonSet a Deployment.
       return [
-        { direction: "to", family: outbound, self: own(workload), peer: dst(workload) },
-        { direction: "from", family: outbound, self: dst(workload), peer: own(workload) },
+        { direction: "to", family: outbound, self: own(workload), peer: peers("dst") },
+        { direction: "from", family: outbound, self: dst(workload), peer: peers("own") },
       ];
     },
   };

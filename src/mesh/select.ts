@@ -3,6 +3,7 @@ import type { MeshAdapter } from "./adapter";
 import { createConsulAdapter } from "./consul";
 import { createIstioAdapter } from "./istio";
 import { createLinkerdAdapter, type LinkerdLabels } from "./linkerd";
+import type { ClusterSetting } from "./partition";
 
 /** The meshes this build can read; config validates `MESH` against this list. */
 export const MESH_NAMES = ["linkerd", "istio", "consul"] as const;
@@ -12,21 +13,31 @@ export interface MeshSettings {
   readonly mesh: MeshName;
   /** Relabeling label names; each mesh uses the ones its series carry. */
   readonly labels: LinkerdLabels;
+  /** `LABEL_CLUSTER` and `CLUSTER`: which external label tells clusters apart, and which to answer for. */
+  readonly cluster: ClusterSetting;
+  /** `CONSUL_DATACENTER`: only read with MESH=consul. */
+  readonly consulDatacenter?: string | undefined;
   /** Consul's catalog, when `CONSUL_HTTP_ADDR` is configured. */
   readonly consul?: ConsulClient | undefined;
 }
 
 /**
  * Picks the adapter for the configured mesh: the only place that switches on a mesh name. (Config
- * refuses a Consul endpoint configured for another mesh.)
+ * refuses a Consul setting configured for another mesh.)
  */
 export function selectMesh(settings: MeshSettings): MeshAdapter {
+  const { labels, cluster } = settings;
   switch (settings.mesh) {
     case "linkerd":
-      return createLinkerdAdapter(settings.labels);
+      return createLinkerdAdapter({ labels, cluster });
     case "istio":
-      return createIstioAdapter(settings.labels);
+      return createIstioAdapter({ labels, cluster });
     case "consul":
-      return createConsulAdapter(settings.labels, settings.consul);
+      return createConsulAdapter({
+        labels,
+        cluster,
+        datacenter: settings.consulDatacenter,
+        catalog: settings.consul,
+      });
   }
 }

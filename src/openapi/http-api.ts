@@ -17,7 +17,13 @@ import { KubectlQuerySchema } from "../smi/kubectl-query";
 import { StatusSchema, TrafficMetricsListSchema, TrafficMetricsSchema } from "../smi/schemas";
 import { PartialObjectMetadataSchema, TableSchema } from "../smi/table-schemas";
 import { InstantSchema, type WindowBounds } from "../time-range";
-import { GateRequestBodySchema, GateVerdictSchema, HealthSchema, SummarySchema } from "./http-bodies";
+import {
+  GateRequestBodySchema,
+  GateVerdictSchema,
+  HealthSchema,
+  ReadySchema,
+  SummarySchema,
+} from "./http-bodies";
 import { componentSchemas, type JsonSchema } from "./json-schema";
 import { type DocumentedRoute, ROUTE_PATHS, STATUS_RESPONSES } from "./operations";
 
@@ -52,6 +58,7 @@ function schemas(): Record<string, JsonSchema> {
       { name: "Summary", schema: SummarySchema },
       { name: "GateVerdict", schema: GateVerdictSchema },
       { name: "Health", schema: HealthSchema },
+      { name: "Ready", schema: ReadySchema },
       { name: "OpenAPIDocument", schema: ANY_OBJECT.meta({ description: "an OpenAPI document" }) },
       {
         name: "OpenAPIV3Index",

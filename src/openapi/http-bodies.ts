@@ -43,6 +43,9 @@ export const GateVerdictSchema = z
     timestamp: TimestampSchema,
     checks: z.array(GateCheckSchema),
     summary: SummarySchema,
+    warnings: z.array(z.string()).readonly().meta({
+      description: "why the numbers may not mean what they say (the Warning headers' words)",
+    }),
   })
   .meta({ description: "The gate's verdict: 200 when every check passed, 412 otherwise" });
 
@@ -60,3 +63,20 @@ export const HealthSchema = z
     backend: z.string().meta({ description: "the metrics backend's origin; never credentials" }),
   })
   .meta({ description: "The function is up; says nothing about the backend's health" });
+
+const ReadinessCheckSchema = z.strictObject({
+  ok: z.boolean(),
+  detail: z.string(),
+  skipped: z.boolean().optional().meta({ description: "not checked, because a check it depends on failed" }),
+});
+
+export const ReadySchema = z
+  .strictObject({
+    status: z.literal("ready"),
+    mesh: z.string(),
+    ready: z.literal(true),
+    backend: ReadinessCheckSchema,
+    meshSeries: ReadinessCheckSchema.meta({ description: "the mesh's request counter has series" }),
+    labels: ReadinessCheckSchema.meta({ description: "the LABEL_* labels are on the series" }),
+  })
+  .meta({ description: "The backend answers and holds this mesh's series; otherwise 503 with a Status" });

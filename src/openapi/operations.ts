@@ -95,7 +95,7 @@ export const ROUTE_PATHS: Readonly<Record<string, () => Record<string, JsonSchem
       get: {
         summary: "Readiness: the metrics backend answers",
         tags: ["Health"],
-        responses: { "200": ok("ready", { type: "object" }), ...errors("503") },
+        responses: { "200": ok("ready", ref("Ready")), ...errors("503") },
       },
     },
   }),

@@ -43,6 +43,7 @@ export function renderMarkdown(report: Report): string {
 function topologySection({ kind, namespace, topology, omitted }: ReportTopology): string[] {
   const heading = `## Traffic between ${kind}${namespace === undefined ? "" : ` in ${namespace}`}`;
   if (topology === undefined) return [heading, "", `Not drawn: ${omitted}.`];
+  if (topology.nodes.length === 0) return [heading, "", `No ${kind} had traffic in the window.`];
   if (topology.edges.length === 0) return [heading, "", "No traffic between them in the window."];
   return [heading, "", "```mermaid", renderMermaid(topology).trimEnd(), "```"];
 }

@@ -60,6 +60,8 @@ export interface GateVerdict {
   readonly timestamp: string;
   readonly checks: readonly GateCheck[];
   readonly summary: Summary;
+  /** Why the numbers may not mean what they say (the same words as the `Warning` header). */
+  readonly warnings: readonly string[];
 }
 
 /** What the gate measures and judges, from Flagger's body. */
@@ -192,13 +194,17 @@ export async function runFlaggerGate(
   const checks = judge(summary, metadata);
   const failed = checks.filter((c) => !c.passed);
   const subject = `${kind}/${name} in ${namespace} over ${summary.window}`;
-  const message =
+  const verdict =
     failed.length === 0
       ? `${subject} passed: ${checks.map((c) => c.reason).join("; ")}`
       : `${subject} failed: ${failed.map((c) => `${c.reason} (${c.name})`).join("; ")}`;
+  // Flagger copies the message into its events: a zero that may not mean idle says why there.
+  const warnings = [...stats.warnings];
+  const message = warnings.length === 0 ? verdict : `${verdict}. Warning: ${warnings.join(" Warning: ")}`;
   return {
     passed: failed.length === 0,
     message,
+    warnings,
     resource: { kind, namespace, name },
     window: summary.window,
     timestamp: summary.timestamp,

@@ -7,8 +7,8 @@
  * - direct: the same numbers straight from Prometheus, minimal queries issued in parallel (the bound);
  * - smi-metrics: the predecessor's way, its queries one after another with `irate` latencies.
  * It prints medians and the ratios of ours to each, Prometheus round trips per request (counted by
- * Prometheus itself), the server's peak RSS, a 50-request concurrency burst, the latency query
- * shapes compared, and bundle sizes with import-plus-init time. Ratios, not absolute times, are
+ * Prometheus itself; the zero cases add the one diagnosis query a zero answer spends), the server's
+ * peak RSS, a 50-request concurrency burst, the latency query shapes compared, and bundle sizes with import-plus-init time. Ratios, not absolute times, are
  * what to read: these machines are shared and noisy.
  */
 import { execFile, spawn } from "node:child_process";
@@ -47,6 +47,7 @@ function stream(from: Workload | undefined, to: Workload, rps: number): Stream {
     serverFailureShare: 0.02,
     notFoundShare: 0.01,
     clientOnlyFailureRps: 0,
+    grpc: [],
     serverLatency: MIX,
     clientLatency: MIX,
     clientOnlyFailureLatency: MIX,
@@ -124,6 +125,7 @@ function cases(): Case[] {
   const one = 'direction="inbound", namespace="bench", deployment="app-0"';
   const to = 'direction="outbound", namespace="edges", deployment="hub"';
   const from = 'direction="outbound", dst_namespace="edges", dst_deployment="hub"';
+  const typo = 'direction="inbound", namespace="bench", deployment="app-typo"';
   return [
     {
       name: "list",
@@ -142,6 +144,20 @@ function cases(): Case[] {
       path: "/namespaces/edges/deployments/hub/edges",
       direct: [...minimal("dst_namespace, dst_deployment", to), ...minimal("namespace, deployment", from)],
       smi: [...smi("dst_namespace, dst_deployment", to), ...smi("namespace, deployment", from)],
+    },
+    // Zero answers: the same queries find nothing, and ours spends one diagnosis query on saying why.
+    {
+      name: "zero-list",
+      path: "/namespaces/empty/pods",
+      direct: minimal("namespace, pod", 'direction="inbound", namespace="empty"'),
+      smi: smi("namespace, pod", 'direction="inbound", namespace="empty"'),
+    },
+    {
+      // A never-seen name in the big namespace: the diagnosis counts that namespace's series.
+      name: "zero-name",
+      path: "/namespaces/bench/deployments/app-typo",
+      direct: minimal("namespace, deployment", typo),
+      smi: smi("namespace, deployment", typo),
     },
   ];
 }
@@ -219,8 +235,8 @@ async function benchSize(pods: number, serverBundle: string) {
         },
       };
       const order = ["ours", "direct", "smi"] as const;
-      // A resource answers in milliseconds, where one noisy run moves a median: take three times as many.
-      const iterations = WARMUP + iterationsFor(pods) * (c.name === "resource" ? 3 : 1);
+      // A resource or a zero answers in milliseconds, where one noisy run moves a median: take three times as many.
+      const iterations = WARMUP + iterationsFor(pods) * (c.name === "edges" || c.name === "list" ? 1 : 3);
       for (let i = 0; i < iterations; i++) {
         const time = scenario.endS - i;
         // Rotate who goes first, so none of the three always follows the same neighbour.
@@ -270,7 +286,7 @@ async function benchSize(pods: number, serverBundle: string) {
         await measure(engine, {
           family: view.family,
           scope: [eq("namespace", "bench")],
-          groupBy: view.self,
+          groupBy: { namespace: view.self.namespace, names: [view.self.name] },
           windowMs: 60_000,
           time,
           latency: shape,
@@ -280,7 +296,7 @@ async function benchSize(pods: number, serverBundle: string) {
           await measure(engine, {
             family: edge.family,
             scope: [eq("namespace", "edges"), eq("deployment", "hub")],
-            groupBy: edge.peer,
+            groupBy: { namespace: edge.peer.namespace, names: edge.peer.names.map((n) => n.label) },
             windowMs: 60_000,
             time,
             latency: shape,

@@ -72,7 +72,7 @@ describe("npx smi-metrics", () => {
     for (const row of rows) {
       expectRowMatchesTruth(
         row,
-        workloadTruth(scenario, findWorkload(scenario, "shop", row.NAME as string), 300),
+        workloadTruth(scenario, findWorkload(scenario, "shop", row.NAME as string), 300, "linkerd"),
         300,
         row.NAME as string,
       );

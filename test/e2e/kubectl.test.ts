@@ -86,7 +86,12 @@ describe("kubectl against npm start", () => {
       "LATENCY_P99",
     ]);
     for (const row of rows) {
-      const truth = workloadTruth(scenario, findWorkload(scenario, "shop", row.NAME as string), WINDOW_S);
+      const truth = workloadTruth(
+        scenario,
+        findWorkload(scenario, "shop", row.NAME as string),
+        WINDOW_S,
+        "linkerd",
+      );
       expectRowMatchesTruth(row, truth, WINDOW_S, `shop/${row.NAME}`);
     }
   });
@@ -104,6 +109,7 @@ describe("kubectl against npm start", () => {
         scenario,
         findWorkload(scenario, row.NAMESPACE as string, row.NAME as string),
         WINDOW_S,
+        "linkerd",
       );
       expectRowMatchesTruth(row, truth, WINDOW_S, `${row.NAMESPACE}/${row.NAME}`);
       expect(Math.abs(Number(row.SUCCESS_COUNT) - truth.success)).toBeLessThanOrEqual(0.006);
@@ -132,7 +138,10 @@ describe("kubectl against npm start", () => {
       metadata: { name: "checkout", namespace: "shop" },
       window: "30s",
     });
-    expectMatchesTruth(item, workloadTruth(scenario, findWorkload(scenario, "shop", "checkout"), WINDOW_S));
+    expectMatchesTruth(
+      item,
+      workloadTruth(scenario, findWorkload(scenario, "shop", "checkout"), WINDOW_S, "linkerd"),
+    );
   });
 
   it("prints a list's plain TrafficMetrics items with -o yaml and -o name", async () => {

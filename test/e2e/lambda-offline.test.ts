@@ -73,6 +73,7 @@ function reportDeps() {
   return {
     engine: new PrometheusClient({ baseUrl: prometheus.url, timeoutMs: 10_000 }),
     mesh: createLinkerdAdapter(),
+    backendDescription: `prometheus at ${prometheus.url}`,
     window: WINDOW,
     sinkFor: createSinkFactory({ lambda: () => lambda, webhookSecret: undefined }),
   };

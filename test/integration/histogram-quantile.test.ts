@@ -55,12 +55,12 @@ describe("the two latency query shapes", () => {
     const spec = {
       family: view.family,
       scope: [],
-      groupBy: view.self,
+      groupBy: { namespace: view.self.namespace, names: [view.self.name] },
       windowMs: 300_000,
       time: new Date(scenario.endS * 1000),
     };
-    const buckets = await measure(client, { ...spec, latency: "buckets" });
-    const quantiles = await measure(client, { ...spec, latency: "quantiles" });
+    const buckets = (await measure(client, { ...spec, latency: "buckets" })).objects;
+    const quantiles = (await measure(client, { ...spec, latency: "quantiles" })).objects;
     expect(buckets.length).toBeGreaterThan(5);
     const byName = new Map(quantiles.map((m) => [m.key.name, m.measurement]));
     for (const { key, measurement } of buckets) {

@@ -44,7 +44,7 @@ describe("Linkerd on a real Prometheus", () => {
         (i: { resource: { namespace: string; name: string } }) =>
           i.resource.namespace === w.namespace && i.resource.name === w.name,
       );
-      expectMatchesTruth(item, workloadTruth(scenario, w, WINDOW_S), w.name);
+      expectMatchesTruth(item, workloadTruth(scenario, w, WINDOW_S, "linkerd"), w.name);
     }
     const shop = await call(api, `${base}/namespaces/shop/deployments?${at}`);
     expect(shop.body.resource).toEqual({ kind: "Deployment", namespace: "shop" });
@@ -61,7 +61,7 @@ describe("Linkerd on a real Prometheus", () => {
       expect(status).toBe(200);
       expect(body.resource).toEqual({ kind: "Namespace", name: ns });
       expect(body.metadata.namespace).toBeUndefined();
-      expectMatchesTruth(body, namespaceTruth(scenario, ns, WINDOW_S), ns);
+      expectMatchesTruth(body, namespaceTruth(scenario, ns, WINDOW_S, "linkerd"), ns);
     }
     const list = await call(api, `${base}/namespaces?${at}`);
     expect(list.body.items.map((i: { resource: { name: string } }) => i.resource.name)).toEqual([
@@ -77,7 +77,8 @@ describe("Linkerd on a real Prometheus", () => {
     expect(body.resource).toEqual({ kind: "Deployment", namespace: "payments", name: "api" });
     const expected = workloadEdgesTruth(scenario, w, WINDOW_S, {
       side: { to: "client", from: "client" },
-      sameKindPeers: true,
+      peerKind: "own",
+      rule: "linkerd",
     });
     expect(body.items).toHaveLength(expected.length);
     for (const edge of expected) {
@@ -90,7 +91,7 @@ describe("Linkerd on a real Prometheus", () => {
       );
       expect(item, `${edge.direction} ${edge.peer}`).toBeDefined();
       expect(item.edge.side).toBe("client");
-      expect(item.edge.resource.kind).toBe("Deployment");
+      expect(item.edge.resource.kind).toBe(edge.kind === "statefulsets" ? "StatefulSet" : "Deployment");
       expectMatchesTruth(item, edge.truth, `${edge.direction} ${edge.peer}`);
     }
   });
@@ -123,7 +124,7 @@ describe("Linkerd on a real Prometheus", () => {
     // The writer adds route_response_total (same requests, per route) and control_response_total
     // at every server pod; the namespace total would double if either were read.
     const { body } = await call(api, `${base}/namespaces/shop?${at}`);
-    expectMatchesTruth(body, namespaceTruth(scenario, "shop", WINDOW_S), "shop");
+    expectMatchesTruth(body, namespaceTruth(scenario, "shop", WINDOW_S, "linkerd"), "shop");
   });
 
   it("reports zero and null before the data begins", async () => {
@@ -141,6 +142,6 @@ describe("Linkerd on a real Prometheus", () => {
       `${base}/namespaces/shop/deployments/frontend?window=1m&time=${scenario.endS}`,
     );
     expect(body.window).toBe("1m");
-    expectMatchesTruth(body, workloadTruth(scenario, w, 60), "frontend 1m");
+    expectMatchesTruth(body, workloadTruth(scenario, w, 60, "linkerd"), "frontend 1m");
   });
 });

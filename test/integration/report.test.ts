@@ -29,6 +29,7 @@ afterAll(async () => {
 const deps = () => ({
   engine: new PrometheusClient({ baseUrl: prometheus.url, timeoutMs: 10_000 }),
   mesh: createLinkerdAdapter(),
+  backendDescription: `prometheus at ${prometheus.url}`,
   window: WINDOW,
   sinkFor: () => {
     throw new Error("no sinks in these specs");
@@ -58,7 +59,7 @@ describe("scheduled report on a real Prometheus", () => {
     expect(report.rows).toHaveLength(workloads.length);
     for (const w of workloads) {
       const row = report.rows.find((r) => r.namespace === w.namespace && r.name === w.name);
-      const truth = workloadTruth(scenario, w, 300);
+      const truth = workloadTruth(scenario, w, 300, "linkerd");
       const requests = truth.success + truth.failure;
       expect(row?.requests).toBeCloseTo(requests, 6);
       if (requests === 0) {

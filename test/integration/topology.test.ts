@@ -12,7 +12,7 @@ import type { Topology } from "../../src/topology/graph";
 import { renderMermaid } from "../../src/topology/mermaid";
 import { collectTopology } from "../../src/topology/source";
 import { type Truth, workloadEdgesTruth } from "../support/ground-truth";
-import { scenarioPrometheus } from "../support/harness";
+import { scenarioPrometheus, WINDOW } from "../support/harness";
 import { parseMermaid } from "../support/mermaid";
 
 const scenario = defaultScenario();
@@ -26,7 +26,8 @@ function expectedEdges(): Map<string, Truth> {
   for (const w of scenario.workloads.filter((x) => x.kind === "deployment")) {
     const truths = workloadEdgesTruth(scenario, w, WINDOW_S, {
       side: { to: "client", from: "client" },
-      sameKindPeers: true,
+      peerKind: "own",
+      rule: "linkerd",
     });
     for (const edge of truths.filter((e) => e.direction === "to"))
       edges.set(`${w.namespace}/${w.name}->${edge.peer}`, edge.truth);
@@ -57,6 +58,8 @@ beforeAll(async () => {
   const deps = {
     engine: new PrometheusClient({ baseUrl: prometheus.url, timeoutMs: 10_000 }),
     mesh: createLinkerdAdapter(),
+    backendDescription: prometheus.url,
+    window: WINDOW,
   };
   topology = await collectTopology(
     coreSource(deps, { windowMs: WINDOW_S * 1000, time: scenarioEnd(scenario) }),
@@ -88,10 +91,12 @@ describe("topology of deployments over a real Prometheus", () => {
     const nodes = [...svg.matchAll(/<g id="node\d+" class="node">\s*<title>(.*?)<\/title>/g)].map((m) =>
       decode(m[1] as string),
     );
+    // Every deployment, and every peer of another kind one of them calls.
     const deployments = scenario.workloads
       .filter((w) => w.kind === "deployment")
       .map((w) => `${w.namespace}/${w.name}`);
-    expect(nodes.sort()).toEqual(deployments.sort());
+    const peers = [...expected.keys()].map((ends) => ends.split("->")[1] as string);
+    expect(nodes.sort()).toEqual([...new Set([...deployments, ...peers])].sort());
   });
 
   it("writes a Mermaid flowchart that Mermaid's parser reads back to the true edges, failing ones red", async () => {

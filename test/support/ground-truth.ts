@@ -26,26 +26,59 @@ interface Part {
   readonly mixes: readonly { readonly rps: number; readonly mix: LatencyMix }[];
 }
 
+/**
+ * Which responses a mesh counts as failures, besides 5xx and no response:
+ * - `rule`: gRPC Unknown, DeadlineExceeded, Unimplemented, Internal, Unavailable, DataLoss (Istio);
+ * - `linkerd`: the proxy's default gRPC failure codes (Unknown, DeadlineExceeded, PermissionDenied,
+ *   Internal, Unavailable, DataLoss), as its `classification` label says;
+ * - `envoy`: none, since Envoy's default stats (Consul) carry no gRPC status.
+ */
+export type FailureRule = "rule" | "linkerd" | "envoy";
+
+const GRPC_FAILURES: Record<FailureRule, readonly number[]> = {
+  rule: [2, 4, 12, 13, 14, 15],
+  linkerd: [2, 4, 7, 13, 14, 15],
+  envoy: [],
+};
+
+/** Share of a stream's responses that the server answered and the mesh calls failures. */
+function failureShare(s: Stream, rule: FailureRule): number {
+  return (
+    s.serverFailureShare +
+    s.grpc.filter((g) => GRPC_FAILURES[rule].includes(g.code)).reduce((sum, g) => sum + g.share, 0)
+  );
+}
+
 /** What the server's proxy saw of a stream, scaled by `share` (one pod of several). */
-export function serverPart(s: Stream, share = 1): Part {
+export function serverPart(s: Stream, share = 1, rule: FailureRule = "rule"): Part {
+  const fail = failureShare(s, rule);
   return {
-    okRps: s.rps * (1 - s.serverFailureShare) * share,
-    failRps: s.rps * s.serverFailureShare * share,
+    okRps: s.rps * (1 - fail) * share,
+    failRps: s.rps * fail * share,
     mixes: [{ rps: s.rps * share, mix: s.serverLatency }],
   };
 }
 
 /** What the client's proxy saw: the server's answers plus the requests that never got there. */
-export function clientPart(s: Stream, share = 1): Part {
+export function clientPart(s: Stream, share = 1, rule: FailureRule = "rule"): Part {
+  const fail = failureShare(s, rule);
   return {
-    okRps: s.rps * (1 - s.serverFailureShare) * share,
-    failRps: (s.rps * s.serverFailureShare + s.clientOnlyFailureRps) * share,
+    okRps: s.rps * (1 - fail) * share,
+    failRps: (s.rps * fail + s.clientOnlyFailureRps) * share,
     mixes: [
       { rps: s.rps * share, mix: s.clientLatency },
       { rps: s.clientOnlyFailureRps * share, mix: s.clientOnlyFailureLatency },
     ],
   };
 }
+
+/**
+ * Whether a workload's served requests are reported at L7: by its sidecar or its waypoint. An
+ * ambient workload with ztunnel only has L4 series alone.
+ */
+export const servesL7 = (w: Workload) => w.dataPlane !== "ztunnel";
+/** Whether a workload's own proxy reports the requests it sends: only a sidecar does. */
+export const sendsL7 = (w: Workload) => w.dataPlane === "sidecar";
 
 /**
  * Prometheus' classic-histogram quantile, written again from its documented behaviour: find the
@@ -105,129 +138,170 @@ export function findWorkload(s: Scenario, namespace: string, name: string): Work
   return w;
 }
 
-/** Traffic a workload served (resource metrics, server side). */
-export const workloadTruth = (s: Scenario, w: Workload, windowS: number) =>
+/** Traffic a workload served (resource metrics, server side), as its sidecar or waypoint reports it. */
+export const workloadTruth = (s: Scenario, w: Workload, windowS: number, rule: FailureRule = "rule") =>
   truthOf(
-    s.streams.filter((x) => same(x.to, w)).map((x) => serverPart(x)),
+    s.streams.filter((x) => same(x.to, w) && servesL7(w)).map((x) => serverPart(x, 1, rule)),
     windowS,
   );
 
-/** Traffic one pod served: each server pod gets an equal share. */
-export const podTruth = (s: Scenario, w: Workload, windowS: number) =>
+/**
+ * Traffic one pod served: each server pod gets an equal share. Only a sidecar reports per pod: a
+ * waypoint's series carry the waypoint's own pod.
+ */
+export const podTruth = (s: Scenario, w: Workload, windowS: number, rule: FailureRule = "rule") =>
   truthOf(
-    s.streams.filter((x) => same(x.to, w)).map((x) => serverPart(x, 1 / w.pods.length)),
+    s.streams
+      .filter((x) => same(x.to, w) && w.dataPlane === "sidecar")
+      .map((x) => serverPart(x, 1 / w.pods.length, rule)),
     windowS,
   );
 
 /** Traffic all workloads of a namespace served. */
-export const namespaceTruth = (s: Scenario, ns: string, windowS: number) =>
+export const namespaceTruth = (s: Scenario, ns: string, windowS: number, rule: FailureRule = "rule") =>
   truthOf(
-    s.streams.filter((x) => x.to.namespace === ns).map((x) => serverPart(x)),
+    s.streams.filter((x) => x.to.namespace === ns && servesL7(x.to)).map((x) => serverPart(x, 1, rule)),
     windowS,
   );
 
 /** Traffic meshed clients sent to a service (client side). */
-export const serviceClientTruth = (s: Scenario, ns: string, service: string, windowS: number) =>
+export const serviceClientTruth = (
+  s: Scenario,
+  ns: string,
+  service: string,
+  windowS: number,
+  rule: FailureRule = "rule",
+) =>
   truthOf(
     s.streams
       .filter((x) => x.from && x.to.namespace === ns && x.to.service === service)
-      .map((x) => clientPart(x)),
+      .map((x) => clientPart(x, 1, rule)),
     windowS,
   );
 
+export type Side = "client" | "server";
+
 export interface EdgeTruth {
   readonly direction: "to" | "from";
+  /** `namespace/name` of the peer, or the peer namespace for namespace edges. */
   readonly peer: string;
+  /** The peer's kind as the API must name it (`deployments`, `statefulsets`, ...). */
+  readonly kind: string;
+  readonly side: Side;
   readonly truth: Truth;
 }
 
+/**
+ * Which proxy measures each direction: fixed sides, or Istio's reporters, where a request is read
+ * at the client when the client has a sidecar, else at the server's sidecar or waypoint, and a
+ * `from` edge always at the server.
+ */
+export type EdgeReading = { readonly to: Side; readonly from: Side } | "istio-reporters";
+
 export interface EdgeTruthOptions {
-  /** Which proxy measured each direction. */
-  readonly side: { readonly to: "client" | "server"; readonly from: "client" | "server" };
+  readonly side: EdgeReading;
   /**
-   * Meshes whose labels name the workload kind (Linkerd's `dst_deployment`) only see peers of the
-   * same kind; meshes with kind-less workload labels (Istio) see every peer.
+   * How the mesh names a peer's kind: its own (Linkerd's `dst_statefulset`), the asked kind (Istio's
+   * workload labels do not say), or `services` (Consul).
    */
-  readonly sameKindPeers: boolean;
+  readonly peerKind: "own" | "asked" | "services";
   /** How the mesh names a peer: its workload name, or (Consul) its service name. */
   readonly peerName?: (w: Workload) => string;
+  readonly rule?: FailureRule;
+}
+
+export const KIND_OF = {
+  deployment: "deployments",
+  statefulset: "statefulsets",
+  daemonset: "daemonsets",
+} as const;
+
+/** The side a stream is measured on for an edge of `direction`, or undefined when nothing sees it. */
+function sideOf(x: Stream, direction: "to" | "from", reading: EdgeReading): Side | undefined {
+  if (reading !== "istio-reporters") return reading[direction];
+  if (direction === "to" && x.from !== undefined && sendsL7(x.from)) return "client";
+  return servesL7(x.to) ? "server" : undefined;
+}
+
+/** Edges grouped by peer and side: each stream is counted once, on the side that sees it. */
+function groupEdges(
+  direction: "to" | "from",
+  streams: readonly Stream[],
+  peerOf: (x: Stream) => { id: string; kind: string },
+  options: EdgeTruthOptions,
+  windowS: number,
+): EdgeTruth[] {
+  const groups = new Map<string, { peer: string; kind: string; side: Side; parts: Part[] }>();
+  for (const x of streams) {
+    const side = sideOf(x, direction, options.side);
+    if (side === undefined) continue;
+    const { id, kind } = peerOf(x);
+    const key = `${id}|${kind}|${side}`;
+    const group = groups.get(key) ?? { peer: id, kind, side, parts: [] };
+    group.parts.push(side === "client" ? clientPart(x, 1, options.rule) : serverPart(x, 1, options.rule));
+    groups.set(key, group);
+  }
+  return [...groups.values()].map(({ peer, kind, side, parts }) => ({
+    direction,
+    peer,
+    kind,
+    side,
+    truth: truthOf(parts, windowS),
+  }));
 }
 
 /** Edges of a workload, grouped by peer (`namespace/name`), as the mesh measures them. */
 export function workloadEdgesTruth(s: Scenario, w: Workload, windowS: number, options: EdgeTruthOptions) {
-  const { side, sameKindPeers } = options;
   const peerName = options.peerName ?? ((x: Workload) => x.name);
-  const part = (x: Stream, which: "client" | "server") =>
-    which === "client" ? clientPart(x) : serverPart(x);
-  const edges: EdgeTruth[] = [];
-  const group = (direction: "to" | "from", streams: Stream[], peerOf: (x: Stream) => Workload) => {
-    const byPeer = new Map<string, Stream[]>();
-    for (const x of streams) {
-      const peer = peerOf(x);
-      if (sameKindPeers && peer.kind !== w.kind) continue;
-      const id = `${peer.namespace}/${peerName(peer)}`;
-      byPeer.set(id, [...(byPeer.get(id) ?? []), x]);
-    }
-    for (const [peer, list] of byPeer) {
-      edges.push({
-        direction,
-        peer,
-        truth: truthOf(
-          list.map((x) => part(x, side[direction])),
-          windowS,
-        ),
-      });
-    }
-  };
-  group(
-    "to",
-    s.streams.filter((x) => same(x.from, w)),
-    (x) => x.to,
-  );
-  group(
-    "from",
-    s.streams.filter((x) => x.from !== undefined && same(x.to, w)),
-    (x) => x.from as Workload,
-  );
-  return edges;
+  const kindOf = (peer: Workload) =>
+    options.peerKind === "own"
+      ? KIND_OF[peer.kind]
+      : options.peerKind === "asked"
+        ? KIND_OF[w.kind]
+        : "services";
+  const peer = (p: Workload) => ({ id: `${p.namespace}/${peerName(p)}`, kind: kindOf(p) });
+  return [
+    ...groupEdges(
+      "to",
+      s.streams.filter((x) => same(x.from, w)),
+      (x) => peer(x.to),
+      options,
+      windowS,
+    ),
+    ...groupEdges(
+      "from",
+      s.streams.filter((x) => x.from !== undefined && same(x.to, w)),
+      (x) => peer(x.from as Workload),
+      options,
+      windowS,
+    ),
+  ];
 }
 
-/** Edges between namespaces, each direction read on the given side. */
+/** Edges between namespaces, each direction read on the side the mesh reads it. */
 export function namespaceEdgesTruth(
   s: Scenario,
   ns: string,
   windowS: number,
-  side: EdgeTruthOptions["side"] = { to: "client", from: "client" },
+  side: EdgeReading = { to: "client", from: "client" },
+  rule: FailureRule = "rule",
 ): EdgeTruth[] {
-  const part = (x: Stream, which: "client" | "server") =>
-    which === "client" ? clientPart(x) : serverPart(x);
-  const edges: EdgeTruth[] = [];
   const meshed = s.streams.filter((x) => x.from !== undefined);
-  const peersTo = new Set(meshed.filter((x) => x.from?.namespace === ns).map((x) => x.to.namespace));
-  for (const peer of peersTo) {
-    const list = meshed.filter((x) => x.from?.namespace === ns && x.to.namespace === peer);
-    edges.push({
-      direction: "to",
-      peer,
-      truth: truthOf(
-        list.map((x) => part(x, side.to)),
-        windowS,
-      ),
-    });
-  }
-  const peersFrom = new Set(
-    meshed.filter((x) => x.to.namespace === ns).map((x) => x.from?.namespace as string),
-  );
-  for (const peer of peersFrom) {
-    const list = meshed.filter((x) => x.to.namespace === ns && x.from?.namespace === peer);
-    edges.push({
-      direction: "from",
-      peer,
-      truth: truthOf(
-        list.map((x) => part(x, side.from)),
-        windowS,
-      ),
-    });
-  }
-  return edges;
+  const options: EdgeTruthOptions = { side, peerKind: "asked", rule };
+  return [
+    ...groupEdges(
+      "to",
+      meshed.filter((x) => x.from?.namespace === ns),
+      (x) => ({ id: x.to.namespace, kind: "namespaces" }),
+      options,
+      windowS,
+    ),
+    ...groupEdges(
+      "from",
+      meshed.filter((x) => x.to.namespace === ns),
+      (x) => ({ id: (x.from as Workload).namespace, kind: "namespaces" }),
+      options,
+      windowS,
+    ),
+  ];
 }

@@ -20,6 +20,7 @@ function stream(from: Workload | undefined, to: Workload, rps: number): Stream {
     serverFailureShare: 0.02,
     notFoundShare: 0.01,
     clientOnlyFailureRps: 0,
+    grpc: [],
     serverLatency: MIX,
     clientLatency: MIX,
     clientOnlyFailureLatency: MIX,

@@ -31,17 +31,25 @@ export function metricsOf(item: { metrics: MetricEntry[] }) {
   };
 }
 
+/**
+ * Distance in thousandths, the Quantity's own resolution: a count is written rounded to whole
+ * milli-units, so float noise in the rates may put it one off the truth; compared as integers, so
+ * binary fractions of 0.001 cannot tip it.
+ */
+const milliDistance = (actual: number | null, expected: number) =>
+  Math.abs(Math.round((actual ?? Number.NaN) * 1000) - Math.round(expected * 1000));
+
 /** Counts within 0.001 (the Quantity's own resolution), latencies within 0.02%. */
 export function expectMatchesTruth(item: { metrics: MetricEntry[] }, truth: Truth, label = "") {
   const got = metricsOf(item);
   expect(
-    Math.abs((got.success ?? Number.NaN) - truth.success),
+    milliDistance(got.success, truth.success),
     `${label} success ${got.success} vs ${truth.success}`,
-  ).toBeLessThanOrEqual(0.001);
+  ).toBeLessThanOrEqual(1);
   expect(
-    Math.abs((got.failure ?? Number.NaN) - truth.failure),
+    milliDistance(got.failure, truth.failure),
     `${label} failure ${got.failure} vs ${truth.failure}`,
-  ).toBeLessThanOrEqual(0.001);
+  ).toBeLessThanOrEqual(1);
   for (const q of ["p50", "p90", "p99"] as const) {
     const want = truth[q];
     const have = got[q];
@@ -60,7 +68,27 @@ export function expectMatchesTruth(item: { metrics: MetricEntry[] }, truth: Trut
 /** A count read back from a Quantity, within its 0.001 resolution of the expected value. */
 export function expectCount(actual: number | null, expected: number, label = "") {
   expect(actual, label).not.toBeNull();
-  expect(Math.abs((actual as number) - expected), `${label} ${actual} vs ${expected}`).toBeLessThanOrEqual(
-    0.001,
+  expect(milliDistance(actual, expected), `${label} ${actual} vs ${expected}`).toBeLessThanOrEqual(1);
+}
+
+/** The texts of a response's `Warning: 299 - "..."` headers, decoded (test-side parser). */
+export function warningsOf(headers: Record<string, unknown>): string[] {
+  const raw = headers.warning;
+  if (raw === undefined) return [];
+  return [...String(raw).matchAll(/299 - ("(?:[^"\\]|\\.)*")/g)].map(
+    (m) => JSON.parse(m[1] as string) as string,
   );
+}
+
+/**
+ * The answer carries exactly the Warnings expected: none for an answer that could have seen its
+ * traffic, or one matching each pattern.
+ */
+export function expectWarnings(actual: readonly string[], expected: readonly RegExp[], label = "") {
+  expect(actual, `${label} warnings`).toHaveLength(expected.length);
+  for (const pattern of expected)
+    expect(
+      actual.some((w) => pattern.test(w)),
+      `${label}: no warning matches ${pattern}; got ${JSON.stringify(actual)}`,
+    ).toBe(true);
 }

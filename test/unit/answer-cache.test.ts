@@ -49,8 +49,8 @@ describe("request coalescing and the short cache", () => {
     const responses = await Promise.all(pending);
     expect(responses.every((r) => r.statusCode === 200)).toBe(true);
     expect(new Set(responses.map((r) => r.body)).size).toBe(1);
-    // One resource costs one joined query; fifty at once cost the same.
-    expect(engine.queries).toBe(1);
+    // One resource costs one joined query, and its zero one diagnosis query; fifty at once cost the same.
+    expect(engine.queries).toBe(2);
   });
 
   it("answers a repeated explicit past time from the cache", async () => {
@@ -60,7 +60,8 @@ describe("request coalescing and the short cache", () => {
     const first = await call(handler, `${path}?t=5m&time=2026-11-25T11:00:00Z`);
     const second = await call(handler, `${path}?time=2026-11-25T11:00:00Z&t=5m`);
     expect(second.body).toEqual(first.body);
-    expect(engine.queries).toBe(1);
+    // The first answer's joined query and its zero's diagnosis; none for the second.
+    expect(engine.queries).toBe(2);
   });
 
   it("does not cache answers for now, or for a time too recent to have settled", async () => {
@@ -71,7 +72,8 @@ describe("request coalescing and the short cache", () => {
     await call(handler, `${path}?t=5m`);
     await call(handler, `${path}?t=5m&time=2026-11-25T11:59:30Z`);
     await call(handler, `${path}?t=5m&time=2026-11-25T11:59:30Z`);
-    expect(engine.queries).toBe(4);
+    // Four answers, each a joined query and a zero's diagnosis.
+    expect(engine.queries).toBe(8);
   });
 
   it("checks the API token before the cache, so a cached answer is not served without it", async () => {

@@ -188,14 +188,22 @@ describe("SMI routing", () => {
   it("places names only in exact, quoted matchers and reads with rate over the window", async () => {
     const { api, engine } = setup();
     await call(api, `${base}/namespaces/shop/deployments/web.v2?t=5m&time=1764000900`);
+    // The cluster label rides in the counts query, so an answer summing clusters can say so for free.
     const counts =
-      'sum by (deployment, classification) (increase(response_total{direction="inbound", deployment="web.v2", namespace="shop"}[5m]))';
+      'sum by (deployment, classification, cluster) (increase(response_total{direction="inbound", deployment="web.v2", namespace="shop"}[5m]))';
     const buckets =
       'sum by (deployment, le) (rate(response_latency_ms_bucket{direction="inbound", deployment="web.v2", namespace="shop"}[5m]))';
+    // The recording engine answers nothing: the zero spends one diagnosis query, at the same time.
     expect(engine.queries).toEqual([
       `label_replace(${counts}, "smi_part", "counts", "", "") or label_replace(${buckets}, "smi_part", "latency", "", "")`,
+      expect.stringContaining(
+        'present_over_time(response_total{direction="inbound", deployment="web.v2", namespace="shop"}[24h])',
+      ),
     ]);
-    expect(engine.times.map((t) => t.toISOString())).toEqual(["2025-11-24T16:15:00.000Z"]);
+    expect(engine.times.map((t) => t.toISOString())).toEqual([
+      "2025-11-24T16:15:00.000Z",
+      "2025-11-24T16:15:00.000Z",
+    ]);
     for (const q of engine.queries) expect(q).not.toMatch(/irate|=~/);
   });
 
@@ -203,8 +211,12 @@ describe("SMI routing", () => {
     const { api, engine } = setup();
     await call(api, `${base}/namespaces/shop/pods?t=1m&time=1764000900`);
     expect(engine.queries).toEqual([
-      'sum by (pod, classification) (increase(response_total{direction="inbound", namespace="shop"}[1m]))',
+      'sum by (pod, classification, cluster) (increase(response_total{direction="inbound", namespace="shop"}[1m]))',
       'sum by (pod, le) (rate(response_latency_ms_bucket{direction="inbound", namespace="shop"}[1m]))',
+      // The recording engine answers nothing: the empty list spends one diagnosis query.
+      expect.stringContaining(
+        'count by (namespace, smi_labelled) (label_replace(response_total{direction="inbound"}, "smi_labelled", "1", "pod", ".+"))',
+      ),
     ]);
   });
 

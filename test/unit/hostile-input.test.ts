@@ -16,8 +16,8 @@ const RUNS = { numRuns: 1000 };
 const PREFIX = "/apis/metrics.smi-spec.io";
 const MESHES = [
   { mesh: "linkerd", adapter: () => createLinkerdAdapter() },
-  { mesh: "istio", adapter: () => createIstioAdapter({ namespace: "namespace", pod: "pod" }) },
-  { mesh: "consul", adapter: () => createConsulAdapter({ namespace: "namespace", pod: "pod" }) },
+  { mesh: "istio", adapter: () => createIstioAdapter() },
+  { mesh: "consul", adapter: () => createConsulAdapter() },
 ];
 
 /** Positions and text of every error node lezer-promql puts in the parse tree of a query. */

@@ -56,6 +56,7 @@ describe("report delivery outcomes", () => {
   const deps = (sinkFor: (spec: SinkSpec) => ReportSink) => ({
     engine: new RecordingEngine(),
     mesh: createLinkerdAdapter(),
+    backendDescription: "recording engine",
     window: WINDOW,
     sinkFor,
     now: () => new Date("2026-11-25T09:00:00Z"),

@@ -2,13 +2,21 @@ import { createHash } from "node:crypto";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import type * as z from "zod";
+import { createBackends } from "../../src/backends";
+import { loadConfig } from "../../src/config";
 import { type ApiDeps, createApiHandler } from "../../src/http/api-handler";
 import { matchRoute } from "../../src/http/route-table";
 import { apiRoutes } from "../../src/http/routes";
 import type { MeshAdapter } from "../../src/mesh/adapter";
-import { createLinkerdAdapter, LINKERD_DEFAULT_LABELS } from "../../src/mesh/linkerd";
-import { MESH_NAMES, selectMesh } from "../../src/mesh/select";
-import type { GateVerdictSchema, HealthSchema, SummarySchema } from "../../src/openapi/http-bodies";
+import { createLinkerdAdapter } from "../../src/mesh/linkerd";
+import { MESH_NAMES } from "../../src/mesh/select";
+import type {
+  GateVerdictSchema,
+  HealthSchema,
+  ReadySchema,
+  SummarySchema,
+} from "../../src/openapi/http-bodies";
+import type { Readiness } from "../../src/readiness";
 import { discoveryKindOf } from "../../src/smi/discovery";
 import type { Summary } from "../../src/summary";
 import type { GateVerdict } from "../../src/webhooks/flagger-gate";
@@ -42,9 +50,7 @@ async function expectValidOpenApi(document: unknown, version: string) {
   expect(validator.version).toBe(version);
 }
 
-const meshes = MESH_NAMES.map(
-  (mesh) => [mesh, selectMesh({ mesh, labels: LINKERD_DEFAULT_LABELS })] as const,
-);
+const meshes = MESH_NAMES.map((mesh) => [mesh, createBackends(loadConfig({}, { MESH: mesh })).mesh] as const);
 
 describe("GET /openapi.json", () => {
   it.each(meshes)("is a valid OpenAPI 3.1 document of every route for %s", async (_name, mesh) => {

@@ -373,7 +373,7 @@ describe("measure over two queries", () => {
     const error = await measure(new PrometheusClient({ baseUrl: server.url, timeoutMs: 60_000 }), {
       family: view.family,
       scope: [eq("namespace", "shop")],
-      groupBy: view.self,
+      groupBy: { namespace: view.self.namespace, names: [view.self.name] },
       windowMs: 60_000,
       time,
       latency: "buckets",
@@ -443,7 +443,10 @@ describe("backend failures as Status answers", () => {
     );
     const { status, headers } = await call(api, path);
     expect(status).toBe(200);
-    expect(headers.warning).toBe('299 - "partial response: store-2 down"');
+    // The backend's own first; then, since the stub answers nothing, why that zero may not mean idle.
+    expect(headers.warning).toMatch(
+      /^299 - "partial response: store-2 down", 299 - "test has no series of response_total/,
+    );
   });
 });
 
@@ -477,10 +480,11 @@ describe("query concurrency", () => {
     return { max, total: server.requests.length };
   }
 
+  // The stub answers empty vectors: each answer is a zero, which spends one diagnosis query after.
   it("has both queries of a list in flight together", async () => {
     expect(await maxInFlight("/apis/metrics.smi-spec.io/v1alpha2/namespaces/shop/deployments", 2)).toEqual({
       max: 2,
-      total: 2,
+      total: 3,
     });
   });
 
@@ -489,7 +493,7 @@ describe("query concurrency", () => {
       await maxInFlight("/apis/metrics.smi-spec.io/v1alpha2/namespaces/shop/deployments/web", 1),
     ).toEqual({
       max: 1,
-      total: 1,
+      total: 2,
     });
   });
 
@@ -498,7 +502,7 @@ describe("query concurrency", () => {
       await maxInFlight("/apis/metrics.smi-spec.io/v1alpha2/namespaces/shop/deployments/web/edges", 4),
     ).toEqual({
       max: 4,
-      total: 4,
+      total: 5,
     });
   });
 });

@@ -6,6 +6,9 @@ import { createConsulAdapter } from "../../src/mesh/consul";
 import { createIstioAdapter } from "../../src/mesh/istio";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
 import { eq, renderSelector } from "../../src/prometheus/promql";
+import { checkReadiness } from "../../src/readiness";
+import { diagnoseZero } from "../../src/zero-answer";
+import { RecordingEngine } from "../support/recording-engine";
 
 function parseErrors(query: string): string[] {
   const errors: string[] = [];
@@ -17,11 +20,10 @@ function parseErrors(query: string): string[] {
   return errors;
 }
 
-const labels = { namespace: "namespace", pod: "pod" };
 const MESHES: [string, MeshAdapter][] = [
   ["linkerd", createLinkerdAdapter()],
-  ["istio", createIstioAdapter(labels)],
-  ["consul", createConsulAdapter(labels)],
+  ["istio", createIstioAdapter()],
+  ["consul", createConsulAdapter()],
 ];
 
 /** Every query shape the core can send for a mesh: each kind's resource view and edge views, in every shape. */
@@ -33,15 +35,24 @@ function everyQuery(mesh: MeshAdapter): string[] {
     ["quantiles", "separate"],
   ];
   for (const kind of mesh.kinds) {
+    const { family, self } = mesh.resourceView(kind);
     const views = [
-      mesh.resourceView(kind),
-      ...mesh.edgeViews(kind).map((v) => ({ family: v.family, self: v.peer })),
+      { family, self: { namespace: self.namespace, names: [self.name] } },
+      ...mesh.edgeViews(kind).map((v) => ({
+        family: v.family,
+        self: { namespace: v.peer.namespace, names: v.peer.names.map((n) => n.label) },
+      })),
     ];
     for (const { family, self } of views) {
-      for (const [latency, plan] of shapes) {
+      // Several reporters are merged here from bucket rates; histogram_quantile cannot merge them.
+      const usable = shapes.filter(([latency]) => family.observers === undefined || latency === "buckets");
+      for (const [latency, plan] of usable) {
         const spec: MeasureSpec = {
           family,
-          scope: [eq(self.name, 'we"ird\\name'), ...(self.namespace ? [eq(self.namespace, "shop")] : [])],
+          scope: [
+            eq(self.names[0] as string, 'we"ird\\name'),
+            ...(self.namespace ? [eq(self.namespace, "shop")] : []),
+          ],
           groupBy: self,
           windowMs: 90_000,
           time: new Date(0),
@@ -65,13 +76,34 @@ describe("PromQL the adapters generate", () => {
 
   it("includes Consul's peer placement query", async () => {
     const seen: string[] = [];
-    await createConsulAdapter(labels).placeNamespaces?.("services", ["web"], async (q) => {
+    await createConsulAdapter().placeNamespaces?.("services", ["web"], async (q) => {
       seen.push(q);
       return { samples: [], warnings: [] };
     });
     expect(seen).toHaveLength(1);
     expect(parseErrors(seen[0] as string)).toEqual([]);
   });
+
+  it.each(MESHES)(
+    "parses the zero diagnosis and readiness queries for every %s kind",
+    async (_name, mesh) => {
+      const engine = new RecordingEngine();
+      const deps = { engine, mesh, backendDescription: "test", window: { maxMs: 86_400_000 } };
+      const run = (q: string) => engine.instantQuery(q, new Date(0));
+      for (const kind of mesh.kinds) {
+        for (const target of [
+          { kind, namespace: "shop", name: 'we"ird\\name' },
+          { kind, namespace: "shop" },
+          { kind },
+        ]) {
+          await diagnoseZero(deps, target, new Date(0), run, ['response_total{pod="x"}']);
+        }
+      }
+      await checkReadiness(deps, new Date(0));
+      expect(engine.queries.length).toBe(mesh.kinds.length * 3 + 1);
+      for (const query of engine.queries) expect(parseErrors(query), query).toEqual([]);
+    },
+  );
 });
 
 describe("renderSelector", () => {

@@ -27,6 +27,7 @@ async function receiver(statuses: number[]) {
 const deps = {
   engine: new RecordingEngine(),
   mesh: createLinkerdAdapter(),
+  backendDescription: "recording engine",
   window: WINDOW,
   sinkFor: createSinkFactory({ lambda: () => ({}) as never, webhookSecret: undefined }),
   now: () => new Date("2026-11-25T09:00:00Z"),

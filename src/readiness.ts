@@ -1,0 +1,153 @@
+import type { MeshAdapter } from "./mesh/adapter";
+import { ne, renderSelector } from "./prometheus/promql";
+import { formatDuration } from "./smi/duration";
+import type { KindName } from "./smi/kinds";
+import type { DiagnosisDeps } from "./zero-answer";
+
+/** One condition of readiness: whether it holds, and what it found or what to check. */
+export interface ReadinessCheck {
+  readonly ok: boolean;
+  readonly detail: string;
+  /** Not checked, because a check it depends on failed. */
+  readonly skipped?: boolean;
+}
+
+/**
+ * Whether this deployment can answer with numbers that mean something: the backend answers a
+ * query, and the mesh's request counter has at least one series there. Liveness (`/healthz`) asks
+ * neither; a canary gate should not trust zeros from a deployment that is not ready.
+ */
+export interface Readiness {
+  readonly ready: boolean;
+  readonly backend: ReadinessCheck;
+  readonly meshSeries: ReadinessCheck;
+  /** The labels relabeling gives the series (`LABEL_*`) are on the series that should carry them. */
+  readonly labels: ReadinessCheck;
+}
+
+/**
+ * One relabeled label to check: `present` counts series that carry it, `evidence` counts series
+ * that show it should be there (the mesh's own peer labels name objects of its kind, or the
+ * kind's family simply has series).
+ */
+interface LabelCheck {
+  readonly label: string;
+  readonly setting: string;
+  readonly kind: KindName;
+  readonly present: string;
+  readonly evidence: string;
+  readonly because: string;
+}
+
+/** Label checks for every kind the mesh reads through a relabeled label, one per label. */
+function labelChecks(mesh: MeshAdapter): LabelCheck[] {
+  const checks = new Map<string, LabelCheck>();
+  for (const kind of mesh.kinds) {
+    const { family, self } = mesh.resourceView(kind);
+    if (self.setting === undefined || checks.has(self.name)) continue;
+    const peer = mesh.kinds
+      .flatMap((k) => mesh.edgeViews(k).filter((v) => v.direction === "to"))
+      .flatMap((v) =>
+        v.peer.names.filter((n) => n.kind === kind).map((n) => ({ family: v.family, label: n.label })),
+      )[0];
+    checks.set(self.name, {
+      label: self.name,
+      setting: self.setting,
+      kind,
+      present: `count(${renderSelector(family.counter, [...family.matchers, ne(self.name, "")])})`,
+      evidence:
+        peer === undefined
+          ? `count(${renderSelector(family.counter, family.matchers)})`
+          : `count(${renderSelector(peer.family.counter, [...peer.family.matchers, ne(peer.label, "")])})`,
+      because:
+        peer === undefined
+          ? `${family.counter} has series`
+          : `${peer.label} names ${kind} on ${peer.family.counter}`,
+    });
+  }
+  return [...checks.values()];
+}
+
+/** Result label that tells the counter's count from a mesh explanation's in the one query. */
+const CHECK_LABEL = "smi_check";
+
+/**
+ * Checks readiness with one cheap query: the number of series of the mesh's request counter (the
+ * family its first kind is read from, pins included), and of any other telemetry the mesh says
+ * would explain their absence (Istio ambient without waypoints: ztunnel's L4 series).
+ */
+export async function checkReadiness(
+  deps: DiagnosisDeps,
+  time: Date = new Date(),
+  deadline?: number,
+): Promise<Readiness> {
+  const kind = deps.mesh.kinds[0];
+  if (kind === undefined) throw new Error(`mesh ${deps.mesh.name} serves no kinds`);
+  const { family } = deps.mesh.resourceView(kind);
+  const selector = renderSelector(family.counter, family.matchers);
+  const explanations = (deps.mesh.explainZero?.({ kind }, formatDuration(deps.window.maxMs)) ?? []).filter(
+    (e) => e.when === "mesh",
+  );
+  const labels = labelChecks(deps.mesh);
+  const part = (expr: string, id: string) => `label_replace(${expr}, "${CHECK_LABEL}", "${id}", "", "")`;
+  const query = [
+    part(`count(${selector})`, "counter"),
+    ...explanations.map((e, i) => part(`count(${e.expr})`, `explain${i}`)),
+    ...labels.flatMap((c, i) => [part(c.present, `present${i}`), part(c.evidence, `evidence${i}`)]),
+  ].join(" or ");
+  let counts: Map<string, number>;
+  try {
+    const result = await deps.engine.instantQuery(query, time, deadline === undefined ? {} : { deadline });
+    counts = new Map(result.samples.map((s) => [s.metric[CHECK_LABEL] ?? "", s.value[1]]));
+  } catch (error) {
+    return {
+      ready: false,
+      backend: {
+        ok: false,
+        detail: `${deps.backendDescription} did not answer a query: ${(error as Error).message}; check PROMETHEUS_URL (or CONSUL_HTTP_ADDR), its credentials, and that it is reachable from here`,
+      },
+      meshSeries: { ok: false, skipped: true, detail: "not checked: the backend did not answer" },
+      labels: { ok: false, skipped: true, detail: "not checked: the backend did not answer" },
+    };
+  }
+  const backend = { ok: true, detail: `${deps.backendDescription} answers queries` };
+  const series = counts.get("counter") ?? 0;
+  if (series > 0) {
+    const missing = labels.filter(
+      (_, i) => (counts.get(`present${i}`) ?? 0) === 0 && (counts.get(`evidence${i}`) ?? 0) > 0,
+    );
+    const labelCheck =
+      missing.length === 0
+        ? {
+            ok: true,
+            detail: `the relabeled labels (${labels.map((c) => c.setting).join(", ")}) are on the series`,
+          }
+        : {
+            ok: false,
+            detail: missing
+              .map(
+                (c) =>
+                  `no series of ${deps.mesh.resourceView(c.kind).family.counter} carries the label ${c.label} (${c.setting}), though ${c.because}: set ${c.setting} to the label your relabeling gives`,
+              )
+              .join("; "),
+          };
+    return {
+      ready: labelCheck.ok,
+      backend,
+      meshSeries: { ok: true, detail: `${series} series of ${selector} (MESH=${deps.mesh.name})` },
+      labels: labelCheck,
+    };
+  }
+  const explained = explanations.find((_, i) => (counts.get(`explain${i}`) ?? 0) > 0)?.warning;
+  return {
+    ready: false,
+    backend,
+    meshSeries: {
+      ok: false,
+      detail:
+        explained ??
+        `${deps.backendDescription} has no series of ${selector} (MESH=${deps.mesh.name}): check MESH, PROMETHEUS_URL, and that Prometheus scrapes the mesh's proxies`,
+    },
+    labels: { ok: false, skipped: true, detail: "not checked: the mesh's request counter has no series" },
+  };
+}

@@ -1,0 +1,180 @@
+import type { IdentityLabels, MeshAdapter, SeriesFamily, ZeroExplanation, ZeroTarget } from "./mesh/adapter";
+import type { InstantVector, QueryEngine } from "./prometheus/client";
+import { eq, renderSelector } from "./prometheus/promql";
+import { formatDuration } from "./smi/duration";
+import { formatTimestamp } from "./smi/objects";
+
+/** What a diagnosis needs besides the query engine: where it asks, and how far back a name counts. */
+export interface DiagnosisDeps {
+  readonly engine: QueryEngine;
+  readonly mesh: MeshAdapter;
+  /** The backend's origin as `/healthz` shows it ("prometheus at https://..."): named in warnings. */
+  readonly backendDescription: string;
+  /** `MAX_WINDOW`: a name with no series this far back was never seen. */
+  readonly window: { readonly maxMs: number };
+}
+
+/** One count the diagnosis asks for; every one goes out in the same query. */
+interface Check {
+  readonly id: string;
+  readonly expr: string;
+}
+
+/** Result label that tells the checks of the one diagnosis query apart. */
+const CHECK_LABEL = "smi_check";
+/** Result label the census sets on series that carry the label the kind is read from. */
+const LABELLED = "smi_labelled";
+
+/** What the diagnosis query found, as counts of series. */
+interface Found {
+  /** Series of the counter at all, at the answer's time. */
+  readonly mesh: number;
+  /** Of those, series in the asked namespace (all of them when none is asked). */
+  readonly scope: number;
+  /** Of those, series that carry the kind's label. */
+  readonly labelled: number;
+  /** Named checks: `named` and the mesh's explanations. */
+  readonly count: (id: string) => number;
+}
+
+/**
+ * The one broad part of the diagnosis: the counter's series at the answer's time, counted by
+ * namespace and by whether they carry the kind's label, in a single selection. It answers three
+ * questions (does the mesh report here at all, in this namespace, under this label) for the cost of
+ * one instant count; the label test is a fixed regex on the label, never on a requested value.
+ */
+function census(family: SeriesFamily, self: IdentityLabels, scoped: boolean): string {
+  const by = scoped && self.namespace !== undefined ? `${self.namespace}, ${LABELLED}` : LABELLED;
+  const marked = `label_replace(${renderSelector(family.counter, family.matchers)}, "${LABELLED}", "1", "${self.name}", ".+")`;
+  return `label_replace(count by (${by}) (${marked}), "${CHECK_LABEL}", "census", "", "")`;
+}
+
+/**
+ * The narrow parts: the asked object's own series over `MAX_WINDOW` (a range, on its exact
+ * selectors only), and the mesh's own explanations (Istio ambient: ztunnel's L4 series).
+ */
+function checksFor(
+  deps: DiagnosisDeps,
+  target: ZeroTarget,
+  named: readonly string[],
+): { checks: Check[]; explanations: readonly ZeroExplanation[] } {
+  const maxWindow = formatDuration(deps.window.maxMs);
+  const checks: Check[] = [];
+  if (named.length > 0)
+    checks.push({
+      id: "named",
+      expr: named.map((s) => `present_over_time(${s}[${maxWindow}])`).join(" or "),
+    });
+  const explanations = deps.mesh.explainZero?.(target, maxWindow) ?? [];
+  explanations.forEach((e, i) => {
+    checks.push({ id: `explain${i}`, expr: e.expr });
+  });
+  return { checks, explanations };
+}
+
+const describe = ({ kind, namespace, name }: ZeroTarget) =>
+  `${kind} ${namespace === undefined ? "" : `${namespace}/`}${name ?? ""}`.trim();
+
+/**
+ * Why a zero may not mean idle, decided from the checks' counts. A name seen within `MAX_WINDOW`
+ * under the labels it is read by is idle and needs no words; otherwise the first cause found is
+ * said, in this order: the object's own other telemetry, no mesh series at all, nothing in the
+ * namespace, nothing under the kind's label, the name itself.
+ */
+function verdict(
+  deps: DiagnosisDeps,
+  target: ZeroTarget,
+  family: SeriesFamily,
+  self: IdentityLabels,
+  explanations: readonly ZeroExplanation[],
+  found: Found,
+  at: string,
+): string | undefined {
+  const { count } = found;
+  const scoped = target.namespace !== undefined && self.namespace !== undefined;
+  // Traffic in scope, none under the kind's label: the relabeling names it otherwise. Said even for
+  // an object seen through other labels (an edge's `dst_*`), since its numbers are read by this one.
+  const labelMissing = found.scope > 0 && found.labelled === 0;
+  if (target.name !== undefined && count("named") > 0 && !labelMissing) return undefined;
+  const explained = (when: ZeroExplanation["when"]) =>
+    explanations.find((e, i) => e.when === when && count(`explain${i}`) > 0)?.warning;
+  // The object's own other telemetry says the most: it exists, and why it has no requests.
+  const objectExplained = explained("object");
+  if (objectExplained !== undefined) return objectExplained;
+  const selector = renderSelector(family.counter, family.matchers);
+  if (found.mesh === 0) {
+    return (
+      explained("mesh") ??
+      `${deps.backendDescription} has no series of ${selector} at ${at} (MESH=${deps.mesh.name}): nothing this mesh reports is there, so every answer is zero; check MESH and PROMETHEUS_URL, and that Prometheus scrapes the mesh's proxies`
+    );
+  }
+  const maxWindow = formatDuration(deps.window.maxMs);
+  const what = describe(target);
+  if (scoped && found.scope === 0) {
+    // Only the named object is looked for over MAX_WINDOW: a whole namespace is looked at now.
+    return target.name === undefined
+      ? `namespace ${target.namespace} has no series of ${selector} at ${at}: no meshed workload there reports serving requests; check the namespace`
+      : `namespace ${target.namespace} has no series of ${family.counter} at ${at}, and ${what} has none in the last ${maxWindow} (MAX_WINDOW): never seen; check the namespace and the name`;
+  }
+  if (labelMissing) {
+    const scope = target.namespace === undefined ? "" : ` in namespace ${target.namespace}`;
+    const setting = self.setting === undefined ? "" : ` (${self.setting})`;
+    const check = `check ${self.setting ?? "the label"} against your Prometheus relabeling`;
+    return `the mesh has traffic${scope}, but no series of ${family.counter} there carries the label ${self.name}${setting}, which ${target.kind} are read from: ${target.name === undefined ? `if ${target.kind} run there, ${check}` : check}`;
+  }
+  if (target.name !== undefined)
+    return `${what} has no series of ${family.counter} in the last ${maxWindow} (MAX_WINDOW): never seen; check the name`;
+  return undefined;
+}
+
+/**
+ * Asks, in one cheap query, why an answer found nothing, and returns what the caller must be
+ * told, if anything. Only zero or empty answers call this: an answer with traffic spends no
+ * extra round trip. `named` are extra selectors that show the object exists (its edges' own).
+ */
+export async function diagnoseZero(
+  deps: DiagnosisDeps,
+  target: ZeroTarget,
+  time: Date,
+  run: (promql: string) => Promise<InstantVector>,
+  named: readonly string[] = [],
+): Promise<string | undefined> {
+  const { family, self } = deps.mesh.resourceView(target.kind);
+  const own =
+    target.name === undefined
+      ? []
+      : [
+          renderSelector(family.counter, [
+            ...family.matchers,
+            eq(self.name, target.name),
+            ...(target.namespace !== undefined && self.namespace !== undefined
+              ? [eq(self.namespace, target.namespace)]
+              : []),
+          ]),
+        ];
+  const scoped = target.namespace !== undefined && self.namespace !== undefined;
+  const { checks, explanations } = checksFor(deps, target, [...own, ...named]);
+  const result = await run(
+    [
+      census(family, self, scoped),
+      ...checks.map((c) => `label_replace(count(${c.expr}), "${CHECK_LABEL}", "${c.id}", "", "")`),
+    ].join(" or "),
+  );
+  const counts = new Map<string, number>();
+  let mesh = 0;
+  let scope = 0;
+  let labelled = 0;
+  for (const { metric, value } of result.samples) {
+    const id = metric[CHECK_LABEL];
+    if (id !== "census") {
+      if (id !== undefined) counts.set(id, value[1]);
+      continue;
+    }
+    mesh += value[1];
+    if (scoped && metric[self.namespace as string] !== target.namespace) continue;
+    scope += value[1];
+    if (metric[LABELLED] === "1") labelled += value[1];
+  }
+  const found = { mesh, scope, labelled, count: (id: string) => counts.get(id) ?? 0 };
+  return verdict(deps, target, family, self, explanations, found, formatTimestamp(time));
+}

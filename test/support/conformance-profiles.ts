@@ -1,0 +1,121 @@
+/**
+ * The mesh profiles the conformance suite runs: what each mesh serves, which side it reads, how
+ * it names peers and counts failures, and which Warnings a zero must carry. Expectations come
+ * from the scenario's rates (ground-truth.ts), never from the code under test.
+ */
+
+import { defaultScenario, type Scenario, type Workload } from "../../src/dev/scenario";
+import { ambientScenario } from "../../src/dev/scenarios";
+import type { MeshName } from "../../src/mesh/select";
+import type { KindName } from "../../src/smi/kinds";
+import { type EdgeTruthOptions, type FailureRule, KIND_OF, servesL7 } from "./ground-truth";
+
+export interface MeshProfile {
+  /** Name of the profile: a mesh, or a mesh in a mode. */
+  readonly name: string;
+  readonly mesh: MeshName;
+  readonly scenario: Scenario;
+  readonly kinds: readonly KindName[];
+  readonly unservedKind: string;
+  /** Kind under which a workload's own traffic is read: its workload kind, or its service. */
+  readonly resourceOf: (w: Workload) => { kind: KindName; name: string };
+  /** Whether a workload-kind list holds only workloads of that kind (Linkerd) or every workload (Istio). */
+  readonly listsOnlyOwnKind: boolean;
+  readonly serviceSide: "client" | "server";
+  readonly edges: EdgeTruthOptions;
+  readonly namespaceEdges: boolean;
+  readonly rule: FailureRule;
+  /** Namespaces of the scenario. */
+  readonly namespaces: readonly string[];
+}
+
+const LINKERD_KINDS: readonly KindName[] = [
+  "namespaces",
+  "deployments",
+  "pods",
+  "statefulsets",
+  "daemonsets",
+  "jobs",
+  "replicasets",
+  "services",
+];
+const ISTIO_KINDS: readonly KindName[] = [
+  "namespaces",
+  "deployments",
+  "statefulsets",
+  "daemonsets",
+  "pods",
+  "services",
+];
+
+const own = (w: Workload) => ({ kind: KIND_OF[w.kind] as KindName, name: w.name });
+
+const istio = (name: string, scenario: Scenario, namespaces: readonly string[]): MeshProfile => ({
+  name,
+  mesh: "istio",
+  scenario,
+  kinds: ISTIO_KINDS,
+  unservedKind: "jobs",
+  resourceOf: own,
+  listsOnlyOwnKind: false,
+  serviceSide: "server",
+  edges: { side: "istio-reporters", peerKind: "asked" },
+  namespaceEdges: true,
+  rule: "rule",
+  namespaces,
+});
+
+export const PROFILES: readonly MeshProfile[] = [
+  {
+    name: "linkerd",
+    mesh: "linkerd",
+    scenario: defaultScenario(),
+    kinds: LINKERD_KINDS,
+    unservedKind: "trafficsplits",
+    resourceOf: own,
+    listsOnlyOwnKind: true,
+    serviceSide: "client",
+    edges: { side: { to: "client", from: "client" }, peerKind: "own", rule: "linkerd" },
+    namespaceEdges: true,
+    rule: "linkerd",
+    namespaces: ["shop", "payments"],
+  },
+  istio("istio", defaultScenario(), ["shop", "payments"]),
+  istio("istio-ambient", ambientScenario(), ["shop", "payments", "legacy"]),
+  {
+    name: "consul",
+    mesh: "consul",
+    scenario: defaultScenario(),
+    kinds: ["services", "namespaces", "pods"],
+    unservedKind: "deployments",
+    resourceOf: (w) => ({ kind: "services", name: w.service }),
+    listsOnlyOwnKind: true,
+    serviceSide: "server",
+    edges: {
+      side: { to: "client", from: "client" },
+      peerKind: "services",
+      peerName: (w) => w.service,
+      rule: "envoy",
+    },
+    namespaceEdges: false,
+    rule: "envoy",
+    namespaces: ["shop", "payments"],
+  },
+];
+
+const L4_ONLY = /only L4 \(ztunnel TCP\) telemetry exists for .*put it behind a waypoint to get HTTP metrics/;
+const BEHIND_WAYPOINT = /are served through a waypoint, which reports requests per workload, not per pod/;
+
+/** Warnings a workload's own answer (resource or edges) must carry: only ztunnel's L4 exists. */
+export const workloadWarnings = (w: Workload): RegExp[] => (servesL7(w) ? [] : [L4_ONLY]);
+
+/** Warnings a pod's answer must carry: a waypoint reports no pods, ztunnel no requests. */
+export function podWarnings(w: Workload): RegExp[] {
+  if (w.dataPlane === "waypoint") return [BEHIND_WAYPOINT];
+  if (w.dataPlane === "ztunnel") return [L4_ONLY];
+  return [];
+}
+
+/** Warnings a namespace's answer must carry: a namespace of ztunnel-only workloads has only L4. */
+export const namespaceWarnings = (scenario: Scenario, ns: string): RegExp[] =>
+  scenario.workloads.some((w) => w.namespace === ns && servesL7(w)) ? [] : [L4_ONLY];
