@@ -1,5 +1,5 @@
 import { NotFoundError } from "./errors";
-import { type LatencyShape, type MeasureResult, measure, type SplitSeen } from "./measure";
+import { type MeasureResult, measure, type SplitSeen } from "./measure";
 import { type Measurement, NO_TRAFFIC } from "./measurement";
 import type { IdentityLabels, ZeroTarget } from "./mesh/adapter";
 import type { InstantVector } from "./prometheus/client";
@@ -8,14 +8,6 @@ import { KINDS, type KindName, type ResourceRef } from "./smi/kinds";
 import type { EdgeSpec } from "./smi/objects";
 import type { TimeRange } from "./time-range";
 import { type DiagnosisDeps, diagnoseZero } from "./zero-answer";
-
-/**
- * Latency query shape, chosen by `npm run bench` (see README): Prometheus' cost is dominated by
- * evaluating bucket rates, which three server-side `histogram_quantile`s do three times; fetching
- * the rates once and interpolating here took 0.3-0.6x the time at every size measured, for
- * lists of 10 to 10,000 pods and for edges alike.
- */
-const LATENCY_SHAPE: LatencyShape = "buckets";
 
 /** The query engine, the mesh, and what a zero answer's diagnosis names and looks back over. */
 export type TrafficDeps = DiagnosisDeps;
@@ -136,7 +128,6 @@ export async function measureResource(
       scope: identityMatchers(view.self, ref),
       groupBy: grouping(view.self),
       ...range,
-      latency: LATENCY_SHAPE,
       // One object: a single round trip costs less than two in parallel.
       plan: "joined",
     },
@@ -161,11 +152,7 @@ export async function measureKind(
   const scope =
     namespace !== undefined && view.self.namespace !== undefined ? [eq(view.self.namespace, namespace)] : [];
   const [measured, known] = await Promise.all([
-    measure(
-      engine,
-      { family: view.family, scope, groupBy: grouping(view.self), ...range, latency: LATENCY_SHAPE },
-      stats,
-    ),
+    measure(engine, { family: view.family, scope, groupBy: grouping(view.self), ...range }, stats),
     mesh.knownResources?.(kind, namespace) ?? Promise.resolve([]),
   ]);
   noteSplits(measured.splits, stats);
@@ -211,7 +198,6 @@ export async function measureEdges(
           scope: identityMatchers(view.self, ref),
           groupBy: { namespace: view.peer.namespace, names: view.peer.names.map((n) => n.label) },
           ...range,
-          latency: LATENCY_SHAPE,
         },
         stats,
       ),

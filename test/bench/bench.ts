@@ -18,11 +18,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { linkerdSeries } from "../../src/dev/linkerd-series";
 import { freePort, type RunningPrometheus, startPrometheus } from "../../src/dev/prometheus-server";
-import { type LatencyMix, type Scenario, type Stream, type Workload, workload } from "../../src/dev/scenario";
-import { type LatencyShape, measure } from "../../src/measure";
-import { createLinkerdAdapter } from "../../src/mesh/linkerd";
-import { PrometheusClient } from "../../src/prometheus/client";
-import { eq } from "../../src/prometheus/promql";
+import { podsScenario } from "../support/pods-scenario";
 import { bundleLambda, bundleServer } from "../support/server-bundle";
 
 const run = promisify(execFile);
@@ -31,49 +27,6 @@ const SIZES = (process.argv[2] ?? "10,100,1000,10000").split(",").map(Number);
 const iterationsFor = (pods: number) => (pods >= 10_000 ? 5 : 11);
 const WARMUP = 2;
 const WINDOW = "1m";
-
-const MIX: LatencyMix = [
-  { upTo: 5, share: 0.3 },
-  { upTo: 10, share: 0.3 },
-  { upTo: 50, share: 0.3 },
-  { upTo: 500, share: 0.1 },
-];
-
-function stream(from: Workload | undefined, to: Workload, rps: number): Stream {
-  return {
-    from,
-    to,
-    rps,
-    serverFailureShare: 0.02,
-    notFoundShare: 0.01,
-    clientOnlyFailureRps: 0,
-    grpc: [],
-    serverLatency: MIX,
-    clientLatency: MIX,
-    clientOnlyFailureLatency: MIX,
-  };
-}
-
-/** `bench` holds `pods` pods in deployments of up to 10; `edges` holds the hub and its 200 peers. */
-function benchScenario(pods: number): Scenario {
-  const apps = Array.from({ length: Math.ceil(pods / 10) }, (_, i) =>
-    workload("bench", `app-${i}`, "deployment", Math.min(10, pods - i * 10)),
-  );
-  const hub = workload("edges", "hub", "deployment", 2);
-  const peers = Array.from({ length: 200 }, (_, i) => workload("edges", `peer-${i}`, "deployment", 1));
-  const endS = 1_764_000_000 + 120;
-  return {
-    workloads: [...apps, hub, ...peers],
-    streams: [
-      ...apps.map((app) => stream(undefined, app, app.pods.length)),
-      ...peers.map((peer) => stream(hub, peer, 1)),
-      ...peers.map((peer) => stream(peer, hub, 1)),
-    ],
-    startS: 1_764_000_000,
-    endS,
-    stepS: 30,
-  };
-}
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -192,7 +145,7 @@ async function startServer(bundle: string, prometheusUrl: string) {
 const fmt = (n: number, d = 1) => n.toFixed(d).padStart(8);
 
 async function benchSize(pods: number, serverBundle: string) {
-  const scenario = benchScenario(pods);
+  const scenario = podsScenario(pods);
   const series = linkerdSeries(scenario);
   const started = performance.now();
   const prometheus: RunningPrometheus = await startPrometheus({
@@ -270,50 +223,6 @@ async function benchSize(pods: number, serverBundle: string) {
       );
     }
 
-    // The latency query shapes, in process: which is cheaper at this size?
-    const engine = new PrometheusClient({ baseUrl: prometheus.url, timeoutMs: 60_000 });
-    const mesh = createLinkerdAdapter();
-    const shapes: Record<"list" | "edges", Record<LatencyShape, number[]>> = {
-      list: { buckets: [], quantiles: [] },
-      edges: { buckets: [], quantiles: [] },
-    };
-    for (let i = 0; i < Math.min(7, iterationsFor(pods)); i++) {
-      for (const shape of ["buckets", "quantiles"] as const) {
-        const time = new Date((scenario.endS - 30 - i) * 1000);
-        const view = mesh.resourceView("pods");
-        const edge = mesh.edgeViews("deployments")[0];
-        const t0 = performance.now();
-        await measure(engine, {
-          family: view.family,
-          scope: [eq("namespace", "bench")],
-          groupBy: { namespace: view.self.namespace, names: [view.self.name] },
-          windowMs: 60_000,
-          time,
-          latency: shape,
-        });
-        const t1 = performance.now();
-        if (edge) {
-          await measure(engine, {
-            family: edge.family,
-            scope: [eq("namespace", "edges"), eq("deployment", "hub")],
-            groupBy: { namespace: edge.peer.namespace, names: edge.peer.names.map((n) => n.label) },
-            windowMs: 60_000,
-            time,
-            latency: shape,
-          });
-        }
-        const t2 = performance.now();
-        shapes.list[shape].push(t1 - t0);
-        shapes.edges[shape].push(t2 - t1);
-      }
-    }
-    for (const [name, times] of Object.entries(shapes)) {
-      const b = median(times.buckets);
-      const q = median(times.quantiles);
-      console.log(
-        `latency shape for ${name}: buckets ${b.toFixed(1)} ms, quantiles ${q.toFixed(1)} ms, buckets/quantiles ${(b / q).toFixed(2)}`,
-      );
-    }
     console.log(`peak RSS of the server: ${(await server.peakRssMb()).toFixed(0)} MB`);
   } finally {
     server.stop();

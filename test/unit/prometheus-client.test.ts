@@ -376,7 +376,6 @@ describe("measure over two queries", () => {
       groupBy: { namespace: view.self.namespace, names: [view.self.name] },
       windowMs: 60_000,
       time,
-      latency: "buckets",
     }).catch((e) => e);
     expect(error).toBeInstanceOf(BackendResponseError);
     expect(error.message).toContain("counts failed");

@@ -1,6 +1,6 @@
 import { parser } from "@prometheus-io/lezer-promql";
 import { describe, expect, it } from "vitest";
-import { buildQueries, type LatencyShape, type MeasureSpec, type QueryPlan } from "../../src/measure";
+import { buildQueries, type MeasureSpec, type QueryPlan } from "../../src/measure";
 import type { MeshAdapter } from "../../src/mesh/adapter";
 import { createConsulAdapter } from "../../src/mesh/consul";
 import { createIstioAdapter } from "../../src/mesh/istio";
@@ -26,14 +26,10 @@ const MESHES: [string, MeshAdapter][] = [
   ["consul", createConsulAdapter()],
 ];
 
-/** Every query shape the core can send for a mesh: each kind's resource view and edge views, in every shape. */
+/** Every query the core can send for a mesh: each kind's resource view and edge views, in both plans. */
 function everyQuery(mesh: MeshAdapter): string[] {
   const queries: string[] = [];
-  const shapes: [LatencyShape, QueryPlan][] = [
-    ["buckets", "separate"],
-    ["buckets", "joined"],
-    ["quantiles", "separate"],
-  ];
+  const plans: QueryPlan[] = ["separate", "joined"];
   for (const kind of mesh.kinds) {
     const { family, self } = mesh.resourceView(kind);
     const views = [
@@ -44,9 +40,7 @@ function everyQuery(mesh: MeshAdapter): string[] {
       })),
     ];
     for (const { family, self } of views) {
-      // Several reporters are merged here from bucket rates; histogram_quantile cannot merge them.
-      const usable = shapes.filter(([latency]) => family.observers === undefined || latency === "buckets");
-      for (const [latency, plan] of usable) {
+      for (const plan of plans) {
         const spec: MeasureSpec = {
           family,
           scope: [
@@ -56,7 +50,6 @@ function everyQuery(mesh: MeshAdapter): string[] {
           groupBy: self,
           windowMs: 90_000,
           time: new Date(0),
-          latency,
           plan,
         };
         const { counts, latency: latencyQuery } = buildQueries(spec);
@@ -68,7 +61,7 @@ function everyQuery(mesh: MeshAdapter): string[] {
 }
 
 describe("PromQL the adapters generate", () => {
-  it.each(MESHES)("parses with the PromQL grammar for every %s kind, edge and query shape", (_name, mesh) => {
+  it.each(MESHES)("parses with the PromQL grammar for every %s kind, edge and query plan", (_name, mesh) => {
     const queries = everyQuery(mesh);
     expect(queries.length).toBeGreaterThan(10);
     for (const query of queries) expect(parseErrors(query), query).toEqual([]);
