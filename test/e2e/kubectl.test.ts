@@ -4,6 +4,7 @@ import type { RunningPrometheus } from "../../src/dev/prometheus-server";
 import { defaultScenario, type Scenario } from "../../src/dev/scenario";
 import { discoveryKindOf } from "../../src/smi/discovery";
 import { KINDS, type KindName } from "../../src/smi/kinds";
+import { Contract } from "../support/contract";
 import { findWorkload, workloadTruth } from "../support/ground-truth";
 import { scenarioPrometheus } from "../support/harness";
 import { type KubectlResult, kubectlFor, parseKubectlTable } from "../support/kubectl";
@@ -201,6 +202,36 @@ describe("kubectl against npm start", () => {
     expect(result.stderr).toContain(
       "error: You must be logged in to the server (missing or wrong token; send it as Authorization: Bearer <token>)",
     );
+  });
+
+  it("answers what kubectl reads, and the probes, as the server's own /openapi.json says", async () => {
+    const contract = new Contract(await (await fetch(`${url}/openapi.json`)).json());
+    const table = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
+    for (const [path, accept] of [
+      ["/version", "application/json, */*"],
+      ["/api", "application/json"],
+      ["/apis", "application/json"],
+      ["/apis/metrics.smi-spec.io/v1alpha2", "application/json"],
+      ["/openapi/v3", "application/json"],
+      ["/healthz", "application/json"],
+      ["/readyz", "application/json"],
+      ["/apis/metrics.smi-spec.io/v1alpha2/namespaces/shop/deployments", table],
+      ["/apis/metrics.smi-spec.io/v1alpha2/namespaces/shop/deployments/checkout/edges", table],
+      ["/apis/metrics.smi-spec.io/v1alpha2/namespaces/shop/deployments/checkout", "application/json"],
+    ] as const) {
+      const response = await fetch(`${url}${path}`, {
+        headers: { accept, authorization: `Bearer ${TOKEN}` },
+      });
+      const body = await response.json();
+      expect(response.status, path).toBe(200);
+      contract.check({
+        method: "GET",
+        path,
+        status: response.status,
+        contentType: response.headers.get("content-type") ?? undefined,
+        body,
+      });
+    }
   });
 
   it("reports this server's own version", async () => {

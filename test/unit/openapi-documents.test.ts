@@ -10,13 +10,7 @@ import { apiRoutes } from "../../src/http/routes";
 import type { MeshAdapter } from "../../src/mesh/adapter";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
 import { MESH_NAMES } from "../../src/mesh/select";
-import type {
-  GateVerdictSchema,
-  HealthSchema,
-  ReadySchema,
-  SummarySchema,
-} from "../../src/openapi/http-bodies";
-import type { Readiness } from "../../src/readiness";
+import type { GateVerdictSchema, HealthSchema, SummarySchema } from "../../src/openapi/http-bodies";
 import { discoveryKindOf } from "../../src/smi/discovery";
 import type { Summary } from "../../src/summary";
 import type { GateVerdict } from "../../src/webhooks/flagger-gate";
