@@ -1,15 +1,19 @@
 /**
  * `npm run bench`: how close the API comes to the cost of Prometheus itself.
  *
- * For a generated Linkerd namespace at 10, 100, 1,000 and 10,000 pods (plus a hub workload with 200
- * peers for edges) in a real Prometheus, it times, in the same run and on the same instants:
- * - ours: the API over the local server (the bundled Lambda handler behind the Node adapter);
- * - direct: the same numbers straight from Prometheus, minimal queries issued in parallel (the bound);
+ * For a generated Linkerd namespace at 10, 100, 1,000, 2,000 and 10,000 pods (plus a hub workload
+ * with 200 peers for edges) in a real Prometheus, it times, in the same run and on the same instants:
+ * - ours: the API over the local server (the bundled Lambda handler behind the Node adapter), asked
+ *   with `Accept-Encoding: gzip` as a real client asks, its body read to the end;
+ * - floor: exactly the PromQL our code sends for the request (recorded from it), POSTed to
+ *   Prometheus together as ours does, bodies read to the end but not parsed: no API can do less;
+ * - direct: the same numbers with the minimal queries (three `histogram_quantile`s), in parallel;
  * - smi-metrics: the predecessor's way, its queries one after another with `irate` latencies.
  * It prints medians and the ratios of ours to each, Prometheus round trips per request (counted by
  * Prometheus itself; the zero cases add the one diagnosis query a zero answer spends), the server's
- * peak RSS, a 50-request concurrency burst, the latency query shapes compared, and bundle sizes with import-plus-init time. Ratios, not absolute times, are
- * what to read: these machines are shared and noisy.
+ * peak RSS, a 50-request concurrency burst, and bundle sizes with import-plus-init time. At 10,000
+ * pods it adds the cost of compressing the list at each level and of reading it page by page.
+ * Ratios, not absolute times, are what to read: these machines are shared and noisy.
  */
 import { execFile, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
@@ -20,9 +24,11 @@ import { linkerdSeries } from "../../src/dev/linkerd-series";
 import { freePort, type RunningPrometheus, startPrometheus } from "../../src/dev/prometheus-server";
 import { podsScenario } from "../support/pods-scenario";
 import { bundleLambda, bundleServer } from "../support/server-bundle";
+import { fetchFloor, type QueryWaves, recordQueries } from "./floor";
+import { type Ask, printCompressionCosts, printPageCosts } from "./large-list";
 
 const run = promisify(execFile);
-const SIZES = (process.argv[2] ?? "10,100,1000,10000").split(",").map(Number);
+const SIZES = (process.argv[2] ?? "10,100,1000,2000,10000").split(",").map(Number);
 /** Timed runs per case; fewer at 10,000 pods, where one list costs seconds. */
 const iterationsFor = (pods: number) => (pods >= 10_000 ? 5 : 11);
 const WARMUP = 2;
@@ -144,6 +150,21 @@ async function startServer(bundle: string, prometheusUrl: string) {
 
 const fmt = (n: number, d = 1) => n.toFixed(d).padStart(8);
 
+/** GETs from the API as a client does (gzip accepted, body read to its end, not parsed), timed. */
+function asker(prometheusUrl: string): Ask {
+  return async (base, pathAndQuery) => {
+    const before = await queriesServed(prometheusUrl);
+    const t = performance.now();
+    const response = await fetch(`${base}${pathAndQuery}`, { headers: { "accept-encoding": "gzip" } });
+    const body = Buffer.from(await response.arrayBuffer());
+    const ms = performance.now() - t;
+    const trips = (await queriesServed(prometheusUrl)) - before;
+    return { ms, trips, status: response.status, body };
+  };
+}
+
+const API = "/apis/metrics.smi-spec.io/v1alpha2";
+
 async function benchSize(pods: number, serverBundle: string) {
   const scenario = podsScenario(pods);
   const series = linkerdSeries(scenario);
@@ -156,53 +177,55 @@ async function benchSize(pods: number, serverBundle: string) {
   });
   const setupS = (performance.now() - started) / 1000;
   const server = await startServer(serverBundle, prometheus.url);
+  const ask = asker(prometheus.url);
   try {
     console.log(
       `\n== ${pods} pods in namespace bench (+ hub with 200 peers): ${series.seriesCount} series, set up in ${setupS.toFixed(1)} s`,
     );
     console.log(
-      "case        ours ms  direct ms    smi ms  ours/direct  ours/smi  round trips/request  server peak RSS so far",
+      "case        ours ms  floor ms  direct ms    smi ms  ours/floor  ours/direct  ours/smi  round trips ours/floor  server peak RSS so far",
     );
     const tripsOf = new Map<string, number>();
     for (const c of cases()) {
       const ours: number[] = [];
+      const floor: number[] = [];
       const direct: number[] = [];
       const smi: number[] = [];
-      const ask = async (time: number) => {
-        const r = await fetch(
-          `${server.url}/apis/metrics.smi-spec.io/v1alpha2${c.path}?t=${WINDOW}&time=${time}`,
-        );
-        if (r.status !== 200) throw new Error(`${c.path}: ${r.status} ${await r.text()}`);
-        await r.json();
-      };
+      const path = (time: number) => `${API}${c.path}?t=${WINDOW}&time=${time}`;
+      const waves: QueryWaves = await recordQueries(prometheus.url, path(scenario.endS - 90));
       // Round trips, counted by Prometheus around one request, outside the timed runs.
-      const before = await queriesServed(prometheus.url);
-      await ask(scenario.endS - 90);
-      const trips = (await queriesServed(prometheus.url)) - before;
-      tripsOf.set(c.name, trips);
-      const runs: Record<"ours" | "direct" | "smi", (time: number) => Promise<unknown>> = {
-        ours: ask,
+      const probe = await ask(server.url, path(scenario.endS - 90));
+      if (probe.status !== 200) throw new Error(`${c.path}: ${probe.status} ${probe.body}`);
+      tripsOf.set(c.name, probe.trips);
+      const runs: Record<"ours" | "floor" | "direct" | "smi", (time: number) => Promise<unknown>> = {
+        ours: async (time) => {
+          const r = await fetch(`${server.url}${path(time)}`, { headers: { "accept-encoding": "gzip" } });
+          await r.arrayBuffer();
+          if (r.status !== 200) throw new Error(`${c.path}: ${r.status}`);
+        },
+        floor: (time) => fetchFloor(prometheus.url, waves, time),
         direct: (time) => Promise.all(c.direct.map((q) => postQuery(prometheus.url, q, time))),
         smi: async (time) => {
           for (const q of c.smi) await postQuery(prometheus.url, q, time);
         },
       };
-      const order = ["ours", "direct", "smi"] as const;
+      const order = ["ours", "floor", "direct", "smi"] as const;
       // A resource or a zero answers in milliseconds, where one noisy run moves a median: take three times as many.
       const iterations = WARMUP + iterationsFor(pods) * (c.name === "edges" || c.name === "list" ? 1 : 3);
       for (let i = 0; i < iterations; i++) {
         const time = scenario.endS - i;
-        // Rotate who goes first, so none of the three always follows the same neighbour.
+        // Rotate who goes first, so none of them always follows the same neighbour.
         for (let k = 0; k < order.length; k++) {
           const who = order[(i + k) % order.length] as (typeof order)[number];
           const t = performance.now();
           await runs[who](time);
-          if (i >= WARMUP) ({ ours, direct, smi })[who].push(performance.now() - t);
+          if (i >= WARMUP) ({ ours, floor, direct, smi })[who].push(performance.now() - t);
         }
       }
-      const [mo, md, ms] = [median(ours), median(direct), median(smi)];
+      const [mo, mf, md, ms] = [median(ours), median(floor), median(direct), median(smi)];
+      const floorTrips = waves.reduce((n, wave) => n + wave.length, 0);
       console.log(
-        `${c.name.padEnd(10)}${fmt(mo)}${fmt(md, 1).padStart(11)}${fmt(ms)}${fmt(mo / md, 2).padStart(13)}${fmt(mo / ms, 2).padStart(10)}${String(trips).padStart(22)}${`${(await server.peakRssMb()).toFixed(0)} MB`.padStart(24)}`,
+        `${c.name.padEnd(10)}${fmt(mo)}${fmt(mf, 1).padStart(10)}${fmt(md, 1).padStart(11)}${fmt(ms)}${fmt(mo / mf, 2).padStart(12)}${fmt(mo / md, 2).padStart(13)}${fmt(mo / ms, 2).padStart(10)}${`${probe.trips}/${floorTrips}`.padStart(24)}${`${(await server.peakRssMb()).toFixed(0)} MB`.padStart(24)}`,
       );
     }
 
@@ -213,20 +236,46 @@ async function benchSize(pods: number, serverBundle: string) {
       const before = await queriesServed(prometheus.url);
       const responses = await Promise.all(
         Array.from({ length: 50 }, () =>
-          fetch(`${server.url}/apis/metrics.smi-spec.io/v1alpha2${c.path}?t=${WINDOW}&time=${time}`),
+          fetch(`${server.url}${API}${c.path}?t=${WINDOW}&time=${time}`, {
+            headers: { "accept-encoding": "gzip" },
+          }),
         ),
       );
-      await Promise.all(responses.map((r) => r.text()));
+      await Promise.all(responses.map((r) => r.arrayBuffer()));
       const after = await queriesServed(prometheus.url);
       console.log(
         `concurrency: 50 identical ${c.name} requests at once cost ${after - before} round trips (one costs ${single}); server peak RSS so far ${(await server.peakRssMb()).toFixed(0)} MB`,
       );
     }
-
     console.log(`peak RSS of the server: ${(await server.peakRssMb()).toFixed(0)} MB`);
+
+    if (pods >= 10_000) await largeList(ask, server, serverBundle, prometheus.url, scenario.endS);
   } finally {
     server.stop();
     await prometheus.stop();
+  }
+}
+
+/** Compression levels on the real list answer, then what a page costs warm and in a fresh process. */
+async function largeList(
+  ask: Ask,
+  server: { url: string; peakRssMb: () => Promise<number> },
+  serverBundle: string,
+  prometheusUrl: string,
+  endS: number,
+) {
+  const list = `${API}/namespaces/bench/pods`;
+  const whole = await ask(server.url, `${list}?t=${WINDOW}&time=${endS - 90}`);
+  printCompressionCosts(whole.body);
+  const fresh = await startServer(serverBundle, prometheusUrl);
+  try {
+    // Instants no earlier request asked for, so each first page measures the whole list.
+    await printPageCosts(ask, server.url, fresh.url, list, [endS - 30, endS - 31, endS - 32], 1000);
+    console.log(
+      `server peak RSS after paging: ${(await server.peakRssMb()).toFixed(0)} MB (the process that served the later pages fresh: ${(await fresh.peakRssMb()).toFixed(0)} MB)`,
+    );
+  } finally {
+    fresh.stop();
   }
 }
 
