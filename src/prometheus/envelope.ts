@@ -27,6 +27,17 @@ export interface VectorSample {
   readonly value: readonly [number, number];
 }
 
+/**
+ * A sample read straight from the bytes by `SampleItemParser`, already checked: `readSample` takes
+ * it as it is. A parsed JSON item is never an instance of a class, so none can pass for one.
+ */
+export class ReadSample implements VectorSample {
+  constructor(
+    readonly metric: Readonly<Record<string, string>>,
+    readonly value: readonly [number, number],
+  ) {}
+}
+
 function isLabelSet(value: unknown): value is Record<string, string> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
   for (const key in value) if (typeof (value as Record<string, unknown>)[key] !== "string") return false;
@@ -44,6 +55,7 @@ export const SAMPLE_SHAPE = 'expected {metric: {label: string}, value: [unix tim
  * the same: a label set of strings, a numeric timestamp, a sample string that reads as a number.
  */
 export function readSample(input: unknown): VectorSample | undefined {
+  if (input instanceof ReadSample) return input;
   const item = input as { metric?: unknown; value?: unknown } | null;
   const pair = item?.value;
   if (!Array.isArray(pair) || pair.length !== 2) return undefined;

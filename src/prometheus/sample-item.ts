@@ -1,0 +1,194 @@
+import { parseSampleValue, ReadSample } from "./envelope";
+
+const QUOTE = 0x22;
+const MINUS = 0x2d;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const DOT = 0x2e;
+const ZERO = 0x30;
+const NINE = 0x39;
+const CLOSE_OBJECT = 0x7d;
+const CLOSE_ARRAY = 0x5d;
+const METRIC_OPEN = Buffer.from('{"metric":{');
+const VALUE_OPEN = Buffer.from(',"value":[');
+
+/** Distinct strings an item parser remembers; a 10,000-pod answer has about 10,000. */
+const MAX_INTERNED = 65_536;
+/** Digits whose value and power of ten are both exact in a double, so one division rounds correctly. */
+const MAX_EXACT_DIGITS = 15;
+
+/**
+ * Reads one item of a vector result in the exact shape Prometheus writes, as fast as it can:
+ * `{"metric":{"name":"value",...},"value":[1764000120,"0.5"]}`, without whitespace, escapes or
+ * characters outside ASCII. It returns the sample `readSample` would make of `JSON.parse`'s item
+ * for the same bytes; an item in any other shape, one `readSample` would refuse, or one cut by the
+ * end of the buffer is left to `JSON.parse` and `readSample` (undefined here).
+ *
+ * Why: `JSON.parse` and `readSample` of a 10,000-pod answer's 260,000 items were a third of the
+ * API's own time. This reads each byte about once and, since an answer repeats the same label
+ * values (a pod's name on each of its buckets), gives each repeated text one string.
+ */
+export class SampleItemParser {
+  /** Index just past the item last read. */
+  end = 0;
+  readonly #strings = new Map<number, string>();
+  /** The string last read at each position of an item (its keys and values, in order). */
+  readonly #previous: string[] = [];
+  /** The last timestamp read: where its text is, and its value. */
+  #lastTime = { buf: undefined as Buffer | undefined, start: 0, length: 0, value: 0 };
+
+  /** The item that starts at `start`, or undefined when it is not in the exact shape or not whole. */
+  parse(buf: Buffer, start: number): ReadSample | undefined {
+    if (!matches(buf, start, METRIC_OPEN)) return undefined;
+    let p = start + METRIC_OPEN.length;
+    const metric: Record<string, string> = {};
+    if (buf[p] !== CLOSE_OBJECT) {
+      for (let slot = 0; ; slot += 2) {
+        const key = this.#string(buf, p, slot);
+        if (key === undefined || key === "__proto__" || buf[this.end] !== COLON) return undefined;
+        const value = this.#string(buf, this.end + 1, slot + 1);
+        if (value === undefined) return undefined;
+        metric[key] = value;
+        p = this.end;
+        if (buf[p] !== COMMA) break;
+        p++;
+      }
+      if (buf[p] !== CLOSE_OBJECT) return undefined;
+    }
+    p++;
+    if (!matches(buf, p, VALUE_OPEN)) return undefined;
+    const time = this.#time(buf, p + VALUE_OPEN.length);
+    if (time === undefined || buf[this.end] !== COMMA) return undefined;
+    const value = this.#value(buf, this.end + 1);
+    if (value === undefined) return undefined;
+    p = this.end;
+    if (buf[p] !== CLOSE_ARRAY || buf[p + 1] !== CLOSE_OBJECT) return undefined;
+    this.end = p + 2;
+    return new ReadSample(metric, [time, value]);
+  }
+
+  /** A string of printable ASCII without escapes that opens at `p`; `end` is set past its quote. */
+  #string(buf: Buffer, p: number, slot: number): string | undefined {
+    if (buf[p] !== QUOTE) return undefined;
+    const from = p + 1;
+    // Most often the same text as at this place in the item before (the same pod, the same key).
+    const previous = this.#previous[slot];
+    if (previous !== undefined && buf[from + previous.length] === QUOTE) {
+      let k = 0;
+      while (k < previous.length && previous.charCodeAt(k) === buf[from + k]) k++;
+      if (k === previous.length) {
+        this.end = from + k + 1;
+        return previous;
+      }
+    }
+    let hash = 0x811c9dc5;
+    let i = from;
+    for (; ; i++) {
+      const c = buf[i];
+      if (c === QUOTE) break;
+      // Past the end (undefined), a control character, an escape or a byte outside ASCII.
+      if (c === undefined || c < 0x20 || c === BACKSLASH || c > 0x7e) return undefined;
+      hash = Math.imul(hash ^ c, 0x01000193);
+    }
+    this.end = i + 1;
+    const length = i - from;
+    const known = this.#strings.get(hash);
+    if (known !== undefined && known.length === length) {
+      let same = true;
+      for (let k = 0; k < length; k++) {
+        if (known.charCodeAt(k) !== buf[from + k]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) {
+        this.#previous[slot] = known;
+        return known;
+      }
+    }
+    const text = buf.toString("latin1", from, i);
+    if (this.#strings.size >= MAX_INTERNED) this.#strings.clear();
+    this.#strings.set(hash, text);
+    this.#previous[slot] = text;
+    return text;
+  }
+
+  /**
+   * A sample value's text (`"0.85"`), read as `parseSampleValue` reads it: a plain decimal by
+   * `Number` without the checks it has passed here (one of up to 15 digits by arithmetic, exact as
+   * in `#time`), anything else through it.
+   */
+  #value(buf: Buffer, p: number): number | undefined {
+    if (buf[p] !== QUOTE) return undefined;
+    const from = p + 1;
+    let i = from;
+    let plain = true;
+    let digits = 0;
+    let mantissa = 0;
+    let fraction = -1;
+    for (; ; i++) {
+      const c = buf[i];
+      if (c === QUOTE) break;
+      if (c === undefined || c < 0x20 || c === BACKSLASH || c > 0x7e) return undefined;
+      if (c >= ZERO && c <= NINE) {
+        mantissa = mantissa * 10 + (c - ZERO);
+        digits++;
+        if (fraction >= 0) fraction++;
+      } else if (c === DOT && fraction < 0) fraction = 0;
+      else if (!(c === MINUS && i === from)) plain = false;
+    }
+    this.end = i + 1;
+    const sign = buf[from] === MINUS ? 1 : 0;
+    if (plain && digits > 0 && fraction !== 0 && buf[from + sign] !== DOT) {
+      if (digits > MAX_EXACT_DIGITS) return Number(buf.toString("latin1", from, i));
+      const magnitude = fraction > 0 ? mantissa / 10 ** fraction : mantissa;
+      return sign === 1 ? -magnitude : magnitude;
+    }
+    return parseSampleValue(buf.toString("latin1", from, i));
+  }
+
+  /**
+   * A timestamp as Prometheus writes it (`1764000120` or `1764000120.5`), read exactly as
+   * `JSON.parse` would; an instant query's samples all share one, so it is read once per buffer.
+   */
+  #time(buf: Buffer, p: number): number | undefined {
+    let i = p;
+    let digits = 0;
+    let mantissa = 0;
+    let fraction = -1;
+    for (; ; i++) {
+      const c = buf[i];
+      if (c !== undefined && c >= ZERO && c <= NINE) {
+        mantissa = mantissa * 10 + (c - ZERO);
+        digits++;
+        if (fraction >= 0) fraction++;
+      } else if (c === DOT && fraction < 0 && digits > 0) fraction = 0;
+      else break;
+    }
+    // A JSON number: no leading zero before more digits, at least one digit after a dot.
+    if (digits === 0 || fraction === 0 || (buf[p] === ZERO && i > p + 1 && buf[p + 1] !== DOT))
+      return undefined;
+    this.end = i;
+    const last = this.#lastTime;
+    if (last.buf === buf && last.length === i - p && sameBytes(buf, last.start, p, i - p)) return last.value;
+    const value =
+      digits > MAX_EXACT_DIGITS
+        ? Number(buf.toString("latin1", p, i))
+        : fraction > 0
+          ? mantissa / 10 ** fraction
+          : mantissa;
+    this.#lastTime = { buf, start: p, length: i - p, value };
+    return value;
+  }
+}
+
+function matches(buf: Buffer, at: number, expected: Buffer): boolean {
+  for (let k = 0; k < expected.length; k++) if (buf[at + k] !== expected[k]) return false;
+  return true;
+}
+
+function sameBytes(buf: Buffer, a: number, b: number, length: number): boolean {
+  for (let k = 0; k < length; k++) if (buf[a + k] !== buf[b + k]) return false;
+  return true;
+}
