@@ -173,6 +173,11 @@ class MeasureFold {
   /** Slot of each `le` text seen, scaled to ms; undefined for a bound that does not parse. */
   readonly #slotOfLe = new Map<string, number | undefined>();
   readonly #splitValues: Set<string>[];
+  /**
+   * The object the previous sample went to: an answer lists each series' samples together (a pod's
+   * buckets one after another), so most samples go where the one before went.
+   */
+  #last: { namespace: string | undefined; via: number; name: string; acc: Accumulator } | undefined;
 
   constructor(spec: MeasureSpec) {
     this.#spec = spec;
@@ -187,9 +192,13 @@ class MeasureFold {
     const namespace =
       groupBy.namespace === undefined ? undefined : (this.#pinned ?? labels[groupBy.namespace]);
     if (!name || (groupBy.namespace !== undefined && !namespace)) return undefined;
+    const { observers } = family;
+    const last = this.#last;
+    if (observers === undefined && last?.name === name && last.via === via && last.namespace === namespace) {
+      return last.acc;
+    }
     let id = `${namespace ?? ""}${SEP}${via}${SEP}${name}`;
     let side = family.side;
-    const { observers } = family;
     if (observers !== undefined) {
       const rank = observers.order.findIndex((o) => o.value === labels[observers.label]);
       const observer = observers.order[rank];
@@ -203,6 +212,7 @@ class MeasureFold {
       acc = { key, side, success: 0, failure: 0, buckets: [] };
       this.#objects.set(id, acc);
     }
+    if (observers === undefined) this.#last = { namespace, via, name, acc };
     return acc;
   }
 

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { InstantSchema } from "../time-range";
 import { RequestStats } from "../traffic";
+import { AnswerBody } from "./answer-body";
 import { AnswerCache, type CacheOutcome, cacheKey, type RenderedAnswer } from "./answer-cache";
 import { type AuthSettings, authorize } from "./auth";
 import { errorLog } from "./error-log";
@@ -108,7 +109,7 @@ function isSettled(time: string | null, now: Date): boolean {
 function render(answer: Answer): RenderedAnswer {
   return {
     status: answer.status ?? 200,
-    json: JSON.stringify(answer.body),
+    body: AnswerBody.of(JSON.stringify(answer.body)),
     ...(answer.contentType === undefined ? {} : { contentType: answer.contentType }),
     warnings: answer.warnings,
     roundTrips: answer.roundTrips,

@@ -11,12 +11,13 @@ export type Coding = (typeof CODINGS)[number];
 export const COMPRESS_THRESHOLD_BYTES = 1024;
 
 /**
- * Levels chosen by measuring a 10,000-pod list (7 MB of JSON; `npm run bench` prints the same
- * comparison on its own answers): gzip 6 took 20 ms for 234 KB where 9 took 53 ms for 182 KB;
- * brotli 5 took 41 ms for 122 KB where 9 took 150 ms for 119 KB. Past these, time grows faster
- * than bytes shrink.
+ * Levels chosen on a 10,000-pod list (7 MB of JSON; `npm run bench` prints the comparison on its
+ * own answer): gzip 1 took a third of the time of gzip 6 (9 vs 28 ms in one run) for a quarter
+ * more bytes (126 vs 101 KB), and brotli 1 took 2 ms for 78 KB where 5 took 25 ms for 52 KB. Bytes
+ * saved past these levels cost more time than sending them takes to any client faster than about
+ * 2 MB/s, and the CPU is the Lambda's, billed per millisecond.
  */
-export const LEVELS: Readonly<Record<Coding, number>> = { gzip: 6, br: 5 };
+export const LEVELS: Readonly<Record<Coding, number>> = { gzip: 1, br: 1 };
 
 /**
  * The coding to answer with, from `Accept-Encoding` (RFC 9110 §12.5.3: q-values, `*`, `q=0`

@@ -1,7 +1,8 @@
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { AnswerTooLargeError } from "../errors";
+import type { AnswerBody } from "./answer-body";
 import type { RenderedAnswer } from "./answer-cache";
-import { COMPRESS_THRESHOLD_BYTES, type Coding, compress, negotiateCoding } from "./encoding";
+import { COMPRESS_THRESHOLD_BYTES, type Coding, negotiateCoding } from "./encoding";
 import { warningHeader } from "./response";
 
 /**
@@ -29,37 +30,38 @@ export function lambdaResponse(
     vary: "accept, accept-encoding",
     ...warningHeader(answer.warnings),
   };
-  const plain = { statusCode: answer.status, headers, body: answer.json };
-  const coding = answer.json.length >= COMPRESS_THRESHOLD_BYTES ? negotiateCoding(acceptEncoding) : undefined;
-  const response = coding === undefined ? plain : compressed(plain, coding);
+  const coding = answer.body.length >= COMPRESS_THRESHOLD_BYTES ? negotiateCoding(acceptEncoding) : undefined;
+  const response =
+    coding === undefined
+      ? { statusCode: answer.status, headers, body: answer.body.json }
+      : compressed(answer.status, headers, answer.body, coding);
   // A body under half the limit cannot exceed it however it is escaped: skip the measuring.
   if ((response.body?.length ?? 0) < LAMBDA_RESPONSE_LIMIT_BYTES / 2) return response;
   const bytes = lambdaPayloadBytes(response);
   if (bytes <= LAMBDA_RESPONSE_LIMIT_BYTES) return response;
-  throw new AnswerTooLargeError(bytes, LAMBDA_RESPONSE_LIMIT_BYTES, advice(answer, coding, plain));
+  throw new AnswerTooLargeError(bytes, LAMBDA_RESPONSE_LIMIT_BYTES, advice(answer, coding, headers));
 }
 
 function compressed(
-  plain: APIGatewayProxyStructuredResultV2 & { headers: Record<string, string>; body: string },
+  statusCode: number,
+  headers: Record<string, string>,
+  body: AnswerBody,
   coding: Coding,
 ): APIGatewayProxyStructuredResultV2 {
   return {
-    ...plain,
-    headers: { ...plain.headers, "content-encoding": coding },
-    body: compress(Buffer.from(plain.body), coding).toString("base64"),
+    statusCode,
+    headers: { ...headers, "content-encoding": coding },
+    body: body.encoded(coding).toString("base64"),
     isBase64Encoded: true,
   };
 }
 
 /** How the caller can get an answer that does not fit: compression if that is enough, else pages. */
-function advice(
-  answer: RenderedAnswer,
-  coding: Coding | undefined,
-  plain: APIGatewayProxyStructuredResultV2 & { headers: Record<string, string>; body: string },
-): string {
+function advice(answer: RenderedAnswer, coding: Coding | undefined, headers: Record<string, string>): string {
+  const plain = { statusCode: answer.status, headers, body: answer.body.json };
   const paging = pageAdvice(answer.items, lambdaPayloadBytes(plain));
   if (coding === undefined) {
-    const gzipped = lambdaPayloadBytes(compressed(plain, "gzip"));
+    const gzipped = lambdaPayloadBytes(compressed(answer.status, headers, answer.body, "gzip"));
     if (gzipped <= LAMBDA_RESPONSE_LIMIT_BYTES) {
       return `it fits compressed (${gzipped.toLocaleString("en")} bytes with gzip): send Accept-Encoding: gzip${paging ? `, or ${paging}` : ""}`;
     }

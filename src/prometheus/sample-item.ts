@@ -35,8 +35,8 @@ export class SampleItemParser {
   readonly #strings = new Map<number, string>();
   /** The string last read at each position of an item (its keys and values, in order). */
   readonly #previous: string[] = [];
-  /** The last timestamp read: where its text is, and its value. */
-  #lastTime = { buf: undefined as Buffer | undefined, start: 0, length: 0, value: 0 };
+  /** The last timestamp read: its text and its value. */
+  #lastTime = { text: "", value: 0 };
 
   /** The item that starts at `start`, or undefined when it is not in the exact shape or not whole. */
   parse(buf: Buffer, start: number): ReadSample | undefined {
@@ -150,9 +150,19 @@ export class SampleItemParser {
 
   /**
    * A timestamp as Prometheus writes it (`1764000120` or `1764000120.5`), read exactly as
-   * `JSON.parse` would; an instant query's samples all share one, so it is read once per buffer.
+   * `JSON.parse` would; an instant query's samples all share one, so it is read once.
    */
   #time(buf: Buffer, p: number): number | undefined {
+    const last = this.#lastTime;
+    const length = last.text.length;
+    if (length > 0 && buf[p + length] === COMMA) {
+      let k = 0;
+      while (k < length && last.text.charCodeAt(k) === buf[p + k]) k++;
+      if (k === length) {
+        this.end = p + length;
+        return last.value;
+      }
+    }
     let i = p;
     let digits = 0;
     let mantissa = 0;
@@ -170,25 +180,18 @@ export class SampleItemParser {
     if (digits === 0 || fraction === 0 || (buf[p] === ZERO && i > p + 1 && buf[p + 1] !== DOT))
       return undefined;
     this.end = i;
-    const last = this.#lastTime;
-    if (last.buf === buf && last.length === i - p && sameBytes(buf, last.start, p, i - p)) return last.value;
     const value =
       digits > MAX_EXACT_DIGITS
         ? Number(buf.toString("latin1", p, i))
         : fraction > 0
           ? mantissa / 10 ** fraction
           : mantissa;
-    this.#lastTime = { buf, start: p, length: i - p, value };
+    this.#lastTime = { text: buf.toString("latin1", p, i), value };
     return value;
   }
 }
 
 function matches(buf: Buffer, at: number, expected: Buffer): boolean {
   for (let k = 0; k < expected.length; k++) if (buf[at + k] !== expected[k]) return false;
-  return true;
-}
-
-function sameBytes(buf: Buffer, a: number, b: number, length: number): boolean {
-  for (let k = 0; k < length; k++) if (buf[a + k] !== buf[b + k]) return false;
   return true;
 }

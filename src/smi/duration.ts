@@ -18,11 +18,15 @@ export function parseDurationMs(text: string): number | undefined {
   return Number.isSafeInteger(total) ? total : undefined;
 }
 
+/** The last duration printed: every item of a list prints the same window. */
+let lastDuration = { ms: Number.NaN, text: "" };
+
 /**
  * Prints a duration the way Prometheus prints one (`1h30m`, `5m`, `30s`): the canonical spelling
  * we echo in `window`, and the one we place in PromQL range selectors.
  */
 export function formatDuration(ms: number): string {
+  if (ms === lastDuration.ms) return lastDuration.text;
   let rest = ms;
   let out = "";
   for (const [unit, size] of Object.entries(UNIT_MS)) {
@@ -32,5 +36,6 @@ export function formatDuration(ms: number): string {
       rest -= n * size;
     }
   }
-  return out === "" ? "0s" : out;
+  lastDuration = { ms, text: out === "" ? "0s" : out };
+  return lastDuration.text;
 }

@@ -30,9 +30,16 @@ export function objectReference(ref: ResourceRef): ObjectReference {
     : { kind, namespace: ref.namespace, name: ref.name };
 }
 
-/** RFC 3339 to the second, as Go's `metav1.Time` marshals. */
+let lastTimestamp = { ms: Number.NaN, text: "" };
+
+/**
+ * RFC 3339 to the second, as Go's `metav1.Time` marshals. Every item of a list has the same one:
+ * the last is remembered.
+ */
 export function formatTimestamp(time: Date): string {
-  return `${time.toISOString().slice(0, 19)}Z`;
+  const ms = time.getTime();
+  if (ms !== lastTimestamp.ms) lastTimestamp = { ms, text: `${time.toISOString().slice(0, 19)}Z` };
+  return lastTimestamp.text;
 }
 
 const latency = (name: LatencyName, ms: number | null) => ({

@@ -21,10 +21,22 @@ export function formatMilliQuantity(value: number): string {
   if (!Number.isFinite(value)) {
     throw new RangeError(`no Quantity exists for ${value}`);
   }
-  let mantissa = BigInt(Math.sign(value) * Math.round(Math.abs(value) * 1000));
-  if (mantissa === 0n) {
+  const milli = Math.round(Math.abs(value) * 1000);
+  if (milli === 0) {
     return "0";
   }
+  // Counts and latencies are safe integers of thousandths: exact in plain numbers, with no BigInt
+  // (five Quantities per item of a 10,000-item list).
+  if (Number.isSafeInteger(milli)) {
+    let m = milli;
+    let exponent = -3;
+    while (exponent < 18 && m % 1000 === 0) {
+      m /= 1000;
+      exponent += 3;
+    }
+    return `${value < 0 ? "-" : ""}${m}${SUFFIXES[exponent]}`;
+  }
+  let mantissa = BigInt(Math.sign(value) * milli);
   let exponent = -3;
   while (exponent < 18 && mantissa % 1000n === 0n) {
     mantissa /= 1000n;

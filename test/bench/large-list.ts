@@ -6,12 +6,14 @@ import { type Coding, compress, LEVELS } from "../../src/http/encoding";
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
-/** Levels compared: ours, and one cheaper and one dearer of each coding. */
+/** Levels compared: ours, and dearer ones of each coding. */
 const COMPARED: readonly { coding: Coding; level: number }[] = [
   { coding: "gzip", level: 1 },
+  { coding: "gzip", level: 3 },
   { coding: "gzip", level: 6 },
   { coding: "gzip", level: 9 },
   { coding: "br", level: 1 },
+  { coding: "br", level: 2 },
   { coding: "br", level: 5 },
   { coding: "br", level: 9 },
 ];

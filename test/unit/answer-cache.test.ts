@@ -1,4 +1,6 @@
+import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
+import { AnswerBody } from "../../src/http/answer-body";
 import { AnswerCache, cacheKey } from "../../src/http/answer-cache";
 import { createApiHandler } from "../../src/http/api-handler";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
@@ -94,7 +96,12 @@ describe("request coalescing and the short cache", () => {
   });
 
   it("keeps the cache bounded by entries and by bytes", async () => {
-    const answer = (json: string) => async () => ({ status: 200, json, warnings: [], roundTrips: 2 });
+    const answer = (json: string) => async () => ({
+      status: 200,
+      body: AnswerBody.of(json),
+      warnings: [],
+      roundTrips: 2,
+    });
     const byEntries = new AnswerCache({ ttlMs: 60_000, maxEntries: 2, maxBytes: 1 << 20 });
     for (const key of ["a", "b", "c"]) await byEntries.get(key, true, answer("{}"));
     expect(byEntries.size.entries).toBe(2);
@@ -108,12 +115,34 @@ describe("request coalescing and the short cache", () => {
     expect((await byBytes.get("small", true, answer("{}"))).outcome).toBe("hit");
   });
 
+  it("keeps a large answer gzipped, and gives it back whole", async () => {
+    const items = Array.from({ length: 10_000 }, (_, i) => ({ name: `pod-${i}`, requests: i * 7 }));
+    const json = JSON.stringify({ items });
+    expect(json.length).toBeGreaterThan(256 * 1024);
+    const cache = new AnswerCache({ ttlMs: 60_000, maxEntries: 10, maxBytes: 1 << 20 });
+    const compute = async () => ({ status: 200, body: AnswerBody.of(json), warnings: [], roundTrips: 2 });
+    await cache.get("list", true, compute);
+    const kept = cache.size.bytes;
+    expect(kept).toBeLessThan(json.length / 5);
+    const hit = await cache.get("list", true, compute);
+    expect(hit.outcome).toBe("hit");
+    expect(gunzipSync(hit.answer.body.encoded("gzip")).toString()).toBe(json);
+    expect(hit.answer.body.json).toBe(json);
+    expect(hit.answer.body.length).toBe(json.length);
+  });
+
   it("does not cache errors", async () => {
     const cache = new AnswerCache({ ttlMs: 60_000, maxEntries: 10, maxBytes: 1 << 20 });
     await expect(cache.get("k", true, async () => Promise.reject(new Error("down")))).rejects.toThrow("down");
     expect(
-      (await cache.get("k", true, async () => ({ status: 200, json: "{}", warnings: [], roundTrips: 2 })))
-        .outcome,
+      (
+        await cache.get("k", true, async () => ({
+          status: 200,
+          body: AnswerBody.of("{}"),
+          warnings: [],
+          roundTrips: 2,
+        }))
+      ).outcome,
     ).toBe("miss");
   });
 

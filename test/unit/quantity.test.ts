@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { formatMilliQuantity } from "../../src/smi/quantity";
 
@@ -39,6 +40,32 @@ describe("formatMilliQuantity", () => {
     expect(formatMilliQuantity(3e9)).toBe("3G");
     expect(formatMilliQuantity(4e12)).toBe("4T");
     expect(formatMilliQuantity(5e15)).toBe("5P");
+  });
+
+  it("prints any finite value as exact integer arithmetic on its thousandths does", () => {
+    const exact = (value: number) => {
+      let mantissa = BigInt(Math.sign(value) * Math.round(Math.abs(value) * 1000));
+      if (mantissa === 0n) return "0";
+      let exponent = -3;
+      while (exponent < 18 && mantissa % 1000n === 0n) {
+        mantissa /= 1000n;
+        exponent += 3;
+      }
+      return `${mantissa}${["m", "", "k", "M", "G", "T", "P", "E"][exponent / 3 + 1]}`;
+    };
+    const values = fc.oneof(
+      fc.double({ noNaN: true, min: -1e300, max: 1e300 }),
+      fc.integer().map((n) => n / 1000),
+      fc.integer({ min: 0, max: 40 }).map((e) => 10 ** e),
+    );
+    fc.assert(
+      fc.property(values, (value) => {
+        expect(formatMilliQuantity(value)).toBe(exact(value));
+      }),
+      {
+        numRuns: 5000,
+      },
+    );
   });
 
   it("refuses NaN and infinities, for which no Quantity exists", () => {
