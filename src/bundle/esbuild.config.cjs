@@ -7,12 +7,21 @@
 //   module-level read of `globalThis.FormData`: either loads Node's bundled undici (20-35 ms).
 //   We use the http adapter, which axios picks first in Node, and never send FormData (axios still
 //   recognises one by its tag without the constructor).
+// - following redirects (`follow-redirects`, with `debug`) and proxies (`proxy-from-env`,
+//   `https-proxy-agent`, with `agent-base`): every client of ours sets `maxRedirects: 0` and
+//   `proxy: false`, which keep axios on Node's own `http`/`https` (26 KB of the api bundle).
 // The stubs fail loudly if a code path we do not use is ever reached, and the build fails if the
 // axios source no longer has the line we rewrite, so an upgrade cannot undo this silently.
 const stubs = {
   "form-data":
     "module.exports = class FormDataUnavailable { constructor() { throw new Error('multipart bodies are not supported in this bundle'); } };",
   "axios-fetch-adapter": "export const getFetch = () => false; export default false;",
+  "follow-redirects":
+    "const refuse = { request() { throw new Error('redirects are not followed in this bundle: set maxRedirects: 0'); } }; module.exports = { http: refuse, https: refuse };",
+  "proxy-from-env":
+    "exports.getProxyForUrl = () => { throw new Error('proxies are not used in this bundle: set proxy: false'); };",
+  "https-proxy-agent":
+    "module.exports = class HttpsProxyAgentUnavailable { constructor() { throw new Error('proxies are not used in this bundle: set proxy: false'); } };",
   // Loaded on first use only: axios touches http2 just for requests that ask for HTTP/2.
   "lazy-http2":
     "let m; module.exports = new Proxy({}, { get: (_, key) => (m ??= require('node:http2'))[key] });",
@@ -21,7 +30,13 @@ const stubs = {
 const trimAxios = {
   name: "trim-axios",
   setup(build) {
-    build.onResolve({ filter: /^form-data$/ }, () => ({ path: "form-data", namespace: "stub" }));
+    build.onResolve(
+      { filter: /^(form-data|follow-redirects|proxy-from-env|https-proxy-agent)$/ },
+      (args) => ({
+        path: args.path,
+        namespace: "stub",
+      }),
+    );
     build.onResolve({ filter: /^http2$/ }, (args) =>
       /axios[\\/]lib/.test(args.importer) ? { path: "lazy-http2", namespace: "stub" } : undefined,
     );

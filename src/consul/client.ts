@@ -72,7 +72,14 @@ export class ConsulClient {
     this.#options = options;
     this.#http =
       options.http ??
-      axios.create({ baseURL: options.address, responseType: "text", transformResponse: (d: unknown) => d });
+      axios.create({
+        baseURL: options.address,
+        responseType: "text",
+        transformResponse: (d: unknown) => d,
+        // Redirects and environment proxies are not followed (and not in the bundle).
+        maxRedirects: 0,
+        proxy: false,
+      });
   }
 
   /** Headers that authenticate a request to this agent; also used for the metrics proxy. */

@@ -71,6 +71,9 @@ export class KubernetesClient {
       options.http ??
       axios.create({
         baseURL: options.apiUrl,
+        // Redirects and environment proxies are not followed (and not in the bundle).
+        maxRedirects: 0,
+        proxy: false,
         ...(options.caPem === undefined
           ? {}
           : { httpsAgent: new Agent({ ca: options.caPem, keepAlive: true }) }),

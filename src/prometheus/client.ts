@@ -112,7 +112,9 @@ export class PrometheusClient implements QueryEngine {
         ...(basic === undefined ? {} : { auth: basic }),
         responseType: "stream",
         transformResponse: (data: unknown) => data,
+        // Redirects and environment proxies are not followed (and not in the bundle).
         maxRedirects: 0,
+        proxy: false,
       });
     const retry = options.retry ?? { attempts: 3, baseDelayMs: 100 };
     axiosRetry(this.#http, {

@@ -48,7 +48,8 @@ export class WebhookSink implements ReportSink {
   constructor(options: WebhookSinkOptions) {
     this.#options = options;
     this.description = `webhook ${displayUrl(options.url, "").replace(/\/$/, "")}`;
-    this.#http = options.http ?? axios.create();
+    // Redirects and environment proxies are not followed (and not in the bundle).
+    this.#http = options.http ?? axios.create({ maxRedirects: 0, proxy: false });
     const baseDelay = options.baseDelayMs ?? 500;
     const maxRetryAfter = options.maxRetryAfterMs ?? 30_000;
     axiosRetry(this.#http, {
