@@ -55,9 +55,7 @@ export function apiRoutes(deps: RouteDeps & AuthSettings): readonly Route[] {
         const readiness = await checkReadiness(deps, r.now, r.stats.deadline);
         if (!readiness.ready) {
           const { backend, meshSeries, labels } = readiness;
-          const failed = [backend, meshSeries, labels].filter(
-            (c) => !c.ok && !c.detail.startsWith("not checked"),
-          );
+          const failed = [backend, meshSeries, labels].filter((c) => !c.ok && c.skipped !== true);
           throw new NotReadyError(`not ready: ${failed.map((c) => c.detail).join("; ")}`);
         }
         return answered(r, { status: "ready", mesh: deps.mesh.name, ...readiness });
