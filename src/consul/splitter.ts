@@ -44,6 +44,7 @@ export function serviceSplitterToSplit(
  * catalog cannot place is in no namespace, so lists leave it out and a get says why.
  */
 export class ConsulSplitSource implements SplitSource {
+  readonly kinds = ["trafficsplits"] as const;
   constructor(readonly client: ConsulClient) {}
 
   async list(kind: SplitKind, namespace: string | undefined): Promise<readonly Split[]> {

@@ -31,6 +31,23 @@ export interface Workload {
   readonly service: string;
   readonly serviceAccount: string;
   readonly dataPlane: DataPlane;
+  /**
+   * The pods' `version` label: Istio's `destination_version`, and the Consul subset that selects
+   * them. Backends that are subsets of one service share `service` and differ here.
+   */
+  readonly version: string;
+}
+
+/**
+ * A request sent to a split's apex Service and routed to the stream's server: it counts as the
+ * apex's traffic, where the mesh can tell. `route` names the HTTPRoute that routed it, when one did
+ * (Linkerd then reports it in its route-backend families).
+ */
+export interface Via {
+  readonly namespace: string;
+  readonly apex: string;
+  readonly port: number;
+  readonly route?: { readonly kind: "HTTPRoute"; readonly name: string };
 }
 
 /** A gRPC status and the share of a stream's responses that carry it (behind HTTP 200). */
@@ -61,6 +78,8 @@ export interface Stream {
   readonly clientLatency: LatencyMix;
   /** Latency the client measured for its own failures (connect timeouts and the like). */
   readonly clientOnlyFailureLatency: LatencyMix;
+  /** Sent to a split's apex and routed here; absent for a request addressed to the server itself. */
+  readonly via?: Via;
 }
 
 export interface Scenario {
@@ -83,7 +102,7 @@ export function workload(
   name: string,
   kind: WorkloadKind,
   podCount: number,
-  options: { service?: string; dataPlane?: DataPlane } = {},
+  options: { service?: string; dataPlane?: DataPlane; version?: string } = {},
 ): Workload {
   const pods = Array.from({ length: podCount }, (_, i) =>
     kind === "deployment"
@@ -98,6 +117,7 @@ export function workload(
     service: options.service ?? name,
     serviceAccount: name,
     dataPlane: options.dataPlane ?? "sidecar",
+    version: options.version ?? "v1",
   };
 }
 

@@ -29,6 +29,7 @@ const RESOURCES = {
  * cluster prefers (discovered, and cached by the client), and HTTPRoutes with a Service parent.
  */
 export class KubernetesSplitSource implements SplitSource {
+  readonly kinds = ["trafficsplits", "httproutes"] as const;
   constructor(readonly client: KubernetesClient) {}
 
   async list(kind: SplitKind, namespace: string | undefined): Promise<readonly Split[]> {

@@ -71,6 +71,8 @@ export interface Split {
  * Both throw `NotFoundError` when the object does not exist or declares no split.
  */
 export interface SplitSource {
+  /** The split kinds this source can read. */
+  readonly kinds: readonly SplitKind[];
   /** Every split of `kind` in `namespace`, or in all namespaces when it is undefined. */
   list(kind: SplitKind, namespace: string | undefined): Promise<readonly Split[]>;
   get(kind: SplitKind, namespace: string, name: string): Promise<readonly Split[]>;

@@ -1,7 +1,9 @@
+import type { Split, SplitApex } from "../kubernetes/split";
 import { LABEL_SETTINGS } from "../label-settings";
 import { eq, type Matcher, ne, renderSelector } from "../prometheus/promql";
 import type { KindName } from "../smi/kinds";
 import type {
+  BackendReading,
   EdgeView,
   IdentityLabels,
   Labels,
@@ -9,6 +11,7 @@ import type {
   Observers,
   ResourceView,
   SeriesFamily,
+  SplitPlan,
   ZeroExplanation,
   ZeroTarget,
 } from "./adapter";
@@ -23,6 +26,12 @@ export interface IstioLabels {
 export interface IstioSettings {
   readonly labels?: IstioLabels;
   readonly cluster?: ClusterSetting;
+  /**
+   * `ISTIO_REQUEST_HOST_LABEL`: a label the operator added to `istio_requests_total` with the
+   * Telemetry API, holding `request.host`. With it a split's backend numbers are only the requests
+   * addressed to the apex; without it, Istio's series name only the backend that answered.
+   */
+  readonly requestHostLabel?: string | undefined;
 }
 
 const KINDS = [
@@ -108,9 +117,45 @@ export function createIstioAdapter(settings: IstioSettings = {}): MeshAdapter {
   const l4Only = (what: string) =>
     `only L4 (ztunnel TCP) telemetry exists for ${what}: in ambient mode HTTP requests are reported by a waypoint, and none reports for it; put it behind a waypoint to get HTTP metrics`;
 
+  const splitPlans = (split: Split): SplitPlan[] => {
+    const { apex } = split;
+    const host = settings.requestHostLabel;
+    const sentTo = (keep?: SeriesFamily["keep"]): SeriesFamily => ({
+      ...sent([sourceWorkload.name, sourceWorkload.namespace as string]),
+      ...(keep === undefined ? {} : { keep }),
+    });
+    const byService: BackendReading = {
+      family: sentTo(
+        host === undefined ? undefined : { labels: [host], test: (l) => addressesApex(l[host] ?? "", apex) },
+      ),
+      scope: [],
+      backend: { namespace: "destination_service_namespace", name: "destination_service_name" },
+      nameOf: (b) => b.name,
+    };
+    // Subsets of the apex Service itself (DestinationRule subsets) show only as its version.
+    const bySubset: BackendReading = {
+      family: sentTo(),
+      scope: [eq("destination_service_namespace", apex.namespace), eq("destination_service_name", apex.name)],
+      backend: { name: "destination_version" },
+      nameOf: (b) => b.subset ?? b.name,
+    };
+    return [
+      {
+        readings: [byService],
+        ...(host === undefined
+          ? {
+              caveat: `Istio's series name the Service that answered, not the apex ${apex.namespace}/${apex.name} the request was sent to, so each backend's numbers are all traffic to it; set ISTIO_REQUEST_HOST_LABEL to a Telemetry API tag holding request.host to count only the apex's requests`,
+            }
+          : {}),
+      },
+      { readings: [bySubset] },
+    ];
+  };
+
   return {
     name: "istio",
     kinds: KINDS,
+    splitPlans,
     resourceView(kind): ResourceView {
       switch (kind) {
         case "namespaces":
@@ -205,4 +250,22 @@ export function createIstioAdapter(settings: IstioSettings = {}): MeshAdapter {
       return [mesh, { when: "object", expr, warning: l4Only(what) }];
     },
   };
+}
+
+/**
+ * Whether a request host names the apex: its Service name, qualified with the namespace, `svc` and
+ * any cluster domain, with or without a port (which must be the apex's when the split names one).
+ */
+function addressesApex(hostWithPort: string, apex: SplitApex): boolean {
+  const colon = hostWithPort.lastIndexOf(":");
+  const host = colon < 0 ? hostWithPort : hostWithPort.slice(0, colon);
+  const port = colon < 0 ? undefined : hostWithPort.slice(colon + 1);
+  if (apex.port !== undefined && port !== undefined && port !== String(apex.port)) return false;
+  const qualified = `${apex.name}.${apex.namespace}`;
+  return (
+    host === apex.name ||
+    host === qualified ||
+    host === `${qualified}.svc` ||
+    host.startsWith(`${qualified}.svc.`)
+  );
 }

@@ -1,4 +1,4 @@
-import { type TrafficNumbers, trafficNumbers } from "./metric-values";
+import { parseQuantity, type TrafficNumbers, trafficNumbers } from "./metric-values";
 import type { TrafficMetrics, TrafficMetricsList } from "./schemas";
 import type { PartialObjectMetadata, Table, TableColumnDefinition } from "./table-schemas";
 
@@ -77,6 +77,21 @@ function edgeCells(item: TrafficMetrics): string[] {
   return [item.edge.direction, peerName, item.edge.side ?? "-"];
 }
 
+const BACKEND = [
+  column("Backend", "the split's backend: a Service, or a subset of the apex"),
+  column("Weight", "its configured weight, relative to the split's other backends"),
+  column("Share", "the share of the split's requests it answered in the window; - without traffic"),
+];
+
+function backendCells(item: TrafficMetrics): string[] {
+  const share = item.metrics.find((m) => m.name === "traffic_share")?.value ?? null;
+  const shareText =
+    share === null || trafficNumbers(item).requests <= 0
+      ? "-"
+      : `${(parseQuantity(share) * 100).toFixed(2)}%`;
+  return [item.backend?.name ?? "-", String(item.backend?.weight ?? "-"), shareText];
+}
+
 function rowObject(
   item: TrafficMetrics,
   include: IncludeObject,
@@ -97,16 +112,22 @@ function rowObject(
 export function trafficTable(answer: TrafficMetrics | TrafficMetricsList, include: IncludeObject): Table {
   const list = answer.kind === "TrafficMetricsList" ? answer : undefined;
   const items = list === undefined ? [answer as TrafficMetrics] : list.items;
-  const edges = list?.resource.name !== undefined;
+  const splits = items.some((item) => item.backend !== undefined);
+  const edges = !splits && list?.resource.name !== undefined;
+  const extra = splits ? BACKEND : edges ? EDGE : [];
   // A page of a list stays a page: kubectl follows `continue` for Tables as for lists.
   const { selfLink: _selfLink, ...page } = list?.metadata ?? { selfLink: "" };
   return {
     kind: "Table",
     apiVersion: "meta.k8s.io/v1",
     metadata: page,
-    columnDefinitions: [NAME, ...(edges ? EDGE : []), ...NUMBERS, ...WIDE],
+    columnDefinitions: [NAME, ...extra, ...NUMBERS, ...WIDE],
     rows: items.map((item) => ({
-      cells: [item.metadata.name, ...(edges ? edgeCells(item) : []), ...numberCells(item)],
+      cells: [
+        item.metadata.name,
+        ...(splits ? backendCells(item) : edges ? edgeCells(item) : []),
+        ...numberCells(item),
+      ],
       object: rowObject(item, include),
     })),
   };
