@@ -225,6 +225,16 @@ export function endingAt(s: Scenario, endS: number): Scenario {
 }
 
 /**
+ * The same traffic, as it would look to a client asking "now" for a while: its usual span before
+ * `nowS`, then on for `aheadS` more, so queries without a time keep finding it (Prometheus serves
+ * the future samples of a backfilled block only once their time has come).
+ */
+export function liveFrom(s: Scenario, nowS: number, aheadS: number): Scenario {
+  const now = Math.floor(nowS / s.stepS) * s.stepS;
+  return { ...s, startS: now - (s.endS - s.startS), endS: now + aheadS };
+}
+
+/**
  * Cumulative share of requests at or below `bound` ms for a mix, assuming requests spread
  * evenly inside each interval. This is how writers fill any mesh's finer buckets.
  */

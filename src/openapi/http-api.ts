@@ -129,6 +129,11 @@ function parameters(kinds: readonly KindName[], window: WindowBounds): Record<st
       "items per page (kubectl sends 500); 0 or absent: the whole list",
     ),
     continue: query("continue", z.string(), "metadata.continue of the previous page, as it came"),
+    backend: query(
+      "backend",
+      ResourceNameSchema,
+      "trafficsplits and httproutes only, and required there: the split's backend to summarize",
+    ),
     timeout: query("timeout", kubectl.timeout, "accepted for kubectl; the server keeps its own deadline"),
     hash: query("hash", z.string(), "the document's content hash, from /openapi/v3"),
     token: query(

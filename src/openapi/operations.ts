@@ -146,9 +146,15 @@ export const ROUTE_PATHS: Readonly<Record<string, () => Record<string, JsonSchem
   "GET /summary/**": () => ({
     "/summary/namespaces/{namespace}/{kind}/{name}": {
       get: {
-        summary: "One resource's traffic as plain numbers",
+        summary: "One resource's (or one split backend's) traffic as plain numbers",
         tags: ["Summary"],
-        parameters: [param("namespace"), param("namespacedKind"), param("name"), ...TIME_PARAMS],
+        parameters: [
+          param("namespace"),
+          param("namespacedKind"),
+          param("name"),
+          ...TIME_PARAMS,
+          param("backend"),
+        ],
         responses: {
           "200": ok("Summary", ref("Summary")),
           ...errors(...READ_ERRORS.filter((c) => c !== "406")),
