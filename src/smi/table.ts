@@ -7,14 +7,16 @@ export const INCLUDE_OBJECT = ["Object", "Metadata", "None"] as const;
 export type IncludeObject = (typeof INCLUDE_OBJECT)[number];
 
 /**
- * Success rate with two decimals, rounded down: a rate with any failure never reads `100.00%`.
- * Without traffic there is no rate, and `-` says so where `0%` would claim every request failed.
+ * Success rate with two decimals, rounded to the nearest (870 of 900 is `96.67%`), as reports and
+ * the gate print it too; except that a rate with any failure never reads `100.00%`, which would
+ * hide it, and says `99.99%`. Without traffic there is no rate, and `-` says so where `0%` would
+ * claim every request failed.
  */
 export function formatSuccessRate(n: Pick<TrafficNumbers, "successCount" | "requests">): string {
   if (n.requests <= 0) return "-";
-  // The small epsilon keeps exact shares (570 of 600) from flooring one step too far.
-  const hundredths = Math.floor((n.successCount * 10_000) / n.requests + 1e-9);
-  return `${(hundredths / 100).toFixed(2)}%`;
+  const hundredths = Math.round((n.successCount * 10_000) / n.requests);
+  const shown = hundredths === 10_000 && n.successCount < n.requests ? 9_999 : hundredths;
+  return `${(shown / 100).toFixed(2)}%`;
 }
 
 export const formatRps = (rps: number | null) => (rps === null ? "-" : `${rps.toFixed(2)}rps`);
