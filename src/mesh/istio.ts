@@ -218,7 +218,10 @@ export function createIstioAdapter(settings: IstioSettings = {}): MeshAdapter {
       };
       const { kind, namespace, name } = target;
       const inNamespace = namespace === undefined ? [] : [eq("destination_workload_namespace", namespace)];
-      const what = `${kind} ${namespace === undefined ? "" : `${namespace}/`}${name ?? ""}`.trim();
+      const what =
+        name === undefined
+          ? `${kind}${namespace === undefined ? "" : ` in namespace ${namespace}`}`
+          : `${kind} ${namespace === undefined ? "" : `${namespace}/`}${name}`;
       if (kind === "pods") {
         const waypoint = renderSelector(REQUESTS, [eq("reporter", "waypoint"), ...inNamespace, ...pins]);
         const where = namespace === undefined ? "these pods" : `pods in namespace ${namespace}`;

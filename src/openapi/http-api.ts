@@ -200,7 +200,13 @@ function paths(routes: readonly DocumentedRoute[], lockOf: (route: DocumentedRou
     }
     for (const [path, item] of Object.entries(describe())) {
       const lock = lockOf(route);
-      const extra = lock.length > 0 ? errors401 : {};
+      // Every path answers another method with a 405; a locked one may answer 401, and the
+      // webhook is off (403) in a deployment without its token.
+      const extra = {
+        ...errors405,
+        ...(lock.length > 0 ? errors401 : {}),
+        ...(route.auth === "webhook" ? errors403 : {}),
+      };
       out[path] = Object.fromEntries(
         Object.entries(item).map(([method, operation]) => [
           method,
@@ -217,6 +223,8 @@ function paths(routes: readonly DocumentedRoute[], lockOf: (route: DocumentedRou
 }
 
 const errors401 = { "401": { $ref: "#/components/responses/Status401" } };
+const errors403 = { "403": { $ref: "#/components/responses/Status403" } };
+const errors405 = { "405": { $ref: "#/components/responses/Status405" } };
 
 export function httpApiDocument(options: HttpApiOptions): JsonSchema {
   const { schemes, of } = security(options.auth);

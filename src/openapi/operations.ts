@@ -18,6 +18,7 @@ export const STATUS_RESPONSES: Readonly<Record<string, string>> = {
   "401": "Unauthorized: missing or wrong credentials",
   "404": "NotFound: unknown path, version or kind, or a kind or edge this mesh cannot answer",
   "403": "Forbidden: this route is switched off in this deployment",
+  "405": "MethodNotAllowed: another method on a served path; the Allow header names the one it takes",
   "406":
     "NotAcceptable: the Accept header names no representation this path writes, or the answer is too large for Lambda; the message says how to get it (compression, pages)",
   "410":
