@@ -61,7 +61,7 @@ function advice(
   if (coding === undefined) {
     const gzipped = lambdaPayloadBytes(compressed(plain, "gzip"));
     if (gzipped <= LAMBDA_RESPONSE_LIMIT_BYTES) {
-      return `it fits compressed (${gzipped.toLocaleString("en")} bytes with gzip): send Accept-Encoding: gzip${paging ? `, or ${paging}` : ""}`;
+      return `it fits compressed (${gzipped.toLocaleString("en")} bytes gzip-compressed, as Lambda carries it in base64): send Accept-Encoding: gzip${paging ? `, or ${paging}` : ""}`;
     }
   }
   return `it does not fit even compressed${paging ? `: ${paging}` : ""}`;
