@@ -4,7 +4,9 @@ import type { Report, ReportRow, ReportTopology } from "./report";
 
 const num = (v: number | null, digits: number) => (v === null ? "–" : v.toFixed(digits));
 const pct = (row: ReportRow) =>
-  row.requests > 0 ? formatSuccessRate({ successCount: row.successCount, requests: row.requests }) : "no traffic";
+  row.requests > 0
+    ? formatSuccessRate({ successCount: row.successCount, requests: row.requests })
+    : "no traffic";
 
 /** Worst success rate first; resources without traffic last, then by name. */
 function worstFirst(a: ReportRow, b: ReportRow): number {
