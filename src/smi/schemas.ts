@@ -50,19 +50,21 @@ export type LatencyName = (typeof LATENCY_NAMES)[number];
 export const LatencyMetricSchema = z.strictObject({
   name: z.enum(LATENCY_NAMES),
   unit: z.literal("ms"),
-  value: QuantitySchema.nullable().meta({ description: "milliseconds; null when nothing was observed" }),
+  value: QuantitySchema.nullable().meta({
+    description: "latencies: milliseconds; null when nothing was observed",
+  }),
 });
 
 export const CountMetricSchema = z.strictObject({
   name: z.enum(["success_count", "failure_count"]),
-  value: QuantitySchema.meta({ description: "requests in the window; 4xx count as successes" }),
+  value: QuantitySchema.meta({ description: "counts: requests in the window; 4xx count as successes" }),
 });
 
 export const ShareMetricSchema = z.strictObject({
   name: z.literal("traffic_share"),
   value: QuantitySchema.meta({
     description:
-      "split backends only: the observed share of the split's requests this backend answered (a fraction: 900m is 90%)",
+      "traffic_share, split backends only: the observed share of the split's requests this backend answered (a fraction: 900m is 90%)",
   }),
 });
 
