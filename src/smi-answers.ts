@@ -5,7 +5,14 @@ import type { Measurement } from "./measurement";
 import { cutPage, isPaged, type PageContext } from "./paging";
 import { type KindSources, servedKinds } from "./served-kinds";
 import { apiGroup, apiResourceList } from "./smi/discovery";
-import { API_GROUP, type ApiVersion, isSplitKindName, KINDS, type ResourceRef } from "./smi/kinds";
+import {
+  API_GROUP,
+  type ApiVersion,
+  isSplitKindName,
+  KINDS,
+  type ResourceRef,
+  type SplitKindName,
+} from "./smi/kinds";
 import {
   backendMetrics,
   objectReference,
@@ -200,6 +207,27 @@ async function edgeList(
   return { ...list, metadata: { ...list.metadata, ...pageMetadata(cut) } };
 }
 
+/** Where a split route's splits come from; a 404 that says why when this route cannot have any. */
+function splitSourceFor(
+  deps: SmiDeps,
+  route: MetricsRoute,
+): { source: NonNullable<SmiDeps["splits"]>; splitKind: SplitKindName } {
+  const { version, kind } = route;
+  if (route.type === "edges") {
+    throw new NotFoundError(
+      `${kind} have no edges: each item of ${kind}/${route.name} is already one backend's traffic`,
+    );
+  }
+  if (version !== "v1alpha2") {
+    throw new NotFoundError(
+      `${kind} are served in v1alpha2 only: v1alpha1 TrafficMetrics have no backend field`,
+    );
+  }
+  if (deps.splits === undefined || !isSplitKindName(kind))
+    throw new NotFoundError(`${kind} are not served here`);
+  return { source: deps.splits, splitKind: kind };
+}
+
 const idOf = (ref: ResourceRef) => `${ref.kind}/${ref.namespace ?? ""}/${ref.name}`;
 
 /**
@@ -217,23 +245,12 @@ async function splitList(
   const { version, kind } = route;
   const namespace = route.namespace;
   const name = route.type === "list" ? undefined : route.name;
-  if (route.type === "edges") {
-    throw new NotFoundError(
-      `${kind} have no edges: each item of ${kind}/${name} is already one backend's traffic`,
-    );
-  }
-  if (version !== "v1alpha2") {
-    throw new NotFoundError(
-      `${kind} are served in v1alpha2 only: v1alpha1 TrafficMetrics have no backend field`,
-    );
-  }
-  const source = deps.splits;
-  if (source === undefined || !isSplitKindName(kind)) throw new NotFoundError(`${kind} are not served here`);
+  const { source, splitKind } = splitSourceFor(deps, route);
   const all = await wholeList(deps, paging, range.time, stats, async () => {
     const splits =
       name === undefined
-        ? await source.list(kind, namespace)
-        : await source.get(kind, namespace as string, name);
+        ? await source.list(splitKind, namespace)
+        : await source.get(splitKind, namespace as string, name);
     const measured = await Promise.all(splits.map((split) => measureSplit(deps, split, range, stats)));
     return measured.flatMap(({ split, backends }) => backends.map((b) => ({ split, ...b })));
   });
@@ -250,19 +267,15 @@ async function splitList(
   const base = `/apis/${API_GROUP}/${version}`;
   const items = cut.items.map((b) => {
     const ref: ResourceRef = { kind, namespace: b.split.namespace, name: b.split.name };
+    const { apex } = b.split;
+    const { weight } = b.backend;
     return backendMetrics({
       version,
       resource: ref,
       ...range,
       measurement: b.measurement,
       selfLink: selfLinkOf(version, ref),
-      backend: {
-        apex: b.split.apex.name,
-        name: backendName(b),
-        weight: b.backend.weight,
-        share: b.share,
-        side: b.side,
-      },
+      backend: { apex: apex.name, name: backendName(b), weight, share: b.share, side: b.side },
     });
   });
   const list = trafficMetricsList({
