@@ -1,5 +1,8 @@
 import type { Config } from "./config";
 import { ConsulClient, METRICS_PROXY_QUERY_PATH } from "./consul/client";
+import { ConsulSplitSource } from "./consul/splitter";
+import { createKubernetesSplitSource } from "./kubernetes/settings";
+import type { SplitSource } from "./kubernetes/split";
 import type { MeshAdapter } from "./mesh/adapter";
 import { selectMesh } from "./mesh/select";
 import { PrometheusClient, type QueryEngine } from "./prometheus/client";
@@ -31,6 +34,8 @@ export interface Backends {
   readonly mesh: MeshAdapter;
   /** What the backend is, for `/healthz` and logs: origin only, never credentials. */
   readonly backendDescription: string;
+  /** Where split objects are read: the Kubernetes API, or Consul's service-splitters. */
+  readonly splits: SplitSource | undefined;
 }
 
 /**
@@ -69,13 +74,21 @@ export function createBackends(config: Config): Backends {
           retry,
         });
   const origin = new URL(config.prometheus.url).origin;
+  const splits =
+    config.kubernetes !== undefined
+      ? createKubernetesSplitSource(config.kubernetes)
+      : consul !== undefined
+        ? new ConsulSplitSource(consul)
+        : undefined;
   return {
     engine,
+    splits,
     mesh: selectMesh({
       mesh: config.mesh,
       labels: config.labels,
       cluster: config.cluster,
       consulDatacenter: config.consulDatacenter,
+      istioRequestHostLabel: config.istioRequestHostLabel,
       consul,
     }),
     backendDescription:

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { ConfigError } from "./errors";
+import type { KubernetesSettings } from "./kubernetes/settings";
 import { LABEL_SETTINGS, type LabelKey } from "./label-settings";
 import { MESH_NAMES } from "./mesh/select";
 import { isLabelName } from "./prometheus/promql";
@@ -143,6 +144,32 @@ const SettingsSchema = z.object({
     label: labelName(["LABEL_CLUSTER", "cluster"]),
     value: fromEnv("CLUSTER", z.string().optional()),
   }),
+  /**
+   * Where split objects (TrafficSplit, HTTPRoute) are read: the cluster's API server, with a bearer
+   * token or a token signed from the function's own AWS role for EKS.
+   */
+  kubernetes: z.object({
+    apiUrl: fromEnv("KUBERNETES_API_URL", httpUrl("https://ABCD.gr7.us-east-1.eks.amazonaws.com").optional()),
+    token: fromEnv("KUBERNETES_TOKEN", z.string().optional()),
+    eksClusterName: fromEnv(
+      "EKS_CLUSTER_NAME",
+      z
+        .string()
+        .regex(/^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/, "must be an EKS cluster name (letters, digits, - and _)")
+        .optional(),
+    ),
+    /** Set by the Lambda runtime: the region whose STS signs an EKS token. */
+    region: fromEnv("AWS_REGION", z.string().optional()),
+    caFile: fromEnv("KUBERNETES_CA_FILE", z.string().optional()),
+  }),
+  /** Istio only: the Telemetry API tag holding `request.host`, so split numbers are the apex's only. */
+  istioRequestHostLabel: fromEnv(
+    "ISTIO_REQUEST_HOST_LABEL",
+    z
+      .string()
+      .refine(isLabelName, { message: "must be a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)" })
+      .optional(),
+  ),
   /** Short cache for answers at an explicit past time (0 ttl turns it off). */
   cache: z.object({
     ttlMs: fromEnv(
@@ -183,6 +210,10 @@ type Settings = z.output<typeof SettingsSchema>;
 /** Rules that span several variables, each naming the variables to change. */
 function crossFieldRules(s: Settings, ctx: z.RefinementCtx): void {
   const fail = (message: string) => ctx.addIssue({ code: "custom", message, input: undefined });
+  kubernetesRules(s.kubernetes, fail);
+  if (s.istioRequestHostLabel !== undefined && s.mesh !== "istio") {
+    fail(`ISTIO_REQUEST_HOST_LABEL: is only read with MESH=istio, and MESH is ${s.mesh}; unset it`);
+  }
   const { window } = s;
   if (window.defaultMs < window.minMs || window.defaultMs > window.maxMs) {
     fail(
@@ -202,6 +233,40 @@ function crossFieldRules(s: Settings, ctx: z.RefinementCtx): void {
   }
 }
 
+/** One credential and one API server, or neither: a half-configured reader would fail every request. */
+function kubernetesRules(k: Settings["kubernetes"], fail: (message: string) => void): void {
+  const credentials = [
+    k.token === undefined ? [] : ["KUBERNETES_TOKEN"],
+    k.eksClusterName === undefined ? [] : ["EKS_CLUSTER_NAME"],
+  ].flat();
+  if (k.apiUrl === undefined) {
+    if (credentials.length > 0 || k.caFile !== undefined) {
+      fail(
+        `KUBERNETES_API_URL: is unset, so ${[...credentials, ...(k.caFile === undefined ? [] : ["KUBERNETES_CA_FILE"])].join(" and ")} would never be used; set it to the cluster's API server, or unset them`,
+      );
+    }
+    return;
+  }
+  if (credentials.length !== 1) {
+    fail(
+      credentials.length === 0
+        ? "KUBERNETES_API_URL: needs a credential: KUBERNETES_TOKEN (a bearer token) or EKS_CLUSTER_NAME (a token signed from the function's AWS role)"
+        : "KUBERNETES_TOKEN and EKS_CLUSTER_NAME: set one of them, not both",
+    );
+  }
+  if (k.eksClusterName !== undefined && k.region === undefined) {
+    fail(
+      "AWS_REGION: EKS_CLUSTER_NAME needs the region of the cluster's STS endpoint (Lambda sets AWS_REGION itself)",
+    );
+  }
+  const url = new URL(k.apiUrl);
+  if (url.protocol === "http:" && !["127.0.0.1", "localhost", "[::1]"].includes(url.hostname)) {
+    fail(
+      "KUBERNETES_API_URL: must be https outside this machine: the bearer token would cross the network in clear text",
+    );
+  }
+}
+
 /** Values derived from several settings: where PromQL goes, and whether Consul is configured. */
 function derive(s: Settings) {
   const { address, token } = s.consul;
@@ -215,6 +280,22 @@ function derive(s: Settings) {
       via: viaConsul ? ("consul" as const) : ("prometheus" as const),
     },
     consul: address === undefined ? undefined : { address, token },
+    kubernetes: kubernetesOf(s),
+  };
+}
+
+/** The Kubernetes reader's settings, when `KUBERNETES_API_URL` is set (the rules above hold). */
+function kubernetesOf(s: Settings): KubernetesSettings | undefined {
+  const { apiUrl, token, eksClusterName, region, caFile } = s.kubernetes;
+  if (apiUrl === undefined) return undefined;
+  return {
+    apiUrl,
+    credential:
+      token !== undefined
+        ? { kind: "token", token }
+        : { kind: "eks", clusterName: eksClusterName ?? "", region: region ?? "" },
+    caFile,
+    timeoutMs: s.prometheus.timeoutMs,
   };
 }
 

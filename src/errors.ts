@@ -92,9 +92,15 @@ export class BackendTimeoutError extends Error {
     readonly backend: string,
     readonly url: string,
     readonly timeoutMs: number,
-    options: { cause?: unknown } = {},
+    options: { cause?: unknown; said?: string } = {},
   ) {
-    super(`${backend} at ${url} did not answer within ${timeoutMs} ms`, { cause: options.cause });
+    // `said`: the backend (or a proxy in front of it) answered that it timed out, however soon.
+    super(
+      options.said === undefined
+        ? `${backend} at ${url} did not answer within ${timeoutMs} ms`
+        : `${backend} at ${url} timed out: ${options.said} (the query had ${timeoutMs} ms)`,
+      { cause: options.cause },
+    );
   }
 }
 

@@ -78,7 +78,7 @@ export function buildQueries(spec: MeasureSpec): { counts: string; latency: stri
   // A namespace the scope already pins is not grouped by: one label less on every sample returned.
   const grouped = pinnedNamespace(spec) === undefined ? groupBy.namespace : undefined;
   const observed = family.observers === undefined ? [] : [family.observers.label, ...family.observers.pair];
-  const identity = [grouped, ...groupBy.names, ...observed];
+  const identity = [grouped, ...groupBy.names, ...observed, ...(family.keep?.labels ?? [])];
   // Series that cannot name the object (an empty identity label) are dropped when results are
   // folded, not with `label!=""` matchers: on a label like `pod` such a matcher makes Prometheus
   // merge the postings of every value, which cost more than the one extra group it saves.
@@ -187,6 +187,7 @@ class MeasureFold {
 
   #entry(labels: Readonly<Record<string, string>>): Accumulator | undefined {
     const { groupBy, family } = this.#spec;
+    if (family.keep !== undefined && !family.keep.test(labels)) return undefined;
     const via = groupBy.names.findIndex((label) => !!labels[label]);
     const name = labels[groupBy.names[via] ?? ""];
     const namespace =

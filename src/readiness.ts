@@ -100,37 +100,12 @@ export async function checkReadiness(
     const result = await deps.engine.instantQuery(query, time, deadline === undefined ? {} : { deadline });
     counts = new Map(result.samples.map((s) => [s.metric[CHECK_LABEL] ?? "", s.value[1]]));
   } catch (error) {
-    return {
-      ready: false,
-      backend: {
-        ok: false,
-        detail: `${deps.backendDescription} did not answer a query: ${(error as Error).message}; check PROMETHEUS_URL (or CONSUL_HTTP_ADDR), its credentials, and that it is reachable from here`,
-      },
-      meshSeries: { ok: false, skipped: true, detail: "not checked: the backend did not answer" },
-      labels: { ok: false, skipped: true, detail: "not checked: the backend did not answer" },
-    };
+    return unreachable(deps, error as Error);
   }
   const backend = { ok: true, detail: `${deps.backendDescription} answers queries` };
   const series = counts.get("counter") ?? 0;
   if (series > 0) {
-    const missing = labels.filter(
-      (_, i) => (counts.get(`present${i}`) ?? 0) === 0 && (counts.get(`evidence${i}`) ?? 0) > 0,
-    );
-    const labelCheck =
-      missing.length === 0
-        ? {
-            ok: true,
-            detail: `the relabeled labels (${labels.map((c) => c.setting).join(", ")}) are on the series`,
-          }
-        : {
-            ok: false,
-            detail: missing
-              .map(
-                (c) =>
-                  `no series of ${deps.mesh.resourceView(c.kind).family.counter} carries the label ${c.label} (${c.setting}), though ${c.because}: set ${c.setting} to the label your relabeling gives`,
-              )
-              .join("; "),
-          };
+    const labelCheck = labelVerdict(deps.mesh, labels, counts);
     return {
       ready: labelCheck.ok,
       backend,
@@ -150,4 +125,37 @@ export async function checkReadiness(
     },
     labels: { ok: false, skipped: true, detail: "not checked: the mesh's request counter has no series" },
   };
+}
+
+function unreachable(deps: DiagnosisDeps, error: Error): Readiness {
+  const skipped = { ok: false, skipped: true, detail: "not checked: the backend did not answer" };
+  return {
+    ready: false,
+    backend: {
+      ok: false,
+      detail: `${deps.backendDescription} did not answer a query: ${error.message}; check PROMETHEUS_URL (or CONSUL_HTTP_ADDR), its credentials, and that it is reachable from here`,
+    },
+    meshSeries: skipped,
+    labels: skipped,
+  };
+}
+
+/** A label is missing when no series carries it though the mesh's own labels show some should. */
+function labelVerdict(mesh: MeshAdapter, labels: readonly LabelCheck[], counts: ReadonlyMap<string, number>) {
+  const missing = labels.filter(
+    (_, i) => (counts.get(`present${i}`) ?? 0) === 0 && (counts.get(`evidence${i}`) ?? 0) > 0,
+  );
+  if (missing.length === 0) {
+    return {
+      ok: true,
+      detail: `the relabeled labels (${labels.map((c) => c.setting).join(", ")}) are on the series`,
+    };
+  }
+  const detail = missing
+    .map(
+      (c) =>
+        `no series of ${mesh.resourceView(c.kind).family.counter} carries the label ${c.label} (${c.setting}), though ${c.because}: set ${c.setting} to the label your relabeling gives`,
+    )
+    .join("; ");
+  return { ok: false, detail };
 }

@@ -1,12 +1,28 @@
+import { NotFoundError } from "./errors";
+import type { SplitSource } from "./kubernetes/split";
 import type { ListCache } from "./list-cache";
 import type { Measurement } from "./measurement";
-import type { MeshAdapter } from "./mesh/adapter";
 import { cutPage, isPaged, type PageContext } from "./paging";
+import { type KindSources, servedKinds } from "./served-kinds";
 import { apiGroup, apiResourceList } from "./smi/discovery";
-import { API_GROUP, type ApiVersion, KINDS, type ResourceRef } from "./smi/kinds";
-import { objectReference, selfLinkOf, trafficMetrics, trafficMetricsList } from "./smi/objects";
+import {
+  API_GROUP,
+  type ApiVersion,
+  isSplitKindName,
+  KINDS,
+  type ResourceRef,
+  type SplitKindName,
+} from "./smi/kinds";
+import {
+  backendMetrics,
+  objectReference,
+  selfLinkOf,
+  trafficMetrics,
+  trafficMetricsList,
+} from "./smi/objects";
 import type { SmiRoute } from "./smi/route";
 import type { TrafficMetrics, TrafficMetricsList } from "./smi/schemas";
+import { measureSplit } from "./split-traffic";
 import type { TimeRange } from "./time-range";
 import {
   type MeasuredResource,
@@ -30,9 +46,10 @@ export interface SmiAnswer<Body = unknown> {
 /** Discovery answers need no metrics, and so no time range. */
 export function discoveryAnswer(
   route: Extract<SmiRoute, { type: "group" | "resources" }>,
-  mesh: MeshAdapter,
+  sources: KindSources,
 ): SmiAnswer {
-  const body = route.type === "group" ? apiGroup() : apiResourceList(route.version, mesh.kinds);
+  const body =
+    route.type === "group" ? apiGroup() : apiResourceList(route.version, servedKinds(sources, route.version));
   return { body, warnings: [], roundTrips: 0 };
 }
 
@@ -41,6 +58,8 @@ type MetricsRoute = Exclude<SmiRoute, { type: "group" | "resources" }>;
 /** What metrics answers need: the traffic readers, and the warm container's list cache. */
 export interface SmiDeps extends TrafficDeps {
   readonly lists?: ListCache;
+  /** Where split objects (and their weights) are read; absent: split kinds are not served. */
+  readonly splits?: SplitSource | undefined;
 }
 
 /**
@@ -55,6 +74,21 @@ export async function answerMetrics(
   stats: RequestStats = new RequestStats(),
   paging?: PageContext,
 ): Promise<SmiAnswer<TrafficMetrics | TrafficMetricsList>> {
+  if (isSplitKindName(route.kind)) {
+    const list = await splitList(
+      deps,
+      route,
+      range,
+      stats,
+      paging ?? { page: {}, identity: "", now: range.time },
+    );
+    return {
+      body: list,
+      warnings: [...stats.warnings],
+      roundTrips: stats.roundTrips,
+      items: list.items.length,
+    };
+  }
   if (route.type === "resource") {
     const ref = refOf(route.kind, route);
     const body = resourceItem(route.version, range, ref, await measureResource(deps, ref, range, stats));
@@ -173,4 +207,91 @@ async function edgeList(
   return { ...list, metadata: { ...list.metadata, ...pageMetadata(cut) } };
 }
 
+/** Where a split route's splits come from; a 404 that says why when this route cannot have any. */
+function splitSourceFor(
+  deps: SmiDeps,
+  route: MetricsRoute,
+): { source: NonNullable<SmiDeps["splits"]>; splitKind: SplitKindName } {
+  const { version, kind } = route;
+  if (route.type === "edges") {
+    throw new NotFoundError(
+      `${kind} have no edges: each item of ${kind}/${route.name} is already one backend's traffic`,
+    );
+  }
+  if (version !== "v1alpha2") {
+    throw new NotFoundError(
+      `${kind} are served in v1alpha2 only: v1alpha1 TrafficMetrics have no backend field`,
+    );
+  }
+  if (deps.splits === undefined || !isSplitKindName(kind))
+    throw new NotFoundError(`${kind} are not served here`);
+  return { source: deps.splits, splitKind: kind };
+}
+
 const idOf = (ref: ResourceRef) => `${ref.kind}/${ref.namespace ?? ""}/${ref.name}`;
+
+/**
+ * The backends of one split (a `resource` path: one TrafficSplit, or an HTTPRoute with its Service
+ * parents), or of every split of the kind in a namespace or in all: one item per backend, whose
+ * `resource` is the split. Splits have no edges: their items are already traffic to peers.
+ */
+async function splitList(
+  deps: SmiDeps,
+  route: MetricsRoute,
+  range: TimeRange,
+  stats: RequestStats,
+  paging: PageContext,
+): Promise<TrafficMetricsList> {
+  const { version, kind } = route;
+  const namespace = route.namespace;
+  const name = route.type === "list" ? undefined : route.name;
+  const { source, splitKind } = splitSourceFor(deps, route);
+  const all = await wholeList(deps, paging, range.time, stats, async () => {
+    const splits =
+      name === undefined
+        ? await source.list(splitKind, namespace)
+        : await source.get(splitKind, namespace as string, name);
+    const measured = await Promise.all(splits.map((split) => measureSplit(deps, split, range, stats)));
+    return measured.flatMap(({ split, backends }) => backends.map((b) => ({ split, ...b })));
+  });
+  const backendName = (b: (typeof all)[number]) => b.backend.subset ?? b.backend.name;
+  const cut = cutPage(
+    all,
+    (b) => ({
+      id: `${b.split.namespace}/${b.split.name}/${b.split.apex.name}/${backendName(b)}`,
+      measurement: b.measurement,
+    }),
+    paging,
+    range.time,
+  );
+  const base = `/apis/${API_GROUP}/${version}`;
+  const items = cut.items.map((b) => {
+    const ref: ResourceRef = { kind, namespace: b.split.namespace, name: b.split.name };
+    const { apex } = b.split;
+    const { weight } = b.backend;
+    return backendMetrics({
+      version,
+      resource: ref,
+      ...range,
+      measurement: b.measurement,
+      selfLink: selfLinkOf(version, ref),
+      backend: { apex: apex.name, name: backendName(b), weight, share: b.share, side: b.side },
+    });
+  });
+  const list = trafficMetricsList({
+    version,
+    selfLink:
+      name !== undefined
+        ? selfLinkOf(version, { kind, namespace: namespace as string, name })
+        : namespace === undefined
+          ? `${base}/${kind}`
+          : `${base}/namespaces/${namespace}/${kind}`,
+    resource: {
+      kind: KINDS[kind].kind,
+      ...(namespace === undefined ? {} : { namespace }),
+      ...(name === undefined ? {} : { name }),
+    },
+    items,
+  });
+  return { ...list, metadata: { ...list.metadata, ...pageMetadata(cut) } };
+}

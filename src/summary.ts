@@ -21,6 +21,10 @@ export interface Summary {
   readonly p99Ms: number | null;
   readonly window: string;
   readonly timestamp: string;
+  /** A split backend's: which backend, its configured weight, and its observed share (0..1). */
+  readonly backend?: string;
+  readonly weight?: number;
+  readonly trafficShare?: number;
 }
 
 /** Significant digits a plain number keeps: more than any count or rate needs, fewer than float noise. */
@@ -36,7 +40,11 @@ function plainNumber(value: number): number {
 
 const plainOrNull = (value: number | null) => (value === null ? null : plainNumber(value));
 
-export function summarize(m: Measurement, range: TimeRange): Summary {
+export function summarize(
+  m: Measurement,
+  range: TimeRange,
+  backend?: { readonly name: string; readonly weight: number; readonly trafficShare: number },
+): Summary {
   const requests = m.successCount + m.failureCount;
   const traffic = requests > 0;
   return {
@@ -50,5 +58,8 @@ export function summarize(m: Measurement, range: TimeRange): Summary {
     p99Ms: plainOrNull(m.p99Ms),
     window: formatDuration(range.windowMs),
     timestamp: formatTimestamp(range.time),
+    ...(backend === undefined
+      ? {}
+      : { backend: backend.name, weight: backend.weight, trafficShare: plainNumber(backend.trafficShare) }),
   };
 }

@@ -72,7 +72,7 @@ function runner({ engine }: TrafficDeps, time: Date, stats: RequestStats) {
  * the counts queries already, so this costs nothing. One Warning per setting, whichever of its
  * labels (a Consul edge reads `consul_destination_datacenter`) showed the values.
  */
-function noteSplits(splits: readonly SplitSeen[], stats: RequestStats): void {
+export function noteSplits(splits: readonly SplitSeen[], stats: RequestStats): void {
   const bySetting = new Map<string, { noun: string; labels: Set<string>; values: Set<string> }>();
   for (const { label, setting, noun, values } of splits) {
     const seen = bySetting.get(setting) ?? { noun, labels: new Set(), values: new Set() };
@@ -93,7 +93,7 @@ function noteSplits(splits: readonly SplitSeen[], stats: RequestStats): void {
 }
 
 /** After a zero or empty answer, spends one cheap query on saying why it may not mean idle. */
-async function explainZero(
+export async function explainZero(
   deps: TrafficDeps,
   target: ZeroTarget,
   range: TimeRange,

@@ -72,8 +72,12 @@ function checksFor(
   return { checks, explanations };
 }
 
-const describe = ({ kind, namespace, name }: ZeroTarget) =>
-  `${kind} ${namespace === undefined ? "" : `${namespace}/`}${name ?? ""}`.trim();
+/** "deployments shop/web", "namespace shop", "deployments in namespace shop", "deployments". */
+const describe = ({ kind, namespace, name }: ZeroTarget) => {
+  if (kind === "namespaces" && name !== undefined) return `namespace ${name}`;
+  if (name === undefined) return namespace === undefined ? kind : `${kind} in namespace ${namespace}`;
+  return `${kind} ${namespace === undefined ? "" : `${namespace}/`}${name}`;
+};
 
 /**
  * Why a zero may not mean idle, decided from the checks' counts. A name seen within `MAX_WINDOW`
@@ -105,7 +109,7 @@ function verdict(
   if (found.mesh === 0) {
     return (
       explained("mesh") ??
-      `${deps.backendDescription} has no series of ${selector} at ${at} (MESH=${deps.mesh.name}): nothing this mesh reports is there, so every answer is zero; check MESH and PROMETHEUS_URL, and that Prometheus scrapes the mesh's proxies`
+      `${deps.backendDescription} has no series of ${selector} at ${at} (MESH=${deps.mesh.name}): nothing this mesh reports is there, so every answer is zero; check MESH and PROMETHEUS_URL, that Prometheus scrapes the mesh's proxies, that ${at} falls inside its data, and CLUSTER or CONSUL_DATACENTER if set (the selector pins them)`
     );
   }
   const maxWindow = formatDuration(deps.window.maxMs);

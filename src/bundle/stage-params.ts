@@ -61,6 +61,10 @@ export const stageParamsSchema = (context: StageParamsContext) =>
       cluster: fromEnv(settingOf("CLUSTER")),
       labelCluster: fromEnv(settingOf("LABEL_CLUSTER")),
       consulDatacenter: fromEnv(settingOf("CONSUL_DATACENTER")),
+      kubernetesApiUrl: fromEnv(settingOf("KUBERNETES_API_URL")),
+      kubernetesToken: secret(context),
+      eksClusterName: fromEnv(settingOf("EKS_CLUSTER_NAME")),
+      istioRequestHostLabel: fromEnv(settingOf("ISTIO_REQUEST_HOST_LABEL")),
       consulHttpToken: secret(context),
       webhookToken: secret(context),
       apiAuth: z.enum(["iam", "jwt", "none"], { message: "must be one of: iam, jwt, none" }),
@@ -89,6 +93,10 @@ export const stageParamsSchema = (context: StageParamsContext) =>
           `is only read with apiAuth none; API Gateway checks callers with apiAuth ${p.apiAuth}`,
         );
       if (p.apiAuth === "jwt" && p.jwtIssuerUrl === "") fail("jwtIssuerUrl", "is required with apiAuth jwt");
+      if (p.kubernetesApiUrl !== "" && (p.kubernetesToken === "") === (p.eksClusterName === ""))
+        fail("kubernetesApiUrl", "needs exactly one credential: kubernetesToken or eksClusterName");
+      if (p.kubernetesApiUrl === "" && (p.kubernetesToken !== "" || p.eksClusterName !== ""))
+        fail("kubernetesApiUrl", "is required when kubernetesToken or eksClusterName is given");
       if (p.apiAuth === "jwt" && p.jwtAudience === "") fail("jwtAudience", "is required with apiAuth jwt");
       if ((p.vpcSubnetIds.length === 0) !== (p.vpcSecurityGroupIds.length === 0))
         fail(

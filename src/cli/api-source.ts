@@ -4,7 +4,7 @@ import { ApiStatusError } from "../errors";
 import { PREFERRED_VERSION } from "../smi/discovery";
 import { API_GROUP } from "../smi/kinds";
 import { StatusSchema, TrafficMetricsListSchema } from "../smi/schemas";
-import type { TrafficSource } from "../topology/source";
+import { type TrafficSource, warningTexts } from "../topology/source";
 
 export interface ApiSourceOptions {
   readonly url: string;
@@ -12,6 +12,8 @@ export interface ApiSourceOptions {
   readonly window?: string | undefined;
   readonly time?: string | undefined;
   readonly timeoutMs?: number;
+  /** Gets each answer's `Warning` texts: why a zero may not mean idle. */
+  readonly warn?: (warning: string) => void;
 }
 
 /**
@@ -43,6 +45,7 @@ export function apiSource(options: ApiSourceOptions): TrafficSource {
       );
     });
     const body: unknown = await response.json().catch(() => undefined);
+    for (const warning of warningTexts(response.headers.get("warning"))) options.warn?.(warning);
     if (!response.ok) {
       const status = StatusSchema.safeParse(body);
       if (status.success) throw new ApiStatusError(status.data.code, status.data.reason, status.data.message);

@@ -3,7 +3,7 @@ import { runMain } from "../dev/run-main";
 import { renderAscii } from "../topology/ascii";
 import { renderDot } from "../topology/dot";
 import { renderMermaid } from "../topology/mermaid";
-import { collectTopology } from "../topology/source";
+import { collectTopology, warnOnce } from "../topology/source";
 import { type Command, parseCommand } from "./args";
 import { HELP, USAGE } from "./help";
 import { sourceFor } from "./source";
@@ -11,8 +11,11 @@ import { renderTop } from "./top";
 
 const RENDERERS = { ascii: renderAscii, dot: renderDot, mermaid: renderMermaid } as const;
 
+/** Warnings go to stderr as kubectl prints them, once each: a zero may not mean idle. */
+const warn = warnOnce((warning) => process.stderr.write(`Warning: ${warning}\n`));
+
 async function top(command: Extract<Command, { type: "top" }>): Promise<string> {
-  const list = await sourceFor(command, new Date()).list(command.kind, command.namespace);
+  const list = await sourceFor(command, new Date(), warn).list(command.kind, command.namespace);
   return renderTop(list, {
     allNamespaces: command.namespace === undefined && command.kind !== "namespaces",
     ...(command.sort === undefined ? {} : { sort: command.sort }),
@@ -40,7 +43,11 @@ async function main(argv: readonly string[]): Promise<void> {
     process.stdout.write(await top(command));
     return;
   }
-  const topology = await collectTopology(sourceFor(command, new Date()), command.kind, command.namespace);
+  const topology = await collectTopology(
+    sourceFor(command, new Date(), warn),
+    command.kind,
+    command.namespace,
+  );
   process.stdout.write(RENDERERS[command.output](topology));
 }
 

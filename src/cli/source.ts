@@ -1,5 +1,6 @@
 import { createBackends } from "../backends";
 import { loadConfig, processEnv } from "../config";
+import { UsageError } from "../dev/run-main";
 import { resolveTimeRange } from "../time-range";
 import { coreSource } from "../topology/core-source";
 import type { TrafficSource } from "../topology/source";
@@ -13,9 +14,14 @@ type Reading = Exclude<Command, { type: "help" }>;
  * clock), or the core in-process over Prometheus with the environment's settings, `--prometheus`
  * and `--mesh` taking the place of `PROMETHEUS_URL` and `MESH`.
  */
-export function sourceFor(command: Reading, now: Date): TrafficSource {
+export function sourceFor(command: Reading, now: Date, warn: (warning: string) => void): TrafficSource {
   const { source, window, time } = command;
-  if (source.type === "api") return apiSource({ url: source.url, token: source.token, window, time });
+  if (source.type === "api") return apiSource({ url: source.url, token: source.token, window, time, warn });
+  if (source.mesh === undefined && processEnv().MESH === undefined) {
+    throw new UsageError(
+      "--prometheus needs --mesh linkerd|istio|consul (or MESH in the environment): which mesh's series to read",
+    );
+  }
   const config = loadConfig(processEnv(), {
     ...(source.url === undefined ? {} : { PROMETHEUS_URL: source.url }),
     ...(source.mesh === undefined ? {} : { MESH: source.mesh }),
@@ -25,5 +31,5 @@ export function sourceFor(command: Reading, now: Date): TrafficSource {
     config.window,
     now,
   );
-  return coreSource({ ...createBackends(config), window: config.window }, range);
+  return coreSource({ ...createBackends(config), window: config.window }, range, warn);
 }

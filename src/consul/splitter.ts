@@ -1,5 +1,6 @@
 import { NotFoundError } from "../errors";
-import { type Split, type SplitKind, type SplitSource, wholeWeights } from "../kubernetes/split";
+import { type Split, type SplitSource, wholeWeights } from "../kubernetes/split";
+import type { SplitKindName } from "../smi/kinds";
 import type { ConsulClient, PlacedService, ServiceSplitter } from "./client";
 
 /**
@@ -44,9 +45,10 @@ export function serviceSplitterToSplit(
  * catalog cannot place is in no namespace, so lists leave it out and a get says why.
  */
 export class ConsulSplitSource implements SplitSource {
+  readonly kinds = ["trafficsplits"] as const;
   constructor(readonly client: ConsulClient) {}
 
-  async list(kind: SplitKind, namespace: string | undefined): Promise<readonly Split[]> {
+  async list(kind: SplitKindName, namespace: string | undefined): Promise<readonly Split[]> {
     assertTrafficSplits(kind);
     const [entries, services] = await Promise.all([this.client.serviceSplitters(), this.client.services()]);
     const placed = placement(services);
@@ -58,7 +60,7 @@ export class ConsulSplitSource implements SplitSource {
     });
   }
 
-  async get(kind: SplitKind, namespace: string, name: string): Promise<readonly Split[]> {
+  async get(kind: SplitKindName, namespace: string, name: string): Promise<readonly Split[]> {
     assertTrafficSplits(kind);
     const [entry, services] = await Promise.all([this.client.serviceSplitter(name), this.client.services()]);
     if (entry === undefined) {
@@ -79,7 +81,7 @@ function placement(services: readonly PlacedService[]): ReadonlyMap<string, stri
   return new Map(services.map((s) => [s.name, s.namespace]));
 }
 
-function assertTrafficSplits(kind: SplitKind): void {
+function assertTrafficSplits(kind: SplitKindName): void {
   if (kind !== "trafficsplits") {
     throw new NotFoundError(
       `Consul declares splits as service-splitter config entries, served as trafficsplits; it has no ${kind}`,

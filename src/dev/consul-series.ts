@@ -60,6 +60,10 @@ function byClass(
  * `upstream` listener series under the same `envoy_http_downstream_*` names, which must never be
  * read as inbound traffic.
  */
+/** A subset's target is `<subset>.<service>...`: only when a splitter chose the subset of its own service. */
+const subsetPrefix = (s: Stream) =>
+  s.via !== undefined && s.to.service === s.via.apex ? `${s.to.version}.` : "";
+
 export function consulSeries(
   scenario: Scenario,
   om = new OpenMetricsBuilder(),
@@ -83,11 +87,13 @@ export function consulSeries(
       const upstream = {
         ...sidecar(client, pod, dc),
         consul_destination_service: s.to.service,
+        consul_destination_service_subset:
+          s.via === undefined ? "" : s.to.service === s.via.apex ? s.to.version : "",
         consul_destination_namespace: "default",
         consul_destination_partition: "default",
         consul_destination_datacenter: dc,
-        consul_destination_target: `${s.to.service}.default.${dc}`,
-        consul_destination_full_target: `${s.to.service}.default.${dc}.internal.${TRUST_DOMAIN}`,
+        consul_destination_target: `${subsetPrefix(s)}${s.to.service}.default.${dc}`,
+        consul_destination_full_target: `${subsetPrefix(s)}${s.to.service}.default.${dc}.internal.${TRUST_DOMAIN}`,
         consul_destination_routing_type: "internal",
         consul_destination_trust_domain: TRUST_DOMAIN,
         envoy_cluster_name: s.to.service,

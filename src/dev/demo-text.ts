@@ -6,6 +6,8 @@ export interface DemoFacts {
   readonly apiUrl: string;
   readonly prometheusUrl: string;
   readonly consulUrl?: string | undefined;
+  /** The Kubernetes API double the canaries' splits are read from (not with Consul: its splitters). */
+  readonly kubernetesUrl?: string | undefined;
   /** The end of the generated data: the `time` that shows it. */
   readonly time: Date;
   readonly workloads: number;
@@ -19,11 +21,11 @@ export interface DemoFacts {
 const iso = (time: Date) => `${time.toISOString().slice(0, 19)}Z`;
 
 /** The report the demo offers to run: the generated namespaces over the generated window. */
-export function demoReportSpec(time: Date): ReportSpec {
+export function demoReportSpec(time: Date, kind: string): ReportSpec {
   return {
     title: "Demo report",
     namespaces: ["shop", "payments"],
-    kinds: ["services"],
+    kinds: [kind],
     window: "5m",
     time: iso(time),
     sinks: [],
@@ -53,11 +55,21 @@ export function demoText(facts: DemoFacts): string {
     ...(mesh.edgeViews("namespaces").length > 0 ? [`${api}/namespaces/shop/edges${q}`] : []),
     `${api}/`,
   ];
+  // The canary: apex web split 90/10, by an HTTPRoute (Consul: its service-splitter).
+  const splitKind =
+    mesh.kinds.includes("services") && facts.consulUrl !== undefined ? "trafficsplits" : "httproutes";
+  urls.push(`${api}/namespaces/store/${splitKind}/web${q}`);
   const token = facts.webhookToken ? `,"token":"'"$WEBHOOK_TOKEN"'"` : "";
+  const canaryGate = `{"name":"web","namespace":"store","phase":"Progressing","metadata":{"kind":"${splitKind}","backend":"web-canary","window":"5m","time":"${time}","minSuccessRate":"85","maxP99Ms":"10000"${token}}}`;
   const gateBody = `{"name":"${name}","namespace":"payments","phase":"Progressing","metadata":{"kind":"${kind}","window":"5m","time":"${time}","minSuccessRate":"90","maxP99Ms":"5000"${token}}}`;
   return `
-Prometheus ${facts.prometheusUrl} holds ${mesh.name} traffic for ${facts.workloads} workloads in namespaces shop and payments,
-ending at ${time}.${facts.consulUrl ? ` Catalog and metrics go through a Consul API double at ${facts.consulUrl}.` : ""}
+Prometheus ${facts.prometheusUrl} holds ${mesh.name} traffic for ${facts.workloads} workloads in namespaces shop, payments and store,
+from 15 minutes before ${time} (when the demo started) to an hour after it.${facts.consulUrl ? ` Catalog, splitters and metrics go through a Consul API double at ${facts.consulUrl}.` : ""}${
+    facts.kubernetesUrl
+      ? `
+The canaries' TrafficSplits and HTTPRoute are read from a Kubernetes API double at ${facts.kubernetesUrl}.`
+      : ""
+  }
 The SMI API is on ${facts.apiUrl}. Try:
 
 ${urls.map((url) => `curl -s${auth} '${url}'`).join("\n")}
@@ -67,6 +79,9 @@ curl -s${auth} '${facts.apiUrl}/summary/namespaces/payments/${kind}/${name}${q}'
 
 A Flagger gate (HTTP 200 passes, 412 fails with the reasons):
 curl -s -X POST -H 'content-type: application/json' '${facts.apiUrl}/webhooks/flagger' -d '${gateBody}'
+
+The canary web in namespace store (primary 90, canary 10): its backends above, and a gate on the canary backend:
+curl -s -X POST -H 'content-type: application/json' '${facts.apiUrl}/webhooks/flagger' -d '${canaryGate}'
 
 The SMI spec's traffic top and topology, with the smi-metrics CLI:
 npx smi-metrics top ${kind} -A --window 5m --time ${time} --api ${facts.apiUrl}${cliToken}

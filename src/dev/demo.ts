@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -6,18 +6,23 @@ import { createBackends } from "../backends";
 import { loadConfig, processEnv } from "../config";
 import { apiFromConfig } from "../http/api-from-config";
 import { MESH_NAMES, type MeshName } from "../mesh/select";
+import { CANARY_CATALOG, CANARY_SPLITTERS, canaryKubernetesObjects, withCanaries } from "./canary";
 import { startConsulDouble } from "./consul-double";
 import { consulCatalog, IDLE_CATALOG_SERVICE } from "./consul-series";
 import { demoReportSpec, demoText } from "./demo-text";
 import { loadDevSettings } from "./dev-settings";
+import { startKubernetesDouble } from "./kubernetes-double";
 import { serveLambdas } from "./local-server";
 import { startPrometheus } from "./prometheus-server";
 import { runMain, UsageError } from "./run-main";
-import { defaultScenario, endingAt, scenarioEnd } from "./scenario";
+import { defaultScenario, liveFrom } from "./scenario";
 import { seriesWriter } from "./series";
 
 const USAGE = "npm run demo [-- --mesh linkerd|istio|consul] (or MESH=istio npm run demo)";
 const DEMO_CONSUL_TOKEN = "demo-read-token";
+const DEMO_KUBERNETES_TOKEN = "demo-kubernetes-reader";
+/** How long the demo's traffic goes on after it starts. */
+const DEMO_LIVE_S = 3600;
 
 /**
  * The mesh to generate: `--mesh`, else `MESH`. Both given and different is refused rather than
@@ -45,8 +50,10 @@ function demoMesh(): MeshName {
 runMain(async () => {
   const meshName = demoMesh();
   const dev = loadDevSettings();
-  // The generated traffic ends now, so clients that cannot give a time (kubectl, /readyz) see it.
-  const scenario = endingAt(defaultScenario(), Date.now() / 1000);
+  // The generated traffic reaches now and goes on for an hour, so clients that cannot give a time
+  // (kubectl, /readyz, the CLI without --time) see it while the demo runs.
+  const started = new Date();
+  const scenario = liveFrom(withCanaries(defaultScenario()), started.getTime() / 1000, DEMO_LIVE_S);
   console.log(`Backfilling a generated ${meshName} mesh into a fresh Prometheus...`);
   const prometheus = await startPrometheus({
     series: seriesWriter(meshName)(scenario),
@@ -60,12 +67,24 @@ runMain(async () => {
   const consul =
     meshName === "consul"
       ? await startConsulDouble({
-          catalog: consulCatalog(scenario, [IDLE_CATALOG_SERVICE]),
+          catalog: consulCatalog(scenario, [IDLE_CATALOG_SERVICE, ...CANARY_CATALOG]),
+          splitters: CANARY_SPLITTERS,
           metricsProxyBaseUrl: prometheus.url,
           tokens: { [DEMO_CONSUL_TOKEN]: { wildcardRead: true } },
         })
       : undefined;
+  // Splits' weights are read from a Kubernetes API; here a double of it holding the canaries.
+  const kubernetes =
+    meshName === "consul"
+      ? undefined
+      : await startKubernetesDouble({
+          tokens: { [DEMO_KUBERNETES_TOKEN]: { user: "system:serviceaccount:smi:metrics-api" } },
+          objects: canaryKubernetesObjects(),
+        });
+  const specDir = await mkdtemp(join(tmpdir(), "smi-demo-"));
   const stopAll = async () => {
+    await rm(specDir, { recursive: true, force: true });
+    await kubernetes?.close();
     await consul?.close();
     await prometheus.stop();
   };
@@ -80,7 +99,14 @@ runMain(async () => {
             CONSUL_HTTP_TOKEN: DEMO_CONSUL_TOKEN,
             PROMETHEUS_URL: "",
           }
-        : { MESH: meshName, PROMETHEUS_URL: prometheus.url },
+        : {
+            MESH: meshName,
+            PROMETHEUS_URL: prometheus.url,
+            KUBERNETES_API_URL: kubernetes?.url ?? "",
+            KUBERNETES_TOKEN: DEMO_KUBERNETES_TOKEN,
+            // The demo's Istio series carry a request.host tag, so split numbers are the apex's only.
+            ...(meshName === "istio" ? { ISTIO_REQUEST_HOST_LABEL: "request_host" } : {}),
+          },
     );
     const handler = apiFromConfig(config);
     server = await serveLambdas(() => handler, dev.port, dev.host);
@@ -91,18 +117,22 @@ runMain(async () => {
     };
     process.on("SIGINT", shutdown);
     process.on("SIGTERM", shutdown);
-    const time = scenarioEnd(scenario);
-    const specPath = join(await mkdtemp(join(tmpdir(), "smi-demo-")), "report-spec.json");
-    await writeFile(specPath, `${JSON.stringify(demoReportSpec(time), null, 2)}\n`);
+    // The printed commands show the traffic as it was when the demo started, whenever they run.
+    const time = new Date(Math.floor(started.getTime() / 1000 / scenario.stepS) * scenario.stepS * 1000);
+    const specPath = join(specDir, "report-spec.json");
+    const { mesh } = createBackends(config);
+    const reportKind = mesh.kinds.includes("deployments") ? "deployments" : "services";
+    await writeFile(specPath, `${JSON.stringify(demoReportSpec(time, reportKind), null, 2)}\n`);
     const backend = consul
       ? `CONSUL_HTTP_ADDR=${consul.url} CONSUL_HTTP_TOKEN=${DEMO_CONSUL_TOKEN}`
       : `PROMETHEUS_URL=${prometheus.url}`;
     console.log(
       demoText({
-        mesh: createBackends(config).mesh,
+        mesh,
         apiUrl: server.url,
         prometheusUrl: prometheus.url,
         consulUrl: consul?.url,
+        kubernetesUrl: kubernetes?.url,
         time,
         workloads: scenario.workloads.length,
         apiToken: config.apiAuth.mode === "none" && config.apiAuth.token !== undefined,

@@ -9,7 +9,8 @@ export const ENVOY_BOUNDS_MS = [
 
 /**
  * Writes one cumulative bucket series per bound (and +Inf) for traffic made of parts, each a
- * rate and the latency mix of that rate.
+ * rate and the latency mix of that rate. Bounds are in ms; `msPerUnit` writes `le` in another
+ * unit (1000 for a histogram in seconds).
  */
 export function histogramSeries(
   om: SeriesSink,
@@ -17,12 +18,13 @@ export function histogramSeries(
   labels: SeriesLabels,
   bounds: readonly number[],
   parts: readonly (readonly [rps: number, mix: LatencyMix])[],
+  msPerUnit = 1,
 ): void {
   for (const le of [...bounds, Infinity]) {
     const rate = parts.reduce(
       (sum, [rps, mix]) => sum + rps * (le === Infinity ? 1 : cumulativeShare(mix, le)),
       0,
     );
-    om.counter(name, { ...labels, le: le === Infinity ? "+Inf" : String(le) }, rate);
+    om.counter(name, { ...labels, le: le === Infinity ? "+Inf" : String(le / msPerUnit) }, rate);
   }
 }

@@ -38,7 +38,7 @@ function streamLabels(s: Stream): SeriesLabels {
     destination_workload_namespace: to.namespace,
     destination_principal: principal(to),
     destination_app: to.name,
-    destination_version: "v1",
+    destination_version: to.version,
     destination_service: `${to.service}.${to.namespace}.svc.cluster.local`,
     destination_service_name: to.service,
     destination_service_namespace: to.namespace,
@@ -48,6 +48,12 @@ function streamLabels(s: Stream): SeriesLabels {
     request_protocol: s.grpc.length > 0 ? "grpc" : "http",
     connection_security_policy: from ? "mutual_tls" : "none",
     response_flags: "-",
+    // The host the client addressed, as a Telemetry API tag on `request.host` writes it: the apex
+    // for a request a split routed, the server's own Service otherwise.
+    request_host:
+      s.via === undefined
+        ? `${to.service}.${to.namespace}.svc.cluster.local:8080`
+        : `${s.via.apex}.${s.via.namespace}.svc.cluster.local:${s.via.port}`,
   };
 }
 
@@ -57,7 +63,7 @@ function sidecarPod(w: Workload, pod: string): SeriesLabels {
     namespace: w.namespace,
     pod,
     app: w.name,
-    version: "v1",
+    version: w.version,
     security_istio_io_tlsMode: "istio",
     service_istio_io_canonical_name: w.name,
     service_istio_io_canonical_revision: "v1",

@@ -54,7 +54,7 @@ function own(w: Workload, pod: string): SeriesLabels {
  * service labels): the pod, its one owner (a Deployment's pod names the Deployment, not its
  * ReplicaSet), service account, control plane, zone, pod-template-hash, service and namespace.
  */
-function dst(w: Workload, pod: string): SeriesLabels {
+function dst(w: Workload, pod: string, via?: Stream["via"]): SeriesLabels {
   return {
     dst_namespace: w.namespace,
     dst_service: w.service,
@@ -64,7 +64,11 @@ function dst(w: Workload, pod: string): SeriesLabels {
     dst_control_plane_ns: "linkerd",
     dst_zone: "",
     ...(w.kind === "deployment" ? { dst_pod_template_hash: POD_TEMPLATE_HASH } : {}),
-    authority: `${w.service}.${w.namespace}.svc.cluster.local:8080`,
+    // A request sent to a split's apex still names the apex as its authority.
+    authority:
+      via === undefined
+        ? `${w.service}.${w.namespace}.svc.cluster.local:8080`
+        : `${via.apex}.${via.namespace}.svc.cluster.local:${via.port}`,
     server_id: identity(w),
     target_addr: `${podIp(w, pod)}:8080`,
   };
@@ -115,6 +119,63 @@ function responses(om: SeriesSink, name: string, labels: SeriesLabels, stream: S
   http("500", "failure", stream.serverFailureShare);
 }
 
+/** Linkerd's route-backend response duration buckets, in seconds (linkerd2-proxy `RESPONSE_BUCKETS`). */
+const ROUTE_BACKEND_BOUNDS_MS = [25, 50, 100, 250, 500, 1000, 10000];
+
+/**
+ * A request an HTTPRoute routed, as the client's proxy (Linkerd 2.16+) reports it per route and
+ * backend (linkerd2-proxy's `RouteBackendMetrics`: parent, route and backend labels; statuses by
+ * `http_status` and `error`; durations in seconds).
+ */
+function routeBackendSeries(om: SeriesSink, stream: Stream, client: Workload, pod: string) {
+  const via = stream.via;
+  if (via?.route === undefined) return;
+  const share = 1 / client.pods.length;
+  const labels = {
+    ...own(client, pod),
+    parent_group: "core",
+    parent_kind: "Service",
+    parent_namespace: via.namespace,
+    parent_name: via.apex,
+    parent_port: String(via.port),
+    parent_section_name: "",
+    route_group: "gateway.networking.k8s.io",
+    route_kind: via.route.kind,
+    route_namespace: via.namespace,
+    route_name: via.route.name,
+    backend_group: "core",
+    backend_kind: "Service",
+    backend_namespace: stream.to.namespace,
+    backend_name: stream.to.service,
+    backend_port: String(via.port),
+    backend_section_name: "",
+  };
+  const rps = stream.rps * share;
+  const failedAtClient = stream.clientOnlyFailureRps * share;
+  om.counter("outbound_http_route_backend_requests_total", labels, rps + failedAtClient);
+  const status = (code: string, error: string, rate: number) =>
+    om.counter(
+      "outbound_http_route_backend_response_statuses_total",
+      { ...labels, http_status: code, error },
+      rate,
+    );
+  status("200", "", rps * (1 - stream.serverFailureShare - stream.notFoundShare));
+  status("404", "", rps * stream.notFoundShare);
+  status("500", "", rps * stream.serverFailureShare);
+  status("", "REFUSED", failedAtClient);
+  histogramSeries(
+    om,
+    "outbound_http_route_backend_response_duration_seconds_bucket",
+    labels,
+    ROUTE_BACKEND_BOUNDS_MS,
+    [
+      [rps, stream.clientLatency],
+      [failedAtClient, stream.clientOnlyFailureLatency],
+    ],
+    1000,
+  );
+}
+
 /**
  * Writes a scenario as Linkerd's proxies and Prometheus' relabeling would leave it: inbound series
  * at each server pod (client known only by identity), outbound series at each client pod with the
@@ -155,12 +216,13 @@ export function linkerdSeries(
     const client = stream.from;
     if (client === undefined) continue;
     for (const clientPod of client.pods) {
+      routeBackendSeries(sink, stream, client, clientPod);
       for (const serverPod of server.pods) {
         const share = 1 / (client.pods.length * server.pods.length);
         const labels = {
           direction: "outbound",
           ...own(client, clientPod),
-          ...dst(server, serverPod),
+          ...dst(server, serverPod, stream.via),
           tls: "true",
         };
         responses(sink, "response_total", labels, stream, share);

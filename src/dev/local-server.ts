@@ -109,7 +109,8 @@ export async function serveLambdas(
   });
   // A busy port is an 'error' event, not a throw: turn it into a rejection the caller reports.
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    // Node's error names the address and port only for some codes: say them always.
+    server.once("error", (error) => reject(Object.assign(error, { address: host, port })));
     server.listen(port, host, () => {
       server.off("error", reject);
       resolve();

@@ -31,6 +31,23 @@ export interface Workload {
   readonly service: string;
   readonly serviceAccount: string;
   readonly dataPlane: DataPlane;
+  /**
+   * The pods' `version` label: Istio's `destination_version`, and the Consul subset that selects
+   * them. Backends that are subsets of one service share `service` and differ here.
+   */
+  readonly version: string;
+}
+
+/**
+ * A request sent to a split's apex Service and routed to the stream's server: it counts as the
+ * apex's traffic, where the mesh can tell. `route` names the HTTPRoute that routed it, when one did
+ * (Linkerd then reports it in its route-backend families).
+ */
+export interface Via {
+  readonly namespace: string;
+  readonly apex: string;
+  readonly port: number;
+  readonly route?: { readonly kind: "HTTPRoute"; readonly name: string };
 }
 
 /** A gRPC status and the share of a stream's responses that carry it (behind HTTP 200). */
@@ -61,6 +78,8 @@ export interface Stream {
   readonly clientLatency: LatencyMix;
   /** Latency the client measured for its own failures (connect timeouts and the like). */
   readonly clientOnlyFailureLatency: LatencyMix;
+  /** Sent to a split's apex and routed here; absent for a request addressed to the server itself. */
+  readonly via?: Via;
 }
 
 export interface Scenario {
@@ -83,7 +102,7 @@ export function workload(
   name: string,
   kind: WorkloadKind,
   podCount: number,
-  options: { service?: string; dataPlane?: DataPlane } = {},
+  options: { service?: string; dataPlane?: DataPlane; version?: string } = {},
 ): Workload {
   const pods = Array.from({ length: podCount }, (_, i) =>
     kind === "deployment"
@@ -98,6 +117,7 @@ export function workload(
     service: options.service ?? name,
     serviceAccount: name,
     dataPlane: options.dataPlane ?? "sidecar",
+    version: options.version ?? "v1",
   };
 }
 
@@ -202,6 +222,16 @@ export function defaultScenario(): Scenario {
 export function endingAt(s: Scenario, endS: number): Scenario {
   const end = Math.floor(endS / s.stepS) * s.stepS;
   return { ...s, startS: end - (s.endS - s.startS), endS: end };
+}
+
+/**
+ * The same traffic, as it would look to a client asking "now" for a while: its usual span before
+ * `nowS`, then on for `aheadS` more, so queries without a time keep finding it (Prometheus serves
+ * the future samples of a backfilled block only once their time has come).
+ */
+export function liveFrom(s: Scenario, nowS: number, aheadS: number): Scenario {
+  const now = Math.floor(nowS / s.stepS) * s.stepS;
+  return { ...s, startS: now - (s.endS - s.startS), endS: now + aheadS };
 }
 
 /**

@@ -57,11 +57,13 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
     let routePattern = "unmatched";
     let response: APIGatewayProxyStructuredResultV2;
     let failure: unknown;
+    // Outlives a failure, so the log counts the round trips answered before it.
+    const stats = new RequestStats(deadline);
     try {
       const query = new URLSearchParams(event.rawQueryString ?? "");
       const { route, rest } = matchRoute(table, method, path);
       routePattern = `${route.method} ${route.path}`;
-      const request = { method, path, rest, query, event, stats: new RequestStats(deadline), now: now() };
+      const request = { method, path, rest, query, event, stats, now: now() };
       authorize(route.auth, request, deps);
       const compute = async () => render(await route.handle(request));
       result = route.cacheable
@@ -87,7 +89,7 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       bytes: response.isBase64Encoded ? Buffer.byteLength(body, "base64") : Buffer.byteLength(body),
       coldStart,
       durationMs: Math.round(performance.now() - started),
-      roundTrips: result?.answer.roundTrips ?? 0,
+      roundTrips: result?.answer.roundTrips ?? stats.roundTrips,
       ...(requestId === undefined ? {} : { requestId }),
       ...(result?.outcome === undefined ? {} : { cache: result.outcome }),
       ...(failure === undefined ? {} : { error: status === 500 ? errorLog(failure) : summary(failure) }),

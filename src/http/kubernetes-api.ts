@@ -1,8 +1,9 @@
 import { version as SERVICE_VERSION } from "../../package.json";
 import { NotAcceptableError, NotFoundError } from "../errors";
 import { parsePageRequest, pinnedTime, queryIdentity } from "../paging";
+import { servedKinds } from "../served-kinds";
 import { apiGroupList, apiVersions, versionInfo } from "../smi/discovery";
-import { API_GROUP, API_VERSIONS, type ApiVersion } from "../smi/kinds";
+import { API_GROUP, API_VERSIONS, type ApiVersion, isSplitKindName } from "../smi/kinds";
 import { checkTimeout, KUBECTL_PARAMETERS, readKubectlQuery } from "../smi/kubectl-query";
 import { negotiate, type Representation, TABLE_CONTENT_TYPE } from "../smi/representation";
 import { type ObjectPath, parseSmiPath } from "../smi/route";
@@ -46,13 +47,14 @@ function document(r: RouteRequest, body: unknown, alsoAccepted: readonly string[
  * when `Accept` asks for one (`kubectl get`), a `meta.k8s.io/v1` Table of it.
  */
 export async function answerSmiPath(deps: SmiRouteDeps, r: RouteRequest): Promise<Answer> {
-  const route = parseSmiPath(r.path, deps.mesh.kinds);
+  const route = parseSmiPath(r.path, servedKinds(deps));
   if (route.type === "group" || route.type === "resources") {
-    return document(r, discoveryAnswer(route, deps.mesh).body);
+    return document(r, discoveryAnswer(route, deps).body);
   }
   const representation = representationOf(r, ["json", "table"]);
+  // A split's path names one object, but its answer is a list: one item per backend.
   const answer =
-    route.type === "resource"
+    route.type === "resource" && !isSplitKindName(route.kind)
       ? await answerMetrics(
           deps,
           route,
@@ -69,11 +71,7 @@ export async function answerSmiPath(deps: SmiRouteDeps, r: RouteRequest): Promis
  * A list, or the caller's page of it (`limit`, `continue`): every page is measured at the time
  * the first one pinned, so pages of one list fit together.
  */
-async function answerList(
-  deps: SmiRouteDeps,
-  route: Exclude<ObjectPath, { type: "resource" }>,
-  r: RouteRequest,
-) {
+async function answerList(deps: SmiRouteDeps, route: ObjectPath, r: RouteRequest) {
   const asked = timeRangeOfQuery(r.query, deps.window, r.now, [...PAGE_PARAMETERS, ...KUBECTL_PARAMETERS]);
   const page = parsePageRequest(r.query);
   const identity = queryIdentity(r.path, asked.windowMs);
@@ -103,7 +101,7 @@ function once<T>(build: () => Promise<T>): () => Promise<T> {
 export function kubernetesRoutes(deps: SmiRouteDeps & AuthSettings, table: () => readonly Route[]): Route[] {
   const kubernetesDocs = once(async () => {
     const { openapiV2, openapiV3GroupVersion, openapiV3Index } = await import("../openapi/kubernetes");
-    const perVersion = new Map(API_VERSIONS.map((v) => [v, openapiV3GroupVersion(v, deps.mesh.kinds)]));
+    const perVersion = new Map(API_VERSIONS.map((v) => [v, openapiV3GroupVersion(v, servedKinds(deps, v))]));
     return {
       v2: openapiV2(),
       perVersion,
@@ -114,7 +112,7 @@ export function kubernetesRoutes(deps: SmiRouteDeps & AuthSettings, table: () =>
     const { httpApiDocument } = await import("../openapi/http-api");
     return httpApiDocument({
       routes: table(),
-      kinds: deps.mesh.kinds,
+      kinds: servedKinds(deps),
       auth: deps,
       window: deps.window,
       version: SERVICE_VERSION,

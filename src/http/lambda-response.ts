@@ -63,7 +63,7 @@ function advice(answer: RenderedAnswer, coding: Coding | undefined, headers: Rec
   if (coding === undefined) {
     const gzipped = lambdaPayloadBytes(compressed(answer.status, headers, answer.body, "gzip"));
     if (gzipped <= LAMBDA_RESPONSE_LIMIT_BYTES) {
-      return `it fits compressed (${gzipped.toLocaleString("en")} bytes with gzip): send Accept-Encoding: gzip${paging ? `, or ${paging}` : ""}`;
+      return `it fits compressed (${gzipped.toLocaleString("en")} bytes gzip-compressed, as Lambda carries it in base64): send Accept-Encoding: gzip${paging ? `, or ${paging}` : ""}`;
     }
   }
   return `it does not fit even compressed${paging ? `: ${paging}` : ""}`;

@@ -9,6 +9,7 @@ export interface RequestLog {
   readonly route: string;
   readonly status: number;
   readonly durationMs: number;
+  /** Queries Prometheus answered for this request: 0 from the cache; a failed query is not counted. */
   readonly roundTrips: number;
   /** Body bytes sent to the client, after any compression. */
   readonly bytes: number;

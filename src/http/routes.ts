@@ -1,12 +1,14 @@
 import { NotFoundError, NotReadyError } from "../errors";
+import type { SplitSource } from "../kubernetes/split";
 import type { ListCache } from "../list-cache";
 import type { MeshAdapter } from "../mesh/adapter";
 import type { QueryEngine } from "../prometheus/client";
 import { checkReadiness } from "../readiness";
+import { servedKinds } from "../served-kinds";
 import { parseObjectPath, SMI_PREFIX } from "../smi/route";
+import { measureSubject } from "../subject";
 import { summarize } from "../summary";
 import { timeRangeOfQuery, type WindowBounds } from "../time-range";
-import { measureResource, refOf } from "../traffic";
 import { parseGateRequest, runFlaggerGate } from "../webhooks/flagger-gate";
 import type { AuthSettings } from "./auth";
 import { answerSmiPath, kubernetesRoutes } from "./kubernetes-api";
@@ -19,6 +21,8 @@ export interface RouteDeps {
   readonly mesh: MeshAdapter;
   /** Whole lists kept while a client pages through them (module scope in Lambda). */
   readonly lists?: ListCache;
+  /** Where split objects are read; absent: split kinds are not served. */
+  readonly splits?: SplitSource | undefined;
   readonly window: WindowBounds;
   /** What `/healthz` may say about the backend; never a secret. */
   readonly backendDescription: string;
@@ -55,9 +59,7 @@ export function apiRoutes(deps: RouteDeps & AuthSettings): readonly Route[] {
         const readiness = await checkReadiness(deps, r.now, r.stats.deadline);
         if (!readiness.ready) {
           const { backend, meshSeries, labels } = readiness;
-          const failed = [backend, meshSeries, labels].filter(
-            (c) => !c.ok && !c.detail.startsWith("not checked"),
-          );
+          const failed = [backend, meshSeries, labels].filter((c) => !c.ok && c.skipped !== true);
           throw new NotReadyError(`not ready: ${failed.map((c) => c.detail).join("; ")}`);
         }
         return answered(r, { status: "ready", mesh: deps.mesh.name, ...readiness });
@@ -77,11 +79,16 @@ export function apiRoutes(deps: RouteDeps & AuthSettings): readonly Route[] {
           new NotFoundError(
             `no such path: ${r.path}; the summary path is /summary/namespaces/{ns}/{kind}/{name}`,
           );
-        const object = parseObjectPath("v1alpha2", r.rest, deps.mesh.kinds, unknown);
-        if (object.type !== "resource") throw unknown();
-        const range = timeRangeOfQuery(r.query, deps.window, r.now);
-        const measurement = await measureResource(deps, refOf(object.kind, object), range, r.stats);
-        return answered(r, summarize(measurement, range));
+        const object = parseObjectPath("v1alpha2", r.rest, servedKinds(deps), unknown);
+        if (object.type !== "resource" || object.namespace === undefined) throw unknown();
+        const range = timeRangeOfQuery(r.query, deps.window, r.now, ["backend"]);
+        const subject = {
+          ...object,
+          namespace: object.namespace,
+          backend: r.query.get("backend") ?? undefined,
+        };
+        const measured = await measureSubject(deps, subject, range, r.stats, "?backend=");
+        return answered(r, summarize(measured.measurement, range, measured.backend));
       },
     },
     {
@@ -90,7 +97,7 @@ export function apiRoutes(deps: RouteDeps & AuthSettings): readonly Route[] {
       auth: "webhook",
       cacheable: false,
       handle: async (r) => {
-        const request = parseGateRequest(jsonBody(r), deps.mesh.kinds, deps.window, r.now);
+        const request = parseGateRequest(jsonBody(r), servedKinds(deps), deps.window, r.now);
         const verdict = await runFlaggerGate(deps, request, r.stats);
         // Flagger passes only 200-202; 412 fails the check and its body lands in Flagger's events.
         return answered(r, verdict, verdict.passed ? 200 : 412);

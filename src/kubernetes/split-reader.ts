@@ -1,4 +1,5 @@
 import { NotFoundError } from "../errors";
+import type { SplitKindName } from "../smi/kinds";
 import type { KubernetesClient, ObjectRead } from "./client";
 import {
   GATEWAY_GROUP,
@@ -7,7 +8,7 @@ import {
   HTTPRouteSchema,
   httpRouteToSplits,
 } from "./http-route";
-import type { Split, SplitKind, SplitSource } from "./split";
+import type { Split, SplitSource } from "./split";
 import {
   isTrafficSplitVersion,
   SPLIT_GROUP,
@@ -22,16 +23,17 @@ import {
 const RESOURCES = {
   trafficsplits: `trafficsplits.${SPLIT_GROUP}`,
   httproutes: `httproutes.${GATEWAY_GROUP}`,
-} as const satisfies Record<SplitKind, string>;
+} as const satisfies Record<SplitKindName, string>;
 
 /**
  * Splits declared in a Kubernetes cluster: SMI TrafficSplits, read at whichever version the
  * cluster prefers (discovered, and cached by the client), and HTTPRoutes with a Service parent.
  */
 export class KubernetesSplitSource implements SplitSource {
+  readonly kinds = ["trafficsplits", "httproutes"] as const;
   constructor(readonly client: KubernetesClient) {}
 
-  async list(kind: SplitKind, namespace: string | undefined): Promise<readonly Split[]> {
+  async list(kind: SplitKindName, namespace: string | undefined): Promise<readonly Split[]> {
     const action: ObjectRead = { verb: "list", resource: RESOURCES[kind], namespace };
     if (kind === "trafficsplits") {
       const version = await this.#trafficSplitVersion();
@@ -50,7 +52,7 @@ export class KubernetesSplitSource implements SplitSource {
     return routes.flatMap(httpRouteToSplits);
   }
 
-  async get(kind: SplitKind, namespace: string, name: string): Promise<readonly Split[]> {
+  async get(kind: SplitKindName, namespace: string, name: string): Promise<readonly Split[]> {
     const action: ObjectRead = { verb: "get", resource: RESOURCES[kind], namespace, name };
     if (kind === "trafficsplits") {
       const version = await this.#trafficSplitVersion();

@@ -3,20 +3,7 @@
  * `HTTPRoute` whose parent is a Service (GAMMA), or a Consul service-splitter. Per-backend
  * measurement and the HTTP layer read only this, never the objects it came from.
  */
-
-/** The SMI metrics kinds a split is served as. */
-export const SPLIT_KINDS = ["trafficsplits", "httproutes"] as const;
-export type SplitKind = (typeof SPLIT_KINDS)[number];
-
-export function isSplitKind(value: string): value is SplitKind {
-  return (SPLIT_KINDS as readonly string[]).includes(value);
-}
-
-/** The singular Kind of the object behind each split kind, for `resource.kind` in answers. */
-export const SPLIT_OBJECT_KINDS: Readonly<Record<SplitKind, string>> = {
-  trafficsplits: "TrafficSplit",
-  httproutes: "HTTPRoute",
-};
+import type { SplitKindName } from "../smi/kinds";
 
 /** The Service whose traffic is split: callers address it, the mesh sends on to the backends. */
 export interface SplitApex {
@@ -49,7 +36,7 @@ export interface SplitBackend {
 }
 
 export interface Split {
-  readonly kind: SplitKind;
+  readonly kind: SplitKindName;
   /** The declaring object's namespace and name (for Consul, the apex's). */
   readonly namespace: string;
   readonly name: string;
@@ -71,9 +58,11 @@ export interface Split {
  * Both throw `NotFoundError` when the object does not exist or declares no split.
  */
 export interface SplitSource {
+  /** The split kinds this source can read. */
+  readonly kinds: readonly SplitKindName[];
   /** Every split of `kind` in `namespace`, or in all namespaces when it is undefined. */
-  list(kind: SplitKind, namespace: string | undefined): Promise<readonly Split[]>;
-  get(kind: SplitKind, namespace: string, name: string): Promise<readonly Split[]>;
+  list(kind: SplitKindName, namespace: string | undefined): Promise<readonly Split[]>;
+  get(kind: SplitKindName, namespace: string, name: string): Promise<readonly Split[]>;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { Split, SplitBackend } from "../kubernetes/split";
 import type { InstantVector } from "../prometheus/client";
 import type { Matcher } from "../prometheus/promql";
 import type { KindName, ResourceRef } from "../smi/kinds";
@@ -74,6 +75,11 @@ export interface SeriesFamily {
   /** Unpinned labels whose values must not be summed without saying so. */
   readonly splitBy: readonly SplitLabel[];
   readonly observers?: Observers;
+  /**
+   * Only series whose labels pass `test` count. For a condition no exact matcher can state (one of
+   * several spellings of a host): `labels` ride in both queries' grouping, and `test` reads them.
+   */
+  readonly keep?: { readonly labels: readonly string[]; readonly test: (labels: Labels) => boolean };
 }
 
 /** How to read the traffic a resource of one kind served. */
@@ -89,6 +95,28 @@ export interface EdgeView {
   /** Labels naming the resource whose edges are asked for. */
   readonly self: IdentityLabels;
   readonly peer: PeerLabels;
+}
+
+/**
+ * One way to read the backends of a split: a family, the matchers that pick the split's traffic,
+ * and the labels that name a backend in the results.
+ */
+export interface BackendReading {
+  readonly family: SeriesFamily;
+  readonly scope: readonly Matcher[];
+  readonly backend: { readonly namespace?: string; readonly name: string };
+  /** A backend's name in this reading's results; undefined when this reading does not read it. */
+  readonly nameOf: (backend: SplitBackend) => string | undefined;
+}
+
+/**
+ * A way to read a whole split. The adapter gives its plans in order of preference; the first whose
+ * readings find any backend is the answer.
+ */
+export interface SplitPlan {
+  readonly readings: readonly BackendReading[];
+  /** Said with the numbers when they are all traffic each backend served, not only the apex's. */
+  readonly caveat?: string;
 }
 
 /** What a zero answer is asked about: one object, or the objects of a kind in a namespace or all. */
@@ -121,6 +149,8 @@ export interface MeshAdapter {
   resourceView(kind: KindName): ResourceView;
   /** Both directions, or an empty list when the mesh's series cannot name peers of this kind. */
   edgeViews(kind: KindName): readonly EdgeView[];
+  /** How to read the backends of a split; absent when the mesh's series cannot tell them apart. */
+  splitPlans?(split: Split): readonly SplitPlan[];
   /** Other telemetry that explains a zero (Istio ambient: ztunnel's L4-only series). */
   explainZero?(target: ZeroTarget, maxWindow: string): readonly ZeroExplanation[];
   /**

@@ -1,8 +1,9 @@
 import type { ConsulClient } from "../consul/client";
+import type { Split } from "../kubernetes/split";
 import { LABEL_SETTINGS } from "../label-settings";
 import { eq, renderSelector } from "../prometheus/promql";
 import type { KindName, ResourceRef } from "../smi/kinds";
-import type { MeshAdapter, ResourceView, SeriesFamily } from "./adapter";
+import type { MeshAdapter, ResourceView, SeriesFamily, SplitPlan } from "./adapter";
 import { type ClusterSetting, clusterPartition, type Partition, partitioned } from "./partition";
 
 /** Scrape labels Prometheus' relabeling adds to the Envoy sidecar's series. */
@@ -96,6 +97,7 @@ export function createConsulAdapter(settings: ConsulSettings = {}): MeshAdapter 
   return {
     name: "consul",
     kinds: KINDS,
+    splitPlans: (split) => consulSplitPlans(split, received),
     resourceView(kind): ResourceView {
       if (kind === "namespaces")
         return { family: server, self: { name: labels.namespace, setting: LABEL_SETTINGS.namespace[0] } };
@@ -150,4 +152,31 @@ export function createConsulAdapter(settings: ConsulSettings = {}): MeshAdapter 
       return placed;
     },
   };
+}
+
+/**
+ * A service-splitter's backends, read at the callers' Envoys: each resolved target is an upstream
+ * cluster tagged with its service and, for a subset of the apex, its subset. Upstream series do not
+ * name the caller's upstream (the apex), so a backend Service's numbers include requests addressed
+ * to it directly; a subset exists only behind its service's resolver, so a subset's are the apex's.
+ */
+function consulSplitPlans(split: Split, received: SeriesFamily): SplitPlan[] {
+  return [
+    {
+      readings: [
+        {
+          family: received,
+          scope: [],
+          backend: { name: DESTINATION },
+          nameOf: (b) => (b.subset === undefined ? b.name : undefined),
+        },
+        {
+          family: received,
+          scope: [eq(DESTINATION, split.apex.name)],
+          backend: { name: "consul_destination_service_subset" },
+          nameOf: (b) => b.subset,
+        },
+      ],
+    },
+  ];
 }

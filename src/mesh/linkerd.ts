@@ -1,3 +1,4 @@
+import type { Split } from "../kubernetes/split";
 import { DEFAULT_LABELS, LABEL_SETTINGS, type LabelKey, type RelabeledLabels } from "../label-settings";
 import { eq } from "../prometheus/promql";
 import type { KindName } from "../smi/kinds";
@@ -8,6 +9,7 @@ import type {
   PeerLabels,
   ResourceView,
   SeriesFamily,
+  SplitPlan,
 } from "./adapter";
 import { type ClusterSetting, clusterPartition, partitioned } from "./partition";
 
@@ -79,6 +81,7 @@ export function createLinkerdAdapter(settings: LinkerdSettings = {}): MeshAdapte
     );
   const inbound = family("inbound");
   const outbound = family("outbound");
+  const routeBackends = partitioned(ROUTE_BACKEND_FAMILY, partitions);
   const own = (kind: WorkloadKind): IdentityLabels => {
     const key = WORKLOAD_LABEL[kind].own;
     return { namespace: labels.namespace, name: labels[key], setting: setting(key) };
@@ -98,6 +101,7 @@ export function createLinkerdAdapter(settings: LinkerdSettings = {}): MeshAdapte
   return {
     name: "linkerd",
     kinds: KINDS,
+    splitPlans: (split) => linkerdSplitPlans(split, routeBackends, outbound),
     resourceView(kind): ResourceView {
       if (kind === "namespaces")
         return { family: inbound, self: { name: labels.namespace, setting: setting("namespace") } };
@@ -135,4 +139,57 @@ export function createLinkerdAdapter(settings: LinkerdSettings = {}): MeshAdapte
       ];
     },
   };
+}
+
+/**
+ * Linkerd 2.16+'s per-route, per-backend view (linkerd2-proxy `RouteBackendMetrics`): reported by
+ * the client's proxy for requests an HTTPRoute routed, labelled by parent (the apex Service), route
+ * and backend. Its statuses carry no proxy classification, so the failure rule is ours: a 5xx, or
+ * no response (an `error`). Durations are in seconds, in 7 coarse buckets.
+ */
+const ROUTE_BACKEND_FAMILY: Omit<SeriesFamily, "splitBy"> = {
+  counter: "outbound_http_route_backend_response_statuses_total",
+  latencyBucket: "outbound_http_route_backend_response_duration_seconds_bucket",
+  latencyUnitMs: 1000,
+  matchers: [],
+  outcomeLabels: ["http_status", "error"],
+  isFailure: (l) =>
+    (l.error ?? "") !== "" || (l.http_status ?? "") === "" || (l.http_status ?? "").startsWith("5"),
+  side: "client",
+};
+
+/**
+ * A split's backends: from the route-backend families when the apex has them (exactly the apex's
+ * traffic), else from each backend Service's outbound series (`dst_service`), which count every
+ * meshed request to the backend, the apex's or not: Linkerd with linkerd-smi routes a
+ * TrafficSplit by the leaf's authority, so its metrics cannot tell the two apart.
+ */
+function linkerdSplitPlans(split: Split, routeBackends: SeriesFamily, outbound: SeriesFamily): SplitPlan[] {
+  const { apex } = split;
+  const route =
+    split.kind === "httproutes" ? [eq("route_namespace", split.namespace), eq("route_name", split.name)] : [];
+  const port = apex.port === undefined ? [] : [eq("parent_port", String(apex.port))];
+  return [
+    {
+      readings: [
+        {
+          family: routeBackends,
+          scope: [eq("parent_namespace", apex.namespace), eq("parent_name", apex.name), ...port, ...route],
+          backend: { namespace: "backend_namespace", name: "backend_name" },
+          nameOf: (b) => b.name,
+        },
+      ],
+    },
+    {
+      readings: [
+        {
+          family: outbound,
+          scope: [],
+          backend: { namespace: "dst_namespace", name: "dst_service" },
+          nameOf: (b) => b.name,
+        },
+      ],
+      caveat: `Linkerd's route-backend metrics (2.16+, for an HTTPRoute) have no series for apex ${apex.namespace}/${apex.name}, so each backend's numbers are all meshed traffic to its Service (dst_service), not only the requests sent to the apex`,
+    },
+  ];
 }

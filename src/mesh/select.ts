@@ -15,6 +15,8 @@ export interface MeshSettings {
   readonly labels: LinkerdLabels;
   /** `LABEL_CLUSTER` and `CLUSTER`: which external label tells clusters apart, and which to answer for. */
   readonly cluster: ClusterSetting;
+  /** `ISTIO_REQUEST_HOST_LABEL`: only read with MESH=istio. */
+  readonly istioRequestHostLabel?: string | undefined;
   /** `CONSUL_DATACENTER`: only read with MESH=consul. */
   readonly consulDatacenter?: string | undefined;
   /** Consul's catalog, when `CONSUL_HTTP_ADDR` is configured. */
@@ -31,7 +33,7 @@ export function selectMesh(settings: MeshSettings): MeshAdapter {
     case "linkerd":
       return createLinkerdAdapter({ labels, cluster });
     case "istio":
-      return createIstioAdapter({ labels, cluster });
+      return createIstioAdapter({ labels, cluster, requestHostLabel: settings.istioRequestHostLabel });
     case "consul":
       return createConsulAdapter({
         labels,

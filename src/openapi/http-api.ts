@@ -129,6 +129,11 @@ function parameters(kinds: readonly KindName[], window: WindowBounds): Record<st
       "items per page (kubectl sends 500); 0 or absent: the whole list",
     ),
     continue: query("continue", z.string(), "metadata.continue of the previous page, as it came"),
+    backend: query(
+      "backend",
+      ResourceNameSchema,
+      "trafficsplits and httproutes only, and required there: the split's backend to summarize",
+    ),
     timeout: query("timeout", kubectl.timeout, "accepted for kubectl; the server keeps its own deadline"),
     hash: query("hash", z.string(), "the document's content hash, from /openapi/v3"),
     token: query(
@@ -195,7 +200,13 @@ function paths(routes: readonly DocumentedRoute[], lockOf: (route: DocumentedRou
     }
     for (const [path, item] of Object.entries(describe())) {
       const lock = lockOf(route);
-      const extra = lock.length > 0 ? errors401 : {};
+      // Every path answers another method with a 405; a locked one may answer 401, and the
+      // webhook is off (403) in a deployment without its token.
+      const extra = {
+        ...errors405,
+        ...(lock.length > 0 ? errors401 : {}),
+        ...(route.auth === "webhook" ? errors403 : {}),
+      };
       out[path] = Object.fromEntries(
         Object.entries(item).map(([method, operation]) => [
           method,
@@ -212,6 +223,8 @@ function paths(routes: readonly DocumentedRoute[], lockOf: (route: DocumentedRou
 }
 
 const errors401 = { "401": { $ref: "#/components/responses/Status401" } };
+const errors403 = { "403": { $ref: "#/components/responses/Status403" } };
+const errors405 = { "405": { $ref: "#/components/responses/Status405" } };
 
 export function httpApiDocument(options: HttpApiOptions): JsonSchema {
   const { schemes, of } = security(options.auth);

@@ -22,8 +22,22 @@ export const SummarySchema = z
     p99Ms: nullableNumber("99th percentile latency, ms"),
     window: z.string().meta({ example: "5m" }),
     timestamp: TimestampSchema,
+    backend: z
+      .string()
+      .optional()
+      .meta({ description: "a split's backend (?backend=), for trafficsplits and httproutes" }),
+    weight: z.number().optional().meta({ description: "the backend's configured weight" }),
+    trafficShare: z
+      .number()
+      .min(0)
+      .max(1)
+      .optional()
+      .meta({ description: "the backend's observed share of the split's requests, 0..1" }),
   })
-  .meta({ description: "One resource's traffic as plain numbers (for Argo Rollouts and the like)" });
+  .meta({
+    description:
+      "One resource's (or split backend's) traffic as plain numbers (for Argo Rollouts and the like)",
+  });
 
 export const GateCheckSchema = z.strictObject({
   name: z.string().meta({ example: "minSuccessRate" }),
@@ -38,7 +52,12 @@ export const GateVerdictSchema = z
   .strictObject({
     passed: z.boolean(),
     message: z.string().meta({ description: "Flagger copies it into its events" }),
-    resource: z.strictObject({ kind: z.enum(KIND_NAMES), namespace: z.string(), name: z.string() }),
+    resource: z.strictObject({
+      kind: z.enum(KIND_NAMES),
+      namespace: z.string(),
+      name: z.string(),
+      backend: z.string().optional().meta({ description: "the split backend judged (metadata.backend)" }),
+    }),
     window: z.string(),
     timestamp: TimestampSchema,
     checks: z.array(GateCheckSchema),

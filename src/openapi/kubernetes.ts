@@ -16,6 +16,7 @@ import {
   TrafficMetricsSchema,
 } from "../smi/schemas";
 import { componentSchemas, type JsonSchema, type NamedSchema } from "./json-schema";
+import { structural } from "./structural";
 import { toSwagger2 } from "./swagger2";
 
 /** `io.smi-spec.metrics.v1alpha2.TrafficMetrics`: Kubernetes names definitions by reversed group. */
@@ -45,6 +46,12 @@ function namedSchemas(version: ApiVersion): NamedSchema[] {
     { name: definitionName(version, "Edge"), schema: EdgeSchema },
     { name: definitionName(version, "ObjectMeta"), schema: TrafficMetricsMetadataSchema },
   ];
+}
+
+/** The group's types as Kubernetes publishes types: structural, so kubectl explain sees every field. */
+function kubernetesSchemas(version: ApiVersion, refPrefix: string): Record<string, JsonSchema> {
+  const schemas = componentSchemas(namedSchemas(version), { target: "openapi-3.0", refPrefix });
+  return Object.fromEntries(Object.entries(schemas).map(([name, schema]) => [name, structural(schema)]));
 }
 
 const V3_PREFIX = "/openapi/v3/";
@@ -106,10 +113,7 @@ export function openapiV3GroupVersion(version: ApiVersion, kinds: readonly KindN
     info: { title: API_GROUP, version },
     paths: Object.assign({}, ...kinds.map((kind) => kindPaths(version, kind))),
     components: {
-      schemas: componentSchemas(namedSchemas(version), {
-        target: "openapi-3.0",
-        refPrefix: "#/components/schemas/",
-      }),
+      schemas: kubernetesSchemas(version, "#/components/schemas/"),
     },
   };
 }
@@ -135,10 +139,7 @@ export function openapiV3Index(documentOf: (version: ApiVersion) => string): Jso
 export function openapiV2(): JsonSchema {
   const definitions: Record<string, JsonSchema> = {};
   for (const version of API_VERSIONS) {
-    const schemas = componentSchemas(namedSchemas(version), {
-      target: "openapi-3.0",
-      refPrefix: "#/definitions/",
-    });
+    const schemas = kubernetesSchemas(version, "#/definitions/");
     for (const [name, schema] of Object.entries(schemas)) definitions[name] = toSwagger2(schema);
   }
   return { swagger: "2.0", info: { title: API_GROUP, version: API_VERSIONS.at(-1) }, paths: {}, definitions };

@@ -18,6 +18,7 @@ export const STATUS_RESPONSES: Readonly<Record<string, string>> = {
   "401": "Unauthorized: missing or wrong credentials",
   "404": "NotFound: unknown path, version or kind, or a kind or edge this mesh cannot answer",
   "403": "Forbidden: this route is switched off in this deployment",
+  "405": "MethodNotAllowed: another method on a served path; the Allow header names the one it takes",
   "406":
     "NotAcceptable: the Accept header names no representation this path writes, or the answer is too large for Lambda; the message says how to get it (compression, pages)",
   "410":
@@ -146,9 +147,15 @@ export const ROUTE_PATHS: Readonly<Record<string, () => Record<string, JsonSchem
   "GET /summary/**": () => ({
     "/summary/namespaces/{namespace}/{kind}/{name}": {
       get: {
-        summary: "One resource's traffic as plain numbers",
+        summary: "One resource's (or one split backend's) traffic as plain numbers",
         tags: ["Summary"],
-        parameters: [param("namespace"), param("namespacedKind"), param("name"), ...TIME_PARAMS],
+        parameters: [
+          param("namespace"),
+          param("namespacedKind"),
+          param("name"),
+          ...TIME_PARAMS,
+          param("backend"),
+        ],
         responses: {
           "200": ok("Summary", ref("Summary")),
           ...errors(...READ_ERRORS.filter((c) => c !== "406")),

@@ -308,7 +308,8 @@ export class PrometheusClient implements QueryEngine {
     const envelope = body === undefined ? undefined : EnvelopeSchema.safeParse(body);
     const error = envelope?.success && envelope.data.status === "error" ? envelope.data : undefined;
     if (status === 504 || error?.errorType === "timeout") {
-      return new BackendTimeoutError(this.#backend, this.#displayUrl, budgetMs);
+      const said = error?.errorType === "timeout" ? `(timeout) ${error.error}` : `HTTP 504 ${snippet(text)}`;
+      return new BackendTimeoutError(this.#backend, this.#displayUrl, budgetMs, { said });
     }
     if (status === 503) {
       return new BackendUnreachableError(this.#backend, this.#displayUrl, {

@@ -1,8 +1,12 @@
+import { formatSuccessRate } from "../smi/table";
 import { renderMermaid } from "../topology/mermaid";
 import type { Report, ReportRow, ReportTopology } from "./report";
 
 const num = (v: number | null, digits: number) => (v === null ? "–" : v.toFixed(digits));
-const pct = (v: number | null) => (v === null ? "no traffic" : `${(v * 100).toFixed(2)}%`);
+const pct = (row: ReportRow) =>
+  row.requests > 0
+    ? formatSuccessRate({ successCount: row.successCount, requests: row.requests })
+    : "no traffic";
 
 /** Worst success rate first; resources without traffic last, then by name. */
 function worstFirst(a: ReportRow, b: ReportRow): number {
@@ -21,6 +25,8 @@ export function renderMarkdown(report: Report): string {
     "",
     `Window ${report.window} ending ${report.timestamp} · mesh ${report.mesh} · ${scope} · kinds ${report.scope.kinds.join(", ")} · generated ${report.generatedAt}`,
     "",
+    // Why the numbers may not mean what they say, before the numbers.
+    ...report.warnings.flatMap((w) => [`> **Warning:** ${w}`, ""]),
     "| resource | requests | success rate | req/s | p50 ms | p90 ms | p99 ms |",
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
@@ -28,7 +34,7 @@ export function renderMarkdown(report: Report): string {
     const resource =
       row.namespace === undefined ? `${row.kind}/${row.name}` : `${row.kind}/${row.namespace}/${row.name}`;
     lines.push(
-      `| ${resource} | ${num(row.requests, 0)} | ${pct(row.successRate)} | ${num(row.requestRate, 3)} | ${num(row.p50Ms, 1)} | ${num(row.p90Ms, 1)} | ${num(row.p99Ms, 1)} |`,
+      `| ${resource} | ${num(row.requests, 0)} | ${pct(row)} | ${num(row.requestRate, 3)} | ${num(row.p50Ms, 1)} | ${num(row.p90Ms, 1)} | ${num(row.p99Ms, 1)} |`,
     );
   }
   if (report.rows.length === 0) lines.push("| (no resources) | | | | | | |");

@@ -45,6 +45,11 @@ export interface Report {
   readonly lists: readonly TrafficMetricsList[];
   /** A graph per scope whose kind the mesh has edges for. */
   readonly topologies: readonly ReportTopology[];
+  /**
+   * Why the numbers may not mean what they say (the API's `Warning` words): a report of zeros
+   * from a misconfigured deployment must not read as a quiet hour.
+   */
+  readonly warnings: readonly string[];
 }
 
 /**
@@ -91,7 +96,7 @@ export async function buildReport(
       spec.range,
     ),
   );
-  const source = coreSource(deps, spec.range);
+  const source = coreSource(deps, spec.range, (warning) => stats.warnings.add(warning));
   const topologies = await Promise.all(
     measured.flatMap(({ kind, namespace }, i) => {
       const list = lists[i];
@@ -110,6 +115,7 @@ export async function buildReport(
     rows,
     lists,
     topologies,
+    warnings: [...stats.warnings],
   };
 }
 

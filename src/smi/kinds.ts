@@ -1,3 +1,9 @@
+/** The kinds that are splits: their items are backends, and their weights come from objects. */
+export const SPLIT_KIND_NAMES = ["trafficsplits", "httproutes"] as const satisfies readonly KindName[];
+export type SplitKindName = (typeof SPLIT_KIND_NAMES)[number];
+export const isSplitKindName = (kind: KindName): kind is SplitKindName =>
+  (SPLIT_KIND_NAMES as readonly string[]).includes(kind);
+
 /**
  * Every kind the SMI spec names that some mesh here can answer, with its singular Kind. Which of
  * them a deployment serves is the mesh adapter's decision; this table only spells them.
@@ -11,7 +17,21 @@ export const KINDS = {
   jobs: { kind: "Job", namespaced: true },
   replicasets: { kind: "ReplicaSet", namespaced: true },
   services: { kind: "Service", namespaced: true },
-} as const;
+  // Splits: numbers per backend of an SMI TrafficSplit or a Gateway API HTTPRoute whose parent is a
+  // Service. Served where the split objects can be read (Kubernetes API, or Consul's splitters).
+  trafficsplits: {
+    kind: "TrafficSplit",
+    namespaced: true,
+    servedWhen:
+      "A split's weights are configuration, not telemetry: trafficsplits are served when KUBERNETES_API_URL (and KUBERNETES_TOKEN or EKS_CLUSTER_NAME) lets this API read them, or with MESH=consul when CONSUL_HTTP_ADDR lets it read Consul's service-splitters",
+  },
+  httproutes: {
+    kind: "HTTPRoute",
+    namespaced: true,
+    servedWhen:
+      "A split's weights are configuration, not telemetry: httproutes are served when KUBERNETES_API_URL (and KUBERNETES_TOKEN or EKS_CLUSTER_NAME) lets this API read them (Consul has no HTTPRoutes of its own)",
+  },
+} as const satisfies Record<string, { kind: string; namespaced: boolean; servedWhen?: string }>;
 
 export type KindName = keyof typeof KINDS;
 
@@ -44,5 +64,9 @@ export function servedKind(
   where = "kind",
 ): KindName {
   if (isKindName(text) && served.includes(text)) return text;
-  throw error(`${where} "${text}" is not served; served kinds are ${served.join(", ")}`);
+  const entry = isKindName(text) ? KINDS[text] : undefined;
+  const reason = entry !== undefined && "servedWhen" in entry ? entry.servedWhen : undefined;
+  throw error(
+    `${where} "${text}" is not served; served kinds are ${served.join(", ")}${reason === undefined ? "" : `. ${reason}`}`,
+  );
 }

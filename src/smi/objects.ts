@@ -109,3 +109,31 @@ export function trafficMetricsList(args: {
     items: args.items,
   };
 }
+
+/** One backend of a split, as `trafficMetrics` sees it, with what makes it a backend item. */
+export interface BackendItem {
+  readonly apex: string;
+  readonly name: string;
+  readonly weight: number;
+  /** Observed share of the split's requests, 0..1. */
+  readonly share: number;
+  readonly side: "client" | "server";
+}
+
+/**
+ * A split backend's `TrafficMetrics` (v1alpha2): the split is the resource, `backend` says which
+ * backend, `edge` is the spec's `{direction: from, resource: {}}` with the side measured, and
+ * `traffic_share` sits beside the configured weight.
+ */
+export function backendMetrics(
+  args: Omit<Parameters<typeof trafficMetrics>[0], "edge"> & { backend: BackendItem },
+): TrafficMetrics {
+  const { backend } = args;
+  const item = trafficMetrics({ ...args, edge: undefined });
+  return {
+    ...item,
+    edge: { direction: "from", resource: {}, side: backend.side },
+    backend: { apex: backend.apex, name: backend.name, weight: backend.weight },
+    metrics: [...item.metrics, { name: "traffic_share", value: formatMilliQuantity(backend.share) }],
+  };
+}

@@ -50,22 +50,44 @@ export type LatencyName = (typeof LATENCY_NAMES)[number];
 export const LatencyMetricSchema = z.strictObject({
   name: z.enum(LATENCY_NAMES),
   unit: z.literal("ms"),
-  value: QuantitySchema.nullable().meta({ description: "milliseconds; null when nothing was observed" }),
+  value: QuantitySchema.nullable().meta({
+    description: "latencies: milliseconds; null when nothing was observed",
+  }),
 });
 
 export const CountMetricSchema = z.strictObject({
   name: z.enum(["success_count", "failure_count"]),
-  value: QuantitySchema.meta({ description: "requests in the window; 4xx count as successes" }),
+  value: QuantitySchema.meta({ description: "counts: requests in the window; 4xx count as successes" }),
 });
+
+export const ShareMetricSchema = z.strictObject({
+  name: z.literal("traffic_share"),
+  value: QuantitySchema.meta({
+    description:
+      "traffic_share, split backends only: the observed share of the split's requests this backend answered (a fraction: 900m is 90%)",
+  }),
+});
+
+export const BackendSchema = z
+  .strictObject({
+    apex: z.string().meta({ description: "the Service the split's callers address" }),
+    name: z.string().meta({ description: "the backend: a Service, or a subset of the apex" }),
+    weight: z.int().meta({ description: "the configured weight, relative to the split's other backends" }),
+  })
+  .meta({ description: "v1alpha2 split items only (trafficsplits, httproutes): which backend of the split" });
 
 export const EdgeSchema = z
   .strictObject({
     direction: z.enum(["to", "from"]).meta({
       description: "to: the resource sent the traffic to edge.resource; from: it received it from there",
     }),
-    resource: ObjectReferenceSchema.nullable().meta({
-      description: "the peer; null for a resource's own metrics",
-    }),
+    resource: z
+      .union([ObjectReferenceSchema, z.strictObject({})])
+      .nullable()
+      .meta({
+        description:
+          "the peer; null for a resource's own metrics; {} for a split's backend (the spec's form)",
+      }),
     side: z.enum(["client", "server"]).optional().meta({
       description: "v1alpha2 edges only: whose proxy observed the numbers",
     }),
@@ -85,9 +107,10 @@ export const TrafficMetricsSchema = z
     edge: EdgeSchema.meta({
       description: "which traffic: all the resource received, or one edge to or from a peer",
     }),
-    metrics: z.array(z.union([LatencyMetricSchema, CountMetricSchema])).meta({
+    backend: BackendSchema.optional(),
+    metrics: z.array(z.union([LatencyMetricSchema, CountMetricSchema, ShareMetricSchema])).meta({
       description:
-        "p99_response_latency, p90_response_latency, p50_response_latency (unit ms, null without traffic), success_count and failure_count",
+        "p99_response_latency, p90_response_latency, p50_response_latency (unit ms, null without traffic), success_count and failure_count; traffic_share for a split's backend",
     }),
   })
   .meta({ description: "Traffic one resource served, or one edge carried, over a window" });

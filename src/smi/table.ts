@@ -1,4 +1,4 @@
-import { type TrafficNumbers, trafficNumbers } from "./metric-values";
+import { parseQuantity, type TrafficNumbers, trafficNumbers } from "./metric-values";
 import type { TrafficMetrics, TrafficMetricsList } from "./schemas";
 import type { PartialObjectMetadata, Table, TableColumnDefinition } from "./table-schemas";
 
@@ -7,14 +7,16 @@ export const INCLUDE_OBJECT = ["Object", "Metadata", "None"] as const;
 export type IncludeObject = (typeof INCLUDE_OBJECT)[number];
 
 /**
- * Success rate with two decimals, rounded down: a rate with any failure never reads `100.00%`.
- * Without traffic there is no rate, and `-` says so where `0%` would claim every request failed.
+ * Success rate with two decimals, rounded to the nearest (870 of 900 is `96.67%`), as reports and
+ * the gate print it too; except that a rate with any failure never reads `100.00%`, which would
+ * hide it, and says `99.99%`. Without traffic there is no rate, and `-` says so where `0%` would
+ * claim every request failed.
  */
 export function formatSuccessRate(n: Pick<TrafficNumbers, "successCount" | "requests">): string {
   if (n.requests <= 0) return "-";
-  // The small epsilon keeps exact shares (570 of 600) from flooring one step too far.
-  const hundredths = Math.floor((n.successCount * 10_000) / n.requests + 1e-9);
-  return `${(hundredths / 100).toFixed(2)}%`;
+  const hundredths = Math.round((n.successCount * 10_000) / n.requests);
+  const shown = hundredths === 10_000 && n.successCount < n.requests ? 9_999 : hundredths;
+  return `${(shown / 100).toFixed(2)}%`;
 }
 
 export const formatRps = (rps: number | null) => (rps === null ? "-" : `${rps.toFixed(2)}rps`);
@@ -77,6 +79,21 @@ function edgeCells(item: TrafficMetrics): string[] {
   return [item.edge.direction, peerName, item.edge.side ?? "-"];
 }
 
+const BACKEND = [
+  column("Backend", "the split's backend: a Service, or a subset of the apex"),
+  column("Weight", "its configured weight, relative to the split's other backends"),
+  column("Share", "the share of the split's requests it answered in the window; - without traffic"),
+];
+
+function backendCells(item: TrafficMetrics): string[] {
+  const share = item.metrics.find((m) => m.name === "traffic_share")?.value ?? null;
+  const shareText =
+    share === null || trafficNumbers(item).requests <= 0
+      ? "-"
+      : `${(parseQuantity(share) * 100).toFixed(2)}%`;
+  return [item.backend?.name ?? "-", String(item.backend?.weight ?? "-"), shareText];
+}
+
 function rowObject(
   item: TrafficMetrics,
   include: IncludeObject,
@@ -97,16 +114,22 @@ function rowObject(
 export function trafficTable(answer: TrafficMetrics | TrafficMetricsList, include: IncludeObject): Table {
   const list = answer.kind === "TrafficMetricsList" ? answer : undefined;
   const items = list === undefined ? [answer as TrafficMetrics] : list.items;
-  const edges = list?.resource.name !== undefined;
+  const splits = items.some((item) => item.backend !== undefined);
+  const edges = !splits && list?.resource.name !== undefined;
+  const extra = splits ? BACKEND : edges ? EDGE : [];
   // A page of a list stays a page: kubectl follows `continue` for Tables as for lists.
   const { selfLink: _selfLink, ...page } = list?.metadata ?? { selfLink: "" };
   return {
     kind: "Table",
     apiVersion: "meta.k8s.io/v1",
     metadata: page,
-    columnDefinitions: [NAME, ...(edges ? EDGE : []), ...NUMBERS, ...WIDE],
+    columnDefinitions: [NAME, ...extra, ...NUMBERS, ...WIDE],
     rows: items.map((item) => ({
-      cells: [item.metadata.name, ...(edges ? edgeCells(item) : []), ...numberCells(item)],
+      cells: [
+        item.metadata.name,
+        ...(splits ? backendCells(item) : edges ? edgeCells(item) : []),
+        ...numberCells(item),
+      ],
       object: rowObject(item, include),
     })),
   };

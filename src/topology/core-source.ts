@@ -12,9 +12,14 @@ import type { TrafficSource } from "./source";
  * SMI answers from the core in-process, exactly as the API builds them: the CLI's
  * `--prometheus` mode and the reports use this. Each answer is one request's worth of queries.
  */
-export function coreSource(deps: SmiDeps, range: TimeRange): TrafficSource {
+export function coreSource(
+  deps: SmiDeps,
+  range: TimeRange,
+  warn: (warning: string) => void = () => {},
+): TrafficSource {
   const listOf = async (route: Exclude<ObjectPath, { type: "resource" }>): Promise<TrafficMetricsList> => {
-    const { body } = await answerMetrics(deps, route, range, new RequestStats());
+    const { body, warnings } = await answerMetrics(deps, route, range, new RequestStats());
+    for (const warning of warnings) warn(warning);
     if (body.kind !== "TrafficMetricsList") throw new TypeError(`a ${route.type} answer is a list`);
     return body;
   };

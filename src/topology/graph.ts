@@ -1,5 +1,5 @@
 import { type TrafficNumbers, trafficNumbers } from "../smi/metric-values";
-import type { ObjectReference, TrafficMetricsList } from "../smi/schemas";
+import type { ObjectReference, TrafficMetrics, TrafficMetricsList } from "../smi/schemas";
 import { formatRps, formatSuccessRate } from "../smi/table";
 
 /** A workload (or namespace, or service) on the graph. */
@@ -49,8 +49,9 @@ export function buildTopology(
   const edges: TopologyEdge[] = [];
   for (const list of edgeLists) {
     for (const item of list.items) {
-      const peer = item.edge.resource;
-      if (peer === null) continue;
+      // No peer: a resource's own numbers (null), or a split backend's ({}).
+      const peer = isReference(item.edge.resource) ? item.edge.resource : undefined;
+      if (peer === undefined) continue;
       const self = idOf(item.resource);
       const other = idOf(peer);
       if (item.edge.direction === "from" && isListed(other)) continue;
@@ -74,4 +75,8 @@ export function buildTopology(
 
 function refFields(ref: Pick<ObjectReference, "namespace" | "name">) {
   return ref.namespace === undefined ? { name: ref.name } : { name: ref.name, namespace: ref.namespace };
+}
+
+function isReference(peer: TrafficMetrics["edge"]["resource"]): peer is ObjectReference {
+  return peer !== null && typeof (peer as { name?: unknown }).name === "string";
 }

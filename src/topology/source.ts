@@ -2,7 +2,10 @@ import type { KindName } from "../smi/kinds";
 import type { TrafficMetricsList } from "../smi/schemas";
 import { buildTopology, type Topology } from "./graph";
 
-/** Where SMI answers come from: a running API over HTTP, or the core in-process. */
+/**
+ * Where SMI answers come from: a running API over HTTP, or the core in-process. Either says why
+ * a zero may not mean idle (the API's `Warning` headers) through the `warn` it was made with.
+ */
 export interface TrafficSource {
   /** Every resource of a kind, in one namespace or all. */
   list(kind: KindName, namespace: string | undefined): Promise<TrafficMetricsList>;
@@ -44,4 +47,20 @@ export async function topologyOf(
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, queue.length) }, worker));
   return buildTopology(listed, edgeLists);
+}
+
+/** Says each distinct warning once, however many answers carry it. */
+export function warnOnce(say: (warning: string) => void): (warning: string) => void {
+  const said = new Set<string>();
+  return (warning) => {
+    if (said.has(warning)) return;
+    said.add(warning);
+    say(warning);
+  };
+}
+
+/** The texts of `Warning: 299 - "..."` header values, as the API writes them. */
+export function warningTexts(header: string | null): string[] {
+  if (header === null) return [];
+  return [...header.matchAll(/299 - ("(?:[^"\\]|\\.)*")/g)].map((m) => JSON.parse(m[1] as string) as string);
 }

@@ -1,10 +1,12 @@
 import * as z from "zod";
 import { BadRequestError } from "../errors";
+import type { SplitSource } from "../kubernetes/split";
 import { NamespaceNameSchema, ResourceNameSchema } from "../smi/k8s-name";
 import { type KindName, servedKind } from "../smi/kinds";
+import { measureSubject } from "../subject";
 import { type Summary, summarize } from "../summary";
 import { resolveTimeRange, type TimeRange, type WindowBounds } from "../time-range";
-import { measureResource, RequestStats, refOf, type TrafficDeps } from "../traffic";
+import { RequestStats, type TrafficDeps } from "../traffic";
 
 /** What Flagger POSTs to a webhook. Metadata values are always strings. */
 export const FlaggerPayloadSchema = z.object({
@@ -37,6 +39,8 @@ export const GateMetadataSchema = z.strictObject({
     .optional(),
   kind: z.string().optional(),
   resource: ResourceNameSchema.optional(),
+  /** With kind trafficsplits or httproutes: the backend to judge (Flagger's canary backend). */
+  backend: ResourceNameSchema.optional(),
   window: z.string().optional(),
   time: z.string().optional(),
   token: z.string().optional(),
@@ -55,7 +59,7 @@ export interface GateCheck {
 export interface GateVerdict {
   readonly passed: boolean;
   readonly message: string;
-  readonly resource: { kind: KindName; namespace: string; name: string };
+  readonly resource: { kind: KindName; namespace: string; name: string; backend?: string };
   readonly window: string;
   readonly timestamp: string;
   readonly checks: readonly GateCheck[];
@@ -184,20 +188,21 @@ function judge(summary: Summary, metadata: GateMetadata): GateCheck[] {
  * listed as observed vs. limit.
  */
 export async function runFlaggerGate(
-  deps: TrafficDeps,
+  deps: TrafficDeps & { readonly splits?: SplitSource | undefined },
   request: GateRequest,
   stats: RequestStats = new RequestStats(),
 ): Promise<GateVerdict> {
   const { kind, namespace, name, range, metadata } = request;
-  const measurement = await measureResource(deps, refOf(kind, { namespace, name }), range, stats);
-  const summary = summarize(measurement, range);
+  const subject = { kind, namespace, name, backend: metadata.backend };
+  const measured = await measureSubject(deps, subject, range, stats, "metadata.backend");
+  const summary = summarize(measured.measurement, range, measured.backend);
   const checks = judge(summary, metadata);
   const failed = checks.filter((c) => !c.passed);
-  const subject = `${kind}/${name} in ${namespace} over ${summary.window}`;
+  const what = `${kind}/${name}${metadata.backend === undefined ? "" : ` backend ${metadata.backend}`} in ${namespace} over ${summary.window}`;
   const verdict =
     failed.length === 0
-      ? `${subject} passed: ${checks.map((c) => c.reason).join("; ")}`
-      : `${subject} failed: ${failed.map((c) => `${c.reason} (${c.name})`).join("; ")}`;
+      ? `${what} passed: ${checks.map((c) => c.reason).join("; ")}`
+      : `${what} failed: ${failed.map((c) => `${c.reason} (${c.name})`).join("; ")}`;
   // Flagger copies the message into its events: a zero that may not mean idle says why there.
   const warnings = [...stats.warnings];
   const message = warnings.length === 0 ? verdict : `${verdict}. Warning: ${warnings.join(" Warning: ")}`;
@@ -205,7 +210,12 @@ export async function runFlaggerGate(
     passed: failed.length === 0,
     message,
     warnings,
-    resource: { kind, namespace, name },
+    resource: {
+      kind,
+      namespace,
+      name,
+      ...(metadata.backend === undefined ? {} : { backend: metadata.backend }),
+    },
     window: summary.window,
     timestamp: summary.timestamp,
     checks,

@@ -4,6 +4,7 @@ import { linkerdSeries } from "../../src/dev/linkerd-series";
 import { serveLambdas } from "../../src/dev/local-server";
 import type { RunningPrometheus } from "../../src/dev/prometheus-server";
 import { defaultScenario, scenarioEnd } from "../../src/dev/scenario";
+import { createIstioAdapter } from "../../src/mesh/istio";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
 import { findWorkload, workloadTruth } from "../support/ground-truth";
 import { apiOverPrometheus, scenarioPrometheus } from "../support/harness";
@@ -15,6 +16,7 @@ const scenario = defaultScenario();
 const time = `${scenarioEnd(scenario).toISOString().slice(0, 19)}Z`;
 let prometheus: RunningPrometheus;
 let api: Awaited<ReturnType<typeof serveLambdas>>;
+let istioApi: Awaited<ReturnType<typeof serveLambdas>>;
 
 /** `npx smi-metrics ...` from the checkout, as a user runs it. */
 function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -32,8 +34,14 @@ beforeAll(async () => {
     () => handler as Parameters<typeof serveLambdas>[0] extends (p: string) => infer H ? H : never,
     0,
   );
+  const wrongMesh = apiOverPrometheus(prometheus, createIstioAdapter());
+  istioApi = await serveLambdas(
+    () => wrongMesh as Parameters<typeof serveLambdas>[0] extends (p: string) => infer H ? H : never,
+    0,
+  );
 }, 60_000);
 afterAll(async () => {
+  await istioApi?.close();
   await api?.close();
   await prometheus?.stop();
 });
@@ -152,6 +160,11 @@ describe("npx smi-metrics", () => {
       /^edges of services are not served with mesh linkerd/,
     ],
     [
+      "--prometheus without a mesh",
+      ["top", "pods", "-n", "shop", "--prometheus", "PROM"],
+      /^--prometheus needs --mesh linkerd\|istio\|consul \(or MESH in the environment\)/,
+    ],
+    [
       "an API that is not there",
       ["top", "pods", "-n", "shop", "--api", "http://127.0.0.1:9"],
       /^cannot reach the API at http:\/\/127\.0\.0\.1:9/,
@@ -166,6 +179,28 @@ describe("npx smi-metrics", () => {
     expect(stderr.trimEnd().split("\n")).toHaveLength(1);
     expect(stderr.trimEnd()).toMatch(message);
     expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it.each([
+    ["a running API that reads the wrong mesh", () => ["--api", istioApi.url]],
+    ["Prometheus in-process with the wrong mesh", () => ["--prometheus", prometheus.url, "--mesh", "istio"]],
+  ])("says on stderr why a zero may not mean idle, from %s", async (_what, source) => {
+    const { code, stdout, stderr } = await cli(
+      "top",
+      "deployments",
+      "-n",
+      "shop",
+      "--window",
+      "5m",
+      "--time",
+      time,
+      ...source(),
+    );
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/No resources found/);
+    expect(stderr.trimEnd().split("\n")).toEqual([
+      expect.stringMatching(/^Warning: .*has no series of istio_requests_total.*\(MESH=istio\)/),
+    ]);
   });
 
   it("prints the table again every --watch interval until stopped", async () => {

@@ -62,7 +62,9 @@ describe("npm run demo", () => {
       }
       const report = output.match(/^(\S+=\S+ )+npm run report -- --spec \S+$/m)?.[0] as string;
       const { stdout } = await run("bash", ["-c", report], { env: process.env });
-      expect(stdout).toMatch(/\| services\/payments\/payments-api \| \d+ \| \d+\.\d\d% \|/);
+      expect(stdout).toMatch(
+        /\| (deployments\/payments\/api|services\/payments\/payments-api) \| \d+ \| \d+\.\d\d% \|/,
+      );
     },
     120_000,
   );

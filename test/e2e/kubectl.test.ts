@@ -184,6 +184,14 @@ describe("kubectl against npm start", () => {
     expect(field).toContain("whose proxy observed the numbers");
   });
 
+  it("explains each metric's fields and an edge's peer, not an opaque Object", async () => {
+    const text = ok(await kubectl("explain", "deployments.metrics.smi-spec.io.metrics"));
+    for (const field of ["name", "unit", "value"]) expect(text).toMatch(new RegExp(`^  ${field}\\t`, "m"));
+    const peer = ok(await kubectl("explain", "deployments.metrics.smi-spec.io.edge.resource"));
+    for (const field of ["kind", "name", "namespace"])
+      expect(peer).toMatch(new RegExp(`^  ${field}\\t`, "m"));
+  });
+
   it("refuses a type the group does not serve", async () => {
     const result = await kubectl("get", "trafficsplits.v1alpha2.metrics.smi-spec.io", "-n", "shop");
     expect(result.code).not.toBe(0);

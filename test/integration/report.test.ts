@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { linkerdSeries } from "../../src/dev/linkerd-series";
 import type { RunningPrometheus } from "../../src/dev/prometheus-server";
 import { defaultScenario } from "../../src/dev/scenario";
+import { createIstioAdapter } from "../../src/mesh/istio";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
 import { PrometheusClient } from "../../src/prometheus/client";
 import { runReport } from "../../src/report/run-report";
@@ -83,6 +84,19 @@ describe("scheduled report on a real Prometheus", () => {
       `/apis/metrics.smi-spec.io/v1alpha2/namespaces/payments/deployments?t=5m&time=${scenario.endS}`,
     );
     expect(report.lists[0]).toEqual(served.body);
+  });
+
+  it("carries the Warnings a misconfiguration raises, in the JSON and at the top of the Markdown", async () => {
+    const wrongMesh = { ...deps(), mesh: createIstioAdapter() };
+    const { report, markdown } = await runReport(wrongMesh, spec);
+    expect(report.rows).toEqual([]);
+    expect(report.warnings).toEqual([
+      expect.stringMatching(/has no series of istio_requests_total.*\(MESH=istio\)/),
+    ]);
+    const lines = markdown.split("\n");
+    expect(lines[4]).toMatch(/^> \*\*Warning:\*\* .*has no series of istio_requests_total/);
+    // Right: no Warning at all.
+    expect((await runReport(deps(), spec)).report.warnings).toEqual([]);
   });
 
   it("renders Markdown with the worst success rate first and idle resources last", async () => {

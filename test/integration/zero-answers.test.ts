@@ -189,7 +189,7 @@ describe("a typo in a name or a namespace", () => {
       /^namespace shpo has no series of response_total\{direction="inbound"\} at .*: no meshed workload there reports serving requests; check the namespace$/,
     ]);
     const namespace = await ask(linkerd(), "/namespaces/shpo");
-    expectWarnings(namespace.warnings, [/^namespaces shpo has no series of response_total in the last 24h/]);
+    expectWarnings(namespace.warnings, [/^namespace shpo has no series of response_total in the last 24h/]);
   });
 });
 

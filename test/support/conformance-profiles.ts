@@ -86,7 +86,8 @@ export const PROFILES: readonly MeshProfile[] = [
     name: "consul",
     mesh: "consul",
     scenario: defaultScenario(),
-    kinds: ["services", "namespaces", "pods"],
+    // With Consul's HTTP API, its service-splitters are read as trafficsplits.
+    kinds: ["services", "namespaces", "pods", "trafficsplits"],
     unservedKind: "deployments",
     resourceOf: (w) => ({ kind: "services", name: w.service }),
     listsOnlyOwnKind: true,

@@ -106,18 +106,33 @@ export function interpolateQuantile(
   return null;
 }
 
-/** Sums parts over a window and derives the three quantiles. */
-export function truthOf(parts: readonly Part[], windowS: number): Truth {
-  const bounds = [...COMMON_BOUNDS_MS, Infinity];
-  const cumulative = bounds.map((bound) => {
-    let sum = 0;
-    for (const part of parts) {
-      for (const { rps, mix } of part.mixes) {
-        for (const { upTo, share } of mix) if (upTo <= bound) sum += rps * share;
+/**
+ * Requests at or below `bound` ms, with each mix's share spread evenly over its interval (from the
+ * common bound before it): what a histogram whose bounds are not all common bounds counts.
+ */
+function countAtOrBelow(parts: readonly Part[], bound: number): number {
+  let sum = 0;
+  for (const part of parts) {
+    for (const { rps, mix } of part.mixes) {
+      for (const { upTo, share } of mix) {
+        const i = COMMON_BOUNDS_MS.indexOf(upTo);
+        const lower = i <= 0 ? 0 : (COMMON_BOUNDS_MS[i - 1] as number);
+        sum += rps * share * Math.min(1, Math.max(0, (bound - lower) / (upTo - lower)));
       }
     }
-    return sum;
-  });
+  }
+  return sum;
+}
+
+/**
+ * Sums parts over a window and derives the three quantiles, from buckets at the common bounds, or
+ * at a histogram's own bounds (ms) when they are coarser (Linkerd's route-backend durations).
+ */
+export function truthOf(parts: readonly Part[], windowS: number, bucketBoundsMs?: readonly number[]): Truth {
+  const bounds = [...(bucketBoundsMs ?? COMMON_BOUNDS_MS), Infinity];
+  const cumulative = bounds.map((bound) =>
+    bound === Infinity ? countAtOrBelow(parts, 1e12) : countAtOrBelow(parts, bound),
+  );
   return {
     success: parts.reduce((s, p) => s + p.okRps, 0) * windowS,
     failure: parts.reduce((s, p) => s + p.failRps, 0) * windowS,
@@ -304,4 +319,26 @@ export function namespaceEdgesTruth(
       windowS,
     ),
   ];
+}
+
+/**
+ * What the callers' proxies saw of a split's backend: the streams whose server `matches`, and with
+ * `apexOnly` only those sent to the split's apex (a mesh that can tell) rather than every request
+ * to the backend. `share` is the backend's requests over all the split's backends' requests.
+ */
+export function backendTruth(
+  s: Scenario,
+  matches: (stream: Stream) => boolean,
+  windowS: number,
+  options: { apex: string; apexOnly: boolean; rule?: FailureRule; bucketBoundsMs?: readonly number[] },
+): Truth & { requests: number } {
+  const streams = s.streams.filter(
+    (x) => x.from !== undefined && matches(x) && (!options.apexOnly || x.via?.apex === options.apex),
+  );
+  const truth = truthOf(
+    streams.map((x) => clientPart(x, 1, options.rule)),
+    windowS,
+    options.bucketBoundsMs,
+  );
+  return { ...truth, requests: truth.success + truth.failure };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { BackendTimeoutError } from "../../src/errors";
 import { type ApiDeps, createApiHandler } from "../../src/http/api-handler";
 import type { RequestLog } from "../../src/http/request-log";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
@@ -124,5 +125,28 @@ describe("API authentication with API_TOKEN", () => {
     const text = JSON.stringify(logs);
     for (const secret of [API_TOKEN, WEBHOOK_TOKEN, "a-guess-0000000000000000"])
       expect(text).not.toContain(secret);
+  });
+});
+
+describe("The request log", () => {
+  it("counts the round trips Prometheus answered before a query timed out", async () => {
+    const logs: RequestLog[] = [];
+    const engine = new RecordingEngine();
+    const answerOnce = engine.instantQuery.bind(engine);
+    // The joined query answers nothing; the zero's diagnosis then times out.
+    engine.instantQuery = async (query, time) => {
+      if (engine.queries.length === 0) return answerOnce(query, time);
+      throw new BackendTimeoutError("prometheus", "https://prometheus.example", 1000);
+    };
+    const api = createApiHandler({
+      engine,
+      mesh: createLinkerdAdapter(),
+      window: WINDOW,
+      backendDescription: "prometheus at https://prometheus.example",
+      apiAuth: { mode: "none" },
+      log: (entry) => logs.push(entry),
+    });
+    expect((await api(httpEvent("GET", smi))).statusCode).toBe(504);
+    expect(logs[0]).toMatchObject({ status: 504, roundTrips: 1 });
   });
 });

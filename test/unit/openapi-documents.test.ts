@@ -172,6 +172,34 @@ describe("Kubernetes OpenAPI documents", () => {
     ).toEqual([{ group: "metrics.smi-spec.io", version: "v1alpha1", kind: "TrafficMetricsList" }]);
   });
 
+  it("publishes structural types, as Kubernetes does: a metric's fields and an edge's peer are named, never an opaque union", async () => {
+    const handler = handlerFor(createLinkerdAdapter());
+    const v3 = (await get(handler, "/openapi/v3/apis/metrics.smi-spec.io/v1alpha2")).text;
+    const v2 = (await get(handler, "/openapi/v2", "application/json")).text;
+    for (const text of [v3, v2]) expect(text).not.toContain("anyOf");
+    const schemas = JSON.parse(v3).components.schemas;
+    const metric = schemas["io.smi-spec.metrics.v1alpha2.TrafficMetrics"].properties.metrics.items;
+    expect(Object.keys(metric.properties)).toEqual(["name", "unit", "value"]);
+    expect(metric.required).toEqual(["name", "value"]);
+    expect(metric.properties.name.enum).toEqual([
+      "p99_response_latency",
+      "p90_response_latency",
+      "p50_response_latency",
+      "success_count",
+      "failure_count",
+      "traffic_share",
+    ]);
+    expect(metric.properties.value.nullable).toBe(true);
+    expect(schemas["io.smi-spec.metrics.v1alpha2.Edge"].properties.resource.allOf).toEqual([
+      { $ref: "#/components/schemas/io.smi-spec.metrics.v1alpha2.ObjectReference" },
+    ]);
+    const edge = JSON.parse(v2).definitions["io.smi-spec.metrics.v1alpha2.Edge"];
+    expect(edge.properties.resource).toMatchObject({
+      "x-nullable": true,
+      allOf: [{ $ref: "#/definitions/io.smi-spec.metrics.v1alpha2.ObjectReference" }],
+    });
+  });
+
   it("answers a protobuf-only request for /openapi/v2 with 406, so client-go does not misread JSON as protobuf", async () => {
     const { status, text } = await get(
       handlerFor(createLinkerdAdapter()),

@@ -11,6 +11,10 @@ const DEFAULTS: Record<string, string> = {
   cluster: "",
   labelCluster: "cluster",
   consulDatacenter: "",
+  kubernetesApiUrl: "",
+  kubernetesToken: "",
+  eksClusterName: "",
+  istioRequestHostLabel: "",
   consulHttpToken: "",
   webhookToken: "",
   apiAuth: "iam",
@@ -84,5 +88,20 @@ describe("stage parameters", () => {
     ).toMatch(
       /reportLambdaTargets="consumer": must be a comma-separated list such as arn:aws:lambda:us-east-1:123456789012:function:consumer; not: "consumer"\n {4}vpcSubnetIds="subnet-0a1b, subnet-0c2d": must be a comma-separated list such as subnet-0a1b2c3d,subnet-4e5f6a7b; not: " subnet-0c2d"/,
     );
+  });
+
+  it("takes a Kubernetes API server with exactly one credential", () => {
+    expect(
+      problems({ kubernetesApiUrl: "https://abc.gr7.eu-west-1.eks.amazonaws.com", eksClusterName: "prod" }),
+    ).toBeUndefined();
+    expect(problems({ kubernetesApiUrl: "https://abc.gr7.eu-west-1.eks.amazonaws.com" })).toMatch(
+      /kubernetesApiUrl="https:\/\/abc.gr7.eu-west-1.eks.amazonaws.com": needs exactly one credential/,
+    );
+    expect(problems({ eksClusterName: "prod" })).toMatch(
+      /kubernetesApiUrl: is required when kubernetesToken or eksClusterName/,
+    );
+    expect(
+      problems({ kubernetesApiUrl: "https://k8s.example", kubernetesToken: "plain-token-value" }),
+    ).toMatch(/kubernetesToken: must be a CloudFormation dynamic reference/);
   });
 });

@@ -101,6 +101,14 @@ describe("TrafficMetrics as a Table", () => {
     expect(table.rows[1]?.cells).toEqual(["idle", "-", "-", "-", "-", "-", "0", "0", "5m"]);
   });
 
+  it("rounds a success rate to the nearest hundredth, as reports and the gate print it", () => {
+    const rate = item(
+      { kind: "pods", namespace: "shop", name: "p" },
+      { successCount: 870, failureCount: 30, p50Ms: 1, p90Ms: 2, p99Ms: 3 },
+    );
+    expect(trafficTable(rate, "Object").rows[0]?.cells[1]).toBe("96.67%");
+  });
+
   it("never rounds a rate with failures up to 100.00%", () => {
     const nearlyAll = item(
       { kind: "pods", namespace: "shop", name: "p" },

@@ -1,0 +1,114 @@
+import { NotFoundError } from "./errors";
+import type { Split, SplitBackend } from "./kubernetes/split";
+import { type MeasureResult, measure } from "./measure";
+import { type Measurement, NO_TRAFFIC } from "./measurement";
+import type { BackendReading, Side } from "./mesh/adapter";
+import type { TimeRange } from "./time-range";
+import { explainZero, noteSplits, type RequestStats, type TrafficDeps } from "./traffic";
+
+/** One backend of a split, as measured: its numbers and its observed share of the apex's requests. */
+export interface MeasuredBackend {
+  readonly backend: SplitBackend;
+  readonly measurement: Measurement;
+  /** This backend's requests over all the split's backends' requests; 0 when none had any. */
+  readonly share: number;
+  /** Whose proxy observed the numbers. */
+  readonly side: Side;
+}
+
+export interface MeasuredSplit {
+  readonly split: Split;
+  readonly backends: readonly MeasuredBackend[];
+}
+
+const requests = (m: Measurement) => m.successCount + m.failureCount;
+
+/** The measured object a reading found for a backend, if it found one. */
+function found(result: MeasureResult, reading: BackendReading, backend: SplitBackend) {
+  const name = reading.nameOf(backend);
+  if (name === undefined) return undefined;
+  return result.objects.find(
+    (o) =>
+      o.key.name === name &&
+      (reading.backend.namespace === undefined || o.key.namespace === backend.namespace),
+  );
+}
+
+/**
+ * Measures every backend of a split in the window. The mesh says how (its split plans, in order
+ * of preference); every plan's readings go out at once, each as one joined query, and the first
+ * plan that finds any backend is the answer. A backend with no traffic keeps its place at zero.
+ */
+export async function measureSplit(
+  deps: TrafficDeps,
+  split: Split,
+  range: TimeRange,
+  stats: RequestStats,
+): Promise<MeasuredSplit> {
+  const plans = deps.mesh.splitPlans?.(split) ?? [];
+  if (plans.length === 0) {
+    throw new NotFoundError(`mesh ${deps.mesh.name} cannot tell a split's backends apart in its series`);
+  }
+  const results = await Promise.all(
+    plans.map((plan) =>
+      Promise.all(
+        plan.readings.map((r) =>
+          measure(
+            deps.engine,
+            {
+              family: r.family,
+              scope: r.scope,
+              groupBy: { namespace: r.backend.namespace, names: [r.backend.name] },
+              ...range,
+              plan: "joined",
+            },
+            stats,
+          ),
+        ),
+      ),
+    ),
+  );
+  const readingOf = (p: number, backend: SplitBackend) => {
+    const readings = plans[p]?.readings ?? [];
+    const i = readings.findIndex((r) => r.nameOf(backend) !== undefined);
+    const reading = readings[i];
+    const result = results[p]?.[i];
+    return reading === undefined || result === undefined ? undefined : found(result, reading, backend);
+  };
+  const chosen = plans.findIndex((_, p) => split.backends.some((b) => readingOf(p, b) !== undefined));
+  const plan = Math.max(0, chosen);
+  for (const result of results[plan] ?? []) noteSplits(result.splits, stats);
+  const measured = split.backends.map((backend) => ({ backend, object: readingOf(plan, backend) }));
+  const total = measured.reduce(
+    (sum, m) => sum + (m.object === undefined ? 0 : requests(m.object.measurement)),
+    0,
+  );
+  const side = plans[plan]?.readings[0]?.family.side ?? "client";
+  const first = split.backends[0];
+  if (chosen < 0 && first !== undefined) {
+    // Why no backend has traffic: asked about the first backend's Service (a subset's is the apex).
+    const service = first.subset === undefined ? first : split.apex;
+    await explainZero(
+      deps,
+      { kind: "services", namespace: service.namespace, name: service.name },
+      range,
+      stats,
+    );
+  } else {
+    const caveat = plans[chosen]?.caveat;
+    if (caveat !== undefined) stats.warnings.add(caveat);
+  }
+  if (split.weightNote !== undefined) stats.warnings.add(split.weightNote);
+  return {
+    split,
+    backends: measured.map(({ backend, object }) => {
+      const measurement = object?.measurement ?? NO_TRAFFIC;
+      return {
+        backend,
+        measurement,
+        share: total > 0 ? requests(measurement) / total : 0,
+        side: object?.side ?? side,
+      };
+    }),
+  };
+}

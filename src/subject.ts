@@ -1,0 +1,63 @@
+import { BadRequestError, NotFoundError } from "./errors";
+import type { SplitSource } from "./kubernetes/split";
+import type { Measurement } from "./measurement";
+import { isSplitKindName, type KindName } from "./smi/kinds";
+import { measureSplit } from "./split-traffic";
+import type { TimeRange } from "./time-range";
+import { measureResource, type RequestStats, refOf, type TrafficDeps } from "./traffic";
+
+/** What a gate or a summary judges: a resource, or one backend of a split (`backend`). */
+export interface Subject {
+  readonly kind: KindName;
+  readonly namespace: string;
+  readonly name: string;
+  readonly backend?: string | undefined;
+}
+
+export interface MeasuredSubject {
+  readonly measurement: Measurement;
+  /** For a split's backend: its configured weight and observed share of the split's requests. */
+  readonly backend?: { readonly name: string; readonly weight: number; readonly trafficShare: number };
+}
+
+/**
+ * Measures a subject. A split kind needs the backend to judge (Flagger's canary is usually
+ * `<name>-canary`): the split's numbers are per backend, and there is no one right default.
+ */
+export async function measureSubject(
+  deps: TrafficDeps & { readonly splits?: SplitSource | undefined },
+  subject: Subject,
+  range: TimeRange,
+  stats: RequestStats,
+  backendParameter = "backend",
+): Promise<MeasuredSubject> {
+  const { kind, namespace, name, backend } = subject;
+  if (!isSplitKindName(kind)) {
+    if (backend !== undefined) {
+      throw new BadRequestError(
+        `${backendParameter} is only read for trafficsplits and httproutes, not ${kind}`,
+      );
+    }
+    return { measurement: await measureResource(deps, refOf(kind, subject), range, stats) };
+  }
+  if (backend === undefined) {
+    throw new BadRequestError(
+      `${kind} are measured per backend: give ${backendParameter}, the backend to judge (for a Flagger canary, ${name}-canary)`,
+    );
+  }
+  if (deps.splits === undefined) throw new NotFoundError(`${kind} are not served here`);
+  const splits = await deps.splits.get(kind, namespace, name);
+  const measured = await Promise.all(splits.map((split) => measureSplit(deps, split, range, stats)));
+  const all = measured.flatMap((m) => m.backends);
+  const found = all.find((b) => (b.backend.subset ?? b.backend.name) === backend);
+  if (found === undefined) {
+    const names = [...new Set(all.map((b) => b.backend.subset ?? b.backend.name))].join(", ");
+    throw new NotFoundError(
+      `${kind} ${namespace}/${name} has no backend ${backend}; its backends are ${names}`,
+    );
+  }
+  return {
+    measurement: found.measurement,
+    backend: { name: backend, weight: found.backend.weight, trafficShare: found.share },
+  };
+}
