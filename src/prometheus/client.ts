@@ -1,3 +1,5 @@
+import { pipeline } from "node:stream";
+import { constants, createGunzip } from "node:zlib";
 import axios, { type AxiosInstance, type AxiosResponse, isAxiosError } from "axios";
 import axiosRetry, { exponentialDelay, isNetworkError } from "axios-retry";
 import { BackendResponseError, BackendTimeoutError, BackendUnreachableError } from "../errors";
@@ -69,6 +71,30 @@ const RETRYABLE_CODES = new Set([
   "ENETUNREACH",
   "ENOTFOUND",
 ]);
+
+/** Inflate output per chunk: four times zlib's default, so a 22 MB answer takes 350 trips to the thread pool, not 1,400. */
+const INFLATE_CHUNK_BYTES = 64 * 1024;
+
+/**
+ * The body of a response as text: a gzip body inflated here rather than by axios, in larger
+ * chunks (`INFLATE_CHUNK_BYTES`); anything else as it came.
+ */
+function inflated(response: AxiosResponse<unknown>): unknown {
+  const data = response.data as NodeJS.ReadableStream | undefined;
+  if (
+    String(response.headers["content-encoding"] ?? "").toLowerCase() !== "gzip" ||
+    data?.pipe === undefined
+  ) {
+    return data;
+  }
+  const gunzip = createGunzip({
+    chunkSize: INFLATE_CHUNK_BYTES,
+    flush: constants.Z_SYNC_FLUSH,
+    finishFlush: constants.Z_SYNC_FLUSH,
+  });
+  // An error on either side ends the other; it surfaces where the body is read.
+  return pipeline(data, gunzip, () => {});
+}
 
 /**
  * Prometheus HTTP API client, on axios. Queries go as form-encoded POSTs (the documented way for
@@ -182,9 +208,11 @@ export class PrometheusClient implements QueryEngine {
           ...this.#headers,
           "content-type": "application/x-www-form-urlencoded",
           accept: "application/json",
+          "accept-encoding": "gzip",
         },
         signal,
         responseType: "stream",
+        decompress: false,
         transformResponse: (data: unknown) => data,
         // 503 is thrown so it can be retried; every other status is judged here.
         validateStatus: (status) => status !== 503,
@@ -196,7 +224,15 @@ export class PrometheusClient implements QueryEngine {
     }
     const { status } = response;
     const contentType = String(response.headers["content-type"] ?? "");
-    const read = (consume: (chunk: Buffer) => void) => forEachChunk(response.data, signal, consume, failed);
+    const body = inflated(response);
+    // A body that does not inflate is a bad answer, not a lost connection.
+    const lost = (cause: unknown) =>
+      /^Z_/.test(String((cause as { code?: unknown } | null)?.code))
+        ? this.#responseError(`answered HTTP ${status} with a gzip body that does not inflate`, status, {
+            cause,
+          })
+        : failed(cause);
+    const read = (consume: (chunk: Buffer) => void) => forEachChunk(body, signal, consume, lost);
     if (status >= 200 && status <= 299 && contentType.includes("json")) {
       return this.#readVector(status, read, options.onSample);
     }

@@ -1,3 +1,4 @@
+import { gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import { createBackends } from "../../src/backends";
 import { loadConfig } from "../../src/config";
@@ -200,6 +201,50 @@ describe("PrometheusClient", () => {
     const error = await queryError(server.url);
     expect(error).toBeInstanceOf(BackendResponseError);
     expect(error.message).toContain("answered a scalar where a vector was expected");
+  });
+
+  it("asks for gzip and reads a gzip body sent in pieces, as a real Prometheus sends one", async () => {
+    const result = Array.from({ length: 3000 }, (_, i) => ({
+      metric: { pod: `app-${i >> 4}`, le: String(i % 16) },
+      value: [1764000120, String(i / 8)] as [number, string],
+    }));
+    const gzipped = gzipSync(JSON.stringify(vector(result, ["w"])));
+    const server = await stub(async (_req, res) => {
+      res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" });
+      for (let i = 0; i < gzipped.length; i += 997) {
+        res.write(gzipped.subarray(i, i + 997));
+        await sleep(0);
+      }
+      res.end();
+    });
+    const answer = await new PrometheusClient({ baseUrl: server.url, timeoutMs: 5000 }).instantQuery(
+      "x",
+      time,
+    );
+    expect(server.requests[0]?.headers["accept-encoding"]).toBe("gzip");
+    expect(answer.samples).toEqual(
+      result.map((r) => ({ metric: r.metric, value: [r.value[0], Number(r.value[1])] })),
+    );
+    expect(answer.warnings).toEqual(["w"]);
+  });
+
+  it("raises an unreachable error when a gzip body breaks off", async () => {
+    const gzipped = gzipSync(JSON.stringify(vector([{ metric: { pod: "a" }, value: [1, "2"] }])));
+    const server = await stub((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" });
+      res.write(gzipped.subarray(0, gzipped.length >> 1));
+      setTimeout(() => res.socket?.destroy(), 20);
+    });
+    expect(await queryError(server.url)).toBeInstanceOf(BackendUnreachableError);
+  });
+
+  it("says a body that is not the gzip it claims to be is malformed, not a transport failure", async () => {
+    const server = await stub((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" });
+      res.end('{"status":"success"}');
+    });
+    const error = await queryError(server.url);
+    expect(error).toBeInstanceOf(BackendResponseError);
   });
 
   it("raises an unreachable error when the connection drops in the middle of the body", async () => {
