@@ -1,3 +1,4 @@
+import { lazyDefaultCredentials } from "./aws-credentials";
 import type { Config } from "./config";
 import { ConsulClient, METRICS_PROXY_QUERY_PATH } from "./consul/client";
 import { ConsulSplitSource } from "./consul/splitter";
@@ -8,22 +9,12 @@ import { selectMesh } from "./mesh/select";
 import { PrometheusClient, type QueryEngine } from "./prometheus/client";
 import type { RequestSigner } from "./prometheus/sigv4";
 
-/**
- * The default AWS credential chain, resolved when first needed and never bundled: only AMP users
- * load it, and the Lambda runtime ships it (the report bundle still carries its own copy, through
- * `@aws-sdk/client-lambda`). A computed specifier keeps esbuild from inlining 350 KB into the api.
- */
-const CREDENTIAL_CHAIN = "@aws-sdk/credential-provider-node";
-
 /** SigV4 for Amazon Managed Service for Prometheus, loaded on first use. */
 function lazySigV4(region: string): RequestSigner {
   let signer: Promise<RequestSigner> | undefined;
   return async (request) => {
-    signer ??= Promise.all([
-      import("./prometheus/sigv4"),
-      import(CREDENTIAL_CHAIN) as Promise<typeof import("@aws-sdk/credential-provider-node")>,
-    ]).then(([{ sigV4Signer }, { defaultProvider }]) =>
-      sigV4Signer({ region, credentials: defaultProvider() }),
+    signer ??= import("./prometheus/sigv4").then(({ sigV4Signer }) =>
+      sigV4Signer({ region, credentials: lazyDefaultCredentials() }),
     );
     return (await signer)(request);
   };

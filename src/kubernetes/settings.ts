@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import type { AwsCredentialIdentityProvider } from "@smithy/types";
+import { lazyDefaultCredentials } from "../aws-credentials";
 import { ConfigError } from "../errors";
 import { KubernetesClient, type KubernetesCredential } from "./client";
 import { eksCredential } from "./eks-token";
@@ -14,22 +14,6 @@ export interface KubernetesSettings {
   /** Path of a PEM file holding the cluster's CA certificate(s). */
   readonly caFile?: string | undefined;
   readonly timeoutMs: number;
-}
-
-/**
- * The default AWS credential chain, loaded on first use and never bundled (the Lambda runtime
- * ships it), as src/backends.ts does for SigV4: a computed specifier keeps esbuild out of it.
- */
-const CREDENTIAL_CHAIN = "@aws-sdk/credential-provider-node";
-
-function lazyDefaultCredentials(): AwsCredentialIdentityProvider {
-  let provider: Promise<AwsCredentialIdentityProvider> | undefined;
-  return async (options) => {
-    provider ??= (
-      import(CREDENTIAL_CHAIN) as Promise<typeof import("@aws-sdk/credential-provider-node")>
-    ).then(({ defaultProvider }) => defaultProvider());
-    return (await provider)(options);
-  };
 }
 
 function credentialOf(settings: KubernetesSettings["credential"]): KubernetesCredential {
