@@ -1,9 +1,9 @@
 import { Agent } from "node:https";
 import axios, { type AxiosInstance, type AxiosResponse } from "axios";
-import type * as z from "zod";
+import * as z from "zod";
 import { BackendResponseError, NotFoundError } from "../errors";
 import { bodySnippet, displayUrl, transportError } from "../transport-error";
-import { type APIGroup, APIGroupSchema, type ListMeta, StatusSchema } from "./meta";
+import { type APIGroup, APIGroupListSchema, APIGroupSchema, type ListMeta, StatusSchema } from "./meta";
 
 const BACKEND = "Kubernetes API";
 
@@ -41,13 +41,27 @@ export type ReadAction =
       readonly name?: string;
       readonly version?: string;
     }
-  | { readonly verb: "discover"; readonly group: string };
+  | { readonly verb: "discover"; readonly group: string; readonly path: string };
 
 /** A read of objects, not of discovery. */
 export type ObjectRead = Exclude<ReadAction, { verb: "discover" }>;
 
+/**
+ * How to find a group's version on a server that answers neither `/apis/{group}` nor `/apis` (a
+ * proxy that forwards only resource paths, a minimal double): list one item at each candidate
+ * version, in order, and take the first that is served.
+ */
+export interface VersionProbe {
+  readonly versions: readonly string[];
+  /** The collection to list at a version, without a query. */
+  readonly path: (version: string) => string;
+  readonly action: ObjectRead;
+}
+
+const ProbeListSchema = z.looseObject({ items: z.array(z.unknown()) });
+
 function describeAction(action: ReadAction): string {
-  if (action.verb === "discover") return `read API group ${action.group} (GET /apis/${action.group})`;
+  if (action.verb === "discover") return `read API group ${action.group} (GET ${action.path})`;
   const object = action.name === undefined ? action.resource : `${action.resource} "${action.name}"`;
   const scope = action.namespace === undefined ? "in all namespaces" : `in namespace ${action.namespace}`;
   return `${action.verb} ${object} ${scope}`;
@@ -81,22 +95,44 @@ export class KubernetesClient {
   }
 
   /**
-   * `GET /apis/{group}`: the versions the cluster serves, or `undefined` when it does not serve
-   * the group at all. Shared by concurrent callers; a failure is not cached.
+   * The versions the cluster serves a group at, or `undefined` when it does not serve the group:
+   * `GET /apis/{group}`, else the group's entry in `GET /apis`, else (no discovery at all) the
+   * first version `probe` finds served. Shared by concurrent callers; a failure is not cached.
    */
-  apiGroup(group: string): Promise<APIGroup | undefined> {
+  apiGroup(group: string, probe?: VersionProbe): Promise<APIGroup | undefined> {
     const now = (this.#options.now ?? Date.now)();
     const cached = this.#groups.get(group);
     if (cached !== undefined && now - cached.at <= (this.#options.discoveryTtlMs ?? 60_000))
       return cached.group;
-    const read = this.#request(`apis/${group}`, APIGroupSchema, { verb: "discover", group }).then((r) =>
-      r.found ? r.body : undefined,
-    );
+    const read = this.#discover(group, probe);
     this.#groups.set(group, { at: now, group: read });
     read.catch(() => {
       if (this.#groups.get(group)?.group === read) this.#groups.delete(group);
     });
     return read;
+  }
+
+  async #discover(group: string, probe: VersionProbe | undefined): Promise<APIGroup | undefined> {
+    const own = await this.#request(`apis/${group}`, APIGroupSchema, {
+      verb: "discover",
+      group,
+      path: `/apis/${group}`,
+    });
+    if (own.found) return own.body;
+    const all = await this.#request("apis", APIGroupListSchema, { verb: "discover", group, path: "/apis" });
+    if (all.found) return all.body.groups.find((g) => g.name === group);
+    if (probe === undefined) return undefined;
+    for (const version of probe.versions) {
+      const listed = await this.#request(`${probe.path(version)}?limit=1`, ProbeListSchema, {
+        ...probe.action,
+        version,
+      });
+      if (listed.found) {
+        const served = { groupVersion: `${group}/${version}`, version };
+        return { name: group, versions: [served], preferredVersion: served };
+      }
+    }
+    return undefined;
   }
 
   /** Forgets discovery answers, after a read found the version it promised gone. */
@@ -119,7 +155,7 @@ export class KubernetesClient {
   /** Every item of a list, page by page; a 404 means the resource is not served at all. */
   async list<Item>(
     path: string,
-    schema: z.ZodType<{ items: Item[]; metadata: ListMeta }>,
+    schema: z.ZodType<{ items: Item[]; metadata?: ListMeta | undefined }>,
     action: ObjectRead,
   ): Promise<Item[]> {
     const items: Item[] = [];
@@ -136,7 +172,7 @@ export class KubernetesClient {
         );
       }
       items.push(...answer.body.items);
-      token = answer.body.metadata.continue || undefined;
+      token = answer.body.metadata?.continue || undefined;
       if (token !== undefined && seen.has(token)) {
         throw new BackendResponseError(
           BACKEND,

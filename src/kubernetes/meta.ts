@@ -34,22 +34,35 @@ export type Status = z.infer<typeof StatusSchema>;
 
 const GroupVersionForDiscoverySchema = z.object({ groupVersion: z.string(), version: z.string() });
 
-/** `GET /apis/{group}`: the versions a group is served at, the preferred one first. */
+/**
+ * `GET /apis/{group}`: the versions a group is served at, the preferred one first. The same
+ * object, without `kind` and `apiVersion`, is each entry of `GET /apis`.
+ */
 export const APIGroupSchema = z.looseObject({
-  kind: z.literal("APIGroup"),
-  apiVersion: z.literal("v1"),
+  kind: z.literal("APIGroup").optional(),
+  apiVersion: z.literal("v1").optional(),
   name: z.string(),
   versions: z.array(GroupVersionForDiscoverySchema),
   preferredVersion: GroupVersionForDiscoverySchema.optional(),
 });
 export type APIGroup = z.infer<typeof APIGroupSchema>;
 
-/** A list object (`TrafficSplitList`, `HTTPRouteList`) around items of one schema. */
+/** `GET /apis`: every group the server serves. */
+export const APIGroupListSchema = z.looseObject({
+  kind: z.literal("APIGroupList").optional(),
+  groups: z.array(APIGroupSchema),
+});
+
+/**
+ * A list object (`TrafficSplitList`, `HTTPRouteList`) around items of one schema. `kind` and
+ * `metadata` are always sent by kube-apiserver but optional here: only `items` and
+ * `metadata.continue` are read, and a list without `continue` is the last page.
+ */
 export function listSchema<T extends z.ZodType>(kind: string, item: T) {
   return z.looseObject({
-    kind: z.literal(kind),
-    apiVersion: z.string(),
-    metadata: ListMetaSchema,
+    kind: z.literal(kind).optional(),
+    apiVersion: z.string().optional(),
+    metadata: ListMetaSchema.optional(),
     items: z.array(item),
   });
 }

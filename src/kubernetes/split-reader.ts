@@ -36,7 +36,7 @@ export class KubernetesSplitSource implements SplitSource {
   async list(kind: SplitKindName, namespace: string | undefined): Promise<readonly Split[]> {
     const action: ObjectRead = { verb: "list", resource: RESOURCES[kind], namespace };
     if (kind === "trafficsplits") {
-      const version = await this.#trafficSplitVersion();
+      const version = await this.#trafficSplitVersion(namespace);
       const items: TrafficSplit[] = await this.client.list(
         collectionPath(SPLIT_GROUP, version, "trafficsplits", namespace),
         TRAFFIC_SPLIT_LIST_SCHEMAS[version],
@@ -55,7 +55,7 @@ export class KubernetesSplitSource implements SplitSource {
   async get(kind: SplitKindName, namespace: string, name: string): Promise<readonly Split[]> {
     const action: ObjectRead = { verb: "get", resource: RESOURCES[kind], namespace, name };
     if (kind === "trafficsplits") {
-      const version = await this.#trafficSplitVersion();
+      const version = await this.#trafficSplitVersion(namespace);
       const object: TrafficSplit = await this.client.get(
         `${collectionPath(SPLIT_GROUP, version, "trafficsplits", namespace)}/${encodeURIComponent(name)}`,
         TRAFFIC_SPLIT_SCHEMAS[version],
@@ -77,9 +77,16 @@ export class KubernetesSplitSource implements SplitSource {
     return splits;
   }
 
-  /** The cluster's preferred TrafficSplit version if we read it, else the first served one we read. */
-  async #trafficSplitVersion(): Promise<TrafficSplitVersion> {
-    const group = await this.client.apiGroup(SPLIT_GROUP);
+  /**
+   * The cluster's preferred TrafficSplit version if we read it, else the first served one we read.
+   * Without discovery, the probe lists where the read itself will (RBAC may allow no wider list).
+   */
+  async #trafficSplitVersion(namespace: string | undefined): Promise<TrafficSplitVersion> {
+    const group = await this.client.apiGroup(SPLIT_GROUP, {
+      versions: TRAFFIC_SPLIT_VERSIONS,
+      path: (version) => collectionPath(SPLIT_GROUP, version, "trafficsplits", namespace),
+      action: { verb: "list", resource: RESOURCES.trafficsplits, namespace },
+    });
     if (group === undefined) {
       throw new NotFoundError(
         `the Kubernetes API does not serve ${SPLIT_GROUP}: no TrafficSplit CRD is installed (linkerd-smi installs one); splits declared as HTTPRoutes are read as httproutes`,

@@ -72,9 +72,7 @@ const TrafficSplitListV1alpha2Schema = listSchema("TrafficSplitList", TrafficSpl
 const TrafficSplitListV1alpha3Schema = listSchema("TrafficSplitList", TrafficSplitV1alpha3Schema);
 const TrafficSplitListV1alpha4Schema = listSchema("TrafficSplitList", TrafficSplitV1alpha4Schema);
 export interface TrafficSplitList {
-  kind: string;
-  apiVersion: string;
-  metadata: ListMeta;
+  metadata?: ListMeta | undefined;
   items: TrafficSplit[];
 }
 

@@ -254,6 +254,125 @@ describe("TrafficSplits, read at the version the cluster serves", () => {
   });
 });
 
+/**
+ * API servers that answer less discovery than kube-apiserver does: proxies that forward only the
+ * resource paths, and minimal doubles. Stubs, because our double serves full discovery.
+ */
+describe("TrafficSplits behind an API server with partial discovery", () => {
+  const notFound = (res: Parameters<typeof sendJson>[0]) =>
+    sendJson(res, 404, {
+      kind: "Status",
+      apiVersion: "v1",
+      status: "Failure",
+      message: "the server could not find the requested resource",
+      reason: "NotFound",
+      code: 404,
+    });
+  /** Serves v1alpha1 objects with "900m" weights at `served`, plus whatever `discovery` answers. */
+  const minimalServer = (served: string, discovery: Record<string, unknown>) =>
+    stubServer((req, res) => {
+      const path = new URL(req.url, "http://x").pathname;
+      const answer = discovery[path];
+      if (answer !== undefined) return sendJson(res, 200, answer);
+      const split = {
+        ...trafficSplit(served, "web-rollout", [
+          { service: "web-primary", weight: "900m" },
+          { service: "web-canary", weight: "100m" },
+        ]),
+      };
+      const collection = `/apis/split.smi-spec.io/${served}/namespaces/shop/trafficsplits`;
+      // A minimal server: no list `metadata`, no list `kind`, as the fields Kubernetes always sends
+      // but a reader of items does not need.
+      if (path === collection)
+        return sendJson(res, 200, { apiVersion: `split.smi-spec.io/${served}`, items: [split] });
+      if (path === `${collection}/web-rollout`) return sendJson(res, 200, split);
+      return notFound(res);
+    });
+
+  it("finds the version in /apis when the server does not answer /apis/{group}", async () => {
+    const stub = await minimalServer("v1alpha2", {
+      "/apis": {
+        kind: "APIGroupList",
+        apiVersion: "v1",
+        groups: [
+          {
+            name: "split.smi-spec.io",
+            versions: [
+              { groupVersion: "split.smi-spec.io/v1alpha2", version: "v1alpha2" },
+              { groupVersion: "split.smi-spec.io/v1alpha1", version: "v1alpha1" },
+            ],
+            preferredVersion: { groupVersion: "split.smi-spec.io/v1alpha2", version: "v1alpha2" },
+          },
+        ],
+      },
+    });
+    try {
+      const [split] = await source(stub.url).get("trafficsplits", "shop", "web-rollout");
+      expect(split?.source).toBe("split.smi-spec.io/v1alpha2");
+      expect(split?.backends.map((b) => b.weight)).toEqual([900, 100]);
+      expect(stub.requests.map((r) => r.url)).toEqual([
+        "/apis/split.smi-spec.io",
+        "/apis",
+        "/apis/split.smi-spec.io/v1alpha2/namespaces/shop/trafficsplits/web-rollout",
+      ]);
+    } finally {
+      await stub.close();
+    }
+  });
+
+  it("says the CRD is not installed when /apis answers without the group", async () => {
+    const stub = await minimalServer("v1alpha2", {
+      "/apis": { kind: "APIGroupList", apiVersion: "v1", groups: [] },
+    });
+    try {
+      await expect(source(stub.url).list("trafficsplits", "shop")).rejects.toThrow(
+        "the Kubernetes API does not serve split.smi-spec.io: no TrafficSplit CRD is installed",
+      );
+      expect(stub.requests.map((r) => r.url)).toEqual(["/apis/split.smi-spec.io", "/apis"]);
+    } finally {
+      await stub.close();
+    }
+  });
+
+  it("without any discovery, finds the served version by listing one item at each version, newest first, once", async () => {
+    const stub = await minimalServer("v1alpha1", {});
+    try {
+      const splits = source(stub.url);
+      const listed = await splits.list("trafficsplits", "shop");
+      expect(listed.map((s) => [s.source, s.backends.map((b) => b.weight)])).toEqual([
+        ["split.smi-spec.io/v1alpha1", [900, 100]],
+      ]);
+      const [got] = await splits.get("trafficsplits", "shop", "web-rollout");
+      expect(got?.name).toBe("web-rollout");
+      const base = "/apis/split.smi-spec.io";
+      expect(stub.requests.map((r) => r.url)).toEqual([
+        base,
+        "/apis",
+        `${base}/v1alpha4/namespaces/shop/trafficsplits?limit=1`,
+        `${base}/v1alpha3/namespaces/shop/trafficsplits?limit=1`,
+        `${base}/v1alpha2/namespaces/shop/trafficsplits?limit=1`,
+        `${base}/v1alpha1/namespaces/shop/trafficsplits?limit=1`,
+        `${base}/v1alpha1/namespaces/shop/trafficsplits?limit=500`,
+        `${base}/v1alpha1/namespaces/shop/trafficsplits/web-rollout`,
+      ]);
+    } finally {
+      await stub.close();
+    }
+  });
+
+  it("without any discovery and no version served, says no TrafficSplit CRD is installed", async () => {
+    const stub = await stubServer((_req, res) => notFound(res));
+    try {
+      await expect(source(stub.url).get("trafficsplits", "shop", "web-rollout")).rejects.toThrow(
+        "the Kubernetes API does not serve split.smi-spec.io: no TrafficSplit CRD is installed",
+      );
+      expect(stub.requests).toHaveLength(6);
+    } finally {
+      await stub.close();
+    }
+  });
+});
+
 describe("HTTPRoutes with a Service parent", () => {
   const twoRules: KubernetesObject = {
     apiVersion: "gateway.networking.k8s.io/v1",
