@@ -72,6 +72,8 @@ export interface KubernetesDouble {
   readonly requests: { path: string; token: string | undefined }[];
   /** Creates or replaces an object, as `kubectl apply` does: a new resourceVersion. */
   apply(object: KubernetesObject): void;
+  /** Changes the versions the TrafficSplit CRD serves, as applying an edited CRD does. */
+  serveTrafficSplitVersions(versions: readonly string[]): void;
   close(): Promise<void>;
 }
 
@@ -129,6 +131,9 @@ export async function startKubernetesDouble(options: KubernetesDoubleOptions): P
     url: `${options.tls ? "https" : "http"}://127.0.0.1:${port}`,
     requests,
     apply,
+    serveTrafficSplitVersions: (versions) => {
+      served[SPLIT_GROUP] = [...versions].sort(byVersionPriority);
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

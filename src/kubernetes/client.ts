@@ -41,10 +41,18 @@ export type ReadAction =
       readonly name?: string;
       readonly version?: string;
     }
-  | { readonly verb: "discover"; readonly group: string; readonly path: string };
+  | DiscoveryRead;
 
 /** A read of objects, not of discovery. */
 export type ObjectRead = Exclude<ReadAction, { verb: "discover" }>;
+
+/** A discovery read, done for an object read (which errors name: that is what the user asked). */
+interface DiscoveryRead {
+  readonly verb: "discover";
+  readonly group: string;
+  readonly path: string;
+  readonly for: ObjectRead;
+}
 
 /**
  * How to find a group's version on a server that answers neither `/apis/{group}` nor `/apis` (a
@@ -55,13 +63,13 @@ export interface VersionProbe {
   readonly versions: readonly string[];
   /** The collection to list at a version, without a query. */
   readonly path: (version: string) => string;
-  readonly action: ObjectRead;
 }
 
 const ProbeListSchema = z.looseObject({ items: z.array(z.unknown()) });
 
 function describeAction(action: ReadAction): string {
-  if (action.verb === "discover") return `read API group ${action.group} (GET ${action.path})`;
+  if (action.verb === "discover")
+    return `${describeAction(action.for)} (discovering its version: GET ${action.path})`;
   const object = action.name === undefined ? action.resource : `${action.resource} "${action.name}"`;
   const scope = action.namespace === undefined ? "in all namespaces" : `in namespace ${action.namespace}`;
   return `${action.verb} ${object} ${scope}`;
@@ -99,12 +107,12 @@ export class KubernetesClient {
    * `GET /apis/{group}`, else the group's entry in `GET /apis`, else (no discovery at all) the
    * first version `probe` finds served. Shared by concurrent callers; a failure is not cached.
    */
-  apiGroup(group: string, probe?: VersionProbe): Promise<APIGroup | undefined> {
+  apiGroup(group: string, purpose: ObjectRead, probe?: VersionProbe): Promise<APIGroup | undefined> {
     const now = (this.#options.now ?? Date.now)();
     const cached = this.#groups.get(group);
     if (cached !== undefined && now - cached.at <= (this.#options.discoveryTtlMs ?? 60_000))
       return cached.group;
-    const read = this.#discover(group, probe);
+    const read = this.#discover(group, purpose, probe);
     this.#groups.set(group, { at: now, group: read });
     read.catch(() => {
       if (this.#groups.get(group)?.group === read) this.#groups.delete(group);
@@ -112,19 +120,22 @@ export class KubernetesClient {
     return read;
   }
 
-  async #discover(group: string, probe: VersionProbe | undefined): Promise<APIGroup | undefined> {
-    const own = await this.#request(`apis/${group}`, APIGroupSchema, {
-      verb: "discover",
-      group,
-      path: `/apis/${group}`,
-    });
+  async #discover(
+    group: string,
+    purpose: ObjectRead,
+    probe: VersionProbe | undefined,
+  ): Promise<APIGroup | undefined> {
+    const discovery = (path: string): DiscoveryRead => ({ verb: "discover", group, path, for: purpose });
+    const own = await this.#request(`apis/${group}`, APIGroupSchema, discovery(`/apis/${group}`));
     if (own.found) return own.body;
-    const all = await this.#request("apis", APIGroupListSchema, { verb: "discover", group, path: "/apis" });
+    const all = await this.#request("apis", APIGroupListSchema, discovery("/apis"));
     if (all.found) return all.body.groups.find((g) => g.name === group);
     if (probe === undefined) return undefined;
     for (const version of probe.versions) {
       const listed = await this.#request(`${probe.path(version)}?limit=1`, ProbeListSchema, {
-        ...probe.action,
+        verb: "list",
+        resource: purpose.resource,
+        namespace: purpose.namespace,
         version,
       });
       if (listed.found) {

@@ -36,11 +36,12 @@ export class KubernetesSplitSource implements SplitSource {
   async list(kind: SplitKindName, namespace: string | undefined): Promise<readonly Split[]> {
     const action: ObjectRead = { verb: "list", resource: RESOURCES[kind], namespace };
     if (kind === "trafficsplits") {
-      const version = await this.#trafficSplitVersion(namespace);
-      const items: TrafficSplit[] = await this.client.list(
-        collectionPath(SPLIT_GROUP, version, "trafficsplits", namespace),
-        TRAFFIC_SPLIT_LIST_SCHEMAS[version],
-        { ...action, version },
+      const items = await this.#atServedVersion(action, (version) =>
+        this.client.list<TrafficSplit>(
+          collectionPath(SPLIT_GROUP, version, "trafficsplits", namespace),
+          TRAFFIC_SPLIT_LIST_SCHEMAS[version],
+          { ...action, version },
+        ),
       );
       return items.map(trafficSplitToSplit);
     }
@@ -55,11 +56,12 @@ export class KubernetesSplitSource implements SplitSource {
   async get(kind: SplitKindName, namespace: string, name: string): Promise<readonly Split[]> {
     const action: ObjectRead = { verb: "get", resource: RESOURCES[kind], namespace, name };
     if (kind === "trafficsplits") {
-      const version = await this.#trafficSplitVersion(namespace);
-      const object: TrafficSplit = await this.client.get(
-        `${collectionPath(SPLIT_GROUP, version, "trafficsplits", namespace)}/${encodeURIComponent(name)}`,
-        TRAFFIC_SPLIT_SCHEMAS[version],
-        { ...action, version },
+      const object = await this.#atServedVersion(action, (version) =>
+        this.client.get<TrafficSplit>(
+          `${collectionPath(SPLIT_GROUP, version, "trafficsplits", namespace)}/${encodeURIComponent(name)}`,
+          TRAFFIC_SPLIT_SCHEMAS[version],
+          { ...action, version },
+        ),
       );
       return [trafficSplitToSplit(object)];
     }
@@ -78,14 +80,33 @@ export class KubernetesSplitSource implements SplitSource {
   }
 
   /**
+   * A read at the version discovery names. Discovery is cached in a warm container, so a 404 may
+   * mean the CRD no longer serves that version: the client then forgets it, and the read is made
+   * once more if the cluster now names another version, so the request that noticed succeeds.
+   */
+  async #atServedVersion<T>(
+    action: ObjectRead,
+    read: (version: TrafficSplitVersion) => Promise<T>,
+  ): Promise<T> {
+    const version = await this.#trafficSplitVersion(action);
+    try {
+      return await read(version);
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      const now = await this.#trafficSplitVersion(action);
+      if (now === version) throw error;
+      return read(now);
+    }
+  }
+
+  /**
    * The cluster's preferred TrafficSplit version if we read it, else the first served one we read.
    * Without discovery, the probe lists where the read itself will (RBAC may allow no wider list).
    */
-  async #trafficSplitVersion(namespace: string | undefined): Promise<TrafficSplitVersion> {
-    const group = await this.client.apiGroup(SPLIT_GROUP, {
+  async #trafficSplitVersion(action: ObjectRead): Promise<TrafficSplitVersion> {
+    const group = await this.client.apiGroup(SPLIT_GROUP, action, {
       versions: TRAFFIC_SPLIT_VERSIONS,
-      path: (version) => collectionPath(SPLIT_GROUP, version, "trafficsplits", namespace),
-      action: { verb: "list", resource: RESOURCES.trafficsplits, namespace },
+      path: (version) => collectionPath(SPLIT_GROUP, version, "trafficsplits", action.namespace),
     });
     if (group === undefined) {
       throw new NotFoundError(

@@ -171,6 +171,41 @@ describe("TrafficSplits, read at the version the cluster serves", () => {
     expect(k8s.requests.filter((r) => r.path === "/apis/split.smi-spec.io")).toHaveLength(2);
   });
 
+  it("reads at the version the cluster serves now when its CRD stopped serving the one discovered, in the same request", async () => {
+    const k8s = await cluster({
+      trafficSplitVersions: ["v1alpha1", "v1alpha2"],
+      objects: [trafficSplit("v1alpha1", "a", [{ service: "x", weight: "500m" }])],
+    });
+    const splits = source(k8s.url);
+    expect((await splits.get("trafficsplits", "shop", "a"))[0]?.source).toBe("split.smi-spec.io/v1alpha2");
+    k8s.serveTrafficSplitVersions(["v1alpha1"]);
+    expect((await splits.get("trafficsplits", "shop", "a"))[0]?.source).toBe("split.smi-spec.io/v1alpha1");
+    k8s.serveTrafficSplitVersions(["v1alpha4"]);
+    expect((await splits.list("trafficsplits", "shop")).map((s) => s.source)).toEqual([
+      "split.smi-spec.io/v1alpha4",
+    ]);
+    expect(k8s.requests.map((r) => r.path)).toEqual([
+      "/apis/split.smi-spec.io",
+      "/apis/split.smi-spec.io/v1alpha2/namespaces/shop/trafficsplits/a",
+      "/apis/split.smi-spec.io/v1alpha2/namespaces/shop/trafficsplits/a",
+      "/apis/split.smi-spec.io",
+      "/apis/split.smi-spec.io/v1alpha1/namespaces/shop/trafficsplits/a",
+      "/apis/split.smi-spec.io/v1alpha1/namespaces/shop/trafficsplits?limit=500",
+      "/apis/split.smi-spec.io",
+      "/apis/split.smi-spec.io/v1alpha4/namespaces/shop/trafficsplits?limit=500",
+    ]);
+  });
+
+  it("a missing object at the version the cluster still serves is one 404 naming it, after one look at discovery", async () => {
+    const k8s = await cluster({ trafficSplitVersions: ["v1alpha4"] });
+    await expect(source(k8s.url).get("trafficsplits", "shop", "nope")).rejects.toThrow(NotFoundError);
+    expect(k8s.requests.map((r) => r.path)).toEqual([
+      "/apis/split.smi-spec.io",
+      "/apis/split.smi-spec.io/v1alpha4/namespaces/shop/trafficsplits/nope",
+      "/apis/split.smi-spec.io",
+    ]);
+  });
+
   it("pages through a long list with limit and continue, keeping every item once", async () => {
     const names = ["a", "b", "c", "d", "e"];
     const k8s = await cluster({
@@ -472,7 +507,7 @@ describe("the cluster refusing our identity", () => {
     k8s = await cluster({ trafficSplitVersions: ["v1alpha4"] });
   });
 
-  it("401: the token is unknown; a 502 Status naming the read and what to check", async () => {
+  it("401: the token is unknown; a 502 Status naming the resource, the read and what to check", async () => {
     const error = await source(k8s.url, "expired-token")
       .list("trafficsplits", "shop")
       .catch((e: unknown) => e);
@@ -484,7 +519,7 @@ describe("the cluster refusing our identity", () => {
       metadata: {},
       status: "Failure",
       message:
-        "the Kubernetes API refused to read API group split.smi-spec.io (GET /apis/split.smi-spec.io) (HTTP 401): Unauthorized; the cluster did not accept the function's credentials; check KUBERNETES_TOKEN",
+        "the Kubernetes API refused to list trafficsplits.split.smi-spec.io in namespace shop (discovering its version: GET /apis/split.smi-spec.io) (HTTP 401): Unauthorized; the cluster did not accept the function's credentials; check KUBERNETES_TOKEN",
       reason: "BadGateway",
       code: 502,
     });
