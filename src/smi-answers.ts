@@ -269,13 +269,16 @@ async function splitList(
     const ref: ResourceRef = { kind, namespace: b.split.namespace, name: b.split.name };
     const { apex } = b.split;
     const { weight } = b.backend;
+    // The spec's `apex` is a Service name; one in another namespace than the split's (an HTTPRoute
+    // whose parentRef names a namespace) is `name.namespace`, as DNS and TrafficSplit name it.
+    const apexName = apex.namespace === b.split.namespace ? apex.name : `${apex.name}.${apex.namespace}`;
     return backendMetrics({
       version,
       resource: ref,
       ...range,
       measurement: b.measurement,
       selfLink: selfLinkOf(version, ref),
-      backend: { apex: apex.name, name: backendName(b), weight, share: b.share, side: b.side },
+      backend: { apex: apexName, name: backendName(b), weight, share: b.share, side: b.side },
     });
   });
   const list = trafficMetricsList({

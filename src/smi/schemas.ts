@@ -70,7 +70,10 @@ export const ShareMetricSchema = z.strictObject({
 
 export const BackendSchema = z
   .strictObject({
-    apex: z.string().meta({ description: "the Service the split's callers address" }),
+    apex: z.string().meta({
+      description:
+        "the Service the split's callers address; name.namespace when not in the split's namespace",
+    }),
     name: z.string().meta({ description: "the backend: a Service, or a subset of the apex" }),
     weight: z.int().meta({ description: "the configured weight, relative to the split's other backends" }),
   })

@@ -15,7 +15,12 @@ import {
 } from "../../src/dev/canary";
 import { type ConsulDouble, startConsulDouble } from "../../src/dev/consul-double";
 import { consulCatalog } from "../../src/dev/consul-series";
-import { type KubernetesDouble, startKubernetesDouble } from "../../src/dev/kubernetes-double";
+import {
+  canaryObjects,
+  type KubernetesDouble,
+  type KubernetesObject,
+  startKubernetesDouble,
+} from "../../src/dev/kubernetes-double";
 import type { RunningPrometheus } from "../../src/dev/prometheus-server";
 import { defaultScenario, type Stream } from "../../src/dev/scenario";
 import { allMeshSeries } from "../../src/dev/series";
@@ -198,6 +203,51 @@ describe("Istio", () => {
     const { body, headers } = await call(api("istio-host"), `${base}/httproutes/web?${at}`);
     expectBackends(body, WEB, { apex: "web", apexOnly: true, side: "client" });
     expect(warningsOf(headers)).toEqual([]);
+  });
+
+  it("names an apex in another namespace than its route as name.namespace", async () => {
+    const { httpRoute } = canaryObjects({
+      namespace: CANARY_NAMESPACE,
+      apex: "web",
+      primary: "web-primary",
+      canary: "web-canary",
+      weights: [90, 10],
+    });
+    const spec = httpRoute.spec as { parentRefs: object[]; rules: { backendRefs: object[] }[] };
+    const elsewhere = (ref: object) => ({ ...ref, namespace: CANARY_NAMESPACE });
+    const route: KubernetesObject = {
+      ...httpRoute,
+      metadata: { name: "web-from-routes", namespace: "routes" },
+      spec: {
+        parentRefs: spec.parentRefs.map(elsewhere),
+        rules: spec.rules.map((r) => ({ ...r, backendRefs: r.backendRefs.map(elsewhere) })),
+      },
+    };
+    const cluster = await startKubernetesDouble({
+      tokens: { [TOKEN]: { user: "system:serviceaccount:smi:metrics-api" } },
+      objects: [route],
+    });
+    try {
+      const istio = apiFromConfig(
+        loadConfig(
+          {},
+          {
+            KUBERNETES_API_URL: cluster.url,
+            KUBERNETES_TOKEN: TOKEN,
+            PROMETHEUS_URL: prometheus.url,
+            MESH: "istio",
+          },
+        ),
+        { log: () => {} },
+      );
+      const { body } = await call(
+        istio,
+        `/apis/metrics.smi-spec.io/v1alpha2/namespaces/routes/httproutes/web-from-routes?${at}`,
+      );
+      expectBackends(body, WEB, { apex: `web.${CANARY_NAMESPACE}`, apexOnly: false, side: "client" });
+    } finally {
+      await cluster.close();
+    }
   });
 
   it("reads subsets of the apex Service by destination_version", async () => {
