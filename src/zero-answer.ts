@@ -33,6 +33,8 @@ interface Found {
   readonly scope: number;
   /** Of those, series that carry the kind's label. */
   readonly labelled: number;
+  /** Series of the counter that carry the namespace label at all (when a namespace is asked). */
+  readonly namespaced: number;
   /** Named checks: `named` and the mesh's explanations. */
   readonly count: (id: string) => number;
 }
@@ -82,8 +84,8 @@ const describe = ({ kind, namespace, name }: ZeroTarget) => {
 /**
  * Why a zero may not mean idle, decided from the checks' counts. A name seen within `MAX_WINDOW`
  * under the labels it is read by is idle and needs no words; otherwise the first cause found is
- * said, in this order: the object's own other telemetry, no mesh series at all, nothing in the
- * namespace, nothing under the kind's label, the name itself.
+ * said, in this order: the object's own other telemetry, no mesh series at all, no series with a
+ * namespace label, nothing in the namespace, nothing under the kind's label, the name itself.
  */
 function verdict(
   deps: DiagnosisDeps,
@@ -114,6 +116,10 @@ function verdict(
   }
   const maxWindow = formatDuration(deps.window.maxMs);
   const what = describe(target);
+  if (scoped && found.scope === 0 && found.namespaced === 0 && self.namespaceSetting !== undefined) {
+    const setting = self.namespaceSetting;
+    return `the mesh has traffic, but no series of ${family.counter} carries the label ${self.namespace} (${setting}), which the namespace of ${target.kind} is read from: check ${setting} against your Prometheus relabeling`;
+  }
   if (scoped && found.scope === 0) {
     // Only the named object is looked for over MAX_WINDOW: a whole namespace is looked at now.
     return target.name === undefined
@@ -168,6 +174,7 @@ export async function diagnoseZero(
   let mesh = 0;
   let scope = 0;
   let labelled = 0;
+  let namespaced = 0;
   for (const { metric, value } of result.samples) {
     const id = metric[CHECK_LABEL];
     if (id !== "census") {
@@ -175,10 +182,11 @@ export async function diagnoseZero(
       continue;
     }
     mesh += value[1];
+    if (scoped && metric[self.namespace as string]) namespaced += value[1];
     if (scoped && metric[self.namespace as string] !== target.namespace) continue;
     scope += value[1];
     if (metric[LABELLED] === "1") labelled += value[1];
   }
-  const found = { mesh, scope, labelled, count: (id: string) => counts.get(id) ?? 0 };
+  const found = { mesh, scope, labelled, namespaced, count: (id: string) => counts.get(id) ?? 0 };
   return verdict(deps, target, family, self, explanations, found, formatTimestamp(time));
 }

@@ -21,6 +21,8 @@ export interface IdentityLabels {
    * so a diagnosis can say which setting to check; absent for labels the proxy itself writes.
    */
   readonly setting?: string;
+  /** The same for `namespace` (`LABEL_NAMESPACE`), when relabeling writes it. */
+  readonly namespaceSetting?: string;
 }
 
 /**

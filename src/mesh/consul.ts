@@ -93,7 +93,11 @@ export function createConsulAdapter(settings: ConsulSettings = {}): MeshAdapter 
   const server = inbound([cluster, source]);
   const sent = upstream([cluster, source]);
   const received = upstream([cluster, datacenter("consul_destination_datacenter", settings.datacenter)]);
-  const service = { namespace: labels.namespace, name: SERVICE };
+  const service = {
+    namespace: labels.namespace,
+    name: SERVICE,
+    namespaceSetting: LABEL_SETTINGS.namespace[0],
+  };
   return {
     name: "consul",
     kinds: KINDS,
@@ -104,7 +108,12 @@ export function createConsulAdapter(settings: ConsulSettings = {}): MeshAdapter 
       if (kind === "pods")
         return {
           family: server,
-          self: { namespace: labels.namespace, name: labels.pod, setting: LABEL_SETTINGS.pod[0] },
+          self: {
+            namespace: labels.namespace,
+            name: labels.pod,
+            setting: LABEL_SETTINGS.pod[0],
+            namespaceSetting: LABEL_SETTINGS.namespace[0],
+          },
         };
       return { family: server, self: service };
     },

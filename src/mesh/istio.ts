@@ -183,7 +183,12 @@ function resourceView(readings: IstioReadings, kind: KindName): ResourceView {
     case "pods":
       return {
         family: ownSidecar,
-        self: { namespace: labels.namespace, name: labels.pod, setting: LABEL_SETTINGS.pod[0] },
+        self: {
+          namespace: labels.namespace,
+          name: labels.pod,
+          setting: LABEL_SETTINGS.pod[0],
+          namespaceSetting: LABEL_SETTINGS.namespace[0],
+        },
       };
     case "services":
       return {

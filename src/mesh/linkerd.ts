@@ -84,7 +84,12 @@ export function createLinkerdAdapter(settings: LinkerdSettings = {}): MeshAdapte
   const routeBackends = partitioned(ROUTE_BACKEND_FAMILY, partitions);
   const own = (kind: WorkloadKind): IdentityLabels => {
     const key = WORKLOAD_LABEL[kind].own;
-    return { namespace: labels.namespace, name: labels[key], setting: setting(key) };
+    return {
+      namespace: labels.namespace,
+      name: labels[key],
+      setting: setting(key),
+      namespaceSetting: setting("namespace"),
+    };
   };
   const dst = (kind: WorkloadKind): IdentityLabels => ({
     namespace: "dst_namespace",

@@ -170,6 +170,23 @@ describe("a workload label renamed by the relabeling, and not in LABEL_DEPLOYMEN
   });
 });
 
+describe("a namespace label renamed by the relabeling, and not in LABEL_NAMESPACE", () => {
+  const renamed = () =>
+    depsOver(linkerdOnly, createLinkerdAdapter({ labels: { ...DEFAULT_LABELS, namespace: "ns" } }));
+  const pattern =
+    /^the mesh has traffic, but no series of response_total carries the label ns \(LABEL_NAMESPACE\), which the namespace of deployments is read from: check LABEL_NAMESPACE against your Prometheus relabeling$/;
+
+  it.each(["/namespaces/shop/deployments", "/namespaces/shop/deployments/frontend", "/namespaces/shop/pods"])(
+    "%s names the label and its setting, not the namespace",
+    async (path) => {
+      const { warnings } = await ask(renamed(), path);
+      expectWarnings(warnings, [
+        new RegExp(pattern.source.replace("deployments", path.split("/")[3] as string)),
+      ]);
+    },
+  );
+});
+
 describe("a typo in a name or a namespace", () => {
   it("says a name never seen in MAX_WINDOW was never seen, and to check the name", async () => {
     const { body, warnings } = await ask(linkerd(), "/namespaces/shop/deployments/frontnd");
