@@ -4,7 +4,7 @@ import { type MeasureResult, measure } from "./measure";
 import { type Measurement, NO_TRAFFIC } from "./measurement";
 import type { BackendReading, Side } from "./mesh/adapter";
 import type { TimeRange } from "./time-range";
-import { explainZero, noteSplits, type RequestStats, type TrafficDeps } from "./traffic";
+import { explainZeros, noteSplits, type RequestStats, type TrafficDeps } from "./traffic";
 
 /** One backend of a split, as measured: its numbers and its observed share of the apex's requests. */
 export interface MeasuredBackend {
@@ -84,20 +84,10 @@ export async function measureSplit(
     0,
   );
   const side = plans[plan]?.readings[0]?.family.side ?? "client";
-  const first = split.backends[0];
-  if (chosen < 0 && first !== undefined) {
-    // Why no backend has traffic: asked about the first backend's Service (a subset's is the apex).
-    const service = first.subset === undefined ? first : split.apex;
-    await explainZero(
-      deps,
-      { kind: "services", namespace: service.namespace, name: service.name },
-      range,
-      stats,
-    );
-  } else {
-    const caveat = plans[chosen]?.caveat;
-    if (caveat !== undefined) stats.warnings.add(caveat);
-  }
+  const zeros = measured.filter((m) => m.object === undefined).map((m) => m.backend);
+  if (zeros.length > 0) await explainZeroBackends(deps, split, zeros, range, stats);
+  const caveat = plans[chosen]?.caveat;
+  if (caveat !== undefined) stats.warnings.add(caveat);
   if (split.weightNote !== undefined) stats.warnings.add(split.weightNote);
   return {
     split,
@@ -111,4 +101,28 @@ export async function measureSplit(
       };
     }),
   };
+}
+
+/**
+ * Why backends have no traffic, in one query: each backend's Service is asked about (a subset's
+ * is the apex), so a misspelt backend is named beside one that has traffic.
+ */
+async function explainZeroBackends(
+  deps: TrafficDeps,
+  split: Split,
+  zeros: readonly SplitBackend[],
+  range: TimeRange,
+  stats: RequestStats,
+): Promise<void> {
+  const services = new Map<string, { namespace: string; name: string }>();
+  for (const backend of zeros) {
+    const service = backend.subset === undefined ? backend : split.apex;
+    services.set(`${service.namespace}/${service.name}`, service);
+  }
+  await explainZeros(
+    deps,
+    [...services.values()].map(({ namespace, name }) => ({ target: { kind: "services", namespace, name } })),
+    range,
+    stats,
+  );
 }

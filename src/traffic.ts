@@ -7,7 +7,7 @@ import { eq, type Matcher, renderSelector } from "./prometheus/promql";
 import { KINDS, type KindName, type ResourceRef } from "./smi/kinds";
 import type { EdgeSpec } from "./smi/objects";
 import type { TimeRange } from "./time-range";
-import { type DiagnosisDeps, diagnoseZero } from "./zero-answer";
+import { type DiagnosisDeps, diagnoseZeros, type ZeroAsk } from "./zero-answer";
 
 /** The query engine, the mesh, and what a zero answer's diagnosis names and looks back over. */
 export type TrafficDeps = DiagnosisDeps;
@@ -100,8 +100,18 @@ export async function explainZero(
   stats: RequestStats,
   named: readonly string[] = [],
 ): Promise<void> {
-  const warning = await diagnoseZero(deps, target, range.time, runner(deps, range.time, stats), named);
-  if (warning !== undefined) stats.warnings.add(warning);
+  await explainZeros(deps, [{ target, named }], range, stats);
+}
+
+/** The same for several zero objects of one kind (a split's backends), in the same one query. */
+export async function explainZeros(
+  deps: TrafficDeps,
+  asks: readonly ZeroAsk[],
+  range: TimeRange,
+  stats: RequestStats,
+): Promise<void> {
+  const warnings = await diagnoseZeros(deps, asks, range.time, runner(deps, range.time, stats));
+  for (const warning of warnings) if (warning !== undefined) stats.warnings.add(warning);
 }
 
 const targetOf = (ref: ResourceRef): ZeroTarget => ({

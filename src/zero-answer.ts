@@ -52,11 +52,13 @@ function census(family: SeriesFamily, self: IdentityLabels, scoped: boolean): st
 }
 
 /**
- * The narrow parts: the asked object's own series over `MAX_WINDOW` (a range, on its exact
- * selectors only), and the mesh's own explanations (Istio ambient: ztunnel's L4 series).
+ * The narrow parts, for one asked object: its own series over `MAX_WINDOW` (a range, on its exact
+ * selectors only), and the mesh's own explanations (Istio ambient: ztunnel's L4 series). Ids are
+ * prefixed with the object's place, so one query can ask about several.
  */
 function checksFor(
   deps: DiagnosisDeps,
+  prefix: string,
   target: ZeroTarget,
   named: readonly string[],
 ): { checks: Check[]; explanations: readonly ZeroExplanation[] } {
@@ -64,12 +66,12 @@ function checksFor(
   const checks: Check[] = [];
   if (named.length > 0)
     checks.push({
-      id: "named",
+      id: `${prefix}named`,
       expr: named.map((s) => `present_over_time(${s}[${maxWindow}])`).join(" or "),
     });
   const explanations = deps.mesh.explainZero?.(target, maxWindow) ?? [];
   explanations.forEach((e, i) => {
-    checks.push({ id: `explain${i}`, expr: e.expr });
+    checks.push({ id: `${prefix}explain${i}`, expr: e.expr });
   });
   return { checks, explanations };
 }
@@ -137,10 +139,17 @@ function verdict(
   return undefined;
 }
 
+/** One object whose answer was zero: what was asked, and selectors that show it exists. */
+export interface ZeroAsk {
+  readonly target: ZeroTarget;
+  /** Extra selectors that show the object exists (its edges' own). */
+  readonly named?: readonly string[];
+}
+
 /**
  * Asks, in one cheap query, why an answer found nothing, and returns what the caller must be
  * told, if anything. Only zero or empty answers call this: an answer with traffic spends no
- * extra round trip. `named` are extra selectors that show the object exists (its edges' own).
+ * extra round trip.
  */
 export async function diagnoseZero(
   deps: DiagnosisDeps,
@@ -149,44 +158,70 @@ export async function diagnoseZero(
   run: (promql: string) => Promise<InstantVector>,
   named: readonly string[] = [],
 ): Promise<string | undefined> {
-  const { family, self } = deps.mesh.resourceView(target.kind);
-  const own =
-    target.name === undefined
-      ? []
-      : [
-          renderSelector(family.counter, [
-            ...family.matchers,
-            eq(self.name, target.name),
-            ...(target.namespace !== undefined && self.namespace !== undefined
-              ? [eq(self.namespace, target.namespace)]
-              : []),
-          ]),
-        ];
-  const scoped = target.namespace !== undefined && self.namespace !== undefined;
-  const { checks, explanations } = checksFor(deps, target, [...own, ...named]);
+  const [warning] = await diagnoseZeros(deps, [{ target, named }], time, run);
+  return warning;
+}
+
+/**
+ * The same for several objects of one kind (the backends of a split), still in one query: the
+ * census is shared, each object adds its own narrow checks. One verdict per object, in order.
+ */
+export async function diagnoseZeros(
+  deps: DiagnosisDeps,
+  asks: readonly ZeroAsk[],
+  time: Date,
+  run: (promql: string) => Promise<InstantVector>,
+): Promise<(string | undefined)[]> {
+  const kind = asks[0]?.target.kind;
+  if (kind === undefined) return [];
+  const { family, self } = deps.mesh.resourceView(kind);
+  const isScoped = (t: ZeroTarget) => t.namespace !== undefined && self.namespace !== undefined;
+  const prepared = asks.map(({ target, named = [] }, i) => {
+    const own =
+      target.name === undefined
+        ? []
+        : [
+            renderSelector(family.counter, [
+              ...family.matchers,
+              eq(self.name, target.name),
+              ...(isScoped(target) ? [eq(self.namespace as string, target.namespace as string)] : []),
+            ]),
+          ];
+    return { target, ...checksFor(deps, `${i}:`, target, [...own, ...named]) };
+  });
   const result = await run(
     [
-      census(family, self, scoped),
-      ...checks.map((c) => `label_replace(count(${c.expr}), "${CHECK_LABEL}", "${c.id}", "", "")`),
+      census(
+        family,
+        self,
+        asks.some((a) => isScoped(a.target)),
+      ),
+      ...prepared.flatMap((p) =>
+        p.checks.map((c) => `label_replace(count(${c.expr}), "${CHECK_LABEL}", "${c.id}", "", "")`),
+      ),
     ].join(" or "),
   );
   const counts = new Map<string, number>();
-  let mesh = 0;
-  let scope = 0;
-  let labelled = 0;
-  let namespaced = 0;
+  const rows: { namespace: string; labelled: boolean; count: number }[] = [];
   for (const { metric, value } of result.samples) {
     const id = metric[CHECK_LABEL];
-    if (id !== "census") {
-      if (id !== undefined) counts.set(id, value[1]);
-      continue;
-    }
-    mesh += value[1];
-    if (scoped && metric[self.namespace as string]) namespaced += value[1];
-    if (scoped && metric[self.namespace as string] !== target.namespace) continue;
-    scope += value[1];
-    if (metric[LABELLED] === "1") labelled += value[1];
+    if (id === "census") {
+      const namespace = self.namespace === undefined ? "" : (metric[self.namespace] ?? "");
+      rows.push({ namespace, labelled: metric[LABELLED] === "1", count: value[1] });
+    } else if (id !== undefined) counts.set(id, value[1]);
   }
-  const found = { mesh, scope, labelled, namespaced, count: (id: string) => counts.get(id) ?? 0 };
-  return verdict(deps, target, family, self, explanations, found, formatTimestamp(time));
+  const at = formatTimestamp(time);
+  return prepared.map(({ target, explanations }, i) => {
+    const scoped = isScoped(target);
+    const inScope = rows.filter((r) => !scoped || r.namespace === target.namespace);
+    const sum = (list: typeof rows) => list.reduce((total, r) => total + r.count, 0);
+    const found: Found = {
+      mesh: sum(rows),
+      scope: sum(inScope),
+      labelled: sum(inScope.filter((r) => r.labelled)),
+      namespaced: scoped ? sum(rows.filter((r) => r.namespace !== "")) : 0,
+      count: (id: string) => counts.get(`${i}:${id}`) ?? 0,
+    };
+    return verdict(deps, target, family, self, explanations, found, at);
+  });
 }

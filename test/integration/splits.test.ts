@@ -26,7 +26,7 @@ import { defaultScenario, type Stream } from "../../src/dev/scenario";
 import { allMeshSeries } from "../../src/dev/series";
 import { apiFromConfig } from "../../src/http/api-from-config";
 import type { ApiHandler } from "../../src/http/api-handler";
-import { backendTruth, type FailureRule } from "../support/ground-truth";
+import { backendTruth, type FailureRule, NO_TRAFFIC } from "../support/ground-truth";
 import { call, httpEvent, scenarioPrometheus } from "../support/harness";
 import { expectMatchesTruth, parseQuantity, warningsOf } from "../support/smi-assert";
 
@@ -172,6 +172,74 @@ describe("Linkerd", () => {
         /route-backend metrics .* have no series for apex store\/search, so each backend's numbers are all meshed traffic/,
       ),
     ]);
+  });
+
+  it("says of each backend without traffic why: every Service of a split the mesh never saw", async () => {
+    // The reviews split's backends are subsets (v1, v2) for Istio and Consul; Linkerd reads them as
+    // Services, which do not exist.
+    const { body, headers } = await call(api("linkerd"), `${base}/trafficsplits/reviews?${at}`);
+    expect(body.items.map((i: SplitItem) => i.backend.name)).toEqual(["v1", "v2"]);
+    expect(warningsOf(headers)).toEqual(
+      ["v1", "v2"].map((name) =>
+        expect.stringMatching(
+          new RegExp(
+            `^services ${CANARY_NAMESPACE}/${name} has no series of response_total in the last 24h \\(MAX_WINDOW\\): never seen; check the name$`,
+          ),
+        ),
+      ),
+    );
+  });
+
+  it("says why a misspelt backend is zero beside a backend with traffic", async () => {
+    const typo: KubernetesObject = {
+      apiVersion: "split.smi-spec.io/v1alpha2",
+      kind: "TrafficSplit",
+      metadata: { name: "web-typo", namespace: CANARY_NAMESPACE },
+      spec: {
+        service: "web",
+        backends: [
+          { service: "web-primary", weight: 90 },
+          { service: "web-canry", weight: 10 },
+        ],
+      },
+    };
+    const cluster = await startKubernetesDouble({
+      tokens: { [TOKEN]: { user: "system:serviceaccount:smi:metrics-api" } },
+      trafficSplitVersions: ["v1alpha2"],
+      objects: [typo],
+    });
+    try {
+      const linkerd = apiFromConfig(
+        loadConfig(
+          {},
+          {
+            KUBERNETES_API_URL: cluster.url,
+            KUBERNETES_TOKEN: TOKEN,
+            PROMETHEUS_URL: prometheus.url,
+            MESH: "linkerd",
+          },
+        ),
+        { log: () => {} },
+      );
+      const { body, headers } = await call(linkerd, `${base}/trafficsplits/web-typo?${at}`);
+      const [primary, canary] = body.items as SplitItem[];
+      expectMatchesTruth(
+        primary as SplitItem,
+        // The apex has route-backend series (its HTTPRoute's), so these are exactly its requests.
+        backendTruth(scenario, toService("web-primary"), WINDOW_S, {
+          apex: "web",
+          apexOnly: true,
+          bucketBoundsMs: ROUTE_BACKEND_BOUNDS_MS,
+        }),
+        "web-primary",
+      );
+      expectMatchesTruth(canary as SplitItem, NO_TRAFFIC, "web-canry");
+      expect(warningsOf(headers)).toContainEqual(
+        `services ${CANARY_NAMESPACE}/web-canry has no series of response_total in the last 24h (MAX_WINDOW): never seen; check the name`,
+      );
+    } finally {
+      await cluster.close();
+    }
   });
 
   it("lists every split of a kind in a namespace, and in all namespaces", async () => {
