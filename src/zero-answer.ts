@@ -76,6 +76,11 @@ function checksFor(
   return { checks, explanations };
 }
 
+/** What no series of the mesh's counter means, for zero answers and `/readyz` alike. */
+export function noMeshSeries(deps: DiagnosisDeps, selector: string, at: string): string {
+  return `${deps.backendDescription} has no series of ${selector} at ${at} (MESH=${deps.mesh.name}): nothing this mesh reports is there, so every answer is zero; check MESH and PROMETHEUS_URL, that Prometheus scrapes the mesh's proxies, that ${at} falls inside its data, and CLUSTER or CONSUL_DATACENTER if set (the selector pins them)`;
+}
+
 /** "deployments shop/web", "namespace shop", "deployments in namespace shop", "deployments". */
 const describe = ({ kind, namespace, name }: ZeroTarget) => {
   if (kind === "namespaces" && name !== undefined) return `namespace ${name}`;
@@ -110,12 +115,7 @@ function verdict(
   const objectExplained = explained("object");
   if (objectExplained !== undefined) return objectExplained;
   const selector = renderSelector(family.counter, family.matchers);
-  if (found.mesh === 0) {
-    return (
-      explained("mesh") ??
-      `${deps.backendDescription} has no series of ${selector} at ${at} (MESH=${deps.mesh.name}): nothing this mesh reports is there, so every answer is zero; check MESH and PROMETHEUS_URL, that Prometheus scrapes the mesh's proxies, that ${at} falls inside its data, and CLUSTER or CONSUL_DATACENTER if set (the selector pins them)`
-    );
-  }
+  if (found.mesh === 0) return explained("mesh") ?? noMeshSeries(deps, selector, at);
   const maxWindow = formatDuration(deps.window.maxMs);
   const what = describe(target);
   if (scoped && found.scope === 0 && found.namespaced === 0 && self.namespaceSetting !== undefined) {

@@ -7,6 +7,7 @@ import { linkerdSeries } from "../../src/dev/linkerd-series";
 import { freePort, type RunningPrometheus } from "../../src/dev/prometheus-server";
 import { defaultScenario } from "../../src/dev/scenario";
 import { type ApiHandler, createApiHandler } from "../../src/http/api-handler";
+import { READINESS_BUDGET_MS } from "../../src/readiness";
 import { findWorkload, workloadTruth } from "../support/ground-truth";
 import { call, httpEvent, scenarioPrometheus, WINDOW, withContract } from "../support/harness";
 import { expectMatchesTruth } from "../support/smi-assert";
@@ -175,4 +176,22 @@ describe("faults", () => {
     expect(response.statusCode).toBe(504);
     expect(Date.now() - started).toBeLessThan(1_500);
   });
+
+  it("answers /readyz within its own short budget when the backend hangs, whatever the query timeout", async () => {
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    servers.push(silent);
+    const api = apiFor({
+      PROMETHEUS_URL: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`,
+      PROMETHEUS_TIMEOUT_MS: "300000",
+    });
+    const started = Date.now();
+    const response = await api(httpEvent("GET", "/readyz"), { getRemainingTimeInMillis: () => 28_500 });
+    const elapsed = Date.now() - started;
+    expect(response.statusCode).toBe(503);
+    expect(JSON.parse(response.body ?? "").message).toMatch(/did not answer within \d+ ms/);
+    // A probe's answer, not the 28.5 s the request could have had.
+    expect(elapsed).toBeGreaterThanOrEqual(READINESS_BUDGET_MS - 50);
+    expect(elapsed).toBeLessThan(READINESS_BUDGET_MS + 2_000);
+  }, 10_000);
 });

@@ -250,12 +250,17 @@ describe("readiness", () => {
     [
       "the wrong MESH",
       () => depsOver(linkerdOnly, createIstioAdapter()),
-      /no series of istio_requests_total.*\(MESH=istio\): check MESH, PROMETHEUS_URL/,
+      /no series of istio_requests_total.*\(MESH=istio\).*check MESH and PROMETHEUS_URL/,
     ],
     [
       "a Prometheus without the mesh",
       () => depsOver(noMesh, createLinkerdAdapter()),
-      /no series of response_total.*check MESH, PROMETHEUS_URL/,
+      /no series of response_total.*check MESH and PROMETHEUS_URL/,
+    ],
+    [
+      "a CLUSTER no series carries",
+      () => depsOver(linkerdOnly, createLinkerdAdapter({ cluster: { label: "cluster", value: "nope" } })),
+      /no series of response_total\{direction="inbound", cluster="nope"\}.*and CLUSTER or CONSUL_DATACENTER if set \(the selector pins them\)$/,
     ],
   ])("is not ready with %s, and says what to check", async (_what, deps, detail) => {
     const readiness = await checkReadiness(deps(), time);
