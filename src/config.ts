@@ -41,12 +41,13 @@ const positiveDuration = (fallback: string) =>
       return ms;
     });
 
+/** Digits only: `Number()` would also take `0x1F`, `1e3`, `+7` and padded values. */
 export const integer = (fallback: number, min: number, max: number) =>
-  z.coerce
-    .number({ message: "must be a whole number" })
-    .int("must be a whole number")
-    .min(min, `must be at least ${min}`)
-    .max(max, `must be at most ${max}`)
+  z
+    .string()
+    .regex(/^[0-9]+$/, `must be a whole number from ${min} to ${max}, in digits`)
+    .transform(Number)
+    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
     .default(fallback);
 
 const httpUrl = (example: string) =>
@@ -349,14 +350,36 @@ function variableAt(root: z.ZodObject, path: readonly PropertyKey[]): string | u
  * accepts.
  */
 export function loadSettings<T extends z.ZodType>(root: z.ZodObject, schema: T, env: Env): z.output<T> {
-  const parsed = schema.safeParse(nestEnv(root.shape, env));
-  if (parsed.success) return parsed.data;
-  const lines = parsed.error.issues.map((issue) => {
-    const variable = variableAt(root, issue.path);
-    return variable === undefined ? issue.message : `${variable}: ${issue.message}`;
-  });
-  throw new ConfigError(`invalid configuration: ${lines.join("; ")}`, parsed.error.issues);
+  const [settings] = loadSettingsTogether([{ root, schema }], env);
+  return settings as z.output<T>;
 }
+
+/**
+ * Several settings schemas over one environment (the function's and the local server's), with
+ * every bad variable of all of them in one `ConfigError`, so one run names everything to fix.
+ */
+export function loadSettingsTogether(
+  parts: readonly { readonly root: z.ZodObject; readonly schema: z.ZodType }[],
+  env: Env,
+): unknown[] {
+  const lines: string[] = [];
+  const issues: z.core.$ZodIssue[] = [];
+  const values = parts.map(({ root, schema }) => {
+    const parsed = schema.safeParse(nestEnv(root.shape, env));
+    if (parsed.success) return parsed.data;
+    for (const issue of parsed.error.issues) {
+      const variable = variableAt(root, issue.path);
+      lines.push(variable === undefined ? issue.message : `${variable}: ${issue.message}`);
+      issues.push(issue);
+    }
+    return undefined;
+  });
+  if (issues.length > 0) throw new ConfigError(`invalid configuration: ${lines.join("; ")}`, issues);
+  return values;
+}
+
+/** The function's own settings, for loading beside another schema's. */
+export const CONFIG_SETTINGS = { root: SettingsSchema, schema: ConfigSchema } as const;
 
 /**
  * Reads and validates the environment once, at start-up, so a misconfigured function fails its

@@ -10,7 +10,7 @@ import { CANARY_CATALOG, CANARY_SPLITTERS, canaryKubernetesObjects, withCanaries
 import { startConsulDouble } from "./consul-double";
 import { consulCatalog, IDLE_CATALOG_SERVICE } from "./consul-series";
 import { demoReportSpec, demoText } from "./demo-text";
-import { loadDevSettings } from "./dev-settings";
+import { loadConfigAndDevSettings } from "./dev-settings";
 import { startKubernetesDouble } from "./kubernetes-double";
 import { serveLambdas } from "./local-server";
 import { startPrometheus } from "./prometheus-server";
@@ -28,9 +28,8 @@ const DEMO_LIVE_S = 3600;
  * The mesh to generate: `--mesh`, else `MESH`. Both given and different is refused rather than
  * one silently winning.
  */
-function demoMesh(): MeshName {
+function demoMesh(configured: MeshName): MeshName {
   const { values } = parseArgs({ options: { mesh: { type: "string" } } });
-  const configured = loadConfig().mesh;
   const flag = values.mesh;
   if (flag === undefined) return configured;
   if (!MESH_NAMES.includes(flag as MeshName)) {
@@ -48,8 +47,9 @@ function demoMesh(): MeshName {
  * data. Runs until interrupted.
  */
 runMain(async () => {
-  const meshName = demoMesh();
-  const dev = loadDevSettings();
+  // Every bad variable, the function's and the local server's, is named before anything starts.
+  const { config: settings, dev } = loadConfigAndDevSettings();
+  const meshName = demoMesh(settings.mesh);
   // The generated traffic reaches now and goes on for an hour, so clients that cannot give a time
   // (kubectl, /readyz, the CLI without --time) see it while the demo runs.
   const started = new Date();

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { fromEnv, integer, loadSettings, processEnv } from "../config";
+import { CONFIG_SETTINGS, type Config, fromEnv, integer, loadSettingsTogether, processEnv } from "../config";
 
 /** Settings only the local tools read (`npm start`, the demo); a deployed function never does. */
 const DevSettingsSchema = z.object({
@@ -11,6 +11,11 @@ const DevSettingsSchema = z.object({
 });
 export type DevSettings = z.output<typeof DevSettingsSchema>;
 
-export function loadDevSettings(env = processEnv()): DevSettings {
-  return loadSettings(DevSettingsSchema, DevSettingsSchema, env);
+/** The function's config and the local server's settings, every bad variable of both in one error. */
+export function loadConfigAndDevSettings(env = processEnv()): { config: Config; dev: DevSettings } {
+  const [config, dev] = loadSettingsTogether(
+    [CONFIG_SETTINGS, { root: DevSettingsSchema, schema: DevSettingsSchema }],
+    env,
+  );
+  return { config: config as Config, dev: dev as DevSettings };
 }

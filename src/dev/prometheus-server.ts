@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { constants, openSync } from "node:fs";
-import { access, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { access, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -40,6 +40,13 @@ export class PrometheusMissingError extends Error {
   }
 }
 
+/** The binary ran but is not a Prometheus that starts: a message that says what to change. */
+export class PrometheusStartError extends Error {
+  override readonly name = "PrometheusStartError";
+}
+
+const SET_BIN = "set PROMETHEUS_BIN to the prometheus binary, with promtool beside it";
+
 /** A free loopback port, chosen by the kernel. */
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -63,6 +70,11 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
     await access(options.binary, constants.X_OK).catch((cause: unknown) => {
       throw new PrometheusMissingError(options.binary as string, { cause });
     });
+    if ((await stat(options.binary)).isDirectory()) {
+      throw new PrometheusStartError(
+        `PROMETHEUS_BIN=${options.binary} is a directory, not the prometheus binary; ${SET_BIN}`,
+      );
+    }
   }
   const dir = await mkdtemp(join(tmpdir(), "smi-prometheus-"));
   const dataDir = join(dir, "data");
@@ -118,9 +130,14 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
     await stop();
     if ((error as NodeJS.ErrnoException).code === "ENOENT")
       throw new PrometheusMissingError(binary, { cause: error });
-    throw new Error(`Prometheus did not become ready: ${(error as Error).message}\n${tail.slice(-2000)}`, {
-      cause: error,
-    });
+    const lastLine = tail.trim().split("\n").at(-1)?.slice(0, 300);
+    const log = lastLine ? ` (its last log line: ${lastLine})` : "";
+    throw new PrometheusStartError(
+      options.binary === undefined
+        ? `prometheus did not start: ${(error as Error).message}${log}; ${SET_BIN}`
+        : `PROMETHEUS_BIN=${binary} did not start Prometheus: ${(error as Error).message}${log}; ${SET_BIN}`,
+      { cause: error },
+    );
   }
   return { url, port, dir, stop };
 }
@@ -128,7 +145,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
 async function waitReady(url: string, exited: Promise<number | null>): Promise<void> {
   let done = false;
   const exitWatch = exited.then((code) => {
-    if (!done) throw new Error(`prometheus exited with code ${code}`);
+    if (!done) throw new Error(`it exited with code ${code}`);
   });
   const deadline = Date.now() + 60_000;
   try {

@@ -7,7 +7,7 @@ import {
   ConfigError,
   NotFoundError,
 } from "../errors";
-import { PrometheusMissingError } from "./prometheus-server";
+import { PrometheusMissingError, PrometheusStartError } from "./prometheus-server";
 
 /** A start-up failure the operator fixes by changing how the tool is run. */
 export class UsageError extends Error {
@@ -25,6 +25,7 @@ const OWN_ERRORS = [
   BackendTimeoutError,
   BackendUnreachableError,
   PrometheusMissingError,
+  PrometheusStartError,
 ];
 
 /**
@@ -36,6 +37,10 @@ function startupFailure(error: unknown, usage: string): string {
   if (OWN_ERRORS.some((type) => error instanceof type)) return (error as Error).message;
   if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS")) {
     return `${(error as Error).message}. Usage: ${usage} (npm passes options to a script only after --)`;
+  }
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
+    const { hostname } = error as { hostname?: string };
+    return `cannot listen on HOST=${hostname ?? "?"} (${code}: no such address); set HOST to an address of this machine, such as 127.0.0.1 or 0.0.0.0`;
   }
   if (code === "EADDRINUSE" || code === "EADDRNOTAVAIL" || code === "EACCES") {
     const { address, port } = error as { address?: string; port?: number };

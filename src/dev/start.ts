@@ -1,13 +1,11 @@
-import { loadConfig } from "../config";
 import { apiFromConfig } from "../http/api-from-config";
-import { loadDevSettings } from "./dev-settings";
+import { loadConfigAndDevSettings } from "./dev-settings";
 import { serveLambdas } from "./local-server";
 import { runMain } from "./run-main";
 
 /** `npm start`: the api function on a local port, configured by the same environment as in Lambda. */
 runMain(async () => {
-  const config = loadConfig();
-  const dev = loadDevSettings();
+  const { config, dev } = loadConfigAndDevSettings();
   const handler = apiFromConfig(config);
   const { url } = await serveLambdas(() => handler, dev.port, dev.host);
   console.log(

@@ -60,7 +60,7 @@ describe("npm start", () => {
       "a bad timeout",
       ["start"],
       { PROMETHEUS_TIMEOUT_MS: "soon" },
-      /^invalid configuration: PROMETHEUS_TIMEOUT_MS: must be a whole number$/,
+      /^invalid configuration: PROMETHEUS_TIMEOUT_MS: must be a whole number from 100 to 300000, in digits$/,
     ],
     [
       "API_TOKEN beside a gateway authorizer",
@@ -79,6 +79,42 @@ describe("npm start", () => {
       ["run", "demo"],
       { PROMETHEUS_BIN: "/nope" },
       /^could not run \/nope\. Install Prometheus/,
+    ],
+    [
+      "every bad variable, the local server's own included",
+      ["start"],
+      { MESH: "linkrd", PORT: "abc", CACHE_TTL: "zz" },
+      /^invalid configuration: MESH: must be one of: linkerd, istio, consul; CACHE_TTL: .*; PORT: must be a whole number from 0 to 65535, in digits$/,
+    ],
+    [
+      "a number in another notation than digits",
+      ["start"],
+      { PORT: "0xD7C", PROMETHEUS_TIMEOUT_MS: "1e3" },
+      /^invalid configuration: PROMETHEUS_TIMEOUT_MS: must be a whole number from 100 to 300000, in digits; PORT: must be a whole number from 0 to 65535, in digits$/,
+    ],
+    [
+      "a number too large, said once",
+      ["start"],
+      { CACHE_MAX_BYTES: "99999999999999999999999" },
+      /^invalid configuration: CACHE_MAX_BYTES: must be at most 1073741824$/,
+    ],
+    [
+      "a PROMETHEUS_BIN that is a directory",
+      ["run", "demo"],
+      { PROMETHEUS_BIN: "/tmp" },
+      /^PROMETHEUS_BIN=\/tmp is a directory, not the prometheus binary/,
+    ],
+    [
+      "a PROMETHEUS_BIN that is not Prometheus",
+      ["run", "demo"],
+      { PROMETHEUS_BIN: "/usr/bin/true" },
+      /^PROMETHEUS_BIN=\/usr\/bin\/true did not start Prometheus: it exited with code 0; set PROMETHEUS_BIN to the prometheus binary/,
+    ],
+    [
+      "a HOST that is no address",
+      ["start"],
+      { HOST: "999.1.1.1" },
+      /^cannot listen on HOST=999\.1\.1\.1 \(ENOTFOUND: no such address\); set HOST to an address of this machine/,
     ],
   ])(
     "refuses to start with %s in one line on stderr, no stack",

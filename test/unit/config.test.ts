@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config";
-import { loadDevSettings } from "../../src/dev/dev-settings";
+import { loadConfigAndDevSettings } from "../../src/dev/dev-settings";
 import { ConfigError } from "../../src/errors";
 import { apiFromConfig } from "../../src/http/api-from-config";
 
@@ -90,7 +90,7 @@ describe("loadConfig", () => {
 
   it("names every bad variable in one message", () => {
     expect(() => loadConfig({ MESH: "linkrd", PROMETHEUS_TIMEOUT_MS: "soon" })).toThrow(
-      /^invalid configuration: MESH: must be one of: linkerd, istio, consul; PROMETHEUS_TIMEOUT_MS: must be a whole number$/,
+      /^invalid configuration: MESH: must be one of: linkerd, istio, consul; PROMETHEUS_TIMEOUT_MS: must be a whole number from 100 to 300000, in digits$/,
     );
   });
 
@@ -123,13 +123,24 @@ describe("loadConfig", () => {
   });
 });
 
-describe("loadDevSettings", () => {
+describe("loadConfigAndDevSettings", () => {
+  const dev = (env: Record<string, string>) => loadConfigAndDevSettings(env).dev;
   it("reads the local server's port and host, and refuses a bad port", () => {
-    expect(loadDevSettings({})).toEqual({ port: 3000, host: "127.0.0.1" });
-    expect(loadDevSettings({ PORT: "0", PROMETHEUS_BIN: "/opt/p/prometheus" })).toMatchObject({
+    expect(dev({})).toEqual({ port: 3000, host: "127.0.0.1" });
+    expect(dev({ PORT: "0", PROMETHEUS_BIN: "/opt/p/prometheus" })).toMatchObject({
       port: 0,
       prometheusBin: "/opt/p/prometheus",
     });
-    expect(() => loadDevSettings({ PORT: "70000" })).toThrow(/PORT: must be at most 65535/);
+    expect(() => dev({ PORT: "70000" })).toThrow(/PORT: must be at most 65535/);
+  });
+
+  it("names every bad variable of both schemas in one error", () => {
+    expect(() => loadConfigAndDevSettings({ MESH: "linkrd", PORT: "abc" })).toThrow(
+      /^invalid configuration: MESH: must be one of: linkerd, istio, consul; PORT: must be a whole number from 0 to 65535, in digits$/,
+    );
+  });
+
+  it.each(["0x10", "1e3", "+7", " 7", "7 ", "7.0", "-1"])("takes numbers in digits only, not %j", (value) => {
+    expect(() => dev({ PORT: value })).toThrow(/PORT: must be a whole number from 0 to 65535, in digits/);
   });
 });

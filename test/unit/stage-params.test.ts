@@ -43,7 +43,7 @@ describe("stage parameters", () => {
 
   it("checks values the function reads with the function's own rules", () => {
     expect(problems({ prometheusTimeoutMs: "soon", scrapeInterval: "0s" })).toMatch(
-      /prometheusTimeoutMs="soon": must be a whole number\n {4}scrapeInterval="0s": "0s" is not a positive duration/,
+      /prometheusTimeoutMs="soon": must be a whole number from 100 to 300000, in digits\n {4}scrapeInterval="0s": "0s" is not a positive duration/,
     );
   });
 
