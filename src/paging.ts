@@ -47,7 +47,7 @@ export function parsePageRequest(query: URLSearchParams): PageRequest {
   if (limitText !== null && limitText !== "0") {
     if (!/^[1-9]\d{0,8}$/.test(limitText)) {
       throw new BadRequestError(
-        `invalid limit: "${limitText}"; expected a whole number of items, at least 1`,
+        `invalid limit: "${limitText}"; expected a whole number of items from 1 to 999999999 (0, or no limit: the whole list)`,
       );
     }
     limit = Number(limitText);

@@ -1,3 +1,4 @@
+import { processEnv } from "../config";
 import {
   ApiStatusError,
   BackendResponseError,
@@ -36,7 +37,11 @@ function startupFailure(error: unknown, usage: string): string {
   const code = (error as { code?: unknown } | null)?.code;
   if (OWN_ERRORS.some((type) => error instanceof type)) return (error as Error).message;
   if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS")) {
-    return `${(error as Error).message}. Usage: ${usage} (npm passes options to a script only after --)`;
+    // parseArgs goes on about positionals after `--`, which misleads more than it helps here.
+    const [first] = (error as Error).message.split(/(?<=\.) /);
+    // Only `npm run` swallows options given before `--`; npx and node pass them on.
+    const npmRun = ["run", "run-script"].includes(processEnv().npm_command ?? "");
+    return `${first?.replace(/\.$/, "")}. Usage: ${usage}${npmRun ? " (npm passes options to a script only after --)" : ""}`;
   }
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
     const { hostname } = error as { hostname?: string };

@@ -39,7 +39,12 @@ export function lambdaResponse(
   if ((response.body?.length ?? 0) < LAMBDA_RESPONSE_LIMIT_BYTES / 2) return response;
   const bytes = lambdaPayloadBytes(response);
   if (bytes <= LAMBDA_RESPONSE_LIMIT_BYTES) return response;
-  throw new AnswerTooLargeError(bytes, LAMBDA_RESPONSE_LIMIT_BYTES, advice(answer, coding, headers));
+  throw new AnswerTooLargeError(
+    answer.body.length,
+    bytes,
+    LAMBDA_RESPONSE_LIMIT_BYTES,
+    advice(answer, coding, headers),
+  );
 }
 
 function compressed(

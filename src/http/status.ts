@@ -46,5 +46,8 @@ export function statusOf(error: unknown): Status {
 
 /** Headers an error answer must carry besides its body: `Allow` on a 405, as HTTP requires. */
 export function statusHeaders(error: unknown): Record<string, string> {
-  return error instanceof MethodNotAllowedError ? { allow: error.allowed.join(", ") } : {};
+  if (error instanceof MethodNotAllowedError) return { allow: error.allowed.join(", ") };
+  // Whether the answer fits depends on the coding the client accepts, as the answer would.
+  if (error instanceof AnswerTooLargeError) return { vary: "accept, accept-encoding" };
+  return {};
 }

@@ -165,6 +165,11 @@ describe("npx smi-metrics", () => {
       /^--prometheus needs --mesh linkerd\|istio\|consul \(or MESH in the environment\)/,
     ],
     [
+      "an unknown option",
+      ["top", "pods", "--frob", "--api", "URL"],
+      /^Unknown option '--frob'\. Usage: smi-metrics top\|topology KIND .*\(see --help\)$/,
+    ],
+    [
       "an API that is not there",
       ["top", "pods", "-n", "shop", "--api", "http://127.0.0.1:9"],
       /^cannot reach the API at http:\/\/127\.0\.0\.1:9/,

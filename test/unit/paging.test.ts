@@ -135,6 +135,11 @@ describe("paging a list, the Kubernetes way", () => {
   it.each([
     ["a malformed token", "continue=bm90LWEtdG9rZW4", /invalid continue: not a token this API issued/],
     ["a limit that is not a number", "limit=ten", /invalid limit: "ten"; expected a whole number/],
+    [
+      "a limit past the largest",
+      "limit=100000000000",
+      /^invalid limit: "100000000000"; expected a whole number of items from 1 to 999999999 \(0, or no limit: the whole list\)$/,
+    ],
     ["a negative limit", "limit=-1", /invalid limit/],
   ])("refuses %s as a 400", async (_what, query, message) => {
     const { status, body } = await call(api(new PodsEngine(3)), `${path}?${query}`);
