@@ -43,6 +43,9 @@ export type ReadAction =
     }
   | DiscoveryRead;
 
+/** A 404 to a path, not to an object: the resource is not served there (at that version). */
+export class NotServedError extends NotFoundError {}
+
 /** A read of objects, not of discovery. */
 export type ObjectRead = Exclude<ReadAction, { verb: "discover" }>;
 
@@ -151,13 +154,20 @@ export class KubernetesClient {
     this.#groups.clear();
   }
 
-  /** One object; a 404 is a `NotFoundError` that names it. */
+  /**
+   * One object; a 404 is a `NotFoundError` that names it. The API server's Status for a missing
+   * object names it (`details.name`); a 404 without that is a path not served (a version the CRD
+   * dropped), a `NotServedError`, and discovery is forgotten so the next look finds what is.
+   */
   async get<T>(path: string, schema: z.ZodType<T>, action: ObjectRead): Promise<T> {
     const answer = await this.#request(path, schema, action);
     if (!answer.found) {
+      const missing = `${action.resource} "${action.name}" not found in namespace ${action.namespace}`;
+      if (answer.objectNamed)
+        throw new NotFoundError(`${missing} (the Kubernetes API answered HTTP 404: ${answer.message})`);
       this.forgetDiscovery();
-      throw new NotFoundError(
-        `${action.resource} "${action.name}" not found in namespace ${action.namespace} (the Kubernetes API answered HTTP 404: ${answer.message})`,
+      throw new NotServedError(
+        `${missing}${action.version ? ` at version ${action.version}` : ""} (the Kubernetes API answered HTTP 404, naming no object: ${answer.message})`,
       );
     }
     return answer.body;
@@ -178,7 +188,7 @@ export class KubernetesClient {
       const answer = await this.#request(`${path}?${query}`, schema, action);
       if (!answer.found) {
         this.forgetDiscovery();
-        throw new NotFoundError(
+        throw new NotServedError(
           `the Kubernetes API does not serve ${action.resource}${action.version ? ` at version ${action.version}` : ""} (HTTP 404 to ${describeAction(action)}: ${answer.message}); is its CRD installed?`,
         );
       }
@@ -202,7 +212,7 @@ export class KubernetesClient {
     path: string,
     schema: z.ZodType<T>,
     action: ReadAction,
-  ): Promise<{ found: true; body: T } | { found: false; message: string }> {
+  ): Promise<{ found: true; body: T } | { found: false; message: string; objectNamed: boolean }> {
     const url = displayUrl(this.#options.apiUrl, path);
     const { timeoutMs, credential } = this.#options;
     const token = await credential.token();
@@ -223,7 +233,9 @@ export class KubernetesClient {
     const json = parseJson(text);
     const status = StatusSchema.safeParse(json);
     const message = status.success ? (status.data.message ?? status.data.reason ?? "") : bodySnippet(text);
-    if (response.status === 404) return { found: false, message };
+    if (response.status === 404) {
+      return { found: false, message, objectNamed: Boolean(status.data?.details?.name) };
+    }
     if (response.status === 401 || response.status === 403) {
       throw refused(action, response.status, message, credential.hint, url, status.data?.reason);
     }

@@ -29,6 +29,8 @@ export const StatusSchema = z.looseObject({
   message: z.string().optional(),
   reason: z.string().optional(),
   code: z.number().int().optional(),
+  /** For a missing object, its name and kind; absent when the path itself is not served. */
+  details: z.looseObject({ name: z.string().optional() }).optional(),
 });
 export type Status = z.infer<typeof StatusSchema>;
 

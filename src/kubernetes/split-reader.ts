@@ -1,6 +1,6 @@
 import { NotFoundError } from "../errors";
 import type { SplitKindName } from "../smi/kinds";
-import type { KubernetesClient, ObjectRead } from "./client";
+import { type KubernetesClient, NotServedError, type ObjectRead } from "./client";
 import {
   GATEWAY_GROUP,
   HTTP_ROUTE_VERSION,
@@ -80,9 +80,10 @@ export class KubernetesSplitSource implements SplitSource {
   }
 
   /**
-   * A read at the version discovery names. Discovery is cached in a warm container, so a 404 may
-   * mean the CRD no longer serves that version: the client then forgets it, and the read is made
-   * once more if the cluster now names another version, so the request that noticed succeeds.
+   * A read at the version discovery names. Discovery is cached in a warm container, so a 404 to
+   * the path may mean the CRD no longer serves that version: the client then forgets it, and the
+   * read is made once more if the cluster now names another version, so the request that noticed
+   * succeeds. A missing object is not retried, and a failed second look reports the first 404.
    */
   async #atServedVersion<T>(
     action: ObjectRead,
@@ -92,8 +93,8 @@ export class KubernetesSplitSource implements SplitSource {
     try {
       return await read(version);
     } catch (error) {
-      if (!(error instanceof NotFoundError)) throw error;
-      const now = await this.#trafficSplitVersion(action);
+      if (!(error instanceof NotServedError)) throw error;
+      const now = await this.#trafficSplitVersion(action).catch(() => version);
       if (now === version) throw error;
       return read(now);
     }
