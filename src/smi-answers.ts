@@ -1,5 +1,5 @@
 import { NotFoundError } from "./errors";
-import type { SplitSource } from "./kubernetes/split";
+import type { Split, SplitSource } from "./kubernetes/split";
 import type { ListCache } from "./list-cache";
 import type { Measurement } from "./measurement";
 import { cutPage, isPaged, type PageContext } from "./paging";
@@ -22,7 +22,7 @@ import {
 } from "./smi/objects";
 import type { SmiRoute } from "./smi/route";
 import type { TrafficMetrics, TrafficMetricsList } from "./smi/schemas";
-import { measureSplit } from "./split-traffic";
+import { explainUnobservedBackends, measureSplit } from "./split-traffic";
 import type { TimeRange } from "./time-range";
 import {
   type MeasuredResource,
@@ -228,6 +228,13 @@ function splitSourceFor(
   return { source: deps.splits, splitKind: kind };
 }
 
+/**
+ * The spec's `apex` is a Service name; one in another namespace than the split's (an HTTPRoute
+ * whose parentRef names a namespace) is `name.namespace`, as DNS and TrafficSplit name it.
+ */
+const apexLabel = ({ apex, namespace }: Split) =>
+  apex.namespace === namespace ? apex.name : `${apex.name}.${apex.namespace}`;
+
 const idOf = (ref: ResourceRef) => `${ref.kind}/${ref.namespace ?? ""}/${ref.name}`;
 
 /**
@@ -252,13 +259,14 @@ async function splitList(
         ? await source.list(splitKind, namespace)
         : await source.get(splitKind, namespace as string, name);
     const measured = await Promise.all(splits.map((split) => measureSplit(deps, split, range, stats)));
+    await explainUnobservedBackends(deps, measured, range, stats);
     return measured.flatMap(({ split, backends }) => backends.map((b) => ({ split, ...b })));
   });
   const backendName = (b: (typeof all)[number]) => b.backend.subset ?? b.backend.name;
   const cut = cutPage(
     all,
     (b) => ({
-      id: `${b.split.namespace}/${b.split.name}/${b.split.apex.name}/${backendName(b)}`,
+      id: `${b.split.namespace}/${b.split.name}/${apexLabel(b.split)}/${backendName(b)}`,
       measurement: b.measurement,
     }),
     paging,
@@ -267,18 +275,14 @@ async function splitList(
   const base = `/apis/${API_GROUP}/${version}`;
   const items = cut.items.map((b) => {
     const ref: ResourceRef = { kind, namespace: b.split.namespace, name: b.split.name };
-    const { apex } = b.split;
     const { weight } = b.backend;
-    // The spec's `apex` is a Service name; one in another namespace than the split's (an HTTPRoute
-    // whose parentRef names a namespace) is `name.namespace`, as DNS and TrafficSplit name it.
-    const apexName = apex.namespace === b.split.namespace ? apex.name : `${apex.name}.${apex.namespace}`;
     return backendMetrics({
       version,
       resource: ref,
       ...range,
       measurement: b.measurement,
       selfLink: selfLinkOf(version, ref),
-      backend: { apex: apexName, name: backendName(b), weight, share: b.share, side: b.side },
+      backend: { apex: apexLabel(b.split), name: backendName(b), weight, share: b.share, side: b.side },
     });
   });
   const list = trafficMetricsList({

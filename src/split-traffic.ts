@@ -14,6 +14,8 @@ export interface MeasuredBackend {
   readonly share: number;
   /** Whose proxy observed the numbers. */
   readonly side: Side;
+  /** Whether the mesh has series of it in the window: an unobserved backend's zero needs a why. */
+  readonly observed: boolean;
 }
 
 export interface MeasuredSplit {
@@ -84,8 +86,6 @@ export async function measureSplit(
     0,
   );
   const side = plans[plan]?.readings[0]?.family.side ?? "client";
-  const zeros = measured.filter((m) => m.object === undefined).map((m) => m.backend);
-  if (zeros.length > 0) await explainZeroBackends(deps, split, zeros, range, stats);
   const caveat = plans[chosen]?.caveat;
   if (caveat !== undefined) stats.warnings.add(caveat);
   if (split.weightNote !== undefined) stats.warnings.add(split.weightNote);
@@ -98,27 +98,33 @@ export async function measureSplit(
         measurement,
         share: total > 0 ? requests(measurement) / total : 0,
         side: object?.side ?? side,
+        observed: object !== undefined,
       };
     }),
   };
 }
 
 /**
- * Why backends have no traffic, in one query: each backend's Service is asked about (a subset's
- * is the apex), so a misspelt backend is named beside one that has traffic.
+ * Why backends have no traffic, in one query for a whole answer: each unobserved backend's Service
+ * is asked about (a subset's is the apex), so a misspelt backend is named, even beside one with
+ * traffic. `judged` narrows it to the backends the answer is about (a gate's one backend).
  */
-async function explainZeroBackends(
+export async function explainUnobservedBackends(
   deps: TrafficDeps,
-  split: Split,
-  zeros: readonly SplitBackend[],
+  measured: readonly MeasuredSplit[],
   range: TimeRange,
   stats: RequestStats,
+  judged: (backend: SplitBackend) => boolean = () => true,
 ): Promise<void> {
   const services = new Map<string, { namespace: string; name: string }>();
-  for (const backend of zeros) {
-    const service = backend.subset === undefined ? backend : split.apex;
-    services.set(`${service.namespace}/${service.name}`, service);
+  for (const { split, backends } of measured) {
+    for (const { backend, observed } of backends) {
+      if (observed || !judged(backend)) continue;
+      const service = backend.subset === undefined ? backend : split.apex;
+      services.set(`${service.namespace}/${service.name}`, service);
+    }
   }
+  if (services.size === 0) return;
   await explainZeros(
     deps,
     [...services.values()].map(({ namespace, name }) => ({ target: { kind: "services", namespace, name } })),

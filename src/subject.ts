@@ -1,8 +1,8 @@
 import { BadRequestError, NotFoundError } from "./errors";
-import type { SplitSource } from "./kubernetes/split";
+import type { SplitBackend, SplitSource } from "./kubernetes/split";
 import type { Measurement } from "./measurement";
 import { isSplitKindName, type KindName } from "./smi/kinds";
-import { measureSplit } from "./split-traffic";
+import { explainUnobservedBackends, measureSplit } from "./split-traffic";
 import type { TimeRange } from "./time-range";
 import { measureResource, type RequestStats, refOf, type TrafficDeps } from "./traffic";
 
@@ -49,13 +49,15 @@ export async function measureSubject(
   const splits = await deps.splits.get(kind, namespace, name);
   const measured = await Promise.all(splits.map((split) => measureSplit(deps, split, range, stats)));
   const all = measured.flatMap((m) => m.backends);
-  const found = all.find((b) => (b.backend.subset ?? b.backend.name) === backend);
+  const isJudged = (b: SplitBackend) => (b.subset ?? b.name) === backend;
+  const found = all.find((b) => isJudged(b.backend));
   if (found === undefined) {
     const names = [...new Set(all.map((b) => b.backend.subset ?? b.backend.name))].join(", ");
     throw new NotFoundError(
       `${kind} ${namespace}/${name} has no backend ${backend}; its backends are ${names}`,
     );
   }
+  await explainUnobservedBackends(deps, measured, range, stats, isJudged);
   return {
     measurement: found.measurement,
     backend: { name: backend, weight: found.backend.weight, trafficShare: found.share },

@@ -35,7 +35,9 @@ interface Found {
   readonly labelled: number;
   /** Series of the counter that carry the namespace label at all (when a namespace is asked). */
   readonly namespaced: number;
-  /** Named checks: `named` and the mesh's explanations. */
+  /** Series of the object's own selectors over `MAX_WINDOW`. */
+  readonly named: number;
+  /** The count of a check by its full id (the explanations'). */
   readonly count: (id: string) => number;
 }
 
@@ -51,17 +53,22 @@ function census(family: SeriesFamily, self: IdentityLabels, scoped: boolean): st
   return `label_replace(count by (${by}) (${marked}), "${CHECK_LABEL}", "census", "", "")`;
 }
 
+/** A mesh's explanation of a zero, with the id its count has in the one query. */
+interface Explanation extends ZeroExplanation {
+  readonly id: string;
+}
+
 /**
  * The narrow parts, for one asked object: its own series over `MAX_WINDOW` (a range, on its exact
- * selectors only), and the mesh's own explanations (Istio ambient: ztunnel's L4 series). Ids are
- * prefixed with the object's place, so one query can ask about several.
+ * selectors only), and the mesh's explanations of this object's zero (Istio ambient: ztunnel's L4
+ * series). Ids are prefixed with the object's place, so one query can ask about several.
  */
-function checksFor(
+function objectChecks(
   deps: DiagnosisDeps,
   prefix: string,
   target: ZeroTarget,
   named: readonly string[],
-): { checks: Check[]; explanations: readonly ZeroExplanation[] } {
+): { checks: Check[]; explanations: Explanation[] } {
   const maxWindow = formatDuration(deps.window.maxMs);
   const checks: Check[] = [];
   if (named.length > 0)
@@ -69,11 +76,17 @@ function checksFor(
       id: `${prefix}named`,
       expr: named.map((s) => `present_over_time(${s}[${maxWindow}])`).join(" or "),
     });
-  const explanations = deps.mesh.explainZero?.(target, maxWindow) ?? [];
-  explanations.forEach((e, i) => {
-    checks.push({ id: `${prefix}explain${i}`, expr: e.expr });
-  });
-  return { checks, explanations };
+  const explanations = (deps.mesh.explainZero?.(target, maxWindow) ?? [])
+    .filter((e) => e.when === "object")
+    .map((e, i) => ({ ...e, id: `${prefix}explain${i}` }));
+  return { checks: [...checks, ...explanations], explanations };
+}
+
+/** The mesh's explanations of a zero everywhere (no request series, only L4): asked once. */
+function meshExplanations(deps: DiagnosisDeps, target: ZeroTarget): Explanation[] {
+  return (deps.mesh.explainZero?.(target, formatDuration(deps.window.maxMs)) ?? [])
+    .filter((e) => e.when === "mesh")
+    .map((e, i) => ({ ...e, id: `mesh${i}` }));
 }
 
 /** What no series of the mesh's counter means, for zero answers and `/readyz` alike. */
@@ -99,7 +112,7 @@ function verdict(
   target: ZeroTarget,
   family: SeriesFamily,
   self: IdentityLabels,
-  explanations: readonly ZeroExplanation[],
+  explanations: readonly Explanation[],
   found: Found,
   at: string,
 ): string | undefined {
@@ -108,9 +121,9 @@ function verdict(
   // Traffic in scope, none under the kind's label: the relabeling names it otherwise. Said even for
   // an object seen through other labels (an edge's `dst_*`), since its numbers are read by this one.
   const labelMissing = found.scope > 0 && found.labelled === 0;
-  if (target.name !== undefined && count("named") > 0 && !labelMissing) return undefined;
+  if (target.name !== undefined && found.named > 0 && !labelMissing) return undefined;
   const explained = (when: ZeroExplanation["when"]) =>
-    explanations.find((e, i) => e.when === when && count(`explain${i}`) > 0)?.warning;
+    explanations.find((e) => e.when === when && count(e.id) > 0)?.warning;
   // The object's own other telemetry says the most: it exists, and why it has no requests.
   const objectExplained = explained("object");
   if (objectExplained !== undefined) return objectExplained;
@@ -147,24 +160,10 @@ export interface ZeroAsk {
 }
 
 /**
- * Asks, in one cheap query, why an answer found nothing, and returns what the caller must be
- * told, if anything. Only zero or empty answers call this: an answer with traffic spends no
- * extra round trip.
- */
-export async function diagnoseZero(
-  deps: DiagnosisDeps,
-  target: ZeroTarget,
-  time: Date,
-  run: (promql: string) => Promise<InstantVector>,
-  named: readonly string[] = [],
-): Promise<string | undefined> {
-  const [warning] = await diagnoseZeros(deps, [{ target, named }], time, run);
-  return warning;
-}
-
-/**
- * The same for several objects of one kind (the backends of a split), still in one query: the
- * census is shared, each object adds its own narrow checks. One verdict per object, in order.
+ * Asks, in one cheap query, why answers found nothing, and returns what the caller must be told
+ * about each, if anything: one verdict per object, in order. Only zero or empty answers call
+ * this: an answer with traffic spends no extra round trip. Several objects (the zero backends of
+ * a split) share the census and the mesh's explanations, and add only their own narrow checks.
  */
 export async function diagnoseZeros(
   deps: DiagnosisDeps,
@@ -172,11 +171,15 @@ export async function diagnoseZeros(
   time: Date,
   run: (promql: string) => Promise<InstantVector>,
 ): Promise<(string | undefined)[]> {
-  const kind = asks[0]?.target.kind;
-  if (kind === undefined) return [];
-  const { family, self } = deps.mesh.resourceView(kind);
-  const isScoped = (t: ZeroTarget) => t.namespace !== undefined && self.namespace !== undefined;
+  const first = asks[0]?.target;
+  if (first === undefined) return [];
+  if (asks.some((a) => a.target.kind !== first.kind)) {
+    throw new Error(`diagnoseZeros asks about one kind at a time, not ${first.kind} and others`);
+  }
+  const { family, self } = deps.mesh.resourceView(first.kind);
+  const scopedBy = (t: ZeroTarget) => (self.namespace === undefined ? undefined : t.namespace);
   const prepared = asks.map(({ target, named = [] }, i) => {
+    const namespace = scopedBy(target);
     const own =
       target.name === undefined
         ? []
@@ -184,25 +187,28 @@ export async function diagnoseZeros(
             renderSelector(family.counter, [
               ...family.matchers,
               eq(self.name, target.name),
-              ...(isScoped(target) ? [eq(self.namespace as string, target.namespace as string)] : []),
+              ...(namespace === undefined || self.namespace === undefined
+                ? []
+                : [eq(self.namespace, namespace)]),
             ]),
           ];
-    return { target, ...checksFor(deps, `${i}:`, target, [...own, ...named]) };
+    return { target, ...objectChecks(deps, `${i}:`, target, [...own, ...named]) };
   });
+  const shared = meshExplanations(deps, first);
   const result = await run(
     [
       census(
         family,
         self,
-        asks.some((a) => isScoped(a.target)),
+        asks.some((a) => scopedBy(a.target) !== undefined),
       ),
-      ...prepared.flatMap((p) =>
-        p.checks.map((c) => `label_replace(count(${c.expr}), "${CHECK_LABEL}", "${c.id}", "", "")`),
+      ...[...shared, ...prepared.flatMap((p) => p.checks)].map(
+        (c) => `label_replace(count(${c.expr}), "${CHECK_LABEL}", "${c.id}", "", "")`,
       ),
     ].join(" or "),
   );
   const counts = new Map<string, number>();
-  const rows: { namespace: string; labelled: boolean; count: number }[] = [];
+  const rows: CensusRow[] = [];
   for (const { metric, value } of result.samples) {
     const id = metric[CHECK_LABEL];
     if (id === "census") {
@@ -212,16 +218,26 @@ export async function diagnoseZeros(
   }
   const at = formatTimestamp(time);
   return prepared.map(({ target, explanations }, i) => {
-    const scoped = isScoped(target);
-    const inScope = rows.filter((r) => !scoped || r.namespace === target.namespace);
-    const sum = (list: typeof rows) => list.reduce((total, r) => total + r.count, 0);
-    const found: Found = {
-      mesh: sum(rows),
-      scope: sum(inScope),
-      labelled: sum(inScope.filter((r) => r.labelled)),
-      namespaced: scoped ? sum(rows.filter((r) => r.namespace !== "")) : 0,
-      count: (id: string) => counts.get(`${i}:${id}`) ?? 0,
-    };
-    return verdict(deps, target, family, self, explanations, found, at);
+    const count = (id: string) => counts.get(id) ?? 0;
+    const found = { ...foundFor(rows, scopedBy(target)), named: count(`${i}:named`), count };
+    return verdict(deps, target, family, self, [...explanations, ...shared], found, at);
   });
+}
+
+interface CensusRow {
+  readonly namespace: string;
+  readonly labelled: boolean;
+  readonly count: number;
+}
+
+/** One object's view of the census: all of it, what is in its namespace, and under its label. */
+function foundFor(rows: readonly CensusRow[], namespace: string | undefined): Omit<Found, "named" | "count"> {
+  const sum = (list: readonly CensusRow[]) => list.reduce((total, r) => total + r.count, 0);
+  const inScope = rows.filter((r) => namespace === undefined || r.namespace === namespace);
+  return {
+    mesh: sum(rows),
+    scope: sum(inScope),
+    labelled: sum(inScope.filter((r) => r.labelled)),
+    namespaced: namespace === undefined ? 0 : sum(rows.filter((r) => r.namespace !== "")),
+  };
 }

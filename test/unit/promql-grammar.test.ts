@@ -7,7 +7,7 @@ import { createIstioAdapter } from "../../src/mesh/istio";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
 import { eq, renderSelector } from "../../src/prometheus/promql";
 import { checkReadiness } from "../../src/readiness";
-import { diagnoseZero } from "../../src/zero-answer";
+import { diagnoseZeros } from "../../src/zero-answer";
 import { RecordingEngine } from "../support/recording-engine";
 
 function parseErrors(query: string): string[] {
@@ -89,11 +89,21 @@ describe("PromQL the adapters generate", () => {
           { kind, namespace: "shop" },
           { kind },
         ]) {
-          await diagnoseZero(deps, target, new Date(0), run, ['response_total{pod="x"}']);
+          await diagnoseZeros(deps, [{ target, named: ['response_total{pod="x"}'] }], new Date(0), run);
         }
+        // Several objects of the kind in one query, as a split's zero backends are asked about.
+        await diagnoseZeros(
+          deps,
+          [
+            { target: { kind, namespace: "shop", name: "a" } },
+            { target: { kind, namespace: "store", name: "b" }, named: ['response_total{pod="y"}'] },
+          ],
+          new Date(0),
+          run,
+        );
       }
       await checkReadiness(deps, new Date(0));
-      expect(engine.queries.length).toBe(mesh.kinds.length * 3 + 1);
+      expect(engine.queries.length).toBe(mesh.kinds.length * 4 + 1);
       for (const query of engine.queries) expect(parseErrors(query), query).toEqual([]);
     },
   );
