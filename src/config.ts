@@ -350,18 +350,18 @@ function variableAt(root: z.ZodObject, path: readonly PropertyKey[]): string | u
  * accepts.
  */
 export function loadSettings<T extends z.ZodType>(root: z.ZodObject, schema: T, env: Env): z.output<T> {
-  const [settings] = loadSettingsTogether([{ root, schema }], env);
-  return settings as z.output<T>;
+  const [settings] = loadSettingsTogether([{ root, schema }] as const, env);
+  return settings;
 }
 
 /**
  * Several settings schemas over one environment (the function's and the local server's), with
  * every bad variable of all of them in one `ConfigError`, so one run names everything to fix.
  */
-export function loadSettingsTogether(
-  parts: readonly { readonly root: z.ZodObject; readonly schema: z.ZodType }[],
+export function loadSettingsTogether<const P extends readonly SettingsPart[]>(
+  parts: P,
   env: Env,
-): unknown[] {
+): { [K in keyof P]: z.output<P[K]["schema"]> } {
   const lines: string[] = [];
   const issues: z.core.$ZodIssue[] = [];
   const values = parts.map(({ root, schema }) => {
@@ -375,7 +375,13 @@ export function loadSettingsTogether(
     return undefined;
   });
   if (issues.length > 0) throw new ConfigError(`invalid configuration: ${lines.join("; ")}`, issues);
-  return values;
+  return values as { [K in keyof P]: z.output<P[K]["schema"]> };
+}
+
+/** One schema over the environment: its tree of variables (`root`) and the schema that reads it. */
+interface SettingsPart {
+  readonly root: z.ZodObject;
+  readonly schema: z.ZodType;
 }
 
 /** The function's own settings, for loading beside another schema's. */

@@ -140,15 +140,15 @@ export class BackendResponseError extends Error {
 export class AnswerTooLargeError extends Error {
   override readonly name = "AnswerTooLargeError";
   constructor(
-    /** The answer's own JSON, as a client would receive it. */
-    readonly bodyBytes: number,
+    /** The length of the answer's own JSON, as a client would receive it. */
+    readonly bodyChars: number,
     /** The Lambda response that would carry it: the body JSON-escaped (or base64) in a result object. */
     readonly bytes: number,
     readonly limitBytes: number,
     readonly advice: string,
   ) {
     super(
-      `the answer is ${bodyBytes.toLocaleString("en")} bytes of JSON, ${bytes.toLocaleString("en")} as the Lambda response that carries it (escaped), over the ${limitBytes.toLocaleString("en")} bytes a Lambda response may carry; ${advice}`,
+      `the answer is ${bodyChars.toLocaleString("en")} characters of JSON, ${bytes.toLocaleString("en")} bytes as the Lambda response that carries it (escaped), over the ${limitBytes.toLocaleString("en")} bytes a Lambda response may carry; ${advice}`,
     );
   }
 }

@@ -17,5 +17,5 @@ export function loadConfigAndDevSettings(env = processEnv()): { config: Config; 
     [CONFIG_SETTINGS, { root: DevSettingsSchema, schema: DevSettingsSchema }],
     env,
   );
-  return { config: config as Config, dev: dev as DevSettings };
+  return { config, dev };
 }

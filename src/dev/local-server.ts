@@ -109,8 +109,7 @@ export async function serveLambdas(
   });
   // A busy port is an 'error' event, not a throw: turn it into a rejection the caller reports.
   await new Promise<void>((resolve, reject) => {
-    // Node's error names the address and port only for some codes: say them always.
-    server.once("error", (error) => reject(Object.assign(error, { address: host, port })));
+    server.once("error", (error) => reject(new ListenError(host, port, error)));
     server.listen(port, host, () => {
       server.off("error", reject);
       resolve();
@@ -122,6 +121,24 @@ export async function serveLambdas(
     url: `http://${host}:${address.port}`,
     close: () => new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
   };
+}
+
+/** The local server could not listen: a busy port, an address not of this machine, no such host. */
+export class ListenError extends Error {
+  override readonly name = "ListenError";
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    cause: NodeJS.ErrnoException,
+  ) {
+    const code = cause.code ?? "error";
+    super(
+      code === "ENOTFOUND" || code === "EAI_AGAIN"
+        ? `cannot listen on HOST=${host} (${code}: no such address); set HOST to an address of this machine, such as 127.0.0.1 or 0.0.0.0`
+        : `cannot listen on ${host}:${port} (${code}); set PORT to a free port (PORT=0 picks one) or HOST to an address of this machine`,
+      { cause },
+    );
+  }
 }
 
 /** Lambda's 6 MB applies to the result as Lambda serializes it; small ones cannot reach it. */

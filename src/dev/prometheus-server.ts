@@ -63,34 +63,10 @@ export async function freePort(): Promise<number> {
  */
 export async function startPrometheus(options: PrometheusOptions): Promise<RunningPrometheus> {
   const binary = options.binary ?? "prometheus";
-  const promtool = options.binary ? join(dirname(options.binary), "promtool") : "promtool";
-  // A configured binary is checked first, so a wrong PROMETHEUS_BIN is named, not the promtool
-  // path derived from it.
-  if (options.binary !== undefined) {
-    await access(options.binary, constants.X_OK).catch((cause: unknown) => {
-      throw new PrometheusMissingError(options.binary as string, { cause });
-    });
-    if ((await stat(options.binary)).isDirectory()) {
-      throw new PrometheusStartError(
-        `PROMETHEUS_BIN=${options.binary} is a directory, not the prometheus binary; ${SET_BIN}`,
-      );
-    }
-  }
+  if (options.binary !== undefined) await checkBinary(options.binary);
   const dir = await mkdtemp(join(tmpdir(), "smi-prometheus-"));
   const dataDir = join(dir, "data");
-  const input = join(dir, "series.om");
-  await options.series.write(input, options.startS, options.endS, options.stepS);
-  try {
-    await run(promtool, ["tsdb", "create-blocks-from", "openmetrics", input, dataDir], {
-      maxBuffer: 64 << 20,
-    });
-  } catch (error) {
-    await rm(dir, { recursive: true, force: true });
-    if ((error as NodeJS.ErrnoException).code === "ENOENT")
-      throw new PrometheusMissingError(promtool, { cause: error });
-    throw error;
-  }
-  await rm(input);
+  await backfill(options, dir, dataDir);
   await writeFile(join(dir, "prometheus.yml"), "global:\n  scrape_interval: 15s\n");
 
   const port = await freePort();
@@ -128,18 +104,62 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
   } catch (error) {
     const tail = await readFile(logPath, "utf8").catch(() => "");
     await stop();
-    if ((error as NodeJS.ErrnoException).code === "ENOENT")
-      throw new PrometheusMissingError(binary, { cause: error });
-    const lastLine = tail.trim().split("\n").at(-1)?.slice(0, 300);
-    const log = lastLine ? ` (its last log line: ${lastLine})` : "";
-    throw new PrometheusStartError(
-      options.binary === undefined
-        ? `prometheus did not start: ${(error as Error).message}${log}; ${SET_BIN}`
-        : `PROMETHEUS_BIN=${binary} did not start Prometheus: ${(error as Error).message}${log}; ${SET_BIN}`,
-      { cause: error },
-    );
+    throw startFailure(options.binary, binary, error, tail);
   }
   return { url, port, dir, stop };
+}
+
+/** A configured binary is checked first, so a wrong PROMETHEUS_BIN is named, not the promtool beside it. */
+async function checkBinary(binary: string): Promise<void> {
+  await access(binary, constants.X_OK).catch((cause: unknown) => {
+    throw new PrometheusMissingError(binary, { cause });
+  });
+  if ((await stat(binary)).isDirectory()) {
+    throw new PrometheusStartError(
+      `PROMETHEUS_BIN=${binary} is a directory, not the prometheus binary; ${SET_BIN}`,
+    );
+  }
+}
+
+/** Writes the series and turns them into TSDB blocks with the `promtool` beside the binary. */
+async function backfill(options: PrometheusOptions, dir: string, dataDir: string): Promise<void> {
+  const promtool = options.binary ? join(dirname(options.binary), "promtool") : "promtool";
+  const input = join(dir, "series.om");
+  await options.series.write(input, options.startS, options.endS, options.stepS);
+  try {
+    await run(promtool, ["tsdb", "create-blocks-from", "openmetrics", input, dataDir], {
+      maxBuffer: 64 << 20,
+    });
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    if ((error as NodeJS.ErrnoException).code === "ENOENT")
+      throw new PrometheusMissingError(promtool, { cause: error });
+    const said = String((error as { stderr?: unknown }).stderr ?? (error as Error).message)
+      .trim()
+      .split("\n")
+      .at(-1)
+      ?.slice(0, 300);
+    const whose =
+      options.binary === undefined ? promtool : `${promtool}, beside PROMETHEUS_BIN=${options.binary},`;
+    throw new PrometheusStartError(`${whose} could not backfill the series: ${said}; ${SET_BIN}`, {
+      cause: error,
+    });
+  }
+  await rm(input);
+}
+
+/** Why Prometheus did not become ready, naming PROMETHEUS_BIN when it was set; one line of its log. */
+function startFailure(configured: string | undefined, binary: string, error: unknown, log: string): Error {
+  if ((error as NodeJS.ErrnoException).code === "ENOENT")
+    return new PrometheusMissingError(binary, { cause: error });
+  const lastLine = log.trim().split("\n").at(-1)?.slice(0, 300);
+  const said = `${(error as Error).message}${lastLine ? ` (its last log line: ${lastLine})` : ""}`;
+  return new PrometheusStartError(
+    configured === undefined
+      ? `prometheus did not start: ${said}; ${SET_BIN}`
+      : `PROMETHEUS_BIN=${binary} did not start Prometheus: ${said}; ${SET_BIN}`,
+    { cause: error },
+  );
 }
 
 async function waitReady(url: string, exited: Promise<number | null>): Promise<void> {

@@ -8,6 +8,7 @@ import {
   ConfigError,
   NotFoundError,
 } from "../errors";
+import { ListenError } from "./local-server";
 import { PrometheusMissingError, PrometheusStartError } from "./prometheus-server";
 
 /** A start-up failure the operator fixes by changing how the tool is run. */
@@ -27,6 +28,7 @@ const OWN_ERRORS = [
   BackendUnreachableError,
   PrometheusMissingError,
   PrometheusStartError,
+  ListenError,
 ];
 
 /**
@@ -40,16 +42,10 @@ function startupFailure(error: unknown, usage: string): string {
     // parseArgs goes on about positionals after `--`, which misleads more than it helps here.
     const [first] = (error as Error).message.split(/(?<=\.) /);
     // Only `npm run` swallows options given before `--`; npx and node pass them on.
-    const npmRun = ["run", "run-script"].includes(processEnv().npm_command ?? "");
+    // npm run, npm start, npm test: every npm command but npx (exec) hands options over after --.
+    const command = processEnv().npm_command;
+    const npmRun = command !== undefined && command !== "exec";
     return `${first?.replace(/\.$/, "")}. Usage: ${usage}${npmRun ? " (npm passes options to a script only after --)" : ""}`;
-  }
-  if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
-    const { hostname } = error as { hostname?: string };
-    return `cannot listen on HOST=${hostname ?? "?"} (${code}: no such address); set HOST to an address of this machine, such as 127.0.0.1 or 0.0.0.0`;
-  }
-  if (code === "EADDRINUSE" || code === "EADDRNOTAVAIL" || code === "EACCES") {
-    const { address, port } = error as { address?: string; port?: number };
-    return `cannot listen on ${address ?? "HOST"}:${port ?? "PORT"} (${code}); set PORT to a free port (PORT=0 picks one) or HOST to an address of this machine`;
   }
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

@@ -105,7 +105,7 @@ describe(`a ${PODS.toLocaleString("en")}-pod list through Lambda's limits`, () =
     const status = JSON.parse(response.raw.toString("utf8"));
     expect(status).toMatchObject({ kind: "Status", reason: "NotAcceptable", code: 406 });
     expect(status.message).toMatch(
-      /^the answer is [\d,]+ bytes of JSON, [\d,]+ as the Lambda response that carries it \(escaped\), over the 6,291,456 bytes a Lambda response may carry/,
+      /^the answer is [\d,]+ characters of JSON, [\d,]+ bytes as the Lambda response that carries it \(escaped\), over the 6,291,456 bytes a Lambda response may carry/,
     );
     expect(status.message).toMatch(/send Accept-Encoding: gzip, or ask for pages with \?limit=\d+/);
     expect(status.items).toBeUndefined();

@@ -1,5 +1,9 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { linkerdSeries } from "../../src/dev/linkerd-series";
 import type { RunningPrometheus } from "../../src/dev/prometheus-server";
@@ -10,6 +14,18 @@ import { startProcess } from "../support/process";
 import { expectMatchesTruth } from "../support/smi-assert";
 
 const scenario = defaultScenario();
+
+/** A `prometheus` that exits at once, beside the real promtool, as a wrong PROMETHEUS_BIN might be. */
+const notPrometheus = (() => {
+  const dir = mkdtempSync(join(tmpdir(), "not-prometheus-"));
+  const fake = join(dir, "prometheus");
+  writeFileSync(fake, "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+  symlinkSync(
+    execFileSync("sh", ["-c", "command -v promtool"], { encoding: "utf8" }).trim(),
+    join(dir, "promtool"),
+  );
+  return fake;
+})();
 let prometheus: RunningPrometheus;
 let server: ReturnType<typeof startProcess>;
 
@@ -17,6 +33,7 @@ beforeAll(async () => {
   prometheus = await scenarioPrometheus(scenario, linkerdSeries);
 }, 60_000);
 afterAll(async () => {
+  rmSync(dirname(notPrometheus), { recursive: true, force: true });
   await server?.stop();
   await prometheus?.stop();
 });
@@ -107,8 +124,10 @@ describe("npm start", () => {
     [
       "a PROMETHEUS_BIN that is not Prometheus",
       ["run", "demo"],
-      { PROMETHEUS_BIN: "/usr/bin/true" },
-      /^PROMETHEUS_BIN=\/usr\/bin\/true did not start Prometheus: it exited with code 0; set PROMETHEUS_BIN to the prometheus binary/,
+      { PROMETHEUS_BIN: notPrometheus },
+      new RegExp(
+        `^PROMETHEUS_BIN=${notPrometheus} did not start Prometheus: it exited with code 0; set PROMETHEUS_BIN to the prometheus binary`,
+      ),
     ],
     [
       "a HOST that is no address",
