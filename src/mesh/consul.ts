@@ -170,8 +170,17 @@ export function createConsulAdapter(settings: ConsulSettings = {}): MeshAdapter 
  * to it directly; a subset exists only behind its service's resolver, so a subset's are the apex's.
  */
 function consulSplitPlans(split: Split, received: SeriesFamily): SplitPlan[] {
+  const { apex } = split;
+  const wholeServices = split.backends.some((b) => b.subset === undefined);
   return [
     {
+      // A splitter target's upstream cluster is the target's, shared with callers that address the
+      // backend service directly: only a subset of the apex itself is the apex's traffic alone.
+      ...(wholeServices
+        ? {
+            caveat: `Consul's upstream series name the service that answered, not the apex ${apex.namespace}/${apex.name} the caller addressed, so each backend service's numbers are all meshed requests to it; split by ServiceSubset of ${apex.name} to count only the apex's requests`,
+          }
+        : {}),
       readings: [
         {
           family: received,

@@ -326,14 +326,20 @@ describe("Istio", () => {
 });
 
 describe("Consul", () => {
-  it("reads a service-splitter's service backends through Consul's endpoint", async () => {
-    const { body } = await call(api("consul"), `${base}/trafficsplits/search?${at}`);
+  it("reads a service-splitter's service backends through Consul's endpoint, and says they are all traffic to each", async () => {
+    const { body, headers } = await call(api("consul"), `${base}/trafficsplits/search?${at}`);
     expectBackends(body, SEARCH_CONSUL, { apex: "search", apexOnly: false, rule: "envoy", side: "client" });
+    expect(warningsOf(headers)).toEqual([
+      expect.stringMatching(
+        /^Consul's upstream series name the service that answered, not the apex store\/search the caller addressed, so each backend service's numbers are all meshed requests to it/,
+      ),
+    ]);
   });
 
-  it("reads a service-splitter's subsets by consul_destination_service_subset", async () => {
-    const { body } = await call(api("consul"), `${base}/trafficsplits/reviews?${at}`);
+  it("reads a service-splitter's subsets by consul_destination_service_subset: the apex's own, no Warning", async () => {
+    const { body, headers } = await call(api("consul"), `${base}/trafficsplits/reviews?${at}`);
     expectBackends(body, REVIEWS, { apex: "reviews", apexOnly: true, rule: "envoy", side: "client" });
+    expect(warningsOf(headers)).toEqual([]);
   });
 
   it("has no HTTPRoutes: a 404 that says where splits come from", async () => {
