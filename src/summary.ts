@@ -34,7 +34,7 @@ const SIGNIFICANT_DIGITS = 9;
  * A number without float noise: `increase()` over a window gives `2999.999999999999` for 3000
  * requests, and a script comparing `requests >= 3000` should not fail on it.
  */
-function plainNumber(value: number): number {
+export function plainNumber(value: number): number {
   return Number.isFinite(value) ? Number(value.toPrecision(SIGNIFICANT_DIGITS)) : value;
 }
 

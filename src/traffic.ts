@@ -19,6 +19,8 @@ export class RequestStats {
   constructor(readonly deadline?: number) {}
   /** The backend's warnings and ours (why a zero may not mean idle), in the order they arose. */
   readonly warnings = new Set<string>();
+  /** Of those, the diagnosis' reasons a zero may not mean idle: a gate never passes such a zero. */
+  readonly zeroDoubts = new Set<string>();
   readonly observe = (result: InstantVector): void => {
     this.roundTrips += 1;
     for (const w of result.warnings) this.warnings.add(w);
@@ -111,7 +113,11 @@ export async function explainZeros(
   stats: RequestStats,
 ): Promise<void> {
   const warnings = await diagnoseZeros(deps, asks, range.time, runner(deps, range.time, stats));
-  for (const warning of warnings) if (warning !== undefined) stats.warnings.add(warning);
+  for (const warning of warnings) {
+    if (warning === undefined) continue;
+    stats.warnings.add(warning);
+    stats.zeroDoubts.add(warning);
+  }
 }
 
 const targetOf = (ref: ResourceRef): ZeroTarget => ({

@@ -4,7 +4,7 @@ import type { SplitSource } from "../kubernetes/split";
 import { NamespaceNameSchema, ResourceNameSchema } from "../smi/k8s-name";
 import { type KindName, servedKind } from "../smi/kinds";
 import { measureSubject } from "../subject";
-import { type Summary, summarize } from "../summary";
+import { plainNumber, type Summary, summarize } from "../summary";
 import { resolveTimeRange, type TimeRange, type WindowBounds } from "../time-range";
 import { RequestStats, type TrafficDeps } from "../traffic";
 
@@ -132,20 +132,29 @@ function invalid(what: string, error: z.ZodError): BadRequestError {
 
 const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
 
-/** Judges a summary against the thresholds; no traffic fails `minRequests` (default 1). */
-function judge(summary: Summary, metadata: GateMetadata): GateCheck[] {
+/**
+ * Judges a summary against the thresholds; no traffic fails `minRequests` (default 1), and a zero
+ * the diagnosis doubts (a name never seen, a label or mesh that cannot see traffic) fails it
+ * whatever the limit: `minRequests: "0"` allows an idle workload, not a typo.
+ */
+function judge(summary: Summary, metadata: GateMetadata, zeroDoubts: readonly string[]): GateCheck[] {
   const checks: GateCheck[] = [];
   const minRequests = metadata.minRequests ?? 1;
+  const [doubt] = summary.requests === 0 ? zeroDoubts : [];
+  const enough = summary.requests >= minRequests && doubt === undefined;
   checks.push({
     name: "minRequests",
     observed: summary.requests,
     limit: minRequests,
     unit: "requests",
-    passed: summary.requests >= minRequests,
-    reason: `${fmt(summary.requests)} requests ${summary.requests >= minRequests ? "≥" : "is below the minimum"} ${minRequests}`,
+    passed: enough,
+    reason:
+      doubt !== undefined
+        ? `0 requests, and this zero may not mean idle: ${doubt}`
+        : `${fmt(summary.requests)} requests ${enough ? "≥" : "is below the minimum"} ${minRequests}`,
   });
   if (metadata.minSuccessRate !== undefined) {
-    const observed = summary.successRate === null ? null : summary.successRate * 100;
+    const observed = summary.successRate === null ? null : plainNumber(summary.successRate * 100);
     const passed = observed !== null && observed >= metadata.minSuccessRate;
     checks.push({
       name: "minSuccessRate",
@@ -196,7 +205,7 @@ export async function runFlaggerGate(
   const subject = { kind, namespace, name, backend: metadata.backend };
   const measured = await measureSubject(deps, subject, range, stats, "metadata.backend");
   const summary = summarize(measured.measurement, range, measured.backend);
-  const checks = judge(summary, metadata);
+  const checks = judge(summary, metadata, [...stats.zeroDoubts]);
   const failed = checks.filter((c) => !c.passed);
   const what = `${kind}/${name}${metadata.backend === undefined ? "" : ` backend ${metadata.backend}`} in ${namespace} over ${summary.window}`;
   const verdict =

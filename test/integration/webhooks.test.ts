@@ -121,6 +121,42 @@ describe("Flagger canary gate on a real Prometheus", () => {
     expect(body.message).toMatch(/0 requests is below the minimum 1/);
   });
 
+  it("passes an idle workload it has seen when minRequests is 0: that zero is a claim", async () => {
+    const { status, body } = await flagger({ minRequests: "0" }, { name: "idle", namespace: "shop" });
+    expect(status).toBe(200);
+    expect(body.warnings).toEqual([]);
+  });
+
+  it.each([
+    [
+      "a misspelt name",
+      { name: "idel", namespace: "shop" },
+      /deployments shop\/idel has no series .*never seen; check the name/,
+    ],
+    [
+      "a misspelt namespace",
+      { name: "frontend", namespace: "shopp" },
+      /namespace shopp has no series .*check the namespace and the name/,
+    ],
+  ])(
+    "fails %s even with minRequests 0: a zero that may not mean idle never passes",
+    async (_what, target, why) => {
+      const { status, body } = await flagger({ minRequests: "0" }, target);
+      expect(status).toBe(412);
+      const check = body.checks.find((c: { name: string }) => c.name === "minRequests");
+      expect(check).toMatchObject({ passed: false, observed: 0, limit: 0 });
+      expect(check.reason).toMatch(/^0 requests, and this zero may not mean idle: /);
+      expect(check.reason).toMatch(why);
+    },
+  );
+
+  it("reports observed values without float noise", async () => {
+    const { body } = await flagger({ minSuccessRate: "90" });
+    const check = body.checks.find((c: { name: string }) => c.name === "minSuccessRate");
+    expect(String(check.observed).replace(/^\d+\./, "").length).toBeLessThanOrEqual(9);
+    expect(check.observed).toBe(Number(check.observed.toPrecision(9)));
+  });
+
   it("measures the kind and resource the metadata names", async () => {
     const { status, body } = await flagger(
       { kind: "statefulsets", resource: "ledger", minRequests: "1" },
