@@ -41,6 +41,7 @@ export function createBackends(config: Config): Backends {
           address: config.consul.address,
           token: config.consul.token,
           timeoutMs: config.prometheus.timeoutMs,
+          datacenter: config.consulDatacenter,
         });
   const retry = { attempts: config.prometheus.retryAttempts, baseDelayMs: 100 };
   const engine =

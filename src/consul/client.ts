@@ -51,6 +51,11 @@ export interface ConsulClientOptions {
   readonly timeoutMs: number;
   /** How long a catalog read is reused in a warm container. */
   readonly catalogTtlMs?: number;
+  /**
+   * `CONSUL_DATACENTER`: the catalog and config entries are read there (`?dc=`), as the metrics
+   * are pinned there; unset, the agent's own datacenter.
+   */
+  readonly datacenter?: string | undefined;
   readonly http?: AxiosInstance;
   readonly now?: () => number;
 }
@@ -137,6 +142,7 @@ export class ConsulClient {
     try {
       response = await this.#http.get(path, {
         headers: { ...this.authHeaders, accept: "application/json" },
+        ...(this.#options.datacenter === undefined ? {} : { params: { dc: this.#options.datacenter } }),
         signal,
         responseType: "text",
         transformResponse: (d: unknown) => d,

@@ -48,7 +48,7 @@ export interface ConsulDoubleOptions {
 export interface ConsulDouble {
   readonly url: string;
   /** Requests the double received, for assertions. */
-  readonly requests: { method: string; path: string; token: string | undefined }[];
+  readonly requests: { method: string; path: string; query: string; token: string | undefined }[];
   close(): Promise<void>;
 }
 
@@ -64,7 +64,7 @@ export async function startConsulDouble(options: ConsulDoubleOptions): Promise<C
     const url = new URL(req.url ?? "/", "http://consul");
     const tokenHeader = req.headers["x-consul-token"];
     const token = typeof tokenHeader === "string" && tokenHeader !== "" ? tokenHeader : undefined;
-    requests.push({ method: req.method ?? "GET", path: url.pathname, token });
+    requests.push({ method: req.method ?? "GET", path: url.pathname, query: url.search, token });
     const body = await readBody(req);
     try {
       // Resolve the token first, as Consul does for every endpoint.

@@ -54,6 +54,19 @@ describe("Consul service-splitter reads", () => {
     expect(consul.requests.at(-1)).toMatchObject({ path: "/v1/config/service-splitter/web", token: READER });
   });
 
+  it("reads the catalog and the config entries of CONSUL_DATACENTER when it is set, as the metrics are pinned", async () => {
+    const before = consul.requests.length;
+    const dc2 = new ConsulClient({ address: consul.url, token: READER, timeoutMs: 5000, datacenter: "dc2" });
+    await dc2.services();
+    await dc2.serviceSplitter("search");
+    const asked = consul.requests.slice(before).filter((r) => r.path.startsWith("/v1/"));
+    expect(asked.length).toBeGreaterThan(1);
+    expect(asked.every((r) => r.query === "?dc=dc2")).toBe(true);
+    const before2 = consul.requests.length;
+    await client().serviceSplitter("search");
+    expect(consul.requests.slice(before2).map((r) => r.query)).toEqual([""]);
+  });
+
   it("answers undefined for a service without a splitter (Consul's 404)", async () => {
     expect(await client().serviceSplitter("checkout")).toBeUndefined();
   });
