@@ -34,20 +34,21 @@ export class LambdaSink implements ReportSink {
       const result = await this.client.send(
         new InvokeCommand({ FunctionName: this.functionName, InvocationType: "Event", Payload: payload }),
       );
+      const attempts = attemptsOf(result);
       if (result.StatusCode !== 202 || result.FunctionError) {
         throw new SinkError(
           `${this.description} was not queued: status ${result.StatusCode}${result.FunctionError ? `, ${result.FunctionError}` : ""}`,
-          1,
+          attempts,
           result.StatusCode,
         );
       }
-      return { attempts: 1, status: result.StatusCode };
+      return { attempts, status: result.StatusCode };
     } catch (error) {
       if (error instanceof SinkError) throw error;
       const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
       throw new SinkError(
         `${this.description} failed: ${(error as Error).name}: ${(error as Error).message}`,
-        1,
+        attemptsOf(error),
         status,
         {
           cause: error,
@@ -55,4 +56,10 @@ export class LambdaSink implements ReportSink {
       );
     }
   }
+}
+
+/** The SDK retries on its own and counts its attempts in `$metadata` (answers and errors alike). */
+function attemptsOf(answer: unknown): number {
+  const attempts = (answer as { $metadata?: { attempts?: unknown } } | null)?.$metadata?.attempts;
+  return typeof attempts === "number" && attempts > 0 ? attempts : 1;
 }

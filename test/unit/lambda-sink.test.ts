@@ -42,6 +42,20 @@ describe("LambdaSink", () => {
     expect(error.message).toMatch(/lambda missing-fn failed: ResourceNotFoundException: Function not found/);
   });
 
+  it("reports the attempts the SDK made, which retries on its own", async () => {
+    lambdaMock.on(InvokeCommand).resolves({ StatusCode: 202, $metadata: { attempts: 2 } });
+    const sink = new LambdaSink(new LambdaClient({ region: "us-east-1" }), "report-consumer");
+    expect(await sink.deliver(rendered)).toEqual({ attempts: 2, status: 202 });
+    lambdaMock.reset();
+    const throttled = Object.assign(new Error("Rate exceeded"), {
+      name: "TooManyRequestsException",
+      $metadata: { attempts: 3, httpStatusCode: 429 },
+    });
+    lambdaMock.on(InvokeCommand).rejects(throttled);
+    const error = await sink.deliver(rendered).catch((e) => e);
+    expect(error).toMatchObject({ attempts: 3, status: 429 });
+  });
+
   it("refuses a payload over Lambda's asynchronous limit before calling it", async () => {
     const big: RenderedReport = { report, json: "x".repeat(300 * 1024), markdown: "" };
     const error = await new LambdaSink(new LambdaClient({ region: "us-east-1" }), "fn")
