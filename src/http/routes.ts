@@ -77,14 +77,17 @@ export function apiRoutes(deps: RouteDeps & AuthSettings): readonly Route[] {
       handle: async (r) => {
         const unknown = () =>
           new NotFoundError(
-            `no such path: ${r.path}; the summary path is /summary/namespaces/{ns}/{kind}/{name}`,
+            `no such path: ${r.path}; the summary path is /summary/namespaces/{ns}/{kind}/{name}, or /summary/namespaces/{name} for a namespace`,
           );
         const object = parseObjectPath("v1alpha2", r.rest, servedKinds(deps), unknown);
-        if (object.type !== "resource" || object.namespace === undefined) throw unknown();
+        if (object.type !== "resource") throw unknown();
+        // A namespace is summarized at /summary/namespaces/{name}, as its SMI path names it.
+        const namespace = object.namespace ?? (object.kind === "namespaces" ? object.name : undefined);
+        if (namespace === undefined) throw unknown();
         const range = timeRangeOfQuery(r.query, deps.window, r.now, ["backend"]);
         const subject = {
           ...object,
-          namespace: object.namespace,
+          namespace,
           backend: r.query.get("backend") ?? undefined,
         };
         const measured = await measureSubject(deps, subject, range, r.stats, "?backend=");

@@ -162,6 +162,17 @@ export const ROUTE_PATHS: Readonly<Record<string, () => Record<string, JsonSchem
         },
       },
     },
+    "/summary/namespaces/{namespace}": {
+      get: {
+        summary: "One namespace's traffic as plain numbers",
+        tags: ["Summary"],
+        parameters: [param("namespace"), ...TIME_PARAMS],
+        responses: {
+          "200": ok("Summary", ref("Summary")),
+          ...errors(...READ_ERRORS.filter((c) => c !== "406")),
+        },
+      },
+    },
   }),
   "POST /webhooks/flagger": () => ({
     "/webhooks/flagger": {

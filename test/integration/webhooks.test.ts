@@ -5,7 +5,7 @@ import { defaultScenario } from "../../src/dev/scenario";
 import { type ApiHandler, createApiHandler } from "../../src/http/api-handler";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
 import { PrometheusClient } from "../../src/prometheus/client";
-import { findWorkload, workloadTruth } from "../support/ground-truth";
+import { findWorkload, namespaceTruth, workloadTruth } from "../support/ground-truth";
 import { httpEvent, scenarioPrometheus, WINDOW, withContract } from "../support/harness";
 
 const scenario = defaultScenario();
@@ -257,6 +257,17 @@ describe("plain-number summary on a real Prometheus", () => {
     expect(body.window).toBe("5m");
     expect(body.timestamp).toBe("2025-11-24T16:15:00Z");
     expect(typeof body.p99Ms).toBe("number");
+  });
+
+  it("summarizes a namespace at /summary/namespaces/{name}, as the SMI path names it", async () => {
+    const at = `t=5m&time=${scenario.endS}`;
+    const response = await api(httpEvent("GET", `/summary/namespaces/payments?${at}`, withToken));
+    expect(response.statusCode).toBe(200);
+    const body = JSON.parse(response.body ?? "null");
+    const truth = namespaceTruth(scenario, "payments", 300, "linkerd");
+    expect(body.requests).toBeGreaterThan(0);
+    expect(body.successCount).toBeCloseTo(truth.success, 6);
+    expect(body.failureCount).toBeCloseTo(truth.failure, 6);
   });
 
   it("returns null rates and latencies without traffic", async () => {
