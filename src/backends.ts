@@ -51,6 +51,8 @@ export function createBackends(config: Config): Backends {
           timeoutMs: config.prometheus.timeoutMs,
           queryPath: METRICS_PROXY_QUERY_PATH,
           backendName: "Consul metrics proxy",
+          credentialHint:
+            "CONSUL_HTTP_TOKEN: the metrics proxy needs a token with read access (service:read on the services, or the metrics proxy's own ACL)",
           headers: consul.authHeaders,
           retry,
         })

@@ -47,6 +47,8 @@ export interface PrometheusClientOptions {
   readonly queryPath?: string;
   /** Name used in error messages (`Prometheus`, `Consul metrics proxy`). */
   readonly backendName?: string;
+  /** What to check when the backend refuses us (401/403): the setting that holds our credentials. */
+  readonly credentialHint?: string;
   /** Extra headers on every query (a Consul token, `X-Scope-OrgID`). */
   readonly headers?: Readonly<Record<string, string>>;
   readonly bearerToken?: string | undefined;
@@ -107,6 +109,7 @@ export class PrometheusClient implements QueryEngine {
   readonly #timeoutMs: number;
   readonly #queryPath: string;
   readonly #backend: string;
+  readonly #credentialHint: string;
   readonly #displayUrl: string;
   readonly #headers: Readonly<Record<string, string>>;
   readonly #signer: RequestSigner | undefined;
@@ -116,6 +119,7 @@ export class PrometheusClient implements QueryEngine {
     this.#timeoutMs = options.timeoutMs;
     this.#queryPath = (options.queryPath ?? "api/v1/query").replace(/^\/+/, "");
     this.#backend = options.backendName ?? "Prometheus";
+    this.#credentialHint = options.credentialHint ?? "the token or credentials configured for it";
     this.#displayUrl = displayUrl(options.baseUrl, this.#queryPath);
     const base = new URL(options.baseUrl);
     const basic =
@@ -366,7 +370,7 @@ export class PrometheusClient implements QueryEngine {
     }
     if (status === 401 || status === 403) {
       return this.#responseError(
-        `refused the request (HTTP ${status}): ${snippet(text)}. Check the token or credentials configured for it`,
+        `refused the request (HTTP ${status}): ${snippet(text)}. Check ${this.#credentialHint}`,
         status,
       );
     }

@@ -492,6 +492,8 @@ describe("Consul specifics", () => {
     expect(body).toMatchObject({ kind: "Status", code: 502 });
     expect(body.message).toMatch(reason);
     expect(body.message).toMatch(/refused/);
+    // Whichever of Consul's endpoints refused, the setting to check is named.
+    expect(body.message).toMatch(/CONSUL_HTTP_TOKEN/);
     expect(body.message).not.toContain(token);
   });
 
