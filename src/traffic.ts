@@ -169,11 +169,12 @@ export async function measureKind(
     namespace !== undefined && view.self.namespace !== undefined ? [eq(view.self.namespace, namespace)] : [];
   const [measured, known] = await Promise.all([
     measure(engine, { family: view.family, scope, groupBy: grouping(view.self), ...range }, stats),
-    mesh.knownResources?.(kind, namespace) ?? Promise.resolve([]),
+    mesh.knownResources?.(kind, namespace) ?? Promise.resolve({ refs: [], warnings: [] }),
   ]);
+  for (const warning of known.warnings) stats.warnings.add(warning);
   noteSplits(measured.splits, stats);
   const resources = new Map<string, MeasuredResource>();
-  for (const ref of known) resources.set(idOf(ref), { ref, measurement: NO_TRAFFIC });
+  for (const ref of known.refs) resources.set(idOf(ref), { ref, measurement: NO_TRAFFIC });
   let seen = false;
   for (const m of measured.objects) {
     const ref = refOf(kind, m.key);

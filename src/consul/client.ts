@@ -45,6 +45,13 @@ export interface PlacedService {
   readonly namespace: string;
 }
 
+/** The catalog as the token sees it. */
+export interface Catalog {
+  readonly services: readonly PlacedService[];
+  /** Consul left out services the token may not read (`X-Consul-Results-Filtered-By-ACLs`). */
+  readonly filteredByAcls: boolean;
+}
+
 export interface ConsulClientOptions {
   readonly address: string;
   readonly token?: string | undefined;
@@ -71,7 +78,7 @@ export const METRICS_PROXY_QUERY_PATH = "v1/internal/ui/metrics-proxy/api/v1/que
 export class ConsulClient {
   readonly #http: AxiosInstance;
   readonly #options: ConsulClientOptions;
-  #cache: { at: number; services: Promise<PlacedService[]> } | undefined;
+  #cache: { at: number; catalog: Promise<Catalog> } | undefined;
 
   constructor(options: ConsulClientOptions) {
     this.#options = options;
@@ -92,18 +99,22 @@ export class ConsulClient {
     return this.#options.token ? { "X-Consul-Token": this.#options.token } : {};
   }
 
-  /** Every placeable mesh service, read once per TTL and shared by concurrent callers. */
-  services(): Promise<PlacedService[]> {
+  /** Every placeable mesh service the token sees, read once per TTL and shared by concurrent callers. */
+  catalog(): Promise<Catalog> {
     const now = (this.#options.now ?? Date.now)();
     const ttl = this.#options.catalogTtlMs ?? 10_000;
     if (this.#cache === undefined || now - this.#cache.at > ttl) {
-      const services = this.#readCatalog();
-      this.#cache = { at: now, services };
-      services.catch(() => {
-        if (this.#cache?.services === services) this.#cache = undefined;
+      const catalog = this.#readCatalog();
+      this.#cache = { at: now, catalog };
+      catalog.catch(() => {
+        if (this.#cache?.catalog === catalog) this.#cache = undefined;
       });
     }
-    return this.#cache.services;
+    return this.#cache.catalog;
+  }
+
+  async services(): Promise<readonly PlacedService[]> {
+    return (await this.catalog()).services;
   }
 
   /** The service-splitter config entry for `apex`, or `undefined` when it has none (Consul's 404). */
@@ -120,8 +131,12 @@ export class ConsulClient {
     return this.#get("v1/config/service-splitter", z.array(ServiceSplitterSchema));
   }
 
-  async #readCatalog(): Promise<PlacedService[]> {
-    const names = Object.keys(await this.#get("v1/catalog/services", CatalogServicesSchema));
+  async #readCatalog(): Promise<Catalog> {
+    let filteredByAcls = false;
+    const listed = await this.#get("v1/catalog/services", CatalogServicesSchema, undefined, (headers) => {
+      filteredByAcls = headers["x-consul-results-filtered-by-acls"] === "true";
+    });
+    const names = Object.keys(listed);
     const entries = await Promise.all(
       names.map((name) => this.#get(`v1/catalog/service/${encodeURIComponent(name)}`, CatalogServiceSchema)),
     );
@@ -131,11 +146,16 @@ export class ConsulClient {
       const namespace = first?.ServiceMeta?.["k8s-namespace"];
       if (first !== undefined && namespace !== undefined) placed.push({ name: first.ServiceName, namespace });
     }
-    return placed;
+    return { services: placed, filteredByAcls };
   }
 
   /** `onNotFound` gives the answer for a 404, for endpoints where 404 means "there is none". */
-  async #get<T>(path: string, schema: z.ZodType<T>, onNotFound?: () => T): Promise<T> {
+  async #get<T>(
+    path: string,
+    schema: z.ZodType<T>,
+    onNotFound?: () => T,
+    onHeaders?: (headers: Readonly<Record<string, unknown>>) => void,
+  ): Promise<T> {
     const url = displayUrl(this.#options.address, path);
     const signal = AbortSignal.timeout(this.#options.timeoutMs);
     let response: AxiosResponse<unknown>;
@@ -152,6 +172,7 @@ export class ConsulClient {
       throw transportError("Consul", url, this.#options.timeoutMs, error, signal);
     }
     const text = typeof response.data === "string" ? response.data : "";
+    onHeaders?.(response.headers);
     if (response.status === 404 && onNotFound !== undefined) return onNotFound();
     if (response.status === 401 || response.status === 403) {
       throw new BackendResponseError(

@@ -140,6 +140,12 @@ export interface ZeroExplanation {
   readonly warning: string;
 }
 
+/** What a catalog lists, and what the answer must say about it (an ACL that hid some). */
+export interface KnownResources {
+  readonly refs: readonly ResourceRef[];
+  readonly warnings: readonly string[];
+}
+
 /**
  * Everything one mesh knows. Adding a mesh is one file implementing this: its metric names,
  * labels, failure rule and kinds. The core asks these questions and never names a mesh.
@@ -159,7 +165,7 @@ export interface MeshAdapter {
    * Objects that exist even without traffic (a service catalog), so lists can show them at zero.
    * Meshes without a catalog leave this out: Prometheus only knows what sent traffic.
    */
-  knownResources?(kind: KindName, namespace: string | undefined): Promise<readonly ResourceRef[]>;
+  knownResources?(kind: KindName, namespace: string | undefined): Promise<KnownResources>;
   /**
    * Namespaces of peers whose series do not carry one, keyed by name. `query` runs an instant
    * query at the request's time, counted as one of the request's round trips.

@@ -2,8 +2,8 @@ import type { ConsulClient } from "../consul/client";
 import type { Split } from "../kubernetes/split";
 import { LABEL_SETTINGS } from "../label-settings";
 import { eq, renderSelector } from "../prometheus/promql";
-import type { KindName, ResourceRef } from "../smi/kinds";
-import type { MeshAdapter, ResourceView, SeriesFamily, SplitPlan } from "./adapter";
+import type { KindName } from "../smi/kinds";
+import type { KnownResources, MeshAdapter, ResourceView, SeriesFamily, SplitPlan } from "./adapter";
 import { type ClusterSetting, clusterPartition, type Partition, partitioned } from "./partition";
 
 /** Scrape labels Prometheus' relabeling adds to the Envoy sidecar's series. */
@@ -133,15 +133,19 @@ export function createConsulAdapter(settings: ConsulSettings = {}): MeshAdapter 
     ...(catalog === undefined
       ? {}
       : {
-          async knownResources(
-            kind: KindName,
-            namespace: string | undefined,
-          ): Promise<readonly ResourceRef[]> {
-            if (kind !== "services") return [];
-            const services = await catalog.services();
-            return services
-              .filter((s) => namespace === undefined || s.namespace === namespace)
-              .map((s) => ({ kind, namespace: s.namespace, name: s.name }));
+          async knownResources(kind: KindName, namespace: string | undefined): Promise<KnownResources> {
+            if (kind !== "services") return { refs: [], warnings: [] };
+            const { services, filteredByAcls } = await catalog.catalog();
+            return {
+              refs: services
+                .filter((s) => namespace === undefined || s.namespace === namespace)
+                .map((s) => ({ kind, namespace: s.namespace, name: s.name })),
+              warnings: filteredByAcls
+                ? [
+                    'Consul\'s catalog left out the services CONSUL_HTTP_TOKEN may not read (X-Consul-Results-Filtered-By-ACLs), so this list may miss idle ones; give the token service:read on every service (service_prefix "" { policy = "read" })',
+                  ]
+                : [],
+            };
           },
         }),
     async placeNamespaces(_kind, names, query) {

@@ -439,6 +439,23 @@ describe("Consul specifics", () => {
     expectCount(metricsOf(body).failure, 30);
   });
 
+  it("says when Consul's ACLs hid catalog services from the token, instead of listing fewer in silence", async () => {
+    const anonymous = apiFor({
+      MESH: "consul",
+      CONSUL_HTTP_ADDR: consul.url,
+      PROMETHEUS_URL: prometheus.url,
+    });
+    const { status, headers } = await call(anonymous, `${base}/namespaces/shop/services?${at}`);
+    expect(status).toBe(200);
+    expect(warningsOf(headers)).toContainEqual(
+      expect.stringMatching(
+        /^Consul's catalog left out the services CONSUL_HTTP_TOKEN may not read \(X-Consul-Results-Filtered-By-ACLs\)/,
+      ),
+    );
+    const allowed = await call(api("consul"), `${base}/namespaces/shop/services?${at}`);
+    expect(warningsOf(allowed.headers)).toEqual([]);
+  });
+
   it("answers through Consul's metrics proxy exactly as straight from Prometheus", async () => {
     const withCatalogDirect = apiFor({
       MESH: "consul",
