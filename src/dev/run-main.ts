@@ -41,8 +41,7 @@ function startupFailure(error: unknown, usage: string): string {
   if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS")) {
     // parseArgs goes on about positionals after `--`, which misleads more than it helps here.
     const [first] = (error as Error).message.split(/(?<=\.) /);
-    // Only `npm run` swallows options given before `--`; npx and node pass them on.
-    // npm run, npm start, npm test: every npm command but npx (exec) hands options over after --.
+    // npm run, start and test hand a script only the options after `--`; npx (exec) and node pass all.
     const command = processEnv().npm_command;
     const npmRun = command !== undefined && command !== "exec";
     return `${first?.replace(/\.$/, "")}. Usage: ${usage}${npmRun ? " (npm passes options to a script only after --)" : ""}`;

@@ -5,6 +5,7 @@ import { eq, renderSelector } from "../prometheus/promql";
 import type { KindName } from "../smi/kinds";
 import type { KnownResources, MeshAdapter, ResourceView, SeriesFamily, SplitPlan } from "./adapter";
 import { type ClusterSetting, clusterPartition, type Partition, partitioned } from "./partition";
+import { relabeledIdentity } from "./relabeled-identity";
 
 /** Scrape labels Prometheus' relabeling adds to the Envoy sidecar's series. */
 export interface ConsulLabels {
@@ -108,12 +109,7 @@ export function createConsulAdapter(settings: ConsulSettings = {}): MeshAdapter 
       if (kind === "pods")
         return {
           family: server,
-          self: {
-            namespace: labels.namespace,
-            name: labels.pod,
-            setting: LABEL_SETTINGS.pod[0],
-            namespaceSetting: LABEL_SETTINGS.namespace[0],
-          },
+          self: relabeledIdentity(labels.namespace, "pod", labels.pod),
         };
       return { family: server, self: service };
     },

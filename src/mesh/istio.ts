@@ -1,5 +1,4 @@
 import type { Split, SplitApex } from "../kubernetes/split";
-import { LABEL_SETTINGS } from "../label-settings";
 import { eq, type Matcher, ne, renderSelector } from "../prometheus/promql";
 import type { KindName } from "../smi/kinds";
 import type {
@@ -16,6 +15,7 @@ import type {
   ZeroTarget,
 } from "./adapter";
 import { type ClusterSetting, clusterPartition, partitioned, pinsOf } from "./partition";
+import { relabeledIdentity } from "./relabeled-identity";
 
 /** Scrape labels Prometheus' relabeling adds to Istio's proxy series (the reporting proxy's pod). */
 export interface IstioLabels {
@@ -183,12 +183,7 @@ function resourceView(readings: IstioReadings, kind: KindName): ResourceView {
     case "pods":
       return {
         family: ownSidecar,
-        self: {
-          namespace: labels.namespace,
-          name: labels.pod,
-          setting: LABEL_SETTINGS.pod[0],
-          namespaceSetting: LABEL_SETTINGS.namespace[0],
-        },
+        self: relabeledIdentity(labels.namespace, "pod", labels.pod),
       };
     case "services":
       return {

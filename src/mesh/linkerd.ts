@@ -12,6 +12,7 @@ import type {
   SplitPlan,
 } from "./adapter";
 import { type ClusterSetting, clusterPartition, partitioned } from "./partition";
+import { relabeledIdentity } from "./relabeled-identity";
 
 /**
  * Label names that Prometheus' relabeling gives Linkerd's proxy series. Operators rename these;
@@ -84,12 +85,7 @@ export function createLinkerdAdapter(settings: LinkerdSettings = {}): MeshAdapte
   const routeBackends = partitioned(ROUTE_BACKEND_FAMILY, partitions);
   const own = (kind: WorkloadKind): IdentityLabels => {
     const key = WORKLOAD_LABEL[kind].own;
-    return {
-      namespace: labels.namespace,
-      name: labels[key],
-      setting: setting(key),
-      namespaceSetting: setting("namespace"),
-    };
+    return relabeledIdentity(labels.namespace, key, labels[key]);
   };
   const dst = (kind: WorkloadKind): IdentityLabels => ({
     namespace: "dst_namespace",
