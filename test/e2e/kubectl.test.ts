@@ -4,6 +4,7 @@ import type { RunningPrometheus } from "../../src/dev/prometheus-server";
 import { defaultScenario, type Scenario } from "../../src/dev/scenario";
 import { discoveryKindOf } from "../../src/smi/discovery";
 import { KINDS, type KindName } from "../../src/smi/kinds";
+import { LINKERD_KINDS } from "../support/conformance-profiles";
 import { Contract } from "../support/contract";
 import { findWorkload, workloadTruth } from "../support/ground-truth";
 import { scenarioPrometheus } from "../support/harness";
@@ -23,16 +24,6 @@ function scenarioAroundNow(): Scenario {
 const scenario = scenarioAroundNow();
 const TOKEN = "kubectl-bearer-token-0123";
 const WINDOW_S = 30; // DEFAULT_WINDOW: kubectl cannot send `t` either.
-const LINKERD_KINDS: KindName[] = [
-  "namespaces",
-  "deployments",
-  "pods",
-  "statefulsets",
-  "daemonsets",
-  "jobs",
-  "replicasets",
-  "services",
-];
 let prometheus: RunningPrometheus;
 let server: ReturnType<typeof startProcess>;
 let url: string;

@@ -60,7 +60,6 @@ beforeAll(async () => {
     tokens: { [CONSUL_TOKEN]: { wildcardRead: true } },
   });
   const k8s = { KUBERNETES_API_URL: kubernetes.url, KUBERNETES_TOKEN: TOKEN, PROMETHEUS_URL: prometheus.url };
-  const apiFor = (env: Record<string, string>) => apiFromConfig(loadConfig({}, env), { log: () => {} });
   apis.set("linkerd", apiFor({ ...k8s, MESH: "linkerd" }));
   apis.set("istio", apiFor({ ...k8s, MESH: "istio" }));
   apis.set("istio-host", apiFor({ ...k8s, MESH: "istio", ISTIO_REQUEST_HOST_LABEL: "request_host" }));
@@ -77,6 +76,32 @@ afterAll(async () => {
 });
 
 const api = (name: string) => apis.get(name) as ApiHandler;
+const apiFor = (env: Record<string, string>) => apiFromConfig(loadConfig({}, env), { log: () => {} });
+
+/** An api of `mesh` over the shared Prometheus and a cluster of its own holding `objects`. */
+async function withOwnCluster(
+  mesh: string,
+  objects: KubernetesObject[],
+  use: (api: ApiHandler) => Promise<void>,
+) {
+  const cluster = await startKubernetesDouble({
+    tokens: { [TOKEN]: { user: "system:serviceaccount:smi:metrics-api" } },
+    trafficSplitVersions: ["v1alpha2"],
+    objects,
+  });
+  try {
+    await use(
+      apiFor({
+        KUBERNETES_API_URL: cluster.url,
+        KUBERNETES_TOKEN: TOKEN,
+        PROMETHEUS_URL: prometheus.url,
+        MESH: mesh,
+      }),
+    );
+  } finally {
+    await cluster.close();
+  }
+}
 
 /** A split backend's item, as the tests read it. */
 interface SplitItem {
@@ -203,24 +228,7 @@ describe("Linkerd", () => {
         ],
       },
     };
-    const cluster = await startKubernetesDouble({
-      tokens: { [TOKEN]: { user: "system:serviceaccount:smi:metrics-api" } },
-      trafficSplitVersions: ["v1alpha2"],
-      objects: [typo],
-    });
-    try {
-      const linkerd = apiFromConfig(
-        loadConfig(
-          {},
-          {
-            KUBERNETES_API_URL: cluster.url,
-            KUBERNETES_TOKEN: TOKEN,
-            PROMETHEUS_URL: prometheus.url,
-            MESH: "linkerd",
-          },
-        ),
-        { log: () => {} },
-      );
+    await withOwnCluster("linkerd", [typo], async (linkerd) => {
       const { body, headers } = await call(linkerd, `${base}/trafficsplits/web-typo?${at}`);
       const [primary, canary] = body.items as SplitItem[];
       expectMatchesTruth(
@@ -237,9 +245,7 @@ describe("Linkerd", () => {
       expect(warningsOf(headers)).toContainEqual(
         `services ${CANARY_NAMESPACE}/web-canry has no series of response_total in the last 24h (MAX_WINDOW): never seen; check the name`,
       );
-    } finally {
-      await cluster.close();
-    }
+    });
   });
 
   it("lists every split of a kind in a namespace, and in all namespaces", async () => {
@@ -291,31 +297,13 @@ describe("Istio", () => {
         rules: spec.rules.map((r) => ({ ...r, backendRefs: r.backendRefs.map(elsewhere) })),
       },
     };
-    const cluster = await startKubernetesDouble({
-      tokens: { [TOKEN]: { user: "system:serviceaccount:smi:metrics-api" } },
-      objects: [route],
-    });
-    try {
-      const istio = apiFromConfig(
-        loadConfig(
-          {},
-          {
-            KUBERNETES_API_URL: cluster.url,
-            KUBERNETES_TOKEN: TOKEN,
-            PROMETHEUS_URL: prometheus.url,
-            MESH: "istio",
-          },
-        ),
-        { log: () => {} },
-      );
+    await withOwnCluster("istio", [route], async (istio) => {
       const { body } = await call(
         istio,
         `/apis/metrics.smi-spec.io/v1alpha2/namespaces/routes/httproutes/web-from-routes?${at}`,
       );
       expectBackends(body, WEB, { apex: `web.${CANARY_NAMESPACE}`, apexOnly: false, side: "client" });
-    } finally {
-      await cluster.close();
-    }
+    });
   });
 
   it("reads subsets of the apex Service by destination_version", async () => {

@@ -29,7 +29,8 @@ export interface MeshProfile {
   readonly namespaces: readonly string[];
 }
 
-const LINKERD_KINDS: readonly KindName[] = [
+/** The kinds Linkerd serves, as the SMI spec and our README list them (not read from the adapter). */
+export const LINKERD_KINDS: readonly KindName[] = [
   "namespaces",
   "deployments",
   "pods",
