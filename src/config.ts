@@ -345,18 +345,10 @@ function variableAt(root: z.ZodObject, path: readonly PropertyKey[]): string | u
 }
 
 /**
- * Parses the environment with a settings schema whose leaves are `fromEnv`, possibly refined or
- * transformed as a whole. A bad value throws a `ConfigError` that names each variable and what it
- * accepts.
- */
-export function loadSettings<T extends z.ZodType>(root: z.ZodObject, schema: T, env: Env): z.output<T> {
-  const [settings] = loadSettingsTogether([{ root, schema }] as const, env);
-  return settings;
-}
-
-/**
- * Several settings schemas over one environment (the function's and the local server's), with
- * every bad variable of all of them in one `ConfigError`, so one run names everything to fix.
+ * Parses the environment with settings schemas whose leaves are `fromEnv`, each possibly refined
+ * or transformed as a whole (the function's, and the local server's beside it). Every bad value of
+ * all of them is in one `ConfigError` that names each variable and what it accepts, so one run
+ * names everything to fix.
  */
 export function loadSettingsTogether<const P extends readonly SettingsPart[]>(
   parts: P,
@@ -392,7 +384,8 @@ export const CONFIG_SETTINGS = { root: SettingsSchema, schema: ConfigSchema } as
  * cold start instead of its first request.
  */
 export function loadConfig(env: Env = process.env, overrides: Env = {}): Config {
-  return loadSettings(SettingsSchema, ConfigSchema, { ...env, ...overrides });
+  const [config] = loadSettingsTogether([CONFIG_SETTINGS], { ...env, ...overrides });
+  return config;
 }
 
 /** The process environment, for the dev tools' own settings (`src/dev/dev-settings.ts`). */

@@ -11,7 +11,7 @@ import type { Measurement } from "./measurement";
  */
 
 /** How long a token may be used after the first page, like an API server's compaction window. */
-export const CONTINUE_TTL_MS = 15 * 60_000;
+const CONTINUE_TTL_MS = 15 * 60_000;
 
 const ContinueTokenSchema = z.object({
   v: z.literal(1),
@@ -109,7 +109,7 @@ export interface DigestItem {
 }
 
 /** A digest of a whole answer: its items in order, with their numbers. */
-export function answerDigest(items: readonly DigestItem[]): string {
+function answerDigest(items: readonly DigestItem[]): string {
   const hash = createHash("sha256");
   for (const { id, measurement: m } of items) {
     hash.update(`${id}|${m.successCount}|${m.failureCount}|${m.p50Ms}|${m.p90Ms}|${m.p99Ms}\n`);

@@ -4,9 +4,9 @@ import { MESH_NAMES } from "../mesh/select";
 import { parseDurationMs } from "../smi/duration";
 import { KIND_NAMES, type KindName, servedKind } from "../smi/kinds";
 
-export const SORT_KEYS = ["success", "rps", "p99"] as const;
+const SORT_KEYS = ["success", "rps", "p99"] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
-export const TOPOLOGY_FORMATS = ["ascii", "dot", "mermaid"] as const;
+const TOPOLOGY_FORMATS = ["ascii", "dot", "mermaid"] as const;
 export type TopologyFormat = (typeof TOPOLOGY_FORMATS)[number];
 
 /** Where the numbers come from. */

@@ -13,7 +13,7 @@ export type HttpLambda = (
 const MAX_BODY_BYTES = 6 * 1024 * 1024;
 
 /** API Gateway HTTP APIs give an integration 30 s, whatever the function's own timeout. */
-export const GATEWAY_TIMEOUT_MS = 30_000;
+const GATEWAY_TIMEOUT_MS = 30_000;
 /** The function's timeout in serverless.yml: what `getRemainingTimeInMillis` counts down from. */
 const FUNCTION_TIMEOUT_MS = 29_000;
 

@@ -9,7 +9,7 @@ export interface SeriesSink {
 }
 
 /** A sink that adds labels to every series, as an external label or a relabeling would. */
-export const withLabels = (sink: SeriesSink, extra: SeriesLabels): SeriesSink => ({
+const withLabels = (sink: SeriesSink, extra: SeriesLabels): SeriesSink => ({
   counter: (name, labels, ratePerS) => sink.counter(name, { ...labels, ...extra }, ratePerS),
 });
 

@@ -139,7 +139,7 @@ export function stream(from: Workload | undefined, to: Workload, rest: StreamOpt
   };
 }
 
-export const FAST: LatencyMix = [
+const FAST: LatencyMix = [
   { upTo: 1, share: 0.1 },
   { upTo: 5, share: 0.3 },
   { upTo: 10, share: 0.3 },
@@ -160,7 +160,7 @@ export const SLOW: LatencyMix = [
   { upTo: 1000, share: 0.15 },
   { upTo: 5000, share: 0.05 },
 ];
-export const TIMEOUTS: LatencyMix = [
+const TIMEOUTS: LatencyMix = [
   { upTo: 5000, share: 0.5 },
   { upTo: 10000, share: 0.5 },
 ];
@@ -170,7 +170,7 @@ export const TIMEOUTS: LatencyMix = [
  * (a success for every rule), PermissionDenied (a failure only for Linkerd's proxy) and
  * Unimplemented (a failure only for the rule the README states). On Linkerd they make 10% failures.
  */
-export const LEDGER_GRPC: readonly GrpcShare[] = [
+const LEDGER_GRPC: readonly GrpcShare[] = [
   { code: 14, share: 0.06 },
   { code: 5, share: 0.05 },
   { code: 7, share: 0.04 },

@@ -56,7 +56,7 @@ function kubernetesSchemas(version: ApiVersion, refPrefix: string): Record<strin
 
 const V3_PREFIX = "/openapi/v3/";
 /** The index key and path of one group-version's document: `apis/metrics.smi-spec.io/v1alpha2`. */
-export const groupVersionKey = (version: ApiVersion) => `apis/${API_GROUP}/${version}`;
+const groupVersionKey = (version: ApiVersion) => `apis/${API_GROUP}/${version}`;
 
 /**
  * A kind's read operations, Kubernetes style: `kubectl explain` finds a resource's kind from the

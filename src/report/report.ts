@@ -28,7 +28,7 @@ export interface ReportTopology {
 }
 
 /** Resources a scope may hold and still be drawn: each costs one edges answer (4 queries). */
-export const TOPOLOGY_MAX_RESOURCES = 50;
+const TOPOLOGY_MAX_RESOURCES = 50;
 
 /** A report: one summary row per resource, and the raw lists it was built from. */
 export interface Report {

@@ -1,5 +1,5 @@
 /** The kinds that are splits: their items are backends, and their weights come from objects. */
-export const SPLIT_KIND_NAMES = ["trafficsplits", "httproutes"] as const satisfies readonly KindName[];
+const SPLIT_KIND_NAMES = ["trafficsplits", "httproutes"] as const satisfies readonly KindName[];
 export type SplitKindName = (typeof SPLIT_KIND_NAMES)[number];
 export const isSplitKindName = (kind: KindName): kind is SplitKindName =>
   (SPLIT_KIND_NAMES as readonly string[]).includes(kind);
