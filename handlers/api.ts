@@ -1,4 +1,4 @@
-import { atStartup, loadConfig } from "../src/config";
+import { atStartup, loadConfig } from "../src/config/settings";
 import { apiFromConfig } from "../src/http/api-from-config";
 
 // Built once per container: a bad config fails the cold start, and the clients' connection pools

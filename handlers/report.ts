@@ -1,7 +1,7 @@
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import type { Context } from "aws-lambda";
-import { createBackends } from "../src/backends";
-import { atStartup, loadConfig } from "../src/config";
+import { createBackends } from "../src/config/context";
+import { atStartup, loadConfig } from "../src/config/settings";
 import { runReport } from "../src/report/run-report";
 import { ReportDeliveryError } from "../src/report/sink";
 import { createSinkFactory } from "../src/report/sink-factory";

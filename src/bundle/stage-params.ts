@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { settingOf } from "../config";
+import { settingOf } from "../config/settings";
 
 /**
  * The stage parameters of serverless.yml (`params:` and `--param="name=value"`), checked when

@@ -1,10 +1,10 @@
 import type * as z from "zod";
-import { UsageError } from "../dev/run-main";
-import { ApiStatusError } from "../errors";
 import { PREFERRED_VERSION } from "../smi/discovery";
 import { API_GROUP } from "../smi/kinds";
 import { StatusSchema, TrafficMetricsListSchema } from "../smi/schemas";
 import { type TrafficSource, warningTexts } from "../topology/source";
+import { ApiStatusError } from "./api-status-error";
+import { UsageError } from "./run-main";
 
 export interface ApiSourceOptions {
   readonly url: string;

@@ -1,8 +1,8 @@
 import { parseArgs } from "node:util";
-import { UsageError } from "../dev/run-main";
 import { MESH_NAMES } from "../mesh/select";
-import { parseDurationMs } from "../smi/duration";
 import { KIND_NAMES, type KindName, servedKind } from "../smi/kinds";
+import { parseDurationMs } from "../smi/time";
+import { UsageError } from "./run-main";
 
 const SORT_KEYS = ["success", "rps", "p99"] as const;
 export type SortKey = (typeof SORT_KEYS)[number];

@@ -1,11 +1,11 @@
-import { processEnv } from "../config";
-import { runMain } from "../dev/run-main";
+import { processEnv } from "../config/settings";
 import { renderAscii } from "../topology/ascii";
 import { renderDot } from "../topology/dot";
 import { renderMermaid } from "../topology/mermaid";
 import { collectTopology, warnOnce } from "../topology/source";
 import { type Command, parseCommand } from "./args";
 import { HELP, USAGE } from "./help";
+import { runMain } from "./run-main";
 import { sourceFor } from "./source";
 import { renderTop } from "./top";
 

@@ -1,11 +1,11 @@
-import { createBackends } from "../backends";
-import { loadConfig, processEnv } from "../config";
-import { UsageError } from "../dev/run-main";
-import { resolveTimeRange } from "../time-range";
+import { createBackends } from "../config/context";
+import { loadConfig, processEnv } from "../config/settings";
+import { resolveTimeRange } from "../metrics/time-range";
 import { coreSource } from "../topology/core-source";
 import type { TrafficSource } from "../topology/source";
 import { apiSource } from "./api-source";
 import type { Command } from "./args";
+import { UsageError } from "./run-main";
 
 type Reading = Exclude<Command, { type: "help" }>;
 

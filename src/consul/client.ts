@@ -1,7 +1,7 @@
 import axios, { type AxiosInstance, type AxiosResponse } from "axios";
 import * as z from "zod";
-import { BackendResponseError } from "../errors";
-import { bodySnippet, displayUrl, transportError } from "../transport-error";
+import { BackendResponseError } from "../errors/backend-errors";
+import { bodySnippet, displayUrl, transportError } from "../net/transport-error";
 
 /** `GET /v1/catalog/services`: service name → tags. */
 export const CatalogServicesSchema = z.record(z.string(), z.array(z.string()).nullable());

@@ -1,4 +1,4 @@
-import { NotFoundError } from "../errors";
+import { NotFoundError } from "../errors/request-errors";
 import { type Split, type SplitSource, wholeWeights } from "../kubernetes/split";
 import type { SplitKindName } from "../smi/kinds";
 import type { ConsulClient, PlacedService, ServiceSplitter } from "./client";

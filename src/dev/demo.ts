@@ -2,8 +2,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { createBackends } from "../backends";
-import { loadConfig, processEnv } from "../config";
+import { UsageError } from "../cli/run-main";
+import { createBackends } from "../config/context";
+import { loadConfig, processEnv } from "../config/settings";
 import { apiFromConfig } from "../http/api-from-config";
 import { MESH_NAMES, type MeshName } from "../mesh/select";
 import { CANARY_CATALOG, CANARY_SPLITTERS, canaryKubernetesObjects, withCanaries } from "./canary";
@@ -14,7 +15,7 @@ import { loadConfigAndDevSettings } from "./dev-settings";
 import { startKubernetesDouble } from "./kubernetes-double";
 import { serveLambdas } from "./local-server";
 import { startPrometheus } from "./prometheus-server";
-import { runMain, UsageError } from "./run-main";
+import { runTool } from "./run-tool";
 import { defaultScenario, liveFrom } from "./scenario";
 import { seriesWriter } from "./series";
 
@@ -46,7 +47,7 @@ function demoMesh(configured: MeshName): MeshName {
  * environment's settings, tokens included, as `npm start` would use them), and commands that show
  * data. Runs until interrupted.
  */
-runMain(async () => {
+runTool(async () => {
   // Every bad variable, the function's and the local server's, is named before anything starts.
   const { config: settings, dev } = loadConfigAndDevSettings();
   const meshName = demoMesh(settings.mesh);

@@ -1,5 +1,12 @@
 import * as z from "zod";
-import { CONFIG_SETTINGS, type Config, fromEnv, integer, loadSettingsTogether, processEnv } from "../config";
+import {
+  CONFIG_SETTINGS,
+  type Config,
+  fromEnv,
+  integer,
+  loadSettingsTogether,
+  processEnv,
+} from "../config/settings";
 
 /** Settings only the local tools read (`npm start`, the demo); a deployed function never does. */
 const DevSettingsSchema = z.object({

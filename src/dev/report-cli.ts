@@ -1,12 +1,13 @@
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { LambdaClient } from "@aws-sdk/client-lambda";
-import { createBackends } from "../backends";
-import { loadConfig } from "../config";
+import { UsageError } from "../cli/run-main";
+import { createBackends } from "../config/context";
+import { loadConfig } from "../config/settings";
 import { runReport } from "../report/run-report";
 import { ReportDeliveryError } from "../report/sink";
 import { createSinkFactory } from "../report/sink-factory";
-import { runMain, UsageError } from "./run-main";
+import { runTool } from "./run-tool";
 
 const USAGE = "npm run report -- --spec spec.json [--json]";
 
@@ -32,7 +33,7 @@ async function readSpec(path: string): Promise<unknown> {
  * backend. Prints it (Markdown, or JSON with --json); with sinks in the spec, delivers it and
  * prints each sink's outcome.
  */
-runMain(async () => {
+runTool(async () => {
   const { values } = parseArgs({
     options: { spec: { type: "string" }, json: { type: "boolean", default: false } },
   });

@@ -1,10 +1,10 @@
 import { apiFromConfig } from "../http/api-from-config";
 import { loadConfigAndDevSettings } from "./dev-settings";
 import { serveLambdas } from "./local-server";
-import { runMain } from "./run-main";
+import { runTool } from "./run-tool";
 
 /** `npm start`: the api function on a local port, configured by the same environment as in Lambda. */
-runMain(async () => {
+runTool(async () => {
   const { config, dev } = loadConfigAndDevSettings();
   const handler = apiFromConfig(config);
   const { url } = await serveLambdas(() => handler, dev.port, dev.host);

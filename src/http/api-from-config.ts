@@ -1,7 +1,7 @@
-import { createBackends } from "../backends";
-import type { Config } from "../config";
-import { ConfigError } from "../errors";
-import { ListCache } from "../list-cache";
+import { createBackends } from "../config/context";
+import { ListCache } from "../config/list-cache";
+import type { Config } from "../config/settings";
+import { ConfigError } from "../errors/config-error";
 import { AnswerCache } from "./answer-cache";
 import { type ApiDeps, type ApiHandler, createApiHandler } from "./api-handler";
 

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
-import { InstantSchema } from "../time-range";
-import { RequestStats } from "../traffic";
+import { InstantSchema } from "../metrics/time-range";
+import { RequestStats } from "../metrics/traffic";
 import { AnswerBody } from "./answer-body";
 import { AnswerCache, type CacheOutcome, cacheKey, type RenderedAnswer } from "./answer-cache";
 import { type AuthSettings, authorize } from "./auth";

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { ForbiddenError, UnauthorizedError } from "../errors";
+import { ForbiddenError, UnauthorizedError } from "../errors/request-errors";
 import { jsonBody } from "./request-body";
 import type { RouteAuth, RouteRequest } from "./route-table";
 

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { AnswerTooLargeError } from "../errors";
+import { AnswerTooLargeError } from "../errors/request-errors";
 import type { AnswerBody } from "./answer-body";
 import type { RenderedAnswer } from "./answer-cache";
 import { COMPRESS_THRESHOLD_BYTES, type Coding, negotiateCoding } from "./encoding";

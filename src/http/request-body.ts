@@ -1,4 +1,4 @@
-import { BadRequestError } from "../errors";
+import { BadRequestError } from "../errors/request-errors";
 import type { RouteRequest } from "./route-table";
 
 /** The request's body as JSON; a body that is not JSON is the caller's mistake. */

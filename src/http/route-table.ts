@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { MethodNotAllowedError, NotFoundError } from "../errors";
-import type { RequestStats } from "../traffic";
+import { MethodNotAllowedError, NotFoundError } from "../errors/request-errors";
+import type { RequestStats } from "../metrics/traffic";
 
 /**
  * Who may call a route:

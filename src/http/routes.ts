@@ -1,19 +1,19 @@
-import { NotFoundError, NotReadyError } from "../errors";
+import { parseGateRequest, runFlaggerGate } from "../answers/flagger-gate";
+import { measureSubject } from "../answers/subject";
+import { summarize } from "../answers/summary";
+import type { ListCache } from "../config/list-cache";
+import { servedKinds } from "../config/served-kinds";
+import { NotFoundError, NotReadyError } from "../errors/request-errors";
 import type { SplitSource } from "../kubernetes/split";
-import type { ListCache } from "../list-cache";
 import type { MeshAdapter } from "../mesh/adapter";
+import { checkReadiness } from "../metrics/readiness";
+import { timeRangeOfQuery, type WindowBounds } from "../metrics/time-range";
 import type { QueryEngine } from "../prometheus/client";
-import { checkReadiness } from "../readiness";
-import { servedKinds } from "../served-kinds";
 import { parseObjectPath, SMI_PREFIX } from "../smi/route";
-import { measureSubject } from "../subject";
-import { summarize } from "../summary";
-import { timeRangeOfQuery, type WindowBounds } from "../time-range";
-import { parseGateRequest, runFlaggerGate } from "../webhooks/flagger-gate";
 import type { AuthSettings } from "./auth";
-import { answerSmiPath, kubernetesRoutes } from "./kubernetes-api";
 import { jsonBody } from "./request-body";
 import type { Answer, Route, RouteRequest } from "./route-table";
+import { answerSmiPath, kubernetesRoutes } from "./smi-routes";
 
 /** What the routes need from the deployment. */
 export interface RouteDeps {

@@ -1,8 +1,6 @@
+import { BackendResponseError, BackendTimeoutError, BackendUnreachableError } from "../errors/backend-errors";
 import {
   AnswerTooLargeError,
-  BackendResponseError,
-  BackendTimeoutError,
-  BackendUnreachableError,
   BadRequestError,
   ExpiredError,
   ForbiddenError,
@@ -11,7 +9,7 @@ import {
   NotFoundError,
   NotReadyError,
   UnauthorizedError,
-} from "../errors";
+} from "../errors/request-errors";
 import type { Status } from "../smi/schemas";
 
 const status = (code: number, reason: Status["reason"], message: string): Status => ({

@@ -1,8 +1,9 @@
 import { Agent } from "node:https";
 import axios, { type AxiosInstance, type AxiosResponse } from "axios";
 import * as z from "zod";
-import { BackendResponseError, NotFoundError } from "../errors";
-import { bodySnippet, displayUrl, transportError } from "../transport-error";
+import { BackendResponseError } from "../errors/backend-errors";
+import { NotFoundError } from "../errors/request-errors";
+import { bodySnippet, displayUrl, transportError } from "../net/transport-error";
 import { type APIGroup, APIGroupListSchema, APIGroupSchema, type ListMeta, StatusSchema } from "./meta";
 
 const BACKEND = "Kubernetes API";

@@ -2,7 +2,7 @@ import { Hash } from "@smithy/hash-node";
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
-import { BackendUnreachableError } from "../errors";
+import { BackendUnreachableError } from "../errors/backend-errors";
 import type { KubernetesCredential } from "./client";
 
 /**

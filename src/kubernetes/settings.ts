@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
-import { lazyDefaultCredentials } from "../aws-credentials";
-import { ConfigError } from "../errors";
+import type { AwsCredentialIdentityProvider } from "@smithy/types";
+import { ConfigError } from "../errors/config-error";
 import { KubernetesClient, type KubernetesCredential } from "./client";
 import { eksCredential } from "./eks-token";
 import { KubernetesSplitSource } from "./split-reader";
@@ -16,7 +16,10 @@ export interface KubernetesSettings {
   readonly timeoutMs: number;
 }
 
-function credentialOf(settings: KubernetesSettings["credential"]): KubernetesCredential {
+function credentialOf(
+  settings: KubernetesSettings["credential"],
+  awsCredentials: AwsCredentialIdentityProvider,
+): KubernetesCredential {
   if (settings.kind === "token") {
     const token = settings.token;
     return { hint: "KUBERNETES_TOKEN", token: async () => token };
@@ -24,7 +27,7 @@ function credentialOf(settings: KubernetesSettings["credential"]): KubernetesCre
   return eksCredential({
     clusterName: settings.clusterName,
     region: settings.region,
-    credentials: lazyDefaultCredentials(),
+    credentials: awsCredentials,
   });
 }
 
@@ -51,12 +54,18 @@ function readCa(path: string): string {
   return pem;
 }
 
-/** The split source a deployment with `KUBERNETES_API_URL` uses. */
-export function createKubernetesSplitSource(settings: KubernetesSettings): KubernetesSplitSource {
+/**
+ * The split source a deployment with `KUBERNETES_API_URL` uses. `awsCredentials` sign an EKS token
+ * (`EKS_CLUSTER_NAME`); they are only asked for then.
+ */
+export function createKubernetesSplitSource(
+  settings: KubernetesSettings,
+  awsCredentials: AwsCredentialIdentityProvider,
+): KubernetesSplitSource {
   return new KubernetesSplitSource(
     new KubernetesClient({
       apiUrl: settings.apiUrl,
-      credential: credentialOf(settings.credential),
+      credential: credentialOf(settings.credential, awsCredentials),
       timeoutMs: settings.timeoutMs,
       caPem: settings.caFile === undefined ? undefined : readCa(settings.caFile),
     }),

@@ -1,4 +1,4 @@
-import { NotFoundError } from "../errors";
+import { NotFoundError } from "../errors/request-errors";
 import type { SplitKindName } from "../smi/kinds";
 import { type KubernetesClient, NotServedError, type ObjectRead } from "./client";
 import {

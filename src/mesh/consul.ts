@@ -1,9 +1,9 @@
 import type { ConsulClient } from "../consul/client";
 import type { Split } from "../kubernetes/split";
-import { LABEL_SETTINGS } from "../label-settings";
 import { eq, renderSelector } from "../prometheus/promql";
 import type { KindName } from "../smi/kinds";
 import type { KnownResources, MeshAdapter, ResourceView, SeriesFamily, SplitPlan } from "./adapter";
+import { LABEL_SETTINGS } from "./label-settings";
 import { type ClusterSetting, clusterPartition, type Partition, partitioned } from "./partition";
 import { relabeledIdentity } from "./relabeled-identity";
 

@@ -1,5 +1,4 @@
 import type { Split } from "../kubernetes/split";
-import { DEFAULT_LABELS, LABEL_SETTINGS, type LabelKey, type RelabeledLabels } from "../label-settings";
 import { eq } from "../prometheus/promql";
 import type { KindName } from "../smi/kinds";
 import type {
@@ -11,6 +10,7 @@ import type {
   SeriesFamily,
   SplitPlan,
 } from "./adapter";
+import { DEFAULT_LABELS, LABEL_SETTINGS, type LabelKey, type RelabeledLabels } from "./label-settings";
 import { type ClusterSetting, clusterPartition, partitioned } from "./partition";
 import { relabeledIdentity } from "./relabeled-identity";
 

@@ -1,5 +1,5 @@
-import { LABEL_SETTINGS, type LabelKey } from "../label-settings";
 import type { IdentityLabels } from "./adapter";
+import { LABEL_SETTINGS, type LabelKey } from "./label-settings";
 
 /**
  * An object read by a relabeled label (`name`, renamed by `key`'s setting) in a relabeled

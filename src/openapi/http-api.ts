@@ -3,6 +3,7 @@
  * from the route table (paths, who may call them) and the zod wire schemas (bodies, parameters).
  */
 import * as z from "zod";
+import { InstantSchema, type WindowBounds } from "../metrics/time-range";
 import {
   APIGroupListSchema,
   APIGroupSchema,
@@ -10,13 +11,12 @@ import {
   APIVersionsSchema,
   VersionInfoSchema,
 } from "../smi/discovery-schemas";
-import { formatDuration } from "../smi/duration";
 import { NamespaceNameSchema, ResourceNameSchema } from "../smi/k8s-name";
 import { API_VERSIONS, KINDS, type KindName } from "../smi/kinds";
 import { KubectlQuerySchema } from "../smi/kubectl-query";
 import { StatusSchema, TrafficMetricsListSchema, TrafficMetricsSchema } from "../smi/schemas";
 import { PartialObjectMetadataSchema, TableSchema } from "../smi/table-schemas";
-import { InstantSchema, type WindowBounds } from "../time-range";
+import { formatDuration } from "../smi/time";
 import {
   GateRequestBodySchema,
   GateVerdictSchema,

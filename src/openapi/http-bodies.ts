@@ -4,9 +4,9 @@
  * them and these schemas equal, and the contract tests check every answer against these.
  */
 import * as z from "zod";
+import { FlaggerPayloadSchema, GateMetadataSchema } from "../answers/flagger-gate";
 import { KIND_NAMES } from "../smi/kinds";
 import { TimestampSchema } from "../smi/schemas";
-import { FlaggerPayloadSchema, GateMetadataSchema } from "../webhooks/flagger-gate";
 
 const nullableNumber = (description: string) => z.number().nullable().meta({ description });
 

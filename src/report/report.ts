@@ -1,13 +1,12 @@
-import { formatDuration } from "../smi/duration";
+import { kindListOf } from "../answers/smi-metrics";
+import { type Summary, summarize } from "../answers/summary";
+import { type MeasuredResource, measureKind, RequestStats, type TrafficDeps } from "../metrics/traffic";
 import { KINDS, type KindName } from "../smi/kinds";
-import { formatTimestamp } from "../smi/objects";
 import type { TrafficMetricsList } from "../smi/schemas";
-import { kindListOf } from "../smi-answers";
-import { type Summary, summarize } from "../summary";
+import { formatDuration, formatTimestamp } from "../smi/time";
 import { coreSource } from "../topology/core-source";
 import type { Topology } from "../topology/graph";
 import { type TrafficSource, topologyOf } from "../topology/source";
-import { type MeasuredResource, measureKind, RequestStats, type TrafficDeps } from "../traffic";
 import type { ResolvedReportSpec } from "./spec";
 
 export interface ReportRow extends Omit<Summary, "window" | "timestamp"> {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { WindowBounds } from "../time-range";
-import type { TrafficDeps } from "../traffic";
+import type { WindowBounds } from "../metrics/time-range";
+import type { TrafficDeps } from "../metrics/traffic";
 import { renderMarkdown } from "./markdown";
 import { buildReport, type Report } from "./report";
 import { deliverReport, ReportDeliveryError, type ReportSink, type SinkOutcome } from "./sink";

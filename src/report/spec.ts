@@ -1,8 +1,8 @@
 import * as z from "zod";
-import { BadRequestError } from "../errors";
+import { BadRequestError } from "../errors/request-errors";
+import { resolveTimeRange, type TimeRange, type WindowBounds } from "../metrics/time-range";
 import { NamespaceNameSchema } from "../smi/k8s-name";
 import { type KindName, servedKind } from "../smi/kinds";
-import { resolveTimeRange, type TimeRange, type WindowBounds } from "../time-range";
 
 export const WebhookSinkSchema = z.strictObject({
   type: z.literal("webhook"),

@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import axios, { type AxiosError, type AxiosInstance } from "axios";
 import axiosRetry, { exponentialDelay, isNetworkError } from "axios-retry";
-import { displayUrl } from "../transport-error";
+import { displayUrl } from "../net/transport-error";
 import { type RenderedReport, type ReportSink, SinkError } from "./sink";
 
 export interface WebhookSinkOptions {

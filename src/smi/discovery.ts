@@ -1,6 +1,5 @@
 import type { APIGroup, APIGroupList, APIResourceList, APIVersions, VersionInfo } from "./discovery-schemas";
-import { API_GROUP, API_VERSIONS, type ApiVersion, KINDS, type KindName } from "./kinds";
-import { apiVersionOf } from "./objects";
+import { API_GROUP, API_VERSIONS, type ApiVersion, apiVersionOf, KINDS, type KindName } from "./kinds";
 
 /**
  * The version clients should use: the newest, which carries `edge.side`. Kubernetes lists the

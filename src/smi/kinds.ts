@@ -70,3 +70,6 @@ export function servedKind(
     `${where} "${text}" is not served; served kinds are ${served.join(", ")}${reason === undefined ? "" : `. ${reason}`}`,
   );
 }
+
+/** `metrics.smi-spec.io/v1alpha2`: an object's `apiVersion`. */
+export const apiVersionOf = (version: ApiVersion) => `${API_GROUP}/${version}` as const;

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { BadRequestError } from "../errors";
+import { BadRequestError } from "../errors/request-errors";
 import { INCLUDE_OBJECT, type IncludeObject } from "./table";
 
 /**

@@ -1,5 +1,5 @@
-import { parseDurationMs } from "./duration";
 import type { LatencyName, TrafficMetrics } from "./schemas";
+import { parseDurationMs } from "./time";
 
 const SUFFIX_EXPONENT: Readonly<Record<string, bigint>> = {
   m: -3n,

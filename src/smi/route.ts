@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { BadRequestError, NotFoundError } from "../errors";
+import { BadRequestError, NotFoundError } from "../errors/request-errors";
 import { NamespaceNameSchema, ResourceNameSchema } from "./k8s-name";
 import { API_GROUP, API_VERSIONS, type ApiVersion, type KindName, servedKind } from "./kinds";
 

@@ -1,11 +1,11 @@
-import { NotFoundError } from "../errors";
+import { answerMetrics, type SmiDeps } from "../answers/smi-metrics";
+import { NotFoundError } from "../errors/request-errors";
+import type { TimeRange } from "../metrics/time-range";
+import { RequestStats } from "../metrics/traffic";
 import { PREFERRED_VERSION } from "../smi/discovery";
 import { type KindName, servedKind } from "../smi/kinds";
 import type { ObjectPath } from "../smi/route";
 import type { TrafficMetricsList } from "../smi/schemas";
-import { answerMetrics, type SmiDeps } from "../smi-answers";
-import type { TimeRange } from "../time-range";
-import { RequestStats } from "../traffic";
 import type { TrafficSource } from "./source";
 
 /**

@@ -4,8 +4,8 @@
  * answering the request in process, so the floor follows any change to what the API asks.
  */
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { createBackends } from "../../src/backends";
-import { loadConfig } from "../../src/config";
+import { createBackends } from "../../src/config/context";
+import { loadConfig } from "../../src/config/settings";
 import { createApiHandler } from "../../src/http/api-handler";
 import type { QueryEngine } from "../../src/prometheus/client";
 

@@ -1,13 +1,13 @@
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createBackends } from "../../src/backends";
-import { loadConfig } from "../../src/config";
+import { createBackends } from "../../src/config/context";
+import { loadConfig } from "../../src/config/settings";
 import { linkerdSeries } from "../../src/dev/linkerd-series";
 import { freePort, type RunningPrometheus } from "../../src/dev/prometheus-server";
 import { defaultScenario } from "../../src/dev/scenario";
 import { type ApiHandler, createApiHandler } from "../../src/http/api-handler";
-import { READINESS_BUDGET_MS } from "../../src/readiness";
+import { READINESS_BUDGET_MS } from "../../src/metrics/readiness";
 import { findWorkload, workloadTruth } from "../support/ground-truth";
 import { call, httpEvent, scenarioPrometheus, WINDOW, withContract } from "../support/harness";
 import { expectMatchesTruth } from "../support/smi-assert";

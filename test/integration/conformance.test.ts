@@ -6,7 +6,7 @@
  * differently or counts gRPC failures by its own rule, its profile says so.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config";
+import { loadConfig } from "../../src/config/settings";
 import { type ConsulDouble, startConsulDouble } from "../../src/dev/consul-double";
 import { consulCatalog, IDLE_CATALOG_SERVICE } from "../../src/dev/consul-series";
 import { istioSeries } from "../../src/dev/istio-series";

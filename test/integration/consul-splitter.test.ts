@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConsulClient } from "../../src/consul/client";
 import { ConsulSplitSource } from "../../src/consul/splitter";
 import { type ConsulDouble, startConsulDouble } from "../../src/dev/consul-double";
-import { BackendResponseError, NotFoundError } from "../../src/errors";
+import { BackendResponseError } from "../../src/errors/backend-errors";
+import { NotFoundError } from "../../src/errors/request-errors";
 
 const READER = "reader-token";
 const NOBODY = "no-read-token";

@@ -15,9 +15,9 @@ import {
   BackendResponseError,
   BackendTimeoutError,
   BackendUnreachableError,
-  ConfigError,
-  NotFoundError,
-} from "../../src/errors";
+} from "../../src/errors/backend-errors";
+import { ConfigError } from "../../src/errors/config-error";
+import { NotFoundError } from "../../src/errors/request-errors";
 import { statusOf } from "../../src/http/status";
 import { KubernetesClient } from "../../src/kubernetes/client";
 import { createKubernetesSplitSource } from "../../src/kubernetes/settings";
@@ -586,22 +586,26 @@ describe("transport and TLS", () => {
       credential: { kind: "token" as const, token: ADMIN },
       timeoutMs: 5000,
     };
-    const splits = await createKubernetesSplitSource({ ...settings, caFile: tls.caFile }).list(
+    // A token credential never asks for AWS credentials.
+    const noAws = async () => {
+      throw new Error("no AWS credentials in this test");
+    };
+    const splits = await createKubernetesSplitSource({ ...settings, caFile: tls.caFile }, noAws).list(
       "httproutes",
       "shop",
     );
     expect(splits.map((s) => s.backends.map((b) => b.weight))).toEqual([[90, 10]]);
-    await expect(createKubernetesSplitSource(settings).list("httproutes", "shop")).rejects.toThrow(
+    await expect(createKubernetesSplitSource(settings, noAws).list("httproutes", "shop")).rejects.toThrow(
       BackendUnreachableError,
     );
 
     writeFileSync(join(tls.dir, "empty.pem"), "");
-    expect(() => createKubernetesSplitSource({ ...settings, caFile: join(tls.dir, "empty.pem") })).toThrow(
-      ConfigError,
-    );
-    expect(() => createKubernetesSplitSource({ ...settings, caFile: join(tls.dir, "missing.pem") })).toThrow(
-      /KUBERNETES_CA_FILE .*missing\.pem cannot be read/,
-    );
+    expect(() =>
+      createKubernetesSplitSource({ ...settings, caFile: join(tls.dir, "empty.pem") }, noAws),
+    ).toThrow(ConfigError);
+    expect(() =>
+      createKubernetesSplitSource({ ...settings, caFile: join(tls.dir, "missing.pem") }, noAws),
+    ).toThrow(/KUBERNETES_CA_FILE .*missing\.pem cannot be read/);
   });
 });
 

@@ -5,7 +5,7 @@
  * the objects', and a Warning whenever the numbers are all traffic to a backend, not the apex's.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config";
+import { loadConfig } from "../../src/config/settings";
 import {
   CANARY_CATALOG,
   CANARY_NAMESPACE,

@@ -5,22 +5,22 @@
  * resource, 2 for a list, 4 for edges; a zero spends exactly one more.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { answerMetrics } from "../../src/answers/smi-metrics";
 import { istioSeries } from "../../src/dev/istio-series";
 import { linkerdSeries } from "../../src/dev/linkerd-series";
 import { OpenMetricsBuilder } from "../../src/dev/openmetrics";
 import { freePort, type RunningPrometheus } from "../../src/dev/prometheus-server";
 import { defaultScenario, type Scenario } from "../../src/dev/scenario";
 import { ambientScenario } from "../../src/dev/scenarios";
-import { DEFAULT_LABELS } from "../../src/label-settings";
 import type { MeshAdapter } from "../../src/mesh/adapter";
 import { createConsulAdapter } from "../../src/mesh/consul";
 import { createIstioAdapter } from "../../src/mesh/istio";
+import { DEFAULT_LABELS } from "../../src/mesh/label-settings";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
+import { checkReadiness } from "../../src/metrics/readiness";
+import { RequestStats, type TrafficDeps } from "../../src/metrics/traffic";
 import { PrometheusClient } from "../../src/prometheus/client";
-import { checkReadiness } from "../../src/readiness";
 import { parseSmiPath } from "../../src/smi/route";
-import { answerMetrics } from "../../src/smi-answers";
-import { RequestStats, type TrafficDeps } from "../../src/traffic";
 import { NO_TRAFFIC } from "../support/ground-truth";
 import { scenarioPrometheus, WINDOW } from "../support/harness";
 import { expectMatchesTruth, expectWarnings } from "../support/smi-assert";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BackendTimeoutError } from "../../src/errors";
+import { BackendTimeoutError } from "../../src/errors/backend-errors";
 import { type ApiDeps, createApiHandler } from "../../src/http/api-handler";
 import type { RequestLog } from "../../src/http/request-log";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";

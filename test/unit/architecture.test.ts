@@ -10,37 +10,53 @@ const madge = createRequire(import.meta.url)("madge") as Madge;
 
 const graph = madge(["src", "handlers"], { fileExtensions: ["ts"], tsConfig: "tsconfig.json" });
 
-/** A file's folder as the layering sees it: `src/<folder>`, or a file at the top of `src/` on its own. */
+/**
+ * The layers, top first. A folder may import its own files and the folders below it, never one
+ * above (or beside it, on the same rank). `docs/architecture.md` draws the same list.
+ */
+const LAYERS: readonly (readonly string[])[] = [
+  ["handlers"],
+  ["src/dev"],
+  ["src/cli"],
+  ["src/bundle"],
+  ["src/http"],
+  ["src/openapi"],
+  ["src/report"],
+  ["src/topology"],
+  ["src/answers"],
+  ["src/metrics"],
+  ["src/config"],
+  ["src/mesh"],
+  ["src/consul"],
+  ["src/kubernetes"],
+  ["src/prometheus"],
+  ["src/smi"],
+  ["src/net"],
+  ["src/errors"],
+];
+const RANK = new Map(LAYERS.flatMap((units, i) => units.map((unit) => [unit, LAYERS.length - i] as const)));
+
+/** A file's unit: `src/<folder>`, `handlers`, or the file itself when it sits loose (none should). */
 function unitOf(file: string): string {
   const parts = file.split("/");
-  return parts[0] === "src" && parts.length > 2
-    ? `src/${parts[1]}`
-    : parts[0] === "handlers"
-      ? "handlers"
-      : file;
+  if (parts[0] === "src") return parts.length > 2 ? `src/${parts[1]}` : file;
+  return parts[0] === "handlers" ? "handlers" : file;
 }
 
-/** Cycles between units, as paths of unit names (depth-first search over the folder graph). */
-function folderCycles(files: Record<string, string[]>): string[][] {
-  const edges = new Map<string, Set<string>>();
+/** Files outside the layers' folders, and imports that point up the layers or beside them. */
+function layeringViolations(files: Record<string, string[]>): string[] {
+  const wrong: string[] = [];
   for (const [file, deps] of Object.entries(files)) {
+    if (file === "package.json") continue;
+    if (!RANK.has(unitOf(file))) wrong.push(`${file}: in no layer`);
     for (const dep of deps) {
       const [from, to] = [unitOf(file), unitOf(dep)];
-      if (from !== to) edges.set(from, (edges.get(from) ?? new Set()).add(to));
+      if (from === to || dep === "package.json") continue;
+      const [a, b] = [RANK.get(from), RANK.get(to)];
+      if (a === undefined || b === undefined || b >= a) wrong.push(`${file} -> ${dep}`);
     }
   }
-  const cycles: string[][] = [];
-  const state = new Map<string, "open" | "done">();
-  const visit = (unit: string, path: string[]) => {
-    state.set(unit, "open");
-    for (const next of edges.get(unit) ?? []) {
-      if (state.get(next) === "open") cycles.push([...path.slice(path.indexOf(next)), unit, next]);
-      else if (state.get(next) === undefined) visit(next, [...path, unit]);
-    }
-    state.set(unit, "done");
-  };
-  for (const unit of edges.keys()) if (state.get(unit) === undefined) visit(unit, []);
-  return cycles;
+  return wrong;
 }
 
 describe("the module graph", () => {
@@ -48,22 +64,32 @@ describe("the module graph", () => {
     expect((await graph).circular()).toEqual([]);
   });
 
-  it("has no import cycle between folders", async () => {
-    expect(folderCycles((await graph).obj())).toEqual([]);
+  it("keeps every file in a layer's folder, and every import pointing down the layers", async () => {
+    expect(layeringViolations((await graph).obj())).toEqual([]);
   });
 
-  it("keeps src/smi/ the wire format: it imports only errors and the measurement it prints", async () => {
+  it("keeps src/smi/ the wire format: it imports nothing but errors", async () => {
     const outside = Object.entries((await graph).obj()).flatMap(([file, deps]) =>
       file.startsWith("src/smi/")
         ? deps.filter((d) => !d.startsWith("src/smi/")).map((d) => `${file} -> ${d}`)
         : [],
     );
-    expect(outside.filter((edge) => !/-> src\/(errors|measurement)\.ts$/.test(edge))).toEqual([]);
+    expect(outside.filter((edge) => !/-> src\/errors\//.test(edge))).toEqual([]);
   });
 
-  it("finds the folder cycle it is there to find", () => {
+  it("finds the arrows it is there to find: up a layer, beside it, and from a loose file", () => {
     expect(
-      folderCycles({ "src/a/x.ts": ["src/b/y.ts"], "src/b/y.ts": ["src/c.ts"], "src/c.ts": ["src/a/z.ts"] }),
-    ).toEqual([["src/a", "src/b", "src/c.ts", "src/a"]]);
+      layeringViolations({
+        "src/metrics/a.ts": ["src/answers/b.ts", "src/mesh/c.ts"],
+        "src/consul/d.ts": ["src/kubernetes/e.ts"],
+        "src/kubernetes/e.ts": ["src/consul/d.ts"],
+        "src/loose.ts": ["src/errors/f.ts"],
+      }),
+    ).toEqual([
+      "src/metrics/a.ts -> src/answers/b.ts",
+      "src/kubernetes/e.ts -> src/consul/d.ts",
+      "src/loose.ts: in no layer",
+      "src/loose.ts -> src/errors/f.ts",
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config";
+import { loadConfig } from "../../src/config/settings";
 import { loadConfigAndDevSettings } from "../../src/dev/dev-settings";
-import { ConfigError } from "../../src/errors";
+import { ConfigError } from "../../src/errors/config-error";
 import { apiFromConfig } from "../../src/http/api-from-config";
 
 describe("loadConfig", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BackendUnreachableError } from "../../src/errors";
+import { BackendUnreachableError } from "../../src/errors/backend-errors";
 import { eksCredential, eksToken } from "../../src/kubernetes/eks-token";
 import { expectedSignature, verifyEksToken } from "../support/eks-token-verify";
 

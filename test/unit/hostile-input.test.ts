@@ -6,9 +6,9 @@ import { createConsulAdapter } from "../../src/mesh/consul";
 import { createIstioAdapter } from "../../src/mesh/istio";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
 import { quoteLabelValue } from "../../src/prometheus/promql";
-import { parseDurationMs } from "../../src/smi/duration";
 import { KIND_NAMES } from "../../src/smi/kinds";
 import { formatMilliQuantity } from "../../src/smi/quantity";
+import { parseDurationMs } from "../../src/smi/time";
 import { apiOver, httpEvent } from "../support/harness";
 import { RecordingEngine } from "../support/recording-engine";
 

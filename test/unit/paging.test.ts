@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { ListCache } from "../../src/config/list-cache";
 import { createApiHandler } from "../../src/http/api-handler";
-import { ListCache } from "../../src/list-cache";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
 import type { InstantVector, QueryEngine, QueryOptions } from "../../src/prometheus/client";
 import type { VectorSample } from "../../src/prometheus/envelope";

@@ -1,11 +1,15 @@
 import { gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
-import { createBackends } from "../../src/backends";
-import { loadConfig } from "../../src/config";
+import { createBackends } from "../../src/config/context";
+import { loadConfig } from "../../src/config/settings";
 import { freePort } from "../../src/dev/prometheus-server";
-import { BackendResponseError, BackendTimeoutError, BackendUnreachableError } from "../../src/errors";
-import { measure } from "../../src/measure";
+import {
+  BackendResponseError,
+  BackendTimeoutError,
+  BackendUnreachableError,
+} from "../../src/errors/backend-errors";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
+import { measure } from "../../src/metrics/measure";
 import {
   PrometheusClient,
   type PrometheusClientOptions,

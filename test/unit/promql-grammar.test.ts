@@ -1,13 +1,13 @@
 import { parser } from "@prometheus-io/lezer-promql";
 import { describe, expect, it } from "vitest";
-import { buildQueries, type MeasureSpec, type QueryPlan } from "../../src/measure";
 import type { MeshAdapter } from "../../src/mesh/adapter";
 import { createConsulAdapter } from "../../src/mesh/consul";
 import { createIstioAdapter } from "../../src/mesh/istio";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
+import { buildQueries, type MeasureSpec, type QueryPlan } from "../../src/metrics/measure";
+import { checkReadiness } from "../../src/metrics/readiness";
+import { diagnoseZeros } from "../../src/metrics/zero-diagnosis";
 import { eq, renderSelector } from "../../src/prometheus/promql";
-import { checkReadiness } from "../../src/readiness";
-import { diagnoseZeros } from "../../src/zero-answer";
 import { RecordingEngine } from "../support/recording-engine";
 
 function parseErrors(query: string): string[] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { summarize } from "../../src/summary";
+import { summarize } from "../../src/answers/summary";
 
 const range = { windowMs: 300_000, time: new Date("2026-11-25T09:00:00Z") };
 

@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Measurement } from "../../src/measurement";
+import { selfLinkOf, trafficMetrics, trafficMetricsList } from "../../src/answers/smi-objects";
+import type { Measurement } from "../../src/metrics/measurement";
 import type { ResourceRef } from "../../src/smi/kinds";
 import { parseQuantity, trafficNumbers } from "../../src/smi/metric-values";
-import { selfLinkOf, trafficMetrics, trafficMetricsList } from "../../src/smi/objects";
 import { formatMilliQuantity } from "../../src/smi/quantity";
 import { TrafficMetricsListSchema, TrafficMetricsSchema } from "../../src/smi/schemas";
 import { trafficTable } from "../../src/smi/table";

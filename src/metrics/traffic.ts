@@ -1,13 +1,12 @@
-import { NotFoundError } from "./errors";
+import { NotFoundError } from "../errors/request-errors";
+import type { IdentityLabels, ZeroTarget } from "../mesh/adapter";
+import type { InstantVector } from "../prometheus/client";
+import { eq, type Matcher, renderSelector } from "../prometheus/promql";
+import { KINDS, type KindName, type ResourceRef } from "../smi/kinds";
 import { type MeasureResult, measure, type SplitSeen } from "./measure";
 import { type Measurement, NO_TRAFFIC } from "./measurement";
-import type { IdentityLabels, ZeroTarget } from "./mesh/adapter";
-import type { InstantVector } from "./prometheus/client";
-import { eq, type Matcher, renderSelector } from "./prometheus/promql";
-import { KINDS, type KindName, type ResourceRef } from "./smi/kinds";
-import type { EdgeSpec } from "./smi/objects";
 import type { TimeRange } from "./time-range";
-import { type DiagnosisDeps, diagnoseZeros, type ZeroAsk } from "./zero-answer";
+import { type DiagnosisDeps, diagnoseZeros, type ZeroAsk } from "./zero-diagnosis";
 
 /** The query engine, the mesh, and what a zero answer's diagnosis names and looks back over. */
 export type TrafficDeps = DiagnosisDeps;
@@ -25,6 +24,13 @@ export class RequestStats {
     this.roundTrips += 1;
     for (const w of result.warnings) this.warnings.add(w);
   };
+}
+
+/** The edge part of an item: which way, to whom, and whose proxy measured it. */
+export interface EdgeSpec {
+  readonly direction: "to" | "from";
+  readonly peer: ResourceRef | null;
+  readonly side: "client" | "server";
 }
 
 export interface MeasuredResource {

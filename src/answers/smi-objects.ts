@@ -1,17 +1,9 @@
-import type { Measurement } from "../measurement";
-import { formatDuration } from "./duration";
-import { API_GROUP, type ApiVersion, KINDS, type ResourceRef } from "./kinds";
-import { formatMilliQuantity } from "./quantity";
-import type { LatencyName, ObjectReference, TrafficMetrics, TrafficMetricsList } from "./schemas";
-
-/** The edge part of an item: which way, to whom, and whose proxy measured it. */
-export interface EdgeSpec {
-  readonly direction: "to" | "from";
-  readonly peer: ResourceRef | null;
-  readonly side: "client" | "server";
-}
-
-export const apiVersionOf = (version: ApiVersion) => `${API_GROUP}/${version}` as const;
+import type { Measurement } from "../metrics/measurement";
+import type { EdgeSpec } from "../metrics/traffic";
+import { API_GROUP, type ApiVersion, apiVersionOf, KINDS, type ResourceRef } from "../smi/kinds";
+import { formatMilliQuantity } from "../smi/quantity";
+import type { LatencyName, ObjectReference, TrafficMetrics, TrafficMetricsList } from "../smi/schemas";
+import { formatDuration, formatTimestamp } from "../smi/time";
 
 /** `/apis/metrics.smi-spec.io/{version}/...` for an object, as kubectl would request it. */
 export function selfLinkOf(version: ApiVersion, ref: ResourceRef, suffix = ""): string {
@@ -28,18 +20,6 @@ export function objectReference(ref: ResourceRef): ObjectReference {
   return ref.namespace === undefined
     ? { kind, name: ref.name }
     : { kind, namespace: ref.namespace, name: ref.name };
-}
-
-let lastTimestamp = { ms: Number.NaN, text: "" };
-
-/**
- * RFC 3339 to the second, as Go's `metav1.Time` marshals. Every item of a list has the same one:
- * the last is remembered.
- */
-export function formatTimestamp(time: Date): string {
-  const ms = time.getTime();
-  if (ms !== lastTimestamp.ms) lastTimestamp = { ms, text: `${time.toISOString().slice(0, 19)}Z` };
-  return lastTimestamp.text;
 }
 
 const latency = (name: LatencyName, ms: number | null) => ({

@@ -1,10 +1,10 @@
 import * as z from "zod";
-import { ConfigError } from "./errors";
-import type { KubernetesSettings } from "./kubernetes/settings";
-import { LABEL_SETTINGS, type LabelKey } from "./label-settings";
-import { MESH_NAMES } from "./mesh/select";
-import { isLabelName } from "./prometheus/promql";
-import { formatDuration, parseDurationMs } from "./smi/duration";
+import { ConfigError } from "../errors/config-error";
+import type { KubernetesSettings } from "../kubernetes/settings";
+import { LABEL_SETTINGS, type LabelKey } from "../mesh/label-settings";
+import { MESH_NAMES } from "../mesh/select";
+import { isLabelName } from "../prometheus/promql";
+import { formatDuration, parseDurationMs } from "../smi/time";
 
 /**
  * The service's settings, one zod schema from the environment to the nested config. Each leaf

@@ -39,3 +39,15 @@ export function formatDuration(ms: number): string {
   lastDuration = { ms, text: out === "" ? "0s" : out };
   return lastDuration.text;
 }
+
+let lastTimestamp = { ms: Number.NaN, text: "" };
+
+/**
+ * RFC 3339 to the second, as Go's `metav1.Time` marshals. Every item of a list has the same one:
+ * the last is remembered.
+ */
+export function formatTimestamp(time: Date): string {
+  const ms = time.getTime();
+  if (ms !== lastTimestamp.ms) lastTimestamp = { ms, text: `${time.toISOString().slice(0, 19)}Z` };
+  return lastTimestamp.text;
+}

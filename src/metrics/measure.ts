@@ -1,11 +1,11 @@
-import { BackendResponseError } from "./errors";
+import { BackendResponseError } from "../errors/backend-errors";
+import type { SeriesFamily, Side, SplitLabel } from "../mesh/adapter";
+import type { InstantVector, QueryEngine } from "../prometheus/client";
+import type { VectorSample } from "../prometheus/envelope";
+import { BucketBounds, parseUpperBound, quantileOf } from "../prometheus/histogram";
+import { type Matcher, renderSelector } from "../prometheus/promql";
+import { formatDuration } from "../smi/time";
 import type { Measurement } from "./measurement";
-import type { SeriesFamily, Side, SplitLabel } from "./mesh/adapter";
-import type { InstantVector, QueryEngine } from "./prometheus/client";
-import type { VectorSample } from "./prometheus/envelope";
-import { BucketBounds, parseUpperBound, quantileOf } from "./prometheus/histogram";
-import { type Matcher, renderSelector } from "./prometheus/promql";
-import { formatDuration } from "./smi/duration";
 
 /** Identity of a measured object as the series name it. */
 export interface MeasuredKey {

@@ -1,15 +1,8 @@
-import { processEnv } from "../config";
-import {
-  ApiStatusError,
-  BackendResponseError,
-  BackendTimeoutError,
-  BackendUnreachableError,
-  BadRequestError,
-  ConfigError,
-  NotFoundError,
-} from "../errors";
-import { ListenError } from "./local-server";
-import { PrometheusMissingError, PrometheusStartError } from "./prometheus-server";
+import { processEnv } from "../config/settings";
+import { BackendResponseError, BackendTimeoutError, BackendUnreachableError } from "../errors/backend-errors";
+import { ConfigError } from "../errors/config-error";
+import { BadRequestError, NotFoundError } from "../errors/request-errors";
+import { ApiStatusError } from "./api-status-error";
 
 /** A start-up failure the operator fixes by changing how the tool is run. */
 export class UsageError extends Error {
@@ -26,18 +19,15 @@ const OWN_ERRORS = [
   BackendResponseError,
   BackendTimeoutError,
   BackendUnreachableError,
-  PrometheusMissingError,
-  PrometheusStartError,
-  ListenError,
 ];
 
 /**
  * What a local tool (`npm start`, the demo, the report and CLI runners) prints when it cannot
  * start: one line that says what to change, never a stack trace. `usage` shows how to run it.
  */
-function startupFailure(error: unknown, usage: string): string {
+function startupFailure(error: unknown, usage: string, ownErrors: readonly ErrorClass[]): string {
   const code = (error as { code?: unknown } | null)?.code;
-  if (OWN_ERRORS.some((type) => error instanceof type)) return (error as Error).message;
+  if ([...OWN_ERRORS, ...ownErrors].some((type) => error instanceof type)) return (error as Error).message;
   if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS")) {
     // parseArgs goes on about positionals after `--`, which misleads more than it helps here.
     const [first] = (error as Error).message.split(/(?<=\.) /);
@@ -49,10 +39,20 @@ function startupFailure(error: unknown, usage: string): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
-/** Runs a tool's main function; a failure is one line on stderr and exit code 1. */
-export function runMain(main: () => Promise<void>, usage: string): void {
+/** An error class whose instances' messages already say what to change. */
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+/**
+ * Runs a tool's main function; a failure is one line on stderr and exit code 1. `ownErrors` are
+ * the tool's own error classes whose message is printed as it is (the dev tools' listen errors).
+ */
+export function runMain(
+  main: () => Promise<void>,
+  usage: string,
+  ownErrors: readonly ErrorClass[] = [],
+): void {
   main().catch((error: unknown) => {
-    console.error(startupFailure(error, usage).replace(/\s*\n\s*/g, " "));
+    console.error(startupFailure(error, usage, ownErrors).replace(/\s*\n\s*/g, " "));
     process.exit(1);
   });
 }

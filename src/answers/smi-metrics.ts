@@ -1,29 +1,10 @@
-import { NotFoundError } from "./errors";
-import type { Split, SplitSource } from "./kubernetes/split";
-import type { ListCache } from "./list-cache";
-import type { Measurement } from "./measurement";
-import { cutPage, isPaged, type PageContext } from "./paging";
-import { type KindSources, servedKinds } from "./served-kinds";
-import { apiGroup, apiResourceList } from "./smi/discovery";
-import {
-  API_GROUP,
-  type ApiVersion,
-  isSplitKindName,
-  KINDS,
-  type ResourceRef,
-  type SplitKindName,
-} from "./smi/kinds";
-import {
-  backendMetrics,
-  objectReference,
-  selfLinkOf,
-  trafficMetrics,
-  trafficMetricsList,
-} from "./smi/objects";
-import type { SmiRoute } from "./smi/route";
-import type { TrafficMetrics, TrafficMetricsList } from "./smi/schemas";
-import { explainUnobservedBackends, measureSplit } from "./split-traffic";
-import type { TimeRange } from "./time-range";
+import type { ListCache } from "../config/list-cache";
+import { type KindSources, servedKinds } from "../config/served-kinds";
+import { NotFoundError } from "../errors/request-errors";
+import type { Split, SplitSource } from "../kubernetes/split";
+import type { Measurement } from "../metrics/measurement";
+import { explainUnobservedBackends, measureSplit } from "../metrics/splits";
+import type { TimeRange } from "../metrics/time-range";
 import {
   type MeasuredResource,
   measureEdges,
@@ -32,7 +13,26 @@ import {
   RequestStats,
   refOf,
   type TrafficDeps,
-} from "./traffic";
+} from "../metrics/traffic";
+import { apiGroup, apiResourceList } from "../smi/discovery";
+import {
+  API_GROUP,
+  type ApiVersion,
+  isSplitKindName,
+  KINDS,
+  type ResourceRef,
+  type SplitKindName,
+} from "../smi/kinds";
+import type { SmiRoute } from "../smi/route";
+import type { TrafficMetrics, TrafficMetricsList } from "../smi/schemas";
+import { cutPage, isPaged, type PageContext } from "./paging";
+import {
+  backendMetrics,
+  objectReference,
+  selfLinkOf,
+  trafficMetrics,
+  trafficMetricsList,
+} from "./smi-objects";
 
 /** A body to send, plus what the backend told us on the way (passed on as `Warning` headers). */
 export interface SmiAnswer<Body = unknown> {

@@ -1,8 +1,7 @@
-import type { IdentityLabels, MeshAdapter, SeriesFamily, ZeroExplanation, ZeroTarget } from "./mesh/adapter";
-import type { InstantVector, QueryEngine } from "./prometheus/client";
-import { eq, renderSelector } from "./prometheus/promql";
-import { formatDuration } from "./smi/duration";
-import { formatTimestamp } from "./smi/objects";
+import type { IdentityLabels, MeshAdapter, SeriesFamily, ZeroExplanation, ZeroTarget } from "../mesh/adapter";
+import type { InstantVector, QueryEngine } from "../prometheus/client";
+import { eq, renderSelector } from "../prometheus/promql";
+import { formatDuration, formatTimestamp } from "../smi/time";
 
 /** What a diagnosis needs besides the query engine: where it asks, and how far back a name counts. */
 export interface DiagnosisDeps {

@@ -1,9 +1,8 @@
-import type { MeshAdapter } from "./mesh/adapter";
-import { ne, renderSelector } from "./prometheus/promql";
-import { formatDuration } from "./smi/duration";
-import type { KindName } from "./smi/kinds";
-import { formatTimestamp } from "./smi/objects";
-import { type DiagnosisDeps, noMeshSeries } from "./zero-answer";
+import type { MeshAdapter } from "../mesh/adapter";
+import { ne, renderSelector } from "../prometheus/promql";
+import type { KindName } from "../smi/kinds";
+import { formatDuration, formatTimestamp } from "../smi/time";
+import { type DiagnosisDeps, noMeshSeries } from "./zero-diagnosis";
 
 /** One condition of readiness: whether it holds, and what it found or what to check. */
 export interface ReadinessCheck {

@@ -1,19 +1,19 @@
+import { ConsulClient, METRICS_PROXY_QUERY_PATH } from "../consul/client";
+import { ConsulSplitSource } from "../consul/splitter";
+import { createKubernetesSplitSource } from "../kubernetes/settings";
+import type { SplitSource } from "../kubernetes/split";
+import type { MeshAdapter } from "../mesh/adapter";
+import { selectMesh } from "../mesh/select";
+import { PrometheusClient, type QueryEngine } from "../prometheus/client";
+import type { RequestSigner } from "../prometheus/sigv4";
 import { lazyDefaultCredentials } from "./aws-credentials";
-import type { Config } from "./config";
-import { ConsulClient, METRICS_PROXY_QUERY_PATH } from "./consul/client";
-import { ConsulSplitSource } from "./consul/splitter";
-import { createKubernetesSplitSource } from "./kubernetes/settings";
-import type { SplitSource } from "./kubernetes/split";
-import type { MeshAdapter } from "./mesh/adapter";
-import { selectMesh } from "./mesh/select";
-import { PrometheusClient, type QueryEngine } from "./prometheus/client";
-import type { RequestSigner } from "./prometheus/sigv4";
+import type { Config } from "./settings";
 
 /** SigV4 for Amazon Managed Service for Prometheus, loaded on first use. */
 function lazySigV4(region: string): RequestSigner {
   let signer: Promise<RequestSigner> | undefined;
   return async (request) => {
-    signer ??= import("./prometheus/sigv4").then(({ sigV4Signer }) =>
+    signer ??= import("../prometheus/sigv4").then(({ sigV4Signer }) =>
       sigV4Signer({ region, credentials: lazyDefaultCredentials() }),
     );
     return (await signer)(request);
@@ -70,7 +70,7 @@ export function createBackends(config: Config): Backends {
   const origin = new URL(config.prometheus.url).origin;
   const splits =
     config.kubernetes !== undefined
-      ? createKubernetesSplitSource(config.kubernetes)
+      ? createKubernetesSplitSource(config.kubernetes, lazyDefaultCredentials())
       : consul !== undefined
         ? new ConsulSplitSource(consul)
         : undefined;

@@ -1,6 +1,6 @@
-import type { SplitSource } from "./kubernetes/split";
-import type { MeshAdapter } from "./mesh/adapter";
-import type { ApiVersion, KindName } from "./smi/kinds";
+import type { SplitSource } from "../kubernetes/split";
+import type { MeshAdapter } from "../mesh/adapter";
+import type { ApiVersion, KindName } from "../smi/kinds";
 
 /** What decides the kinds a deployment serves: its mesh's series, and whether it can read splits. */
 export interface KindSources {

@@ -1,7 +1,6 @@
-import type { Measurement } from "./measurement";
-import { formatDuration } from "./smi/duration";
-import { formatTimestamp } from "./smi/objects";
-import type { TimeRange } from "./time-range";
+import type { Measurement } from "../metrics/measurement";
+import type { TimeRange } from "../metrics/time-range";
+import { formatDuration, formatTimestamp } from "../smi/time";
 
 /**
  * One resource's traffic as plain JSON numbers, for tools that compare numbers rather than decode

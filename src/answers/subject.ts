@@ -1,10 +1,10 @@
-import { BadRequestError, NotFoundError } from "./errors";
-import type { SplitBackend, SplitSource } from "./kubernetes/split";
-import type { Measurement } from "./measurement";
-import { isSplitKindName, type KindName } from "./smi/kinds";
-import { explainUnobservedBackends, measureSplit } from "./split-traffic";
-import type { TimeRange } from "./time-range";
-import { measureResource, type RequestStats, refOf, type TrafficDeps } from "./traffic";
+import { BadRequestError, NotFoundError } from "../errors/request-errors";
+import type { SplitBackend, SplitSource } from "../kubernetes/split";
+import type { Measurement } from "../metrics/measurement";
+import { explainUnobservedBackends, measureSplit } from "../metrics/splits";
+import type { TimeRange } from "../metrics/time-range";
+import { measureResource, type RequestStats, refOf, type TrafficDeps } from "../metrics/traffic";
+import { isSplitKindName, type KindName } from "../smi/kinds";
 
 /** What a gate or a summary judges: a resource, or one backend of a split (`backend`). */
 export interface Subject {

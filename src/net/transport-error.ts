@@ -1,5 +1,5 @@
 import { isAxiosError } from "axios";
-import { BackendTimeoutError, BackendUnreachableError } from "./errors";
+import { BackendTimeoutError, BackendUnreachableError } from "../errors/backend-errors";
 
 /**
  * Classifies a failed request that got no HTTP answer: our deadline passed (timeout) or the

@@ -1,6 +1,6 @@
 import * as z from "zod";
-import { BadRequestError } from "./errors";
-import { formatDuration, parseDurationMs } from "./smi/duration";
+import { BadRequestError } from "../errors/request-errors";
+import { formatDuration, parseDurationMs } from "../smi/time";
 
 /** The window and instant one answer covers. */
 export interface TimeRange {

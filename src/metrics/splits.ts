@@ -1,8 +1,8 @@
-import { NotFoundError } from "./errors";
-import type { Split, SplitBackend } from "./kubernetes/split";
+import { NotFoundError } from "../errors/request-errors";
+import type { Split, SplitBackend } from "../kubernetes/split";
+import type { BackendReading, Side } from "../mesh/adapter";
 import { type MeasureResult, measure } from "./measure";
 import { type Measurement, NO_TRAFFIC } from "./measurement";
-import type { BackendReading, Side } from "./mesh/adapter";
 import type { TimeRange } from "./time-range";
 import { explainZeros, noteSplits, type RequestStats, type TrafficDeps } from "./traffic";
 

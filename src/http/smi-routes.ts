@@ -1,15 +1,15 @@
 import { version as SERVICE_VERSION } from "../../package.json";
-import { NotAcceptableError, NotFoundError } from "../errors";
-import { parsePageRequest, pinnedTime, queryIdentity } from "../paging";
-import { servedKinds } from "../served-kinds";
+import { parsePageRequest, pinnedTime, queryIdentity } from "../answers/paging";
+import { answerMetrics, discoveryAnswer, type SmiDeps } from "../answers/smi-metrics";
+import { servedKinds } from "../config/served-kinds";
+import { NotAcceptableError, NotFoundError } from "../errors/request-errors";
+import { refuseUnknownParameters, timeRangeOfQuery, type WindowBounds } from "../metrics/time-range";
 import { apiGroupList, apiVersions, versionInfo } from "../smi/discovery";
 import { API_GROUP, API_VERSIONS, type ApiVersion, isSplitKindName } from "../smi/kinds";
 import { checkTimeout, KUBECTL_PARAMETERS, readKubectlQuery } from "../smi/kubectl-query";
 import { negotiate, type Representation, TABLE_CONTENT_TYPE } from "../smi/representation";
 import { type ObjectPath, parseSmiPath } from "../smi/route";
 import { trafficTable } from "../smi/table";
-import { answerMetrics, discoveryAnswer, type SmiDeps } from "../smi-answers";
-import { refuseUnknownParameters, timeRangeOfQuery, type WindowBounds } from "../time-range";
 import type { AuthSettings } from "./auth";
 import type { Answer, Route, RouteRequest } from "./route-table";
 

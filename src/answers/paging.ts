@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import * as z from "zod";
-import { BadRequestError, ExpiredError } from "./errors";
-import type { Measurement } from "./measurement";
+import { BadRequestError, ExpiredError } from "../errors/request-errors";
+import type { Measurement } from "../metrics/measurement";
 
 /**
  * Kubernetes list paging (`?limit=N`, `metadata.continue`) for a stateless function. Every page

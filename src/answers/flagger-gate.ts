@@ -1,12 +1,12 @@
 import * as z from "zod";
-import { BadRequestError } from "../errors";
+import { BadRequestError } from "../errors/request-errors";
 import type { SplitSource } from "../kubernetes/split";
+import { resolveTimeRange, type TimeRange, type WindowBounds } from "../metrics/time-range";
+import { RequestStats, type TrafficDeps } from "../metrics/traffic";
 import { NamespaceNameSchema, ResourceNameSchema } from "../smi/k8s-name";
 import { type KindName, servedKind } from "../smi/kinds";
-import { measureSubject } from "../subject";
-import { plainNumber, type Summary, summarize } from "../summary";
-import { resolveTimeRange, type TimeRange, type WindowBounds } from "../time-range";
-import { RequestStats, type TrafficDeps } from "../traffic";
+import { measureSubject } from "./subject";
+import { plainNumber, type Summary, summarize } from "./summary";
 
 /** What Flagger POSTs to a webhook. Metadata values are always strings. */
 export const FlaggerPayloadSchema = z.object({
