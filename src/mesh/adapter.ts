@@ -40,7 +40,7 @@ export interface PeerLabels {
  * The adapter pins it when its setting has a value; otherwise the core keeps it in the counts
  * query and says when an answer summed more than one value.
  */
-export interface SplitLabel {
+export interface PartitionLabel {
   readonly label: string;
   /** The setting that pins it, named in the Warning. */
   readonly setting: string;
@@ -75,7 +75,7 @@ export interface SeriesFamily {
   /** Whose proxy observed these numbers; reported as `edge.side`. */
   readonly side: Side;
   /** Unpinned labels whose values must not be summed without saying so. */
-  readonly splitBy: readonly SplitLabel[];
+  readonly partitionBy: readonly PartitionLabel[];
   readonly observers?: Observers;
   /**
    * Only series whose labels pass `test` count. For a condition no exact matcher can state (one of

@@ -14,12 +14,6 @@ import { DEFAULT_LABELS, LABEL_SETTINGS, type LabelKey, type RelabeledLabels } f
 import { type ClusterSetting, clusterPartition, partitioned } from "./partition";
 import { relabeledIdentity } from "./relabeled-identity";
 
-/**
- * Label names that Prometheus' relabeling gives Linkerd's proxy series. Operators rename these;
- * the `dst_*` labels are written by the proxy itself and keep their names.
- */
-export type LinkerdLabels = RelabeledLabels;
-
 /** The setting that renames each relabeled label, for diagnoses that name it. */
 const setting = (key: LabelKey) => LABEL_SETTINGS[key][0];
 
@@ -35,7 +29,7 @@ const KINDS = [
 ] as const satisfies readonly KindName[];
 
 type WorkloadKind = Exclude<(typeof KINDS)[number], "namespaces" | "services">;
-const WORKLOAD_LABEL: Record<WorkloadKind, { own: keyof LinkerdLabels; dst: string }> = {
+const WORKLOAD_LABEL: Record<WorkloadKind, { own: keyof RelabeledLabels; dst: string }> = {
   deployments: { own: "deployment", dst: "dst_deployment" },
   pods: { own: "pod", dst: "dst_pod" },
   statefulsets: { own: "statefulset", dst: "dst_statefulset" },
@@ -54,7 +48,7 @@ const WORKLOAD_LABEL: Record<WorkloadKind, { own: keyof LinkerdLabels; dst: stri
 const PEER_KINDS = ["deployments", "statefulsets", "daemonsets", "jobs", "replicasets"] as const;
 
 export interface LinkerdSettings {
-  readonly labels?: LinkerdLabels;
+  readonly labels?: RelabeledLabels;
   readonly cluster?: ClusterSetting;
 }
 
@@ -148,7 +142,7 @@ export function createLinkerdAdapter(settings: LinkerdSettings = {}): MeshAdapte
  * and backend. Its statuses carry no proxy classification, so the failure rule is ours: a 5xx, or
  * no response (an `error`). Durations are in seconds, in 7 coarse buckets.
  */
-const ROUTE_BACKEND_FAMILY: Omit<SeriesFamily, "splitBy"> = {
+const ROUTE_BACKEND_FAMILY: Omit<SeriesFamily, "partitionBy"> = {
   counter: "outbound_http_route_backend_response_statuses_total",
   latencyBucket: "outbound_http_route_backend_response_duration_seconds_bucket",
   latencyUnitMs: 1000,

@@ -1,11 +1,11 @@
 import { eq, type Matcher } from "../prometheus/promql";
-import type { SeriesFamily, SplitLabel } from "./adapter";
+import type { PartitionLabel, SeriesFamily } from "./adapter";
 
 /**
  * One label that separates independent deployments sharing a Prometheus, and the value it is
  * pinned to, if the operator chose one.
  */
-export interface Partition extends SplitLabel {
+export interface Partition extends PartitionLabel {
   readonly value?: string | undefined;
 }
 
@@ -31,11 +31,11 @@ export const pinsOf = (partitions: readonly Partition[]): Matcher[] =>
  * pinned values become exact matchers, so every query of the family carries them.
  */
 export function partitioned(
-  family: Omit<SeriesFamily, "splitBy">,
+  family: Omit<SeriesFamily, "partitionBy">,
   partitions: readonly Partition[],
 ): SeriesFamily {
-  const splitBy: SplitLabel[] = partitions
+  const partitionBy: PartitionLabel[] = partitions
     .filter((p) => p.value === undefined)
     .map(({ label, setting, noun }) => ({ label, setting, noun }));
-  return { ...family, matchers: [...family.matchers, ...pinsOf(partitions)], splitBy };
+  return { ...family, matchers: [...family.matchers, ...pinsOf(partitions)], partitionBy };
 }

@@ -2,7 +2,8 @@ import type { ConsulClient } from "../consul/client";
 import type { MeshAdapter } from "./adapter";
 import { createConsulAdapter } from "./consul";
 import { createIstioAdapter } from "./istio";
-import { createLinkerdAdapter, type LinkerdLabels } from "./linkerd";
+import type { RelabeledLabels } from "./label-settings";
+import { createLinkerdAdapter } from "./linkerd";
 import type { ClusterSetting } from "./partition";
 
 /** The meshes this build can read; config validates `MESH` against this list. */
@@ -12,7 +13,7 @@ export type MeshName = (typeof MESH_NAMES)[number];
 export interface MeshSettings {
   readonly mesh: MeshName;
   /** Relabeling label names; each mesh uses the ones its series carry. */
-  readonly labels: LinkerdLabels;
+  readonly labels: RelabeledLabels;
   /** `LABEL_CLUSTER` and `CLUSTER`: which external label tells clusters apart, and which to answer for. */
   readonly cluster: ClusterSetting;
   /** `ISTIO_REQUEST_HOST_LABEL`: only read with MESH=istio. */

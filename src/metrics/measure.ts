@@ -1,5 +1,5 @@
 import { BackendResponseError } from "../errors/backend-errors";
-import type { SeriesFamily, Side, SplitLabel } from "../mesh/adapter";
+import type { PartitionLabel, SeriesFamily, Side } from "../mesh/adapter";
 import type { InstantVector, QueryEngine } from "../prometheus/client";
 import type { VectorSample } from "../prometheus/envelope";
 import { BucketBounds, parseUpperBound, quantileOf } from "../prometheus/histogram";
@@ -22,14 +22,14 @@ export interface MeasuredObject {
   readonly side: Side;
 }
 
-/** The values an unpinned split label had across the answer's series. */
-export interface SplitSeen extends SplitLabel {
+/** The values an unpinned partition label (cluster, datacenter) had across the answer's series. */
+export interface PartitionSeen extends PartitionLabel {
   readonly values: readonly string[];
 }
 
 export interface MeasureResult {
   readonly objects: readonly MeasuredObject[];
-  readonly splits: readonly SplitSeen[];
+  readonly partitions: readonly PartitionSeen[];
 }
 
 /**
@@ -70,7 +70,7 @@ const unique = (labels: readonly (string | undefined)[]) =>
  * rates once costs Prometheus a third of three server-side quantiles, which each evaluate them
  * (0.3-0.6x the time for lists of 10 to 10,000 pods and for edges, in `npm run bench` when both
  * shapes were measured), and the rates of several reporters can be merged here.
- * Split labels ride in the counts query only, where they add no samples unless the answer does
+ * Partition labels ride in the counts query only, where they add no samples unless the answer does
  * span several clusters; observer labels ride in both, since each pair's reporter is chosen here.
  */
 export function buildQueries(spec: MeasureSpec): { counts: string; latency: string } {
@@ -84,8 +84,8 @@ export function buildQueries(spec: MeasureSpec): { counts: string; latency: stri
   // merge the postings of every value, which cost more than the one extra group it saves.
   const matchers = [...family.matchers, ...spec.scope];
   const range = formatDuration(spec.windowMs);
-  const splits = family.splitBy.map((s) => s.label);
-  const counts = `sum by (${unique([...identity, ...family.outcomeLabels, ...splits])}) (increase(${renderSelector(family.counter, matchers)}[${range}]))`;
+  const partitions = family.partitionBy.map((p) => p.label);
+  const counts = `sum by (${unique([...identity, ...family.outcomeLabels, ...partitions])}) (increase(${renderSelector(family.counter, matchers)}[${range}]))`;
   const latency = `sum by (${unique([...identity, "le"])}) (rate(${renderSelector(family.latencyBucket, matchers)}[${range}]))`;
   return { counts, latency };
 }
@@ -172,7 +172,7 @@ class MeasureFold {
   readonly #bounds = new BucketBounds();
   /** Slot of each `le` text seen, scaled to ms; undefined for a bound that does not parse. */
   readonly #slotOfLe = new Map<string, number | undefined>();
-  readonly #splitValues: Set<string>[];
+  readonly #partitionValues: Set<string>[];
   /**
    * The object the previous sample went to: an answer lists each series' samples together (a pod's
    * buckets one after another), so most samples go where the one before went.
@@ -182,7 +182,7 @@ class MeasureFold {
   constructor(spec: MeasureSpec) {
     this.#spec = spec;
     this.#pinned = pinnedNamespace(spec);
-    this.#splitValues = spec.family.splitBy.map(() => new Set());
+    this.#partitionValues = spec.family.partitionBy.map(() => new Set());
   }
 
   #entry(labels: Readonly<Record<string, string>>): Accumulator | undefined {
@@ -225,8 +225,8 @@ class MeasureFold {
         url: family.counter,
       });
     }
-    family.splitBy.forEach((split, i) => {
-      this.#splitValues[i]?.add(sample.metric[split.label] ?? "");
+    family.partitionBy.forEach((partition, i) => {
+      this.#partitionValues[i]?.add(sample.metric[partition.label] ?? "");
     });
     const acc = this.#entry(sample.metric);
     if (acc === undefined) return;
@@ -269,11 +269,11 @@ class MeasureFold {
         },
       };
     });
-    const splits = this.#spec.family.splitBy.map((split, i) => ({
-      ...split,
-      values: [...(this.#splitValues[i] ?? [])].sort(),
+    const partitions = this.#spec.family.partitionBy.map((partition, i) => ({
+      ...partition,
+      values: [...(this.#partitionValues[i] ?? [])].sort(),
     }));
-    return { objects, splits };
+    return { objects, partitions };
   }
 
   /**

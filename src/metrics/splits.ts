@@ -4,7 +4,7 @@ import type { BackendReading, Side } from "../mesh/adapter";
 import { type MeasureResult, measure } from "./measure";
 import { type Measurement, NO_TRAFFIC } from "./measurement";
 import type { TimeRange } from "./time-range";
-import { explainZeros, noteSplits, type RequestStats, type TrafficDeps } from "./traffic";
+import { explainZeros, notePartitions, type RequestStats, type TrafficDeps } from "./traffic";
 
 /** One backend of a split, as measured: its numbers and its observed share of the apex's requests. */
 export interface MeasuredBackend {
@@ -79,7 +79,7 @@ export async function measureSplit(
   };
   const chosen = plans.findIndex((_, p) => split.backends.some((b) => readingOf(p, b) !== undefined));
   const plan = Math.max(0, chosen);
-  for (const result of results[plan] ?? []) noteSplits(result.splits, stats);
+  for (const result of results[plan] ?? []) notePartitions(result.partitions, stats);
   const measured = split.backends.map((backend) => ({ backend, object: readingOf(plan, backend) }));
   const total = measured.reduce(
     (sum, m) => sum + (m.object === undefined ? 0 : requests(m.object.measurement)),

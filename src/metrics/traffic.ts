@@ -3,7 +3,7 @@ import type { IdentityLabels, ZeroTarget } from "../mesh/adapter";
 import type { InstantVector } from "../prometheus/client";
 import { eq, type Matcher, renderSelector } from "../prometheus/promql";
 import { KINDS, type KindName, type ResourceRef } from "../smi/kinds";
-import { type MeasureResult, measure, type SplitSeen } from "./measure";
+import { type MeasureResult, measure, type PartitionSeen } from "./measure";
 import { type Measurement, NO_TRAFFIC } from "./measurement";
 import type { TimeRange } from "./time-range";
 import { type DiagnosisDeps, diagnoseZeros, type ZeroAsk } from "./zero-diagnosis";
@@ -76,13 +76,13 @@ function runner({ engine }: TrafficDeps, time: Date, stats: RequestStats) {
 }
 
 /**
- * Says when an answer summed series of several clusters or datacenters: the split labels rode in
+ * Says when an answer summed series of several clusters or datacenters: the partition labels rode in
  * the counts queries already, so this costs nothing. One Warning per setting, whichever of its
  * labels (a Consul edge reads `consul_destination_datacenter`) showed the values.
  */
-export function noteSplits(splits: readonly SplitSeen[], stats: RequestStats): void {
+export function notePartitions(partitions: readonly PartitionSeen[], stats: RequestStats): void {
   const bySetting = new Map<string, { noun: string; labels: Set<string>; values: Set<string> }>();
-  for (const { label, setting, noun, values } of splits) {
+  for (const { label, setting, noun, values } of partitions) {
     const seen = bySetting.get(setting) ?? { noun, labels: new Set(), values: new Set() };
     seen.labels.add(label);
     for (const v of values) seen.values.add(v);
@@ -155,7 +155,7 @@ export async function measureResource(
     },
     stats,
   );
-  noteSplits(measured.splits, stats);
+  notePartitions(measured.partitions, stats);
   const found = measured.objects[0];
   if (found === undefined) await explainZero(deps, targetOf(ref), range, stats);
   return found?.measurement ?? NO_TRAFFIC;
@@ -178,7 +178,7 @@ export async function measureKind(
     mesh.knownResources?.(kind, namespace) ?? Promise.resolve({ refs: [], warnings: [] }),
   ]);
   for (const warning of known.warnings) stats.warnings.add(warning);
-  noteSplits(measured.splits, stats);
+  notePartitions(measured.partitions, stats);
   const resources = new Map<string, MeasuredResource>();
   for (const ref of known.refs) resources.set(idOf(ref), { ref, measurement: NO_TRAFFIC });
   let seen = false;
@@ -226,8 +226,8 @@ export async function measureEdges(
       ),
     ),
   );
-  noteSplits(
-    perView.flatMap((m) => m.splits),
+  notePartitions(
+    perView.flatMap((m) => m.partitions),
     stats,
   );
   const peerKind = (viewIndex: number, via: number) =>
