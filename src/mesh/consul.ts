@@ -1,8 +1,17 @@
 import type { ConsulClient } from "../consul/client";
 import type { Split } from "../kubernetes/split";
+import type { InstantVector } from "../prometheus/client";
 import { eq, renderSelector } from "../prometheus/promql";
 import type { KindName } from "../smi/kinds";
-import type { KnownResources, MeshAdapter, ResourceView, SeriesFamily, SplitPlan } from "./adapter";
+import type {
+  EdgeView,
+  IdentityLabels,
+  KnownResources,
+  MeshAdapter,
+  ResourceView,
+  SeriesFamily,
+  SplitPlan,
+} from "./adapter";
 import { LABEL_SETTINGS } from "./label-settings";
 import { type ClusterSetting, clusterPartition, type Partition, partitioned } from "./partition";
 import { relabeledIdentity } from "./relabeled-identity";
@@ -85,82 +94,122 @@ const datacenter = (label: string, value: string | undefined): Partition => ({
  * registered services that had no traffic, at zero. A service's own numbers and its `to` edges
  * are pinned to its datacenter by `consul_source_datacenter`, its `from` edges by
  * `consul_destination_datacenter`, as Consul's UI does (its callers may be in any datacenter).
+ *
+ * The adapter is a table of the functions below, each given the families `consulReadings` binds
+ * to the configured labels, cluster and datacenter.
  */
 export function createConsulAdapter(settings: ConsulSettings = {}): MeshAdapter {
-  const labels = settings.labels ?? { namespace: "namespace", pod: "pod" };
+  const readings = consulReadings(settings);
   const { catalog } = settings;
-  const cluster = clusterPartition(settings.cluster ?? { label: "cluster" });
-  const source = datacenter("consul_source_datacenter", settings.datacenter);
-  const server = inbound([cluster, source]);
-  const sent = upstream([cluster, source]);
-  const received = upstream([cluster, datacenter("consul_destination_datacenter", settings.datacenter)]);
-  const service = {
-    namespace: labels.namespace,
-    name: SERVICE,
-    namespaceSetting: LABEL_SETTINGS.namespace[0],
-  };
   return {
     name: "consul",
     kinds: KINDS,
-    splitPlans: (split) => consulSplitPlans(split, received),
-    resourceView(kind): ResourceView {
-      if (kind === "namespaces")
-        return { family: server, self: { name: labels.namespace, setting: LABEL_SETTINGS.namespace[0] } };
-      if (kind === "pods")
-        return {
-          family: server,
-          self: relabeledIdentity(labels.namespace, "pod", labels.pod),
-        };
-      return { family: server, self: service };
-    },
-    edgeViews(kind) {
-      // Upstream series name peer services only: pods and namespaces have no peers to read.
-      if (kind !== "services") return [];
-      return [
-        { direction: "to", family: sent, self: service, peer: { names: [{ label: DESTINATION, kind }] } },
-        {
-          direction: "from",
-          family: received,
-          self: { name: DESTINATION },
-          peer: { namespace: service.namespace, names: [{ label: SERVICE, kind }] },
-        },
-      ];
-    },
+    resourceView: (kind) => consulResourceView(readings, kind),
+    edgeViews: (kind) => consulEdgeViews(readings, kind),
+    splitPlans: (split) => consulSplitPlans(readings, split),
+    // Without a catalog there is nothing to list at zero: Prometheus only knows what sent traffic.
     ...(catalog === undefined
       ? {}
-      : {
-          async knownResources(kind: KindName, namespace: string | undefined): Promise<KnownResources> {
-            if (kind !== "services") return { refs: [], warnings: [] };
-            const { services, filteredByAcls } = await catalog.catalog();
-            return {
-              refs: services
-                .filter((s) => namespace === undefined || s.namespace === namespace)
-                .map((s) => ({ kind, namespace: s.namespace, name: s.name })),
-              warnings: filteredByAcls
-                ? [
-                    'Consul\'s catalog left out the services CONSUL_HTTP_TOKEN may not read (X-Consul-Results-Filtered-By-ACLs), so this list may miss idle ones; give the token service:read on every service (service_prefix "" { policy = "read" })',
-                  ]
-                : [],
-            };
-          },
-        }),
-    async placeNamespaces(_kind, names, query) {
-      if (catalog !== undefined) {
-        const services = await catalog.services();
-        return new Map(services.filter((s) => names.includes(s.name)).map((s) => [s.name, s.namespace]));
-      }
-      const result = await query(
-        `group by (${labels.namespace}, ${SERVICE}) (${renderSelector(server.counter, server.matchers)})`,
-      );
-      const placed = new Map<string, string>();
-      for (const { metric } of result.samples) {
-        const name = metric[SERVICE];
-        const namespace = metric[labels.namespace];
-        if (name && namespace && names.includes(name)) placed.set(name, namespace);
-      }
-      return placed;
-    },
+      : { knownResources: (kind, namespace) => consulKnownResources(catalog, kind, namespace) }),
+    placeNamespaces: (_kind, names, query) => consulPlaceNamespaces(readings, catalog, names, query),
   };
+}
+
+/** The series families every Consul view reads, bound to the configured labels, cluster and datacenter. */
+interface ConsulReadings {
+  readonly labels: ConsulLabels;
+  /** What a server's Envoy answered, pinned to its datacenter. */
+  readonly server: SeriesFamily;
+  /** What a client's Envoy sent, pinned to the client's datacenter. */
+  readonly sent: SeriesFamily;
+  /** What clients' Envoys sent, pinned to the destination's datacenter (callers may be in any). */
+  readonly received: SeriesFamily;
+  /** A service as its own series name it. */
+  readonly service: IdentityLabels;
+}
+
+function consulReadings(settings: ConsulSettings): ConsulReadings {
+  const labels = settings.labels ?? { namespace: "namespace", pod: "pod" };
+  const cluster = clusterPartition(settings.cluster ?? { label: "cluster" });
+  const source = datacenter("consul_source_datacenter", settings.datacenter);
+  return {
+    labels,
+    server: inbound([cluster, source]),
+    sent: upstream([cluster, source]),
+    received: upstream([cluster, datacenter("consul_destination_datacenter", settings.datacenter)]),
+    service: { namespace: labels.namespace, name: SERVICE, namespaceSetting: LABEL_SETTINGS.namespace[0] },
+  };
+}
+
+function consulResourceView({ labels, server, service }: ConsulReadings, kind: KindName): ResourceView {
+  if (kind === "namespaces")
+    return { family: server, self: { name: labels.namespace, setting: LABEL_SETTINGS.namespace[0] } };
+  if (kind === "pods")
+    return { family: server, self: relabeledIdentity(labels.namespace, "pod", labels.pod) };
+  return { family: server, self: service };
+}
+
+function consulEdgeViews(
+  { labels, sent, received, service }: ConsulReadings,
+  kind: KindName,
+): readonly EdgeView[] {
+  // Upstream series name peer services only: pods and namespaces have no peers to read.
+  if (kind !== "services") return [];
+  return [
+    { direction: "to", family: sent, self: service, peer: { names: [{ label: DESTINATION, kind }] } },
+    {
+      direction: "from",
+      family: received,
+      self: { name: DESTINATION },
+      peer: { namespace: labels.namespace, names: [{ label: SERVICE, kind }] },
+    },
+  ];
+}
+
+/** Services registered in the catalog, with or without traffic, and whether an ACL hid some. */
+async function consulKnownResources(
+  catalog: ConsulClient,
+  kind: KindName,
+  namespace: string | undefined,
+): Promise<KnownResources> {
+  if (kind !== "services") return { refs: [], warnings: [] };
+  const { services, filteredByAcls } = await catalog.catalog();
+  return {
+    refs: services
+      .filter((s) => namespace === undefined || s.namespace === namespace)
+      .map((s) => ({ kind, namespace: s.namespace, name: s.name })),
+    warnings: filteredByAcls
+      ? [
+          'Consul\'s catalog left out the services CONSUL_HTTP_TOKEN may not read (X-Consul-Results-Filtered-By-ACLs), so this list may miss idle ones; give the token service:read on every service (service_prefix "" { policy = "read" })',
+        ]
+      : [],
+  };
+}
+
+/**
+ * Kubernetes namespaces of peer services, which upstream series do not carry: the catalog's
+ * `k8s-namespace` meta, or without a catalog the namespace label of each service's own inbound series.
+ */
+async function consulPlaceNamespaces(
+  { labels, server }: ConsulReadings,
+  catalog: ConsulClient | undefined,
+  names: readonly string[],
+  query: (promql: string) => Promise<InstantVector>,
+): Promise<ReadonlyMap<string, string>> {
+  if (catalog !== undefined) {
+    const services = await catalog.services();
+    return new Map(services.filter((s) => names.includes(s.name)).map((s) => [s.name, s.namespace]));
+  }
+  const result = await query(
+    `group by (${labels.namespace}, ${SERVICE}) (${renderSelector(server.counter, server.matchers)})`,
+  );
+  const placed = new Map<string, string>();
+  for (const { metric } of result.samples) {
+    const name = metric[SERVICE];
+    const namespace = metric[labels.namespace];
+    if (name && namespace && names.includes(name)) placed.set(name, namespace);
+  }
+  return placed;
 }
 
 /**
@@ -169,7 +218,7 @@ export function createConsulAdapter(settings: ConsulSettings = {}): MeshAdapter 
  * name the caller's upstream (the apex), so a backend Service's numbers include requests addressed
  * to it directly; a subset exists only behind its service's resolver, so a subset's are the apex's.
  */
-function consulSplitPlans(split: Split, received: SeriesFamily): SplitPlan[] {
+function consulSplitPlans({ received }: ConsulReadings, split: Split): SplitPlan[] {
   const { apex } = split;
   const wholeServices = split.backends.some((b) => b.subset === undefined);
   return [

@@ -57,9 +57,33 @@ export interface LinkerdSettings {
  * 5xx, proxy errors and gRPC 2, 4, 7, 13, 14 and 15 are failures; operators tune it per route); the
  * latency histogram has no classification and covers every response. Exact metric names keep the
  * `route_*` and `control_*` families out.
+ *
+ * The adapter is a table of the functions below, each given the families `linkerdReadings` binds
+ * to the configured labels and cluster.
  */
 export function createLinkerdAdapter(settings: LinkerdSettings = {}): MeshAdapter {
-  const labels = settings.labels ?? DEFAULT_LABELS;
+  const readings = linkerdReadings(settings);
+  return {
+    name: "linkerd",
+    kinds: KINDS,
+    resourceView: (kind) => linkerdResourceView(readings, kind),
+    edgeViews: (kind) => linkerdEdgeViews(readings, kind),
+    splitPlans: (split) => linkerdSplitPlans(readings, split),
+  };
+}
+
+/** The series families every Linkerd view reads, bound to the configured labels and cluster. */
+interface LinkerdReadings {
+  readonly labels: RelabeledLabels;
+  /** What a server's proxy saw: every request it answered, meshed caller or not. */
+  readonly inbound: SeriesFamily;
+  /** What a client's proxy saw, naming the destination (`dst_*`). */
+  readonly outbound: SeriesFamily;
+  /** The per-route, per-backend family of Linkerd 2.16+ (`ROUTE_BACKEND_FAMILY`). */
+  readonly routeBackends: SeriesFamily;
+}
+
+function linkerdReadings(settings: LinkerdSettings): LinkerdReadings {
   const partitions = [clusterPartition(settings.cluster ?? { label: "cluster" })];
   const family = (direction: "inbound" | "outbound"): SeriesFamily =>
     partitioned(
@@ -74,65 +98,72 @@ export function createLinkerdAdapter(settings: LinkerdSettings = {}): MeshAdapte
       },
       partitions,
     );
-  const inbound = family("inbound");
-  const outbound = family("outbound");
-  const routeBackends = partitioned(ROUTE_BACKEND_FAMILY, partitions);
-  const own = (kind: WorkloadKind): IdentityLabels => {
-    const key = WORKLOAD_LABEL[kind].own;
-    return relabeledIdentity(labels.namespace, key, labels[key]);
+  return {
+    labels: settings.labels ?? DEFAULT_LABELS,
+    inbound: family("inbound"),
+    outbound: family("outbound"),
+    routeBackends: partitioned(ROUTE_BACKEND_FAMILY, partitions),
   };
-  const dst = (kind: WorkloadKind): IdentityLabels => ({
-    namespace: "dst_namespace",
-    name: WORKLOAD_LABEL[kind].dst,
-  });
-  const peers = (side: "own" | "dst"): PeerLabels => ({
+}
+
+function linkerdResourceView({ labels, inbound, outbound }: LinkerdReadings, kind: KindName): ResourceView {
+  if (kind === "namespaces")
+    return { family: inbound, self: { name: labels.namespace, setting: setting("namespace") } };
+  // Only outbound series name a service, so service numbers are what meshed clients saw.
+  if (kind === "services")
+    return { family: outbound, self: { namespace: "dst_namespace", name: "dst_service" } };
+  return { family: inbound, self: ownIdentity(labels, kind as WorkloadKind) };
+}
+
+function linkerdEdgeViews({ labels, outbound }: LinkerdReadings, kind: KindName): readonly EdgeView[] {
+  // Inbound series know the client only by its mTLS identity, so every edge is read at the client.
+  if (kind === "namespaces") {
+    const ns = { name: labels.namespace, setting: setting("namespace") };
+    const dstNs = { name: "dst_namespace" };
+    return [
+      { direction: "to", family: outbound, self: ns, peer: { names: [{ label: dstNs.name, kind }] } },
+      { direction: "from", family: outbound, self: dstNs, peer: { names: [{ label: ns.name, kind }] } },
+    ];
+  }
+  if (kind === "services") return [];
+  const workload = kind as WorkloadKind;
+  const [own, dst] = [ownIdentity(labels, workload), dstIdentity(workload)];
+  if (workload === "pods") {
+    const pod = (identity: IdentityLabels): PeerLabels => ({
+      ...(identity.namespace === undefined ? {} : { namespace: identity.namespace }),
+      names: [{ label: identity.name, kind }],
+    });
+    return [
+      { direction: "to", family: outbound, self: own, peer: pod(dst) },
+      { direction: "from", family: outbound, self: dst, peer: pod(own) },
+    ];
+  }
+  // A peer of any workload kind: a Deployment calls a StatefulSet, a DaemonSet a Deployment.
+  return [
+    { direction: "to", family: outbound, self: own, peer: peerLabels(labels, "dst") },
+    { direction: "from", family: outbound, self: dst, peer: peerLabels(labels, "own") },
+  ];
+}
+
+/** A workload as its own proxy's series name it: the relabeled pod labels. */
+function ownIdentity(labels: RelabeledLabels, kind: WorkloadKind): IdentityLabels {
+  const key = WORKLOAD_LABEL[kind].own;
+  return relabeledIdentity(labels.namespace, key, labels[key]);
+}
+
+/** A workload as a client's proxy names its destination: the `dst_*` labels. */
+function dstIdentity(kind: WorkloadKind): IdentityLabels {
+  return { namespace: "dst_namespace", name: WORKLOAD_LABEL[kind].dst };
+}
+
+/** The labels naming a peer of any workload kind, on the relabeled (`own`) or `dst_*` side. */
+function peerLabels(labels: RelabeledLabels, side: "own" | "dst"): PeerLabels {
+  return {
     namespace: side === "own" ? labels.namespace : "dst_namespace",
     names: PEER_KINDS.map((kind) => ({
       label: side === "own" ? labels[WORKLOAD_LABEL[kind].own] : WORKLOAD_LABEL[kind].dst,
       kind,
     })),
-  });
-
-  return {
-    name: "linkerd",
-    kinds: KINDS,
-    splitPlans: (split) => linkerdSplitPlans(split, routeBackends, outbound),
-    resourceView(kind): ResourceView {
-      if (kind === "namespaces")
-        return { family: inbound, self: { name: labels.namespace, setting: setting("namespace") } };
-      // Only outbound series name a service, so service numbers are what meshed clients saw.
-      if (kind === "services")
-        return { family: outbound, self: { namespace: "dst_namespace", name: "dst_service" } };
-      return { family: inbound, self: own(kind as WorkloadKind) };
-    },
-    edgeViews(kind): readonly EdgeView[] {
-      // Inbound series know the client only by its mTLS identity, so every edge is read at the client.
-      if (kind === "namespaces") {
-        const ns = { name: labels.namespace, setting: setting("namespace") };
-        const dstNs = { name: "dst_namespace" };
-        return [
-          { direction: "to", family: outbound, self: ns, peer: { names: [{ label: dstNs.name, kind }] } },
-          { direction: "from", family: outbound, self: dstNs, peer: { names: [{ label: ns.name, kind }] } },
-        ];
-      }
-      if (kind === "services") return [];
-      const workload = kind as WorkloadKind;
-      if (workload === "pods") {
-        const pod = (identity: IdentityLabels): PeerLabels => ({
-          ...(identity.namespace === undefined ? {} : { namespace: identity.namespace }),
-          names: [{ label: identity.name, kind }],
-        });
-        return [
-          { direction: "to", family: outbound, self: own(workload), peer: pod(dst(workload)) },
-          { direction: "from", family: outbound, self: dst(workload), peer: pod(own(workload)) },
-        ];
-      }
-      // A peer of any workload kind: a Deployment calls a StatefulSet, a DaemonSet a Deployment.
-      return [
-        { direction: "to", family: outbound, self: own(workload), peer: peers("dst") },
-        { direction: "from", family: outbound, self: dst(workload), peer: peers("own") },
-      ];
-    },
   };
 }
 
@@ -159,7 +190,7 @@ const ROUTE_BACKEND_FAMILY: Omit<SeriesFamily, "partitionBy"> = {
  * meshed request to the backend, the apex's or not: Linkerd with linkerd-smi routes a
  * TrafficSplit by the leaf's authority, so its metrics cannot tell the two apart.
  */
-function linkerdSplitPlans(split: Split, routeBackends: SeriesFamily, outbound: SeriesFamily): SplitPlan[] {
+function linkerdSplitPlans({ routeBackends, outbound }: LinkerdReadings, split: Split): SplitPlan[] {
   const { apex } = split;
   const route =
     split.kind === "httproutes" ? [eq("route_namespace", split.namespace), eq("route_name", split.name)] : [];
