@@ -2,7 +2,7 @@ import * as z from "zod";
 import { ConfigError } from "../errors/config-error";
 import type { KubernetesSettings } from "../kubernetes/settings";
 import { LABEL_SETTINGS, type LabelKey } from "../mesh/label-settings";
-import { MESH_NAMES } from "../mesh/select";
+import { MESH_NAMES, MESH_ONLY_SETTINGS, type MeshOnlyVariable } from "../mesh/select";
 import { isLabelName } from "../prometheus/promql";
 import { formatDuration, parseDurationMs } from "../smi/time";
 
@@ -212,9 +212,6 @@ type Settings = z.output<typeof SettingsSchema>;
 function crossFieldRules(s: Settings, ctx: z.RefinementCtx): void {
   const fail = (message: string) => ctx.addIssue({ code: "custom", message, input: undefined });
   kubernetesRules(s.kubernetes, fail);
-  if (s.istioRequestHostLabel !== undefined && s.mesh !== "istio") {
-    fail(`ISTIO_REQUEST_HOST_LABEL: is only read with MESH=istio, and MESH is ${s.mesh}; unset it`);
-  }
   const { window } = s;
   if (window.defaultMs < window.minMs || window.defaultMs > window.maxMs) {
     fail(
@@ -226,11 +223,17 @@ function crossFieldRules(s: Settings, ctx: z.RefinementCtx): void {
       `API_TOKEN: is only checked with API_AUTH=none; with API_AUTH=${s.apiAuth.mode} the gateway authorizes callers and the Authorization header carries ${s.apiAuth.mode === "iam" ? "a SigV4 signature" : "the JWT"}, not the token. Unset API_TOKEN, or set API_AUTH=none`,
     );
   }
-  if (s.consul.address !== undefined && s.mesh !== "consul") {
-    fail(`CONSUL_HTTP_ADDR: is only read with MESH=consul, and MESH is ${s.mesh}; unset one of them`);
-  }
-  if (s.consulDatacenter !== undefined && s.mesh !== "consul") {
-    fail(`CONSUL_DATACENTER: is only read with MESH=consul, and MESH is ${s.mesh}; unset one of them`);
+  const meshOnly: Readonly<Record<MeshOnlyVariable, unknown>> = {
+    ISTIO_REQUEST_HOST_LABEL: s.istioRequestHostLabel,
+    CONSUL_HTTP_ADDR: s.consul.address,
+    CONSUL_DATACENTER: s.consulDatacenter,
+  };
+  for (const [mesh, settings] of Object.entries(MESH_ONLY_SETTINGS)) {
+    for (const { variable, fix } of settings) {
+      if (meshOnly[variable] !== undefined && s.mesh !== mesh) {
+        fail(`${variable}: is only read with MESH=${mesh}, and MESH is ${s.mesh}; ${fix}`);
+      }
+    }
   }
 }
 

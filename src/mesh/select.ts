@@ -10,6 +10,33 @@ import type { ClusterSetting } from "./partition";
 export const MESH_NAMES = ["linkerd", "istio", "consul"] as const;
 export type MeshName = (typeof MESH_NAMES)[number];
 
+/** A variable only one mesh reads, and the end of the message that refuses it under another mesh. */
+export interface MeshOnlySetting {
+  readonly variable: string;
+  /**
+   * An Istio host label means nothing to another mesh, so the fix is to drop it; a Consul address
+   * or datacenter may as well mean MESH is the wrong one, so either may go.
+   */
+  readonly fix: "unset it" | "unset one of them";
+}
+
+/**
+ * The settings each mesh alone reads. Config refuses one set under another mesh instead of
+ * ignoring it, so an operator who sets `CONSUL_DATACENTER` with MESH=istio learns that it pins
+ * nothing. Config's rule reads this table and names no mesh; a new mesh lists its own here.
+ */
+export const MESH_ONLY_SETTINGS = {
+  linkerd: [],
+  istio: [{ variable: "ISTIO_REQUEST_HOST_LABEL", fix: "unset it" }],
+  consul: [
+    { variable: "CONSUL_HTTP_ADDR", fix: "unset one of them" },
+    { variable: "CONSUL_DATACENTER", fix: "unset one of them" },
+  ],
+} as const satisfies Readonly<Record<MeshName, readonly MeshOnlySetting[]>>;
+
+/** Every variable in `MESH_ONLY_SETTINGS`: config gives each its parsed value. */
+export type MeshOnlyVariable = (typeof MESH_ONLY_SETTINGS)[MeshName][number]["variable"];
+
 export interface MeshSettings {
   readonly mesh: MeshName;
   /** Relabeling label names; each mesh uses the ones its series carry. */
@@ -26,7 +53,7 @@ export interface MeshSettings {
 
 /**
  * Picks the adapter for the configured mesh: the only place that switches on a mesh name. (Config
- * refuses a Consul setting configured for another mesh.)
+ * refuses a setting configured for another mesh by reading `MESH_ONLY_SETTINGS`, not by naming one.)
  */
 export function selectMesh(settings: MeshSettings): MeshAdapter {
   const { labels, cluster } = settings;
