@@ -1,5 +1,6 @@
 import { kindListOf } from "../answers/smi-metrics";
 import { type Summary, summarize } from "../answers/summary";
+import type { TimeRange } from "../metrics/time-range";
 import { type MeasuredResource, measureKind, RequestStats, type TrafficDeps } from "../metrics/traffic";
 import { KINDS, type KindName } from "../smi/kinds";
 import type { TrafficMetricsList } from "../smi/schemas";
@@ -53,7 +54,8 @@ export interface Report {
 
 /**
  * Measures every kind in every namespace of the spec, all concurrently. Cluster-scoped kinds
- * (namespaces) are measured once and narrowed to the spec's namespaces.
+ * (namespaces) are measured once and narrowed to the spec's namespaces. Then come the report's
+ * parts in order: a summary row per resource, the raw lists, and a graph per scope.
  */
 export async function buildReport(
   deps: TrafficDeps,
@@ -62,47 +64,10 @@ export async function buildReport(
   id: string,
 ): Promise<Report> {
   const stats = new RequestStats();
-  const scopes = spec.kinds.flatMap((kind): { kind: KindName; namespace: string | undefined }[] =>
-    KINDS[kind].namespaced && spec.namespaces !== undefined
-      ? spec.namespaces.map((namespace) => ({ kind, namespace }))
-      : [{ kind, namespace: undefined }],
-  );
-  const measured = await Promise.all(
-    scopes.map(async ({ kind, namespace }) => {
-      let resources: MeasuredResource[] = await measureKind(deps, kind, namespace, spec.range, stats);
-      if (!KINDS[kind].namespaced && spec.namespaces !== undefined) {
-        resources = resources.filter((r) => spec.namespaces?.includes(r.ref.name));
-      }
-      return { kind, namespace, resources };
-    }),
-  );
-  const summaryOf = (r: MeasuredResource) => summarize(r.measurement, spec.range);
-  const rows = measured.flatMap(({ kind, resources }) =>
-    resources.map((r) => {
-      const { window: _w, timestamp: _t, ...numbers } = summaryOf(r);
-      return {
-        kind,
-        ...(r.ref.namespace === undefined ? {} : { namespace: r.ref.namespace }),
-        name: r.ref.name,
-        ...numbers,
-      };
-    }),
-  );
-  const lists = measured.map(({ kind, namespace, resources }) =>
-    kindListOf(
-      { version: "v1alpha2", kind, ...(namespace === undefined ? {} : { namespace }) },
-      resources,
-      spec.range,
-    ),
-  );
-  const source = coreSource(deps, spec.range, (warning) => stats.warnings.add(warning));
-  const topologies = await Promise.all(
-    measured.flatMap(({ kind, namespace }, i) => {
-      const list = lists[i];
-      if (list === undefined || deps.mesh.edgeViews(kind).length === 0) return [];
-      return [scopeTopology(source, { kind, ...(namespace === undefined ? {} : { namespace }) }, list)];
-    }),
-  );
+  const measured = await measureScopes(deps, spec, stats);
+  const rows = rowsOf(measured, spec.range);
+  const lists = listsOf(measured, spec.range);
+  const topologies = await topologiesOf(deps, spec.range, stats, measured, lists);
   return {
     id,
     ...(spec.title === undefined ? {} : { title: spec.title }),
@@ -116,6 +81,79 @@ export async function buildReport(
     topologies,
     warnings: [...stats.warnings],
   };
+}
+
+/** One scope of a report, a kind in a namespace or all, with what was measured there. */
+interface MeasuredScope {
+  readonly kind: KindName;
+  readonly namespace: string | undefined;
+  readonly resources: readonly MeasuredResource[];
+}
+
+/** Every scope of the spec, measured concurrently; namespaces narrowed to the spec's. */
+async function measureScopes(
+  deps: TrafficDeps,
+  spec: ResolvedReportSpec,
+  stats: RequestStats,
+): Promise<MeasuredScope[]> {
+  const scopes = spec.kinds.flatMap((kind): { kind: KindName; namespace: string | undefined }[] =>
+    KINDS[kind].namespaced && spec.namespaces !== undefined
+      ? spec.namespaces.map((namespace) => ({ kind, namespace }))
+      : [{ kind, namespace: undefined }],
+  );
+  return Promise.all(
+    scopes.map(async ({ kind, namespace }) => {
+      let resources: MeasuredResource[] = await measureKind(deps, kind, namespace, spec.range, stats);
+      if (!KINDS[kind].namespaced && spec.namespaces !== undefined) {
+        resources = resources.filter((r) => spec.namespaces?.includes(r.ref.name));
+      }
+      return { kind, namespace, resources };
+    }),
+  );
+}
+
+/** A summary row per measured resource: the numbers without the window, said once per report. */
+function rowsOf(measured: readonly MeasuredScope[], range: TimeRange): ReportRow[] {
+  return measured.flatMap(({ kind, resources }) =>
+    resources.map((r) => {
+      const { window: _w, timestamp: _t, ...numbers } = summarize(r.measurement, range);
+      return {
+        kind,
+        ...(r.ref.namespace === undefined ? {} : { namespace: r.ref.namespace }),
+        name: r.ref.name,
+        ...numbers,
+      };
+    }),
+  );
+}
+
+/** The API's list answer for each scope, in the order of `measured`. */
+function listsOf(measured: readonly MeasuredScope[], range: TimeRange): TrafficMetricsList[] {
+  return measured.map(({ kind, namespace, resources }) =>
+    kindListOf(
+      { version: "v1alpha2", kind, ...(namespace === undefined ? {} : { namespace }) },
+      resources,
+      range,
+    ),
+  );
+}
+
+/** A graph per scope whose kind the mesh has edges for; what drawing warns goes to `stats`. */
+function topologiesOf(
+  deps: TrafficDeps,
+  range: TimeRange,
+  stats: RequestStats,
+  measured: readonly MeasuredScope[],
+  lists: readonly TrafficMetricsList[],
+): Promise<ReportTopology[]> {
+  const source = coreSource(deps, range, (warning) => stats.warnings.add(warning));
+  return Promise.all(
+    measured.flatMap(({ kind, namespace }, i) => {
+      const list = lists[i];
+      if (list === undefined || deps.mesh.edgeViews(kind).length === 0) return [];
+      return [scopeTopology(source, { kind, ...(namespace === undefined ? {} : { namespace }) }, list)];
+    }),
+  );
 }
 
 async function scopeTopology(
