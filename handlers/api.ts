@@ -1,6 +1,7 @@
+import { createContext } from "../src/config/context";
 import { atStartup, loadConfig } from "../src/config/settings";
-import { apiFromConfig } from "../src/http/api-from-config";
+import { createApiHandler } from "../src/http/api-handler";
 
 // Built once per container: a bad config fails the cold start, and the clients' connection pools
 // and caches are reused by every warm invocation.
-export const handler = atStartup(() => apiFromConfig(loadConfig()));
+export const handler = atStartup(() => createApiHandler(createContext(loadConfig())));

@@ -1,6 +1,6 @@
 import { LambdaClient } from "@aws-sdk/client-lambda";
-import type { Context } from "aws-lambda";
-import { createBackends } from "../src/config/context";
+import type { Context as LambdaContext } from "aws-lambda";
+import { createContext } from "../src/config/context";
 import { atStartup, loadConfig } from "../src/config/settings";
 import { runReport } from "../src/report/run-report";
 import { ReportDeliveryError } from "../src/report/sink";
@@ -8,7 +8,7 @@ import { createSinkFactory } from "../src/report/sink-factory";
 
 // Built once per container. AWS_LAMBDA_ENDPOINT points the client at serverless-offline locally.
 const config = atStartup(loadConfig);
-const backends = createBackends(config);
+const context = createContext(config);
 let lambda: LambdaClient | undefined;
 const sinkFor = createSinkFactory({
   lambda: () => {
@@ -26,11 +26,9 @@ const sinkFor = createSinkFactory({
  * the invocation's request id, which Lambda keeps across those retries, so each sink's
  * `Idempotency-Key` is the same on every retry.
  */
-export const handler = async (event: unknown, context: Pick<Context, "awsRequestId">) => {
+export const handler = async (event: unknown, invocation: Pick<LambdaContext, "awsRequestId">) => {
   try {
-    const run = await runReport({ ...backends, window: config.window, sinkFor }, event, {
-      id: context.awsRequestId,
-    });
+    const run = await runReport(context, sinkFor, event, { id: invocation.awsRequestId });
     const result = { reportId: run.report.id, rows: run.report.rows.length, outcomes: run.outcomes };
     console.log(JSON.stringify(result));
     return result;

@@ -1,8 +1,8 @@
 import * as z from "zod";
+import type { Context } from "../config/context";
 import { BadRequestError } from "../errors/request-errors";
-import type { SplitSource } from "../kubernetes/split";
+import { RequestStats } from "../metrics/request-stats";
 import { resolveTimeRange, type TimeRange, type WindowBounds } from "../metrics/time-range";
-import { RequestStats, type TrafficDeps } from "../metrics/traffic";
 import { NamespaceNameSchema, ResourceNameSchema } from "../smi/k8s-name";
 import { type KindName, servedKind } from "../smi/kinds";
 import { measureSubject } from "./subject";
@@ -197,13 +197,13 @@ function judge(summary: Summary, metadata: GateMetadata, zeroDoubts: readonly st
  * listed as observed vs. limit.
  */
 export async function runFlaggerGate(
-  deps: TrafficDeps & { readonly splits?: SplitSource | undefined },
+  context: Context,
   request: GateRequest,
   stats: RequestStats = new RequestStats(),
 ): Promise<GateVerdict> {
   const { kind, namespace, name, range, metadata } = request;
   const subject = { kind, namespace, name, backend: metadata.backend };
-  const measured = await measureSubject(deps, subject, range, stats, "metadata.backend");
+  const measured = await measureSubject(context, subject, range, stats, "metadata.backend");
   const summary = summarize(measured.measurement, range, measured.backend);
   const checks = judge(summary, metadata, [...stats.zeroDoubts]);
   const failed = checks.filter((c) => !c.passed);

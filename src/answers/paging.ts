@@ -1,7 +1,10 @@
 import { createHash } from "node:crypto";
 import * as z from "zod";
+import type { Context } from "../config/context";
 import { BadRequestError, ExpiredError } from "../errors/request-errors";
 import type { Measurement } from "../metrics/measurement";
+import type { RequestStats } from "../metrics/request-stats";
+import type { ResourceRef } from "../smi/kinds";
 
 /**
  * Kubernetes list paging (`?limit=N`, `metadata.continue`) for a stateless function. Every page
@@ -157,4 +160,32 @@ export function cutPage<T>(
     continue: Buffer.from(JSON.stringify(next)).toString("base64url"),
     remainingItemCount: all.length - end,
   };
+}
+
+/** An object's place in a page's digest: kind, namespace and name. */
+export const pageIdOf = (ref: ResourceRef) => `${ref.kind}/${ref.namespace ?? ""}/${ref.name}`;
+
+/**
+ * The whole list, measured once per page request, or taken from the warm container's cache while
+ * the caller pages through it.
+ */
+export async function wholeList<T>(
+  context: Context,
+  paging: PageContext,
+  time: Date,
+  stats: RequestStats,
+  measure: () => Promise<readonly T[]>,
+): Promise<readonly T[]> {
+  const fresh = async () => ({ items: await measure(), warnings: [...stats.warnings] });
+  if (!isPaged(paging.page)) return (await fresh()).items;
+  const list = await context.lists.get(`${paging.identity}|${time.getTime()}`, fresh);
+  for (const warning of list.warnings) stats.warnings.add(warning);
+  return list.items;
+}
+
+/** Page fields of a list's metadata, when there is a next page. */
+export function pageMetadata(cut: { continue?: string; remainingItemCount?: number }) {
+  return cut.continue === undefined
+    ? {}
+    : { continue: cut.continue, remainingItemCount: cut.remainingItemCount };
 }

@@ -1,5 +1,5 @@
+import type { EdgeSpec } from "../metrics/edges";
 import type { Measurement } from "../metrics/measurement";
-import type { EdgeSpec } from "../metrics/traffic";
 import { API_GROUP, type ApiVersion, apiVersionOf, KINDS, type ResourceRef } from "../smi/kinds";
 import { formatMilliQuantity } from "../smi/quantity";
 import type { LatencyName, ObjectReference, TrafficMetrics, TrafficMetricsList } from "../smi/schemas";

@@ -1,9 +1,12 @@
+import type { Context } from "../config/context";
 import { BadRequestError, NotFoundError } from "../errors/request-errors";
-import type { SplitBackend, SplitSource } from "../kubernetes/split";
+import type { SplitBackend } from "../kubernetes/split";
 import type { Measurement } from "../metrics/measurement";
+import type { RequestStats } from "../metrics/request-stats";
+import { refOf } from "../metrics/resource-ref";
+import { measureResource } from "../metrics/resources";
 import { explainUnobservedBackends, measureSplit } from "../metrics/splits";
 import type { TimeRange } from "../metrics/time-range";
-import { measureResource, type RequestStats, refOf, type TrafficDeps } from "../metrics/traffic";
 import { isSplitKindName, type KindName } from "../smi/kinds";
 
 /** What a gate or a summary judges: a resource, or one backend of a split (`backend`). */
@@ -25,7 +28,7 @@ export interface MeasuredSubject {
  * `<name>-canary`): the split's numbers are per backend, and there is no one right default.
  */
 export async function measureSubject(
-  deps: TrafficDeps & { readonly splits?: SplitSource | undefined },
+  context: Context,
   subject: Subject,
   range: TimeRange,
   stats: RequestStats,
@@ -38,16 +41,16 @@ export async function measureSubject(
         `${backendParameter} is only read for trafficsplits and httproutes, not ${kind}`,
       );
     }
-    return { measurement: await measureResource(deps, refOf(kind, subject), range, stats) };
+    return { measurement: await measureResource(context, refOf(kind, subject), range, stats) };
   }
   if (backend === undefined) {
     throw new BadRequestError(
       `${kind} are measured per backend: give ${backendParameter}, the backend to judge (for a Flagger canary, ${name}-canary)`,
     );
   }
-  if (deps.splits === undefined) throw new NotFoundError(`${kind} are not served here`);
-  const splits = await deps.splits.get(kind, namespace, name);
-  const measured = await Promise.all(splits.map((split) => measureSplit(deps, split, range, stats)));
+  if (context.splits === undefined) throw new NotFoundError(`${kind} are not served here`);
+  const splits = await context.splits.get(kind, namespace, name);
+  const measured = await Promise.all(splits.map((split) => measureSplit(context, split, range, stats)));
   const all = measured.flatMap((m) => m.backends);
   const isJudged = (b: SplitBackend) => (b.subset ?? b.name) === backend;
   const found = all.find((b) => isJudged(b.backend));
@@ -57,7 +60,7 @@ export async function measureSubject(
       `${kind} ${namespace}/${name} has no backend ${backend}; its backends are ${names}`,
     );
   }
-  await explainUnobservedBackends(deps, measured, range, stats, isJudged);
+  await explainUnobservedBackends(context, measured, range, stats, isJudged);
   return {
     measurement: found.measurement,
     backend: { name: backend, weight: found.backend.weight, trafficShare: found.share },

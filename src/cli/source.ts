@@ -1,4 +1,4 @@
-import { createBackends } from "../config/context";
+import { createContext } from "../config/context";
 import { loadConfig, processEnv } from "../config/settings";
 import { resolveTimeRange } from "../metrics/time-range";
 import { coreSource } from "../topology/core-source";
@@ -31,5 +31,5 @@ export function sourceFor(command: Reading, now: Date, warn: (warning: string) =
     config.window,
     now,
   );
-  return coreSource({ ...createBackends(config), window: config.window }, range, warn);
+  return coreSource(createContext(config), range, warn);
 }

@@ -6,8 +6,118 @@ import type { MeshAdapter } from "../mesh/adapter";
 import { selectMesh } from "../mesh/select";
 import { PrometheusClient, type QueryEngine } from "../prometheus/client";
 import type { RequestSigner } from "../prometheus/sigv4";
+import { API_VERSIONS, type ApiVersion, type KindName } from "../smi/kinds";
 import { lazyDefaultCredentials } from "./aws-credentials";
+import { ListCache } from "./list-cache";
 import type { Config } from "./settings";
+
+/**
+ * Everything an answer is computed with, built once per container at start-up (by each handler at
+ * module scope, by `npm start`, by the CLI): the settings, the backend clients, the mesh adapter
+ * and what follows from them. Every layer takes this one object; tests build it with fakes.
+ */
+export interface Context {
+  /** The validated settings, as read from the environment. */
+  readonly config: Config;
+  readonly engine: QueryEngine;
+  readonly mesh: MeshAdapter;
+  /** Where split objects are read: the Kubernetes API, or Consul's service-splitters; absent: none. */
+  readonly splits: SplitSource | undefined;
+  /** The kinds served in each API version, computed once: the mesh's, and in v1alpha2 the splits'. */
+  readonly kinds: Readonly<Record<ApiVersion, readonly KindName[]>>;
+  /** What the backend is, for `/healthz`, logs and Warnings: origin only, never credentials. */
+  readonly backendDescription: string;
+  /** Whole lists kept while a client pages through them (the warm container's). */
+  readonly lists: Pick<ListCache, "get">;
+}
+
+/** Parts a test (or a tool) supplies itself instead of having them built from the settings. */
+export type ContextParts = Partial<
+  Pick<Context, "engine" | "mesh" | "splits" | "backendDescription" | "lists">
+>;
+
+/**
+ * Builds the context a configuration describes. Parts given in `given` are used as they are
+ * (a fake engine, a mesh adapter under test); the rest is built here, once.
+ */
+export function createContext(config: Config, given: ContextParts = {}): Context {
+  const consul = consulOf(config);
+  const mesh =
+    given.mesh ??
+    selectMesh({
+      mesh: config.mesh,
+      labels: config.labels,
+      cluster: config.cluster,
+      consulDatacenter: config.consulDatacenter,
+      istioRequestHostLabel: config.istioRequestHostLabel,
+      consul,
+    });
+  const splits = "splits" in given ? given.splits : splitSourceOf(config, consul);
+  const origin = new URL(config.prometheus.url).origin;
+  return {
+    config,
+    engine: given.engine ?? engineOf(config, consul),
+    mesh,
+    splits,
+    kinds: servedKinds(mesh, splits),
+    backendDescription:
+      given.backendDescription ??
+      (config.prometheus.via === "consul" ? `consul metrics proxy at ${origin}` : `prometheus at ${origin}`),
+    lists: given.lists ?? new ListCache(),
+  };
+}
+
+/**
+ * The kinds a deployment serves in each version: what the mesh's series answer, and the split
+ * kinds its split source reads (split items carry `backend`, which only v1alpha2 has).
+ */
+function servedKinds(
+  mesh: MeshAdapter,
+  splits: SplitSource | undefined,
+): Readonly<Record<ApiVersion, readonly KindName[]>> {
+  const of = (version: ApiVersion) => [
+    ...mesh.kinds,
+    ...(version === "v1alpha2" ? (splits?.kinds ?? []) : []),
+  ];
+  return Object.fromEntries(API_VERSIONS.map((v) => [v, of(v)])) as Record<ApiVersion, KindName[]>;
+}
+
+function consulOf(config: Config): ConsulClient | undefined {
+  return config.consul === undefined
+    ? undefined
+    : new ConsulClient({
+        address: config.consul.address,
+        token: config.consul.token,
+        timeoutMs: config.prometheus.timeoutMs,
+        datacenter: config.consulDatacenter,
+      });
+}
+
+/** Prometheus itself, or Consul's metrics proxy in front of it when Consul is configured alone. */
+function engineOf(config: Config, consul: ConsulClient | undefined): QueryEngine {
+  const retry = { attempts: config.prometheus.retryAttempts, baseDelayMs: 100 };
+  if (config.prometheus.via === "consul" && consul !== undefined) {
+    return new PrometheusClient({
+      baseUrl: config.prometheus.url,
+      timeoutMs: config.prometheus.timeoutMs,
+      queryPath: METRICS_PROXY_QUERY_PATH,
+      backendName: "Consul metrics proxy",
+      credentialHint:
+        "CONSUL_HTTP_TOKEN: the metrics proxy needs a token with read access (service:read on the services, or the metrics proxy's own ACL)",
+      headers: consul.authHeaders,
+      retry,
+    });
+  }
+  return new PrometheusClient({
+    baseUrl: config.prometheus.url,
+    timeoutMs: config.prometheus.timeoutMs,
+    headers: config.prometheus.headers,
+    bearerToken: config.prometheus.bearerToken,
+    signer:
+      config.prometheus.sigv4Region === undefined ? undefined : lazySigV4(config.prometheus.sigv4Region),
+    retry,
+  });
+}
 
 /** SigV4 for Amazon Managed Service for Prometheus, loaded on first use. */
 function lazySigV4(region: string): RequestSigner {
@@ -20,72 +130,8 @@ function lazySigV4(region: string): RequestSigner {
   };
 }
 
-export interface Backends {
-  readonly engine: QueryEngine;
-  readonly mesh: MeshAdapter;
-  /** What the backend is, for `/healthz` and logs: origin only, never credentials. */
-  readonly backendDescription: string;
-  /** Where split objects are read: the Kubernetes API, or Consul's service-splitters. */
-  readonly splits: SplitSource | undefined;
-}
-
-/**
- * Builds the clients a configuration asks for. Called once at module scope by each handler, so
- * a warm container reuses connections and the catalog cache.
- */
-export function createBackends(config: Config): Backends {
-  const consul =
-    config.consul === undefined
-      ? undefined
-      : new ConsulClient({
-          address: config.consul.address,
-          token: config.consul.token,
-          timeoutMs: config.prometheus.timeoutMs,
-          datacenter: config.consulDatacenter,
-        });
-  const retry = { attempts: config.prometheus.retryAttempts, baseDelayMs: 100 };
-  const engine =
-    config.prometheus.via === "consul" && consul !== undefined
-      ? new PrometheusClient({
-          baseUrl: config.prometheus.url,
-          timeoutMs: config.prometheus.timeoutMs,
-          queryPath: METRICS_PROXY_QUERY_PATH,
-          backendName: "Consul metrics proxy",
-          credentialHint:
-            "CONSUL_HTTP_TOKEN: the metrics proxy needs a token with read access (service:read on the services, or the metrics proxy's own ACL)",
-          headers: consul.authHeaders,
-          retry,
-        })
-      : new PrometheusClient({
-          baseUrl: config.prometheus.url,
-          timeoutMs: config.prometheus.timeoutMs,
-          headers: config.prometheus.headers,
-          bearerToken: config.prometheus.bearerToken,
-          signer:
-            config.prometheus.sigv4Region === undefined
-              ? undefined
-              : lazySigV4(config.prometheus.sigv4Region),
-          retry,
-        });
-  const origin = new URL(config.prometheus.url).origin;
-  const splits =
-    config.kubernetes !== undefined
-      ? createKubernetesSplitSource(config.kubernetes, lazyDefaultCredentials())
-      : consul !== undefined
-        ? new ConsulSplitSource(consul)
-        : undefined;
-  return {
-    engine,
-    splits,
-    mesh: selectMesh({
-      mesh: config.mesh,
-      labels: config.labels,
-      cluster: config.cluster,
-      consulDatacenter: config.consulDatacenter,
-      istioRequestHostLabel: config.istioRequestHostLabel,
-      consul,
-    }),
-    backendDescription:
-      config.prometheus.via === "consul" ? `consul metrics proxy at ${origin}` : `prometheus at ${origin}`,
-  };
+function splitSourceOf(config: Config, consul: ConsulClient | undefined): SplitSource | undefined {
+  if (config.kubernetes !== undefined)
+    return createKubernetesSplitSource(config.kubernetes, lazyDefaultCredentials());
+  return consul === undefined ? undefined : new ConsulSplitSource(consul);
 }

@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { UsageError } from "../cli/run-main";
-import { createBackends } from "../config/context";
+import { createContext } from "../config/context";
 import { loadConfig, processEnv } from "../config/settings";
-import { apiFromConfig } from "../http/api-from-config";
+import { createApiHandler } from "../http/api-handler";
 import { MESH_NAMES, type MeshName } from "../mesh/select";
 import { CANARY_CATALOG, CANARY_SPLITTERS, canaryKubernetesObjects, withCanaries } from "./canary";
 import { startConsulDouble } from "./consul-double";
@@ -109,7 +109,8 @@ runTool(async () => {
             ...(meshName === "istio" ? { ISTIO_REQUEST_HOST_LABEL: "request_host" } : {}),
           },
     );
-    const handler = apiFromConfig(config);
+    const context = createContext(config);
+    const handler = createApiHandler(context);
     server = await serveLambdas(() => handler, dev.port, dev.host);
     const shutdown = async () => {
       await server.close().catch(() => {});
@@ -121,7 +122,7 @@ runTool(async () => {
     // The printed commands show the traffic as it was when the demo started, whenever they run.
     const time = new Date(Math.floor(started.getTime() / 1000 / scenario.stepS) * scenario.stepS * 1000);
     const specPath = join(specDir, "report-spec.json");
-    const { mesh } = createBackends(config);
+    const { mesh } = context;
     const reportKind = mesh.kinds.includes("deployments") ? "deployments" : "services";
     await writeFile(specPath, `${JSON.stringify(demoReportSpec(time, reportKind), null, 2)}\n`);
     const backend = consul

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { UsageError } from "../cli/run-main";
-import { createBackends } from "../config/context";
+import { createContext } from "../config/context";
 import { loadConfig } from "../config/settings";
 import { runReport } from "../report/run-report";
 import { ReportDeliveryError } from "../report/sink";
@@ -46,7 +46,7 @@ runTool(async () => {
     webhookSecret: config.reportWebhookSecret,
   });
   try {
-    const run = await runReport({ ...createBackends(config), window: config.window, sinkFor }, spec, {
+    const run = await runReport(createContext(config), sinkFor, spec, {
       source: values.spec,
     });
     if (run.outcomes.length > 0) {

@@ -1,4 +1,5 @@
-import { apiFromConfig } from "../http/api-from-config";
+import { createContext } from "../config/context";
+import { createApiHandler } from "../http/api-handler";
 import { loadConfigAndDevSettings } from "./dev-settings";
 import { serveLambdas } from "./local-server";
 import { runTool } from "./run-tool";
@@ -6,7 +7,7 @@ import { runTool } from "./run-tool";
 /** `npm start`: the api function on a local port, configured by the same environment as in Lambda. */
 runTool(async () => {
   const { config, dev } = loadConfigAndDevSettings();
-  const handler = apiFromConfig(config);
+  const handler = createApiHandler(createContext(config));
   const { url } = await serveLambdas(() => handler, dev.port, dev.host);
   console.log(
     `SMI metrics API (mesh ${config.mesh}) on ${url}, reading ${new URL(config.prometheus.url).origin}`,

@@ -1,27 +1,32 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  Context as LambdaContext,
+} from "aws-lambda";
+import type { Context } from "../config/context";
+import { ConfigError } from "../errors/config-error";
+import { RequestStats } from "../metrics/request-stats";
 import { InstantSchema } from "../metrics/time-range";
-import { RequestStats } from "../metrics/traffic";
 import { AnswerBody } from "./answer-body";
 import { AnswerCache, type CacheOutcome, cacheKey, type RenderedAnswer } from "./answer-cache";
-import { type AuthSettings, authorize } from "./auth";
+import { authorize } from "./auth";
 import { errorLog } from "./error-log";
 import { lambdaResponse } from "./lambda-response";
 import { type RequestLog, writeRequestLog } from "./request-log";
 import { jsonResponse } from "./response";
-import { type Answer, matchRoute } from "./route-table";
-import { apiRoutes, type RouteDeps } from "./routes";
+import { matchRoute, type RouteName, type RouteResult } from "./route-table";
+import { routeHandlers } from "./routes";
 import { statusHeaders, statusOf } from "./status";
 
-export interface ApiDeps extends RouteDeps, AuthSettings {
-  /** Short answer cache kept at module scope; without one, nothing is cached. */
-  readonly cache?: AnswerCache;
+/** What a test or a local tool replaces: the clock and where request logs go. */
+export interface ApiOptions {
   readonly now?: () => Date;
   readonly log?: (entry: RequestLog) => void;
 }
 
 export type ApiHandler = (
   event: APIGatewayProxyEventV2,
-  context?: Pick<Context, "getRemainingTimeInMillis"> & Partial<Pick<Context, "awsRequestId">>,
+  invocation?: Pick<LambdaContext, "getRemainingTimeInMillis"> & Partial<Pick<LambdaContext, "awsRequestId">>,
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /** Time kept back from the Lambda's remaining time to answer with a Status instead of being killed. */
@@ -35,24 +40,26 @@ let coldStart = true;
 
 /**
  * The HTTP API over API Gateway v2 events. Each request is matched against the one route table,
- * authorized as its route says, answered (through the cache when the route allows it) and logged.
- * Everything is passed in, so the same code runs in Lambda, in the local server and in tests.
+ * authorized as its route says, answered (through the warm container's cache when the route
+ * allows it) and logged. Everything comes from the context, so the same code runs in Lambda, in
+ * the local server and in tests. A deployed api that nothing would lock refuses to be built.
  */
-export function createApiHandler(deps: ApiDeps): ApiHandler {
-  const now = deps.now ?? (() => new Date());
-  const log = deps.log ?? writeRequestLog;
-  const cache = deps.cache ?? new AnswerCache({ ttlMs: 0, maxEntries: 0, maxBytes: 0 });
-  const table = apiRoutes(deps);
+export function createApiHandler(context: Context, options: ApiOptions = {}): ApiHandler {
+  refuseUnlocked(context);
+  const now = options.now ?? (() => new Date());
+  const log = options.log ?? writeRequestLog;
+  const cache = new AnswerCache(context.config.cache);
+  const handlers = routeHandlers(context);
 
-  return async (event, context) => {
+  return async (event, invocation) => {
     const started = performance.now();
     const deadline =
-      context === undefined
+      invocation === undefined
         ? undefined
-        : Date.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS;
+        : Date.now() + invocation.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS;
     const method = event.requestContext.http.method.toUpperCase();
     const path = event.rawPath;
-    const requestId = context?.awsRequestId ?? event.requestContext.requestId;
+    const requestId = invocation?.awsRequestId ?? event.requestContext.requestId;
     let result: { answer: RenderedAnswer; outcome?: CacheOutcome } | undefined;
     let routePattern = "unmatched";
     let response: APIGatewayProxyStructuredResultV2;
@@ -61,11 +68,11 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
     const stats = new RequestStats(deadline);
     try {
       const query = new URLSearchParams(event.rawQueryString ?? "");
-      const { route, rest } = matchRoute(table, method, path);
+      const { route, rest } = matchRoute(method, path);
       routePattern = `${route.method} ${route.path}`;
       const request = { method, path, rest, query, event, stats, now: now() };
-      authorize(route.auth, request, deps);
-      const compute = async () => render(await route.handle(request));
+      authorize(route.auth, request, context.config);
+      const compute = async () => render(await handlers[route.name as RouteName](request));
       result = route.cacheable
         ? await cache.get(
             cacheKey(method, path, query, event.headers?.accept),
@@ -108,7 +115,7 @@ function isSettled(time: string | null, now: Date): boolean {
   return parsed.success && parsed.data.getTime() <= now.getTime() - SETTLED_MS;
 }
 
-function render(answer: Answer): RenderedAnswer {
+function render(answer: RouteResult): RenderedAnswer {
   return {
     status: answer.status ?? 200,
     body: AnswerBody.of(JSON.stringify(answer.body)),
@@ -117,4 +124,18 @@ function render(answer: Answer): RenderedAnswer {
     roundTrips: answer.roundTrips,
     ...(answer.items === undefined ? {} : { items: answer.items }),
   };
+}
+
+/** A deployed function with `API_AUTH=none` and no `API_TOKEN` would serve anyone: it refuses to start. */
+function refuseUnlocked({ config }: Context): void {
+  if (
+    config.lambdaFunctionName !== undefined &&
+    config.apiAuth.mode === "none" &&
+    config.apiAuth.token === undefined
+  ) {
+    throw new ConfigError(
+      "invalid configuration: API_TOKEN: refusing to serve: API_AUTH is none and API_TOKEN is unset, so nothing would lock this deployed API. Set API_TOKEN, or deploy with the iam or jwt authorizer (parameter apiAuth)",
+      [],
+    );
+  }
 }

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
+import type { Config } from "../config/settings";
 import { ForbiddenError, UnauthorizedError } from "../errors/request-errors";
 import { jsonBody } from "./request-body";
 import type { RouteAuth, RouteRequest } from "./route-table";
@@ -27,17 +28,8 @@ function requireToken(presented: string | undefined, expected: string | undefine
   }
 }
 
-/** How the deployment locks its routes (`API_AUTH`, `API_TOKEN`, `WEBHOOK_TOKEN`). */
-export interface AuthSettings {
-  /** Unset is `none` without a token: open, as a local run without `API_TOKEN` is. */
-  readonly apiAuth?: { readonly mode: "iam" | "jwt" | "none"; readonly token?: string | undefined };
-  readonly webhookToken?: string | undefined;
-  /**
-   * Running in Lambda. A deployed Flagger webhook without `WEBHOOK_TOKEN` is refused rather than
-   * open: no gateway authorizer guards it, and it judges any workload it is asked about.
-   */
-  readonly deployed?: boolean;
-}
+/** How the deployment locks its routes: `API_AUTH`, `API_TOKEN`, `WEBHOOK_TOKEN`, and whether it runs in Lambda. */
+type AuthSettings = Pick<Config, "apiAuth" | "webhookToken" | "lambdaFunctionName">;
 
 /**
  * Checks a request against its route's lock, before any answer (cached or not) is produced. Under
@@ -45,11 +37,17 @@ export interface AuthSettings {
  * carries its SigV4 signature or JWT, so the function checks no token of its own there.
  */
 export function authorize(auth: RouteAuth, request: RouteRequest, settings: AuthSettings): void {
-  const apiAuth = settings.apiAuth ?? { mode: "none" };
+  const { apiAuth } = settings;
   if (auth === "api" && apiAuth.mode === "none") {
     requireToken(bearerToken(request.event.headers ?? {}), apiAuth.token, "Authorization: Bearer <token>");
   }
-  if (auth === "webhook" && settings.webhookToken === undefined && settings.deployed === true) {
+  // Deployed, a webhook without a token is refused rather than open: no gateway authorizer guards
+  // it, and it judges any workload it is asked about.
+  if (
+    auth === "webhook" &&
+    settings.webhookToken === undefined &&
+    settings.lambdaFunctionName !== undefined
+  ) {
     throw new ForbiddenError(
       "the Flagger webhook is off in this deployment: it has no WEBHOOK_TOKEN (parameter webhookToken) to check callers against. Set one to turn it on",
     );

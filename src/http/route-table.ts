@@ -1,6 +1,9 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import type { Answer } from "../answers/answer";
 import { MethodNotAllowedError, NotFoundError } from "../errors/request-errors";
-import type { RequestStats } from "../metrics/traffic";
+import type { RequestStats } from "../metrics/request-stats";
+import { API_GROUP } from "../smi/kinds";
+import { SMI_PREFIX } from "../smi/route";
 
 /**
  * Who may call a route:
@@ -11,6 +14,50 @@ import type { RequestStats } from "../metrics/traffic";
  *   neither sign requests nor send headers).
  */
 export type RouteAuth = "none" | "api" | "webhook";
+
+/** One route: its method and path pattern, who may call it, and whether its answers may be cached. */
+export interface RouteSpec {
+  /** Names the function that answers it (`src/http/routes.ts`). */
+  readonly name: string;
+  readonly method: "GET" | "POST";
+  /** A path pattern: `*` stands for one segment, a final `**` for any number of them. */
+  readonly path: string;
+  readonly auth: RouteAuth;
+  /**
+   * Whether an answer for an explicit, settled `time` may be served from the warm container's
+   * cache. Routes whose answers can change (now-relative, health) are not.
+   */
+  readonly cacheable: boolean;
+}
+
+const open = <Name extends string>(name: Name, path: string) =>
+  ({ name, method: "GET", path, auth: "none", cacheable: false }) as const;
+
+/**
+ * The api function's one route table: every path it serves, who may call it and whether its
+ * answers may be cached. The dispatcher, the OpenAPI document and the deployed template's HTTP API
+ * routes (`${apiRoutes:}` in serverless.yml) all read this list; nothing else lists routes.
+ * Discovery needs no metrics and no credentials: it says only which kinds this mesh serves.
+ */
+export const ROUTES = [
+  open("health", "/healthz"),
+  open("readiness", "/readyz"),
+  open("smiDiscovery", SMI_PREFIX),
+  open("smiDiscovery", `${SMI_PREFIX}/*`),
+  { name: "smiMetrics", method: "GET", path: `${SMI_PREFIX}/*/**`, auth: "api", cacheable: true },
+  { name: "summary", method: "GET", path: "/summary/**", auth: "api", cacheable: true },
+  { name: "flaggerGate", method: "POST", path: "/webhooks/flagger", auth: "webhook", cacheable: false },
+  // The Kubernetes API server's own paths that kubectl reads first, and the OpenAPI documents.
+  open("version", "/version"),
+  open("coreApi", "/api"),
+  open("apiGroups", "/apis"),
+  open("openapiV2", "/openapi/v2"),
+  open("openapiV3", "/openapi/v3"),
+  open("openapiV3GroupVersion", `/openapi/v3/apis/${API_GROUP}/*`),
+  open("openapiJson", "/openapi.json"),
+] as const satisfies readonly RouteSpec[];
+
+export type RouteName = (typeof ROUTES)[number]["name"];
 
 /** One request as a route sees it. */
 export interface RouteRequest {
@@ -24,30 +71,14 @@ export interface RouteRequest {
   readonly now: Date;
 }
 
-/** What a route produced: a body, its status, and what the backend cost and said. */
-export interface Answer {
+/** What a route produced: a use case's answer, and its HTTP status and content type when not the defaults. */
+export interface RouteResult extends Answer {
   readonly status?: number;
-  readonly body: unknown;
   /** Absent means `application/json`. */
   readonly contentType?: string;
-  readonly warnings: readonly string[];
-  readonly roundTrips: number;
-  /** Items of a list answer, to suggest a page size when the whole list cannot be sent. */
-  readonly items?: number;
 }
 
-export interface Route {
-  readonly method: "GET" | "POST";
-  /** A path pattern: `*` stands for one segment, a final `**` for any number of them. */
-  readonly path: string;
-  readonly auth: RouteAuth;
-  /**
-   * Whether an answer for an explicit, settled `time` may be served from the warm container's
-   * cache. Routes whose answers can change (now-relative, health) are not.
-   */
-  readonly cacheable: boolean;
-  readonly handle: (request: RouteRequest) => Promise<Answer>;
-}
+export type RouteHandler = (request: RouteRequest) => Promise<RouteResult>;
 
 /**
  * The segments a pattern's wildcards matched, or undefined when it does not match. `*` matches
@@ -76,10 +107,10 @@ function wildcardsOf(pattern: string, path: string): string[] | undefined {
  * that names them; a path served by no route is a 404 that lists what is served.
  */
 export function matchRoute(
-  table: readonly Route[],
   method: string,
   path: string,
-): { route: Route; rest: readonly string[] } {
+  table: readonly RouteSpec[] = ROUTES,
+): { route: RouteSpec; rest: readonly string[] } {
   const allowed: string[] = [];
   for (const route of table) {
     const rest = wildcardsOf(route.path, path);

@@ -1,8 +1,9 @@
+import type { Context } from "../config/context";
 import type { MeshAdapter } from "../mesh/adapter";
 import { ne, renderSelector } from "../prometheus/promql";
 import type { KindName } from "../smi/kinds";
 import { formatDuration, formatTimestamp } from "../smi/time";
-import { type DiagnosisDeps, noMeshSeries } from "./zero-diagnosis";
+import { noMeshSeries } from "./zero-diagnosis";
 
 /** One condition of readiness: whether it holds, and what it found or what to check. */
 export interface ReadinessCheck {
@@ -84,18 +85,18 @@ const CHECK_LABEL = "smi_check";
  * would explain their absence (Istio ambient without waypoints: ztunnel's L4 series).
  */
 export async function checkReadiness(
-  deps: DiagnosisDeps,
+  context: Context,
   time: Date = new Date(),
   deadline?: number,
 ): Promise<Readiness> {
-  const kind = deps.mesh.kinds[0];
-  if (kind === undefined) throw new Error(`mesh ${deps.mesh.name} serves no kinds`);
-  const { family } = deps.mesh.resourceView(kind);
+  const kind = context.mesh.kinds[0];
+  if (kind === undefined) throw new Error(`mesh ${context.mesh.name} serves no kinds`);
+  const { family } = context.mesh.resourceView(kind);
   const selector = renderSelector(family.counter, family.matchers);
-  const explanations = (deps.mesh.explainZero?.({ kind }, formatDuration(deps.window.maxMs)) ?? []).filter(
-    (e) => e.when === "mesh",
-  );
-  const labels = labelChecks(deps.mesh);
+  const explanations = (
+    context.mesh.explainZero?.({ kind }, formatDuration(context.config.window.maxMs)) ?? []
+  ).filter((e) => e.when === "mesh");
+  const labels = labelChecks(context.mesh);
   const part = (expr: string, id: string) => `label_replace(${expr}, "${CHECK_LABEL}", "${id}", "", "")`;
   const query = [
     part(`count(${selector})`, "counter"),
@@ -105,21 +106,21 @@ export async function checkReadiness(
   let counts: Map<string, number>;
   const budgetEnd = Date.now() + READINESS_BUDGET_MS;
   try {
-    const result = await deps.engine.instantQuery(query, time, {
+    const result = await context.engine.instantQuery(query, time, {
       deadline: deadline === undefined ? budgetEnd : Math.min(deadline, budgetEnd),
     });
     counts = new Map(result.samples.map((s) => [s.metric[CHECK_LABEL] ?? "", s.value[1]]));
   } catch (error) {
-    return unreachable(deps, error as Error);
+    return unreachable(context, error as Error);
   }
-  const backend = { ok: true, detail: `${deps.backendDescription} answers queries` };
+  const backend = { ok: true, detail: `${context.backendDescription} answers queries` };
   const series = counts.get("counter") ?? 0;
   if (series > 0) {
-    const labelCheck = labelVerdict(deps.mesh, labels, counts);
+    const labelCheck = labelVerdict(context.mesh, labels, counts);
     return {
       ready: labelCheck.ok,
       backend,
-      meshSeries: { ok: true, detail: `${series} series of ${selector} (MESH=${deps.mesh.name})` },
+      meshSeries: { ok: true, detail: `${series} series of ${selector} (MESH=${context.mesh.name})` },
       labels: labelCheck,
     };
   }
@@ -129,19 +130,19 @@ export async function checkReadiness(
     backend,
     meshSeries: {
       ok: false,
-      detail: explained ?? noMeshSeries(deps, selector, formatTimestamp(time)),
+      detail: explained ?? noMeshSeries(context, selector, formatTimestamp(time)),
     },
     labels: { ok: false, skipped: true, detail: "not checked: the mesh's request counter has no series" },
   };
 }
 
-function unreachable(deps: DiagnosisDeps, error: Error): Readiness {
+function unreachable(context: Context, error: Error): Readiness {
   const skipped = { ok: false, skipped: true, detail: "not checked: the backend did not answer" };
   return {
     ready: false,
     backend: {
       ok: false,
-      detail: `${deps.backendDescription} did not answer a query: ${error.message}; check PROMETHEUS_URL (or CONSUL_HTTP_ADDR), its credentials, and that it is reachable from here`,
+      detail: `${context.backendDescription} did not answer a query: ${error.message}; check PROMETHEUS_URL (or CONSUL_HTTP_ADDR), its credentials, and that it is reachable from here`,
     },
     meshSeries: skipped,
     labels: skipped,

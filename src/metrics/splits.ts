@@ -1,10 +1,14 @@
+import type { Context } from "../config/context";
 import { NotFoundError } from "../errors/request-errors";
 import type { Split, SplitBackend } from "../kubernetes/split";
 import type { BackendReading, Side } from "../mesh/adapter";
-import { type MeasureResult, measure } from "./measure";
+import { measure } from "./measure";
+import type { MeasureResult } from "./measure-fold";
 import { type Measurement, NO_TRAFFIC } from "./measurement";
+import { notePartitions } from "./partitions";
+import type { RequestStats } from "./request-stats";
 import type { TimeRange } from "./time-range";
-import { explainZeros, notePartitions, type RequestStats, type TrafficDeps } from "./traffic";
+import { explainZeros } from "./zero-warnings";
 
 /** One backend of a split, as measured: its numbers and its observed share of the apex's requests. */
 export interface MeasuredBackend {
@@ -42,21 +46,21 @@ function found(result: MeasureResult, reading: BackendReading, backend: SplitBac
  * plan that finds any backend is the answer. A backend with no traffic keeps its place at zero.
  */
 export async function measureSplit(
-  deps: TrafficDeps,
+  context: Context,
   split: Split,
   range: TimeRange,
   stats: RequestStats,
 ): Promise<MeasuredSplit> {
-  const plans = deps.mesh.splitPlans?.(split) ?? [];
+  const plans = context.mesh.splitPlans?.(split) ?? [];
   if (plans.length === 0) {
-    throw new NotFoundError(`mesh ${deps.mesh.name} cannot tell a split's backends apart in its series`);
+    throw new NotFoundError(`mesh ${context.mesh.name} cannot tell a split's backends apart in its series`);
   }
   const results = await Promise.all(
     plans.map((plan) =>
       Promise.all(
         plan.readings.map((r) =>
           measure(
-            deps.engine,
+            context.engine,
             {
               family: r.family,
               scope: r.scope,
@@ -110,7 +114,7 @@ export async function measureSplit(
  * traffic. `judged` narrows it to the backends the answer is about (a gate's one backend).
  */
 export async function explainUnobservedBackends(
-  deps: TrafficDeps,
+  context: Context,
   measured: readonly MeasuredSplit[],
   range: TimeRange,
   stats: RequestStats,
@@ -126,7 +130,7 @@ export async function explainUnobservedBackends(
   }
   if (services.size === 0) return;
   await explainZeros(
-    deps,
+    context,
     [...services.values()].map(({ namespace, name }) => ({ target: { kind: "services", namespace, name } })),
     range,
     stats,

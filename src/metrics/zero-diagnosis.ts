@@ -1,17 +1,8 @@
-import type { IdentityLabels, MeshAdapter, SeriesFamily, ZeroExplanation, ZeroTarget } from "../mesh/adapter";
-import type { InstantVector, QueryEngine } from "../prometheus/client";
+import type { Context } from "../config/context";
+import type { IdentityLabels, SeriesFamily, ZeroExplanation, ZeroTarget } from "../mesh/adapter";
+import type { InstantVector } from "../prometheus/client";
 import { eq, renderSelector } from "../prometheus/promql";
 import { formatDuration, formatTimestamp } from "../smi/time";
-
-/** What a diagnosis needs besides the query engine: where it asks, and how far back a name counts. */
-export interface DiagnosisDeps {
-  readonly engine: QueryEngine;
-  readonly mesh: MeshAdapter;
-  /** The backend's origin as `/healthz` shows it ("prometheus at https://..."): named in warnings. */
-  readonly backendDescription: string;
-  /** `MAX_WINDOW`: a name with no series this far back was never seen. */
-  readonly window: { readonly maxMs: number };
-}
 
 /** One count the diagnosis asks for; every one goes out in the same query. */
 interface Check {
@@ -63,34 +54,34 @@ interface Explanation extends ZeroExplanation {
  * series). Ids are prefixed with the object's place, so one query can ask about several.
  */
 function objectChecks(
-  deps: DiagnosisDeps,
+  context: Context,
   prefix: string,
   target: ZeroTarget,
   named: readonly string[],
 ): { checks: Check[]; explanations: Explanation[] } {
-  const maxWindow = formatDuration(deps.window.maxMs);
+  const maxWindow = formatDuration(context.config.window.maxMs);
   const checks: Check[] = [];
   if (named.length > 0)
     checks.push({
       id: `${prefix}named`,
       expr: named.map((s) => `present_over_time(${s}[${maxWindow}])`).join(" or "),
     });
-  const explanations = (deps.mesh.explainZero?.(target, maxWindow) ?? [])
+  const explanations = (context.mesh.explainZero?.(target, maxWindow) ?? [])
     .filter((e) => e.when === "object")
     .map((e, i) => ({ ...e, id: `${prefix}explain${i}` }));
   return { checks: [...checks, ...explanations], explanations };
 }
 
 /** The mesh's explanations of a zero everywhere (no request series, only L4): asked once. */
-function meshExplanations(deps: DiagnosisDeps, target: ZeroTarget): Explanation[] {
-  return (deps.mesh.explainZero?.(target, formatDuration(deps.window.maxMs)) ?? [])
+function meshExplanations(context: Context, target: ZeroTarget): Explanation[] {
+  return (context.mesh.explainZero?.(target, formatDuration(context.config.window.maxMs)) ?? [])
     .filter((e) => e.when === "mesh")
     .map((e, i) => ({ ...e, id: `mesh${i}` }));
 }
 
 /** What no series of the mesh's counter means, for zero answers and `/readyz` alike. */
-export function noMeshSeries(deps: DiagnosisDeps, selector: string, at: string): string {
-  return `${deps.backendDescription} has no series of ${selector} at ${at} (MESH=${deps.mesh.name}): nothing this mesh reports is there, so every answer is zero; check MESH and PROMETHEUS_URL, that Prometheus scrapes the mesh's proxies, that ${at} falls inside its data, and CLUSTER or CONSUL_DATACENTER if set (the selector pins them)`;
+export function noMeshSeries(context: Context, selector: string, at: string): string {
+  return `${context.backendDescription} has no series of ${selector} at ${at} (MESH=${context.mesh.name}): nothing this mesh reports is there, so every answer is zero; check MESH and PROMETHEUS_URL, that Prometheus scrapes the mesh's proxies, that ${at} falls inside its data, and CLUSTER or CONSUL_DATACENTER if set (the selector pins them)`;
 }
 
 /** "deployments shop/web", "namespace shop", "deployments in namespace shop", "deployments". */
@@ -107,7 +98,7 @@ const describe = ({ kind, namespace, name }: ZeroTarget) => {
  * namespace label, nothing in the namespace, nothing under the kind's label, the name itself.
  */
 function verdict(
-  deps: DiagnosisDeps,
+  context: Context,
   target: ZeroTarget,
   family: SeriesFamily,
   self: IdentityLabels,
@@ -127,8 +118,8 @@ function verdict(
   const objectExplained = explained("object");
   if (objectExplained !== undefined) return objectExplained;
   const selector = renderSelector(family.counter, family.matchers);
-  if (found.mesh === 0) return explained("mesh") ?? noMeshSeries(deps, selector, at);
-  const maxWindow = formatDuration(deps.window.maxMs);
+  if (found.mesh === 0) return explained("mesh") ?? noMeshSeries(context, selector, at);
+  const maxWindow = formatDuration(context.config.window.maxMs);
   const what = describe(target);
   if (scoped && found.scope === 0 && found.namespaced === 0 && self.namespaceSetting !== undefined) {
     const setting = self.namespaceSetting;
@@ -165,7 +156,7 @@ export interface ZeroAsk {
  * a split) share the census and the mesh's explanations, and add only their own narrow checks.
  */
 export async function diagnoseZeros(
-  deps: DiagnosisDeps,
+  context: Context,
   asks: readonly ZeroAsk[],
   time: Date,
   run: (promql: string) => Promise<InstantVector>,
@@ -175,7 +166,7 @@ export async function diagnoseZeros(
   if (asks.some((a) => a.target.kind !== first.kind)) {
     throw new Error(`diagnoseZeros asks about one kind at a time, not ${first.kind} and others`);
   }
-  const { family, self } = deps.mesh.resourceView(first.kind);
+  const { family, self } = context.mesh.resourceView(first.kind);
   const scopedBy = (t: ZeroTarget) => (self.namespace === undefined ? undefined : t.namespace);
   const prepared = asks.map(({ target, named = [] }, i) => {
     const namespace = scopedBy(target);
@@ -191,9 +182,9 @@ export async function diagnoseZeros(
                 : [eq(self.namespace, namespace)]),
             ]),
           ];
-    return { target, ...objectChecks(deps, `${i}:`, target, [...own, ...named]) };
+    return { target, ...objectChecks(context, `${i}:`, target, [...own, ...named]) };
   });
-  const shared = meshExplanations(deps, first);
+  const shared = meshExplanations(context, first);
   const result = await run(
     [
       census(
@@ -219,7 +210,7 @@ export async function diagnoseZeros(
   return prepared.map(({ target, explanations }, i) => {
     const count = (id: string) => counts.get(id) ?? 0;
     const found = { ...foundFor(rows, scopedBy(target)), named: count(`${i}:named`), count };
-    return verdict(deps, target, family, self, [...explanations, ...shared], found, at);
+    return verdict(context, target, family, self, [...explanations, ...shared], found, at);
   });
 }
 

@@ -1,7 +1,9 @@
 import { kindListOf } from "../answers/smi-metrics";
 import { type Summary, summarize } from "../answers/summary";
+import type { Context } from "../config/context";
+import { RequestStats } from "../metrics/request-stats";
+import { type MeasuredResource, measureKind } from "../metrics/resources";
 import type { TimeRange } from "../metrics/time-range";
-import { type MeasuredResource, measureKind, RequestStats, type TrafficDeps } from "../metrics/traffic";
 import { KINDS, type KindName } from "../smi/kinds";
 import type { TrafficMetricsList } from "../smi/schemas";
 import { formatDuration, formatTimestamp } from "../smi/time";
@@ -58,23 +60,23 @@ export interface Report {
  * parts in order: a summary row per resource, the raw lists, and a graph per scope.
  */
 export async function buildReport(
-  deps: TrafficDeps,
+  context: Context,
   spec: ResolvedReportSpec,
   now: () => Date,
   id: string,
 ): Promise<Report> {
   const stats = new RequestStats();
-  const measured = await measureScopes(deps, spec, stats);
+  const measured = await measureScopes(context, spec, stats);
   const rows = rowsOf(measured, spec.range);
   const lists = listsOf(measured, spec.range);
-  const topologies = await topologiesOf(deps, spec.range, stats, measured, lists);
+  const topologies = await topologiesOf(context, spec.range, stats, measured, lists);
   return {
     id,
     ...(spec.title === undefined ? {} : { title: spec.title }),
     generatedAt: formatTimestamp(now()),
     window: formatDuration(spec.range.windowMs),
     timestamp: formatTimestamp(spec.range.time),
-    mesh: deps.mesh.name,
+    mesh: context.mesh.name,
     scope: { namespaces: spec.namespaces ?? "all", kinds: spec.kinds },
     rows,
     lists,
@@ -92,7 +94,7 @@ interface MeasuredScope {
 
 /** Every scope of the spec, measured concurrently; namespaces narrowed to the spec's. */
 async function measureScopes(
-  deps: TrafficDeps,
+  context: Context,
   spec: ResolvedReportSpec,
   stats: RequestStats,
 ): Promise<MeasuredScope[]> {
@@ -103,7 +105,7 @@ async function measureScopes(
   );
   return Promise.all(
     scopes.map(async ({ kind, namespace }) => {
-      let resources: MeasuredResource[] = await measureKind(deps, kind, namespace, spec.range, stats);
+      let resources: MeasuredResource[] = await measureKind(context, kind, namespace, spec.range, stats);
       if (!KINDS[kind].namespaced && spec.namespaces !== undefined) {
         resources = resources.filter((r) => spec.namespaces?.includes(r.ref.name));
       }
@@ -140,17 +142,17 @@ function listsOf(measured: readonly MeasuredScope[], range: TimeRange): TrafficM
 
 /** A graph per scope whose kind the mesh has edges for; what drawing warns goes to `stats`. */
 function topologiesOf(
-  deps: TrafficDeps,
+  context: Context,
   range: TimeRange,
   stats: RequestStats,
   measured: readonly MeasuredScope[],
   lists: readonly TrafficMetricsList[],
 ): Promise<ReportTopology[]> {
-  const source = coreSource(deps, range, (warning) => stats.warnings.add(warning));
+  const source = coreSource(context, range, (warning) => stats.warnings.add(warning));
   return Promise.all(
     measured.flatMap(({ kind, namespace }, i) => {
       const list = lists[i];
-      if (list === undefined || deps.mesh.edgeViews(kind).length === 0) return [];
+      if (list === undefined || context.mesh.edgeViews(kind).length === 0) return [];
       return [scopeTopology(source, { kind, ...(namespace === undefined ? {} : { namespace }) }, list)];
     }),
   );

@@ -1,17 +1,12 @@
 import { randomUUID } from "node:crypto";
-import type { WindowBounds } from "../metrics/time-range";
-import type { TrafficDeps } from "../metrics/traffic";
+import type { Context } from "../config/context";
 import { renderMarkdown } from "./markdown";
 import { buildReport, type Report } from "./report";
 import { deliverReport, ReportDeliveryError, type ReportSink, type SinkOutcome } from "./sink";
 import { resolveReportSpec, type SinkSpec } from "./spec";
 
-export interface ReportDeps extends TrafficDeps {
-  readonly window: WindowBounds;
-  /** Builds a sink from its spec; the report handler is the only place that knows every kind. */
-  readonly sinkFor: (spec: SinkSpec) => ReportSink;
-  readonly now?: () => Date;
-}
+/** Builds a sink from its spec; the report handler is the only place that knows every kind. */
+export type SinkFactory = (spec: SinkSpec) => ReportSink;
 
 /** Which run this is, and where its spec came from, for keys and messages. */
 export interface RunIdentity {
@@ -23,6 +18,8 @@ export interface RunIdentity {
   readonly id?: string;
   /** Where the spec came from (a file path), named in its errors. */
   readonly source?: string;
+  /** The run's clock; now unless a test pins it. */
+  readonly now?: () => Date;
 }
 
 export interface ReportRun {
@@ -35,11 +32,16 @@ export interface ReportRun {
  * Runs a report spec: validate, measure, render, deliver. If any sink failed it throws a
  * `ReportDeliveryError` listing every sink's outcome, so Lambda retries the invocation.
  */
-export async function runReport(deps: ReportDeps, input: unknown, run: RunIdentity = {}): Promise<ReportRun> {
-  const now = deps.now ?? (() => new Date());
-  const spec = resolveReportSpec(input, deps.mesh.kinds, deps.window, now(), run.source);
-  const sinks = spec.sinks.map(deps.sinkFor);
-  const report = await buildReport(deps, spec, now, run.id ?? randomUUID());
+export async function runReport(
+  context: Context,
+  sinkFor: SinkFactory,
+  input: unknown,
+  run: RunIdentity = {},
+): Promise<ReportRun> {
+  const now = run.now ?? (() => new Date());
+  const spec = resolveReportSpec(input, context.mesh.kinds, context.config.window, now(), run.source);
+  const sinks = spec.sinks.map(sinkFor);
+  const report = await buildReport(context, spec, now, run.id ?? randomUUID());
   const markdown = renderMarkdown(report);
   const outcomes = await deliverReport({ report, json: JSON.stringify(report), markdown }, sinks);
   if (outcomes.some((o) => !o.ok)) throw new ReportDeliveryError(report.id, outcomes);

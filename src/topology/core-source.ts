@@ -1,7 +1,8 @@
-import { answerMetrics, type SmiDeps } from "../answers/smi-metrics";
+import { answerMetrics } from "../answers/smi-metrics";
+import type { Context } from "../config/context";
 import { NotFoundError } from "../errors/request-errors";
+import { RequestStats } from "../metrics/request-stats";
 import type { TimeRange } from "../metrics/time-range";
-import { RequestStats } from "../metrics/traffic";
 import { PREFERRED_VERSION } from "../smi/discovery";
 import { type KindName, servedKind } from "../smi/kinds";
 import type { ObjectPath } from "../smi/route";
@@ -13,12 +14,12 @@ import type { TrafficSource } from "./source";
  * `--prometheus` mode and the reports use this. Each answer is one request's worth of queries.
  */
 export function coreSource(
-  deps: SmiDeps,
+  context: Context,
   range: TimeRange,
   warn: (warning: string) => void = () => {},
 ): TrafficSource {
   const listOf = async (route: Exclude<ObjectPath, { type: "resource" }>): Promise<TrafficMetricsList> => {
-    const { body, warnings } = await answerMetrics(deps, route, range, new RequestStats());
+    const { body, warnings } = await answerMetrics(context, route, range, new RequestStats());
     for (const warning of warnings) warn(warning);
     if (body.kind !== "TrafficMetricsList") throw new TypeError(`a ${route.type} answer is a list`);
     return body;
@@ -26,7 +27,7 @@ export function coreSource(
   const version = PREFERRED_VERSION;
   // The same check, and the same 404 wording, as the API's paths.
   const served = (kind: KindName) =>
-    servedKind(kind, deps.mesh.kinds, (message) => new NotFoundError(message));
+    servedKind(kind, context.mesh.kinds, (message) => new NotFoundError(message));
   return {
     list: (kind, namespace) =>
       listOf({

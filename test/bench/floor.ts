@@ -4,7 +4,7 @@
  * answering the request in process, so the floor follows any change to what the API asks.
  */
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { createBackends } from "../../src/config/context";
+import { createContext } from "../../src/config/context";
 import { loadConfig } from "../../src/config/settings";
 import { createApiHandler } from "../../src/http/api-handler";
 import type { QueryEngine } from "../../src/prometheus/client";
@@ -23,7 +23,7 @@ export async function recordQueries(prometheusUrl: string, path: string): Promis
     PROMETHEUS_TIMEOUT_MS: "60000",
     CACHE_TTL: "0",
   });
-  const backends = createBackends(config);
+  const real = createContext(config).engine;
   const waves: string[][] = [];
   let inFlight = 0;
   const engine: QueryEngine = {
@@ -32,20 +32,13 @@ export async function recordQueries(prometheusUrl: string, path: string): Promis
       waves[waves.length - 1]?.push(query);
       inFlight++;
       try {
-        return await backends.engine.instantQuery(query, time, options);
+        return await real.instantQuery(query, time, options);
       } finally {
         inFlight--;
       }
     },
   };
-  const handler = createApiHandler({
-    ...backends,
-    engine,
-    window: config.window,
-    apiAuth: config.apiAuth,
-    webhookToken: config.webhookToken,
-    log: () => {},
-  });
+  const handler = createApiHandler(createContext(config, { engine }), { log: () => {} });
   const [rawPath = "", rawQueryString = ""] = path.split("?", 2);
   const response = await handler({
     version: "2.0",

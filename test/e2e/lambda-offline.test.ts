@@ -6,11 +6,10 @@ import { freePort, type RunningPrometheus } from "../../src/dev/prometheus-serve
 import { defaultScenario } from "../../src/dev/scenario";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
 import { PrometheusClient } from "../../src/prometheus/client";
-import { runReport } from "../../src/report/run-report";
 import { ReportDeliveryError } from "../../src/report/sink";
 import { createSinkFactory } from "../../src/report/sink-factory";
 import { findWorkload, workloadTruth } from "../support/ground-truth";
-import { scenarioPrometheus, WINDOW } from "../support/harness";
+import { runTestReport, scenarioPrometheus } from "../support/harness";
 import { startProcess } from "../support/process";
 import { expectMatchesTruth } from "../support/smi-assert";
 
@@ -74,7 +73,6 @@ function reportDeps() {
     engine: new PrometheusClient({ baseUrl: prometheus.url, timeoutMs: 10_000 }),
     mesh: createLinkerdAdapter(),
     backendDescription: `prometheus at ${prometheus.url}`,
-    window: WINDOW,
     sinkFor: createSinkFactory({ lambda: () => lambda, webhookSecret: undefined }),
   };
 }
@@ -88,7 +86,7 @@ const spec = (functions: string[]) => ({
 
 describe("Lambda sink end to end through serverless offline", () => {
   it("invokes a function served by serverless offline, which receives the report", async () => {
-    const run = await runReport(reportDeps(), spec(["report-consumer-test-receiver"]));
+    const run = await runTestReport(reportDeps(), spec(["report-consumer-test-receiver"]));
     expect(run.outcomes).toEqual([
       { sink: "lambda report-consumer-test-receiver", ok: true, attempts: 1, status: 202 },
     ]);
@@ -105,7 +103,7 @@ describe("Lambda sink end to end through serverless offline", () => {
   }, 60_000);
 
   it("names the failed sink when a target does not exist, after delivering to the others", async () => {
-    const error = await runReport(
+    const error = await runTestReport(
       reportDeps(),
       spec(["no-such-function", "report-consumer-test-receiver"]),
     ).catch((e) => e);

@@ -1,15 +1,13 @@
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createBackends } from "../../src/config/context";
-import { loadConfig } from "../../src/config/settings";
 import { linkerdSeries } from "../../src/dev/linkerd-series";
 import { freePort, type RunningPrometheus } from "../../src/dev/prometheus-server";
 import { defaultScenario } from "../../src/dev/scenario";
-import { type ApiHandler, createApiHandler } from "../../src/http/api-handler";
+import type { ApiHandler } from "../../src/http/api-handler";
 import { READINESS_BUDGET_MS } from "../../src/metrics/readiness";
 import { findWorkload, workloadTruth } from "../support/ground-truth";
-import { call, httpEvent, scenarioPrometheus, WINDOW, withContract } from "../support/harness";
+import { apiFor, call, httpEvent, scenarioPrometheus } from "../support/harness";
 import { expectMatchesTruth } from "../support/smi-assert";
 
 const scenario = defaultScenario();
@@ -59,8 +57,9 @@ async function gateway(options: {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-const apiFor = (env: Record<string, string>): ApiHandler =>
-  withContract(createApiHandler({ ...createBackends(loadConfig({}, env)), window: WINDOW, log: () => {} }));
+/** The api a deployment with `env` runs, with its answer cache off so each request reaches the backend. */
+const apiOf = (env: Record<string, string>): ApiHandler =>
+  apiFor({ CACHE_TTL: "0", ...env }, { log: () => {} });
 
 beforeAll(async () => {
   // A real Prometheus that lives under /prometheus, as Mimir's API does.
@@ -79,7 +78,7 @@ describe("Prometheus-compatible backends", () => {
     const url = await gateway({
       require: (h) => h["x-scope-orgid"] === TENANT && h.authorization === `Bearer ${TOKEN}`,
     });
-    const api = apiFor({
+    const api = apiOf({
       PROMETHEUS_URL: `${url}/prometheus`,
       PROMETHEUS_HEADERS: JSON.stringify({ "X-Scope-OrgID": TENANT }),
       PROMETHEUS_BEARER_TOKEN: TOKEN,
@@ -93,13 +92,13 @@ describe("Prometheus-compatible backends", () => {
     const basic = `Basic ${Buffer.from("reader:s3cret pass").toString("base64")}`;
     const url = await gateway({ require: (h) => h.authorization === basic });
     const { status, body } = await call(
-      apiFor({ PROMETHEUS_URL: `${url.replace("//", "//reader:s3cret%20pass@")}/prometheus` }),
+      apiOf({ PROMETHEUS_URL: `${url.replace("//", "//reader:s3cret%20pass@")}/prometheus` }),
       path,
     );
     expect(status).toBe(200);
     expectMatchesTruth(body, truth(), "basic auth");
     const refused = await call(
-      apiFor({ PROMETHEUS_URL: `${url.replace("//", "//reader:wrong@")}/prometheus` }),
+      apiOf({ PROMETHEUS_URL: `${url.replace("//", "//reader:wrong@")}/prometheus` }),
       path,
     );
     expect(refused.status).toBe(502);
@@ -119,7 +118,7 @@ describe("Prometheus-compatible backends", () => {
     process.env.AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
     try {
       const { status, body } = await call(
-        apiFor({ PROMETHEUS_URL: `${url}/prometheus`, PROMETHEUS_SIGV4_REGION: "eu-west-1" }),
+        apiOf({ PROMETHEUS_URL: `${url}/prometheus`, PROMETHEUS_SIGV4_REGION: "eu-west-1" }),
         path,
       );
       expect(status).toBe(200);
@@ -137,7 +136,7 @@ describe("Prometheus-compatible backends", () => {
 
   it("answers a clear 502 Status when the gateway refuses missing credentials", async () => {
     const url = await gateway({ require: (h) => h.authorization === `Bearer ${TOKEN}` });
-    const { status, body } = await call(apiFor({ PROMETHEUS_URL: `${url}/prometheus` }), path);
+    const { status, body } = await call(apiOf({ PROMETHEUS_URL: `${url}/prometheus` }), path);
     expect(status).toBe(502);
     expect(body.message).toMatch(
       /Prometheus refused the request \(HTTP 401\): missing tenant or credentials/,
@@ -148,14 +147,14 @@ describe("Prometheus-compatible backends", () => {
 describe("faults", () => {
   it("retries a dropped connection and still answers correctly", async () => {
     const url = await gateway({ require: () => true, dropFirst: true });
-    const { status, body } = await call(apiFor({ PROMETHEUS_URL: `${url}/prometheus` }), path);
+    const { status, body } = await call(apiOf({ PROMETHEUS_URL: `${url}/prometheus` }), path);
     expect(status).toBe(200);
     expectMatchesTruth(body, truth(), "after a dropped connection");
   });
 
   it("answers a 503 Status before the Lambda deadline when the backend is down", async () => {
     const port = await freePort();
-    const api = apiFor({ PROMETHEUS_URL: `http://127.0.0.1:${port}`, PROMETHEUS_RETRY_ATTEMPTS: "4" });
+    const api = apiOf({ PROMETHEUS_URL: `http://127.0.0.1:${port}`, PROMETHEUS_RETRY_ATTEMPTS: "4" });
     const started = Date.now();
     const remaining = 3_000;
     const response = await api(httpEvent("GET", path), {
@@ -170,7 +169,7 @@ describe("faults", () => {
     const silent = createServer(() => {});
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
     servers.push(silent);
-    const api = apiFor({ PROMETHEUS_URL: `http://127.0.0.1:${(silent.address() as AddressInfo).port}` });
+    const api = apiOf({ PROMETHEUS_URL: `http://127.0.0.1:${(silent.address() as AddressInfo).port}` });
     const started = Date.now();
     const response = await api(httpEvent("GET", path), { getRemainingTimeInMillis: () => 1_500 });
     expect(response.statusCode).toBe(504);
@@ -181,7 +180,7 @@ describe("faults", () => {
     const silent = createServer(() => {});
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
     servers.push(silent);
-    const api = apiFor({
+    const api = apiOf({
       PROMETHEUS_URL: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`,
       PROMETHEUS_TIMEOUT_MS: "300000",
     });

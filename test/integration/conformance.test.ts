@@ -6,7 +6,6 @@
  * differently or counts gRPC failures by its own rule, its profile says so.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config/settings";
 import { type ConsulDouble, startConsulDouble } from "../../src/dev/consul-double";
 import { consulCatalog, IDLE_CATALOG_SERVICE } from "../../src/dev/consul-series";
 import { istioSeries } from "../../src/dev/istio-series";
@@ -14,7 +13,6 @@ import { type RunningPrometheus, startPrometheus } from "../../src/dev/prometheu
 import { defaultScenario, type Scenario, type Workload } from "../../src/dev/scenario";
 import { ambientScenario, twoClusters } from "../../src/dev/scenarios";
 import { allMeshSeries, clusterSeries } from "../../src/dev/series";
-import { apiFromConfig } from "../../src/http/api-from-config";
 import type { ApiHandler } from "../../src/http/api-handler";
 import type { RequestLog } from "../../src/http/request-log";
 import {
@@ -34,7 +32,7 @@ import {
   workloadEdgesTruth,
   workloadTruth,
 } from "../support/ground-truth";
-import { call, scenarioPrometheus, withContract } from "../support/harness";
+import { apiFor, call, scenarioPrometheus } from "../support/harness";
 import {
   expectCount,
   expectMatchesTruth,
@@ -56,20 +54,19 @@ const apis = new Map<string, ApiHandler>();
 /** Round trips of each answer, as the api's request log counts them. */
 const tripsOf = new Map<ApiHandler, number>();
 
-function apiFor(env: Record<string, string>): ApiHandler {
+/** The api a deployment with `env` runs, which records the round trips of its last answer. */
+function countingApiFor(env: Record<string, string>): ApiHandler {
   let trips = 0;
-  const handler: ApiHandler = async (event, context) => {
-    const response = await inner(event, context);
+  const handler: ApiHandler = async (event, invocation) => {
+    const response = await inner(event, invocation);
     tripsOf.set(handler, trips);
     return response;
   };
-  const inner = withContract(
-    apiFromConfig(loadConfig({}, env), {
-      log: (entry: RequestLog) => {
-        trips = entry.roundTrips;
-      },
-    }),
-  );
+  const inner = apiFor(env, {
+    log: (entry: RequestLog) => {
+      trips = entry.roundTrips;
+    },
+  });
   return handler;
 }
 
@@ -83,13 +80,13 @@ beforeAll(async () => {
     metricsProxyBaseUrl: prometheus.url,
     tokens: { [CONSUL_TOKEN]: { wildcardRead: true }, "no-read": { wildcardRead: false } },
   });
-  apis.set("linkerd", apiFor({ MESH: "linkerd", PROMETHEUS_URL: prometheus.url }));
-  apis.set("istio", apiFor({ MESH: "istio", PROMETHEUS_URL: prometheus.url }));
-  apis.set("istio-ambient", apiFor({ MESH: "istio", PROMETHEUS_URL: ambient.url }));
+  apis.set("linkerd", countingApiFor({ MESH: "linkerd", PROMETHEUS_URL: prometheus.url }));
+  apis.set("istio", countingApiFor({ MESH: "istio", PROMETHEUS_URL: prometheus.url }));
+  apis.set("istio-ambient", countingApiFor({ MESH: "istio", PROMETHEUS_URL: ambient.url }));
   // Consul as its users run it: catalog and PromQL both through Consul's HTTP API.
   apis.set(
     "consul",
-    apiFor({ MESH: "consul", CONSUL_HTTP_ADDR: consul.url, CONSUL_HTTP_TOKEN: CONSUL_TOKEN }),
+    countingApiFor({ MESH: "consul", CONSUL_HTTP_ADDR: consul.url, CONSUL_HTTP_TOKEN: CONSUL_TOKEN }),
   );
 }, 90_000);
 

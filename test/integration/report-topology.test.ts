@@ -5,9 +5,8 @@ import { defaultScenario } from "../../src/dev/scenario";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
 import { PrometheusClient } from "../../src/prometheus/client";
 import { renderMarkdown } from "../../src/report/markdown";
-import { runReport } from "../../src/report/run-report";
 import { workloadEdgesTruth } from "../support/ground-truth";
-import { scenarioPrometheus, WINDOW } from "../support/harness";
+import { runTestReport, scenarioPrometheus } from "../support/harness";
 import { parseMermaid } from "../support/mermaid";
 
 const scenario = defaultScenario();
@@ -22,12 +21,11 @@ afterAll(async () => {
 
 const reportOf = async (spec: object) => {
   const engine = new PrometheusClient({ baseUrl: prometheus.url, timeoutMs: 10_000 });
-  const { report } = await runReport(
+  const { report } = await runTestReport(
     {
       engine,
       mesh: createLinkerdAdapter(),
       backendDescription: prometheus.url,
-      window: WINDOW,
       sinkFor: () => {
         throw new Error("no sinks in these specs");
       },

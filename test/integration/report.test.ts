@@ -8,9 +8,8 @@ import { defaultScenario } from "../../src/dev/scenario";
 import { createIstioAdapter } from "../../src/mesh/istio";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
 import { PrometheusClient } from "../../src/prometheus/client";
-import { runReport } from "../../src/report/run-report";
 import { workloadTruth } from "../support/ground-truth";
-import { apiOverPrometheus, call, scenarioPrometheus, WINDOW } from "../support/harness";
+import { apiOverPrometheus, call, runTestReport, scenarioPrometheus } from "../support/harness";
 import { startProcess } from "../support/process";
 import { stubServer } from "../support/stub-server";
 
@@ -31,7 +30,6 @@ const deps = () => ({
   engine: new PrometheusClient({ baseUrl: prometheus.url, timeoutMs: 10_000 }),
   mesh: createLinkerdAdapter(),
   backendDescription: `prometheus at ${prometheus.url}`,
-  window: WINDOW,
   sinkFor: () => {
     throw new Error("no sinks in these specs");
   },
@@ -47,7 +45,7 @@ const spec = {
 
 describe("scheduled report on a real Prometheus", () => {
   it("has one row per resource with numbers equal to the ground truth", async () => {
-    const { report } = await runReport(deps(), spec);
+    const { report } = await runTestReport(deps(), spec);
     expect(report).toMatchObject({
       title: "Payments hourly",
       generatedAt: "2026-11-25T09:00:00Z",
@@ -76,7 +74,7 @@ describe("scheduled report on a real Prometheus", () => {
   });
 
   it("carries the same TrafficMetricsLists the API serves", async () => {
-    const { report } = await runReport(deps(), spec);
+    const { report } = await runTestReport(deps(), spec);
     expect(report.lists).toHaveLength(4);
     const api = apiOverPrometheus(prometheus, createLinkerdAdapter());
     const served = await call(
@@ -88,7 +86,7 @@ describe("scheduled report on a real Prometheus", () => {
 
   it("carries the Warnings a misconfiguration raises, in the JSON and at the top of the Markdown", async () => {
     const wrongMesh = { ...deps(), mesh: createIstioAdapter() };
-    const { report, markdown } = await runReport(wrongMesh, spec);
+    const { report, markdown } = await runTestReport(wrongMesh, spec);
     expect(report.rows).toEqual([]);
     expect(report.warnings).toEqual([
       expect.stringMatching(/has no series of istio_requests_total.*\(MESH=istio\)/),
@@ -96,11 +94,11 @@ describe("scheduled report on a real Prometheus", () => {
     const lines = markdown.split("\n");
     expect(lines[4]).toMatch(/^> \*\*Warning:\*\* .*has no series of istio_requests_total/);
     // Right: no Warning at all.
-    expect((await runReport(deps(), spec)).report.warnings).toEqual([]);
+    expect((await runTestReport(deps(), spec)).report.warnings).toEqual([]);
   });
 
   it("renders Markdown with the worst success rate first and idle resources last", async () => {
-    const { markdown } = await runReport(deps(), spec);
+    const { markdown } = await runTestReport(deps(), spec);
     const rows = markdown
       .split("\n")
       .filter((l) => l.startsWith("| deployments") || l.startsWith("| statefulsets"));

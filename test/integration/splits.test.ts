@@ -5,7 +5,6 @@
  * the objects', and a Warning whenever the numbers are all traffic to a backend, not the apex's.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config/settings";
 import {
   CANARY_CATALOG,
   CANARY_NAMESPACE,
@@ -24,10 +23,9 @@ import {
 import type { RunningPrometheus } from "../../src/dev/prometheus-server";
 import { defaultScenario, type Stream } from "../../src/dev/scenario";
 import { allMeshSeries } from "../../src/dev/series";
-import { apiFromConfig } from "../../src/http/api-from-config";
 import type { ApiHandler } from "../../src/http/api-handler";
 import { backendTruth, type FailureRule, NO_TRAFFIC } from "../support/ground-truth";
-import { call, httpEvent, scenarioPrometheus } from "../support/harness";
+import { apiFor, call, httpEvent, scenarioPrometheus } from "../support/harness";
 import { expectMatchesTruth, parseQuantity, warningsOf } from "../support/smi-assert";
 
 const scenario = withCanaries(defaultScenario());
@@ -76,7 +74,6 @@ afterAll(async () => {
 });
 
 const api = (name: string) => apis.get(name) as ApiHandler;
-const apiFor = (env: Record<string, string>) => apiFromConfig(loadConfig({}, env), { log: () => {} });
 
 /** An api of `mesh` over the shared Prometheus and a cluster of its own holding `objects`. */
 async function withOwnCluster(

@@ -12,7 +12,7 @@ import type { Topology } from "../../src/topology/graph";
 import { renderMermaid } from "../../src/topology/mermaid";
 import { collectTopology } from "../../src/topology/source";
 import { type Truth, workloadEdgesTruth } from "../support/ground-truth";
-import { scenarioPrometheus, WINDOW } from "../support/harness";
+import { scenarioPrometheus, testContext } from "../support/harness";
 import { parseMermaid } from "../support/mermaid";
 
 const scenario = defaultScenario();
@@ -55,12 +55,11 @@ const decode = (text: string) =>
 
 beforeAll(async () => {
   prometheus = await scenarioPrometheus(scenario, linkerdSeries);
-  const deps = {
+  const deps = testContext({
     engine: new PrometheusClient({ baseUrl: prometheus.url, timeoutMs: 10_000 }),
     mesh: createLinkerdAdapter(),
     backendDescription: prometheus.url,
-    window: WINDOW,
-  };
+  });
   topology = await collectTopology(
     coreSource(deps, { windowMs: WINDOW_S * 1000, time: scenarioEnd(scenario) }),
     "deployments",

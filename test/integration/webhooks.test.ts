@@ -6,7 +6,7 @@ import { type ApiHandler, createApiHandler } from "../../src/http/api-handler";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
 import { PrometheusClient } from "../../src/prometheus/client";
 import { findWorkload, namespaceTruth, workloadTruth } from "../support/ground-truth";
-import { httpEvent, scenarioPrometheus, WINDOW, withContract } from "../support/harness";
+import { httpEvent, scenarioPrometheus, testContext, withContract } from "../support/harness";
 
 const scenario = defaultScenario();
 const TOKEN = "flagger-shared-secret-0123";
@@ -16,17 +16,12 @@ let api: ApiHandler;
 
 beforeAll(async () => {
   prometheus = await scenarioPrometheus(scenario, linkerdSeries);
-  api = withContract(
-    createApiHandler({
-      engine: new PrometheusClient({ baseUrl: prometheus.url, timeoutMs: 10_000 }),
-      mesh: createLinkerdAdapter(),
-      window: WINDOW,
-      backendDescription: "test",
-      webhookToken: TOKEN,
-      apiAuth: { mode: "none", token: API_TOKEN },
-      log: () => {},
-    }),
+  const engine = new PrometheusClient({ baseUrl: prometheus.url, timeoutMs: 10_000 });
+  const context = testContext(
+    { engine, mesh: createLinkerdAdapter(), backendDescription: "test" },
+    { WEBHOOK_TOKEN: TOKEN, API_TOKEN },
   );
+  api = withContract(createApiHandler(context, { log: () => {} }));
 }, 60_000);
 afterAll(async () => {
   await prometheus?.stop();

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { answerMetrics } from "../../src/answers/smi-metrics";
+import type { Context } from "../../src/config/context";
 import { istioSeries } from "../../src/dev/istio-series";
 import { linkerdSeries } from "../../src/dev/linkerd-series";
 import { OpenMetricsBuilder } from "../../src/dev/openmetrics";
@@ -18,11 +19,11 @@ import { createIstioAdapter } from "../../src/mesh/istio";
 import { DEFAULT_LABELS } from "../../src/mesh/label-settings";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
 import { checkReadiness } from "../../src/metrics/readiness";
-import { RequestStats, type TrafficDeps } from "../../src/metrics/traffic";
+import { RequestStats } from "../../src/metrics/request-stats";
 import { PrometheusClient } from "../../src/prometheus/client";
 import { parseSmiPath } from "../../src/smi/route";
 import { NO_TRAFFIC } from "../support/ground-truth";
-import { scenarioPrometheus, WINDOW } from "../support/harness";
+import { scenarioPrometheus, testContext } from "../support/harness";
 import { expectMatchesTruth, expectWarnings } from "../support/smi-assert";
 
 const scenario = defaultScenario();
@@ -61,19 +62,19 @@ afterAll(async () => {
   await Promise.all([linkerdOnly?.stop(), noMesh?.stop(), ztunnelOnly?.stop()]);
 });
 
-const depsOver = (prometheus: RunningPrometheus | { url: string }, mesh: MeshAdapter): TrafficDeps => ({
-  engine: new PrometheusClient({
-    baseUrl: prometheus.url,
-    timeoutMs: 10_000,
-    retry: { attempts: 1, baseDelayMs: 1 },
-  }),
-  mesh,
-  backendDescription: `prometheus at ${prometheus.url}`,
-  window: WINDOW,
-});
+const depsOver = (prometheus: RunningPrometheus | { url: string }, mesh: MeshAdapter): Context =>
+  testContext({
+    engine: new PrometheusClient({
+      baseUrl: prometheus.url,
+      timeoutMs: 10_000,
+      retry: { attempts: 1, baseDelayMs: 1 },
+    }),
+    mesh,
+    backendDescription: `prometheus at ${prometheus.url}`,
+  });
 
 /** Answers an SMI path at the core and returns the body, the Warnings and the round trips. */
-async function ask(deps: TrafficDeps, path: string, at: Date = time) {
+async function ask(deps: Context, path: string, at: Date = time) {
   const route = parseSmiPath(`${base}${path}`, deps.mesh.kinds);
   if (route.type === "group" || route.type === "resources") throw new Error(`${path} is not a metrics path`);
   const stats = new RequestStats();

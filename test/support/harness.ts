@@ -1,11 +1,14 @@
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { type Context, type ContextParts, createContext } from "../../src/config/context";
+import { loadConfig } from "../../src/config/settings";
 import type { OpenMetricsBuilder } from "../../src/dev/openmetrics";
 import { type RunningPrometheus, startPrometheus } from "../../src/dev/prometheus-server";
 import type { Scenario } from "../../src/dev/scenario";
-import { type ApiHandler, createApiHandler } from "../../src/http/api-handler";
+import { type ApiHandler, type ApiOptions, createApiHandler } from "../../src/http/api-handler";
 import type { MeshAdapter } from "../../src/mesh/adapter";
 import { PrometheusClient, type QueryEngine } from "../../src/prometheus/client";
+import { type RunIdentity, runReport, type SinkFactory } from "../../src/report/run-report";
 import { Contract } from "./contract";
 
 export const WINDOW = { defaultMs: 30_000, minMs: 10_000, maxMs: 86_400_000 };
@@ -25,11 +28,32 @@ export function scenarioPrometheus(
   });
 }
 
+/** A list store that keeps nothing: every page is measured again, as in a container that never saw the first. */
+export const EVERY_PAGE_COLD: Context["lists"] = { get: async (_key, measure) => measure() };
+
+/**
+ * A context as a deployment with these variables would build it, with the given parts (a fake
+ * engine, a mesh adapter) in place of the ones it would build. Unless told otherwise, the answer
+ * cache is off (`CACHE_TTL=0`) and no list is kept between pages, so every request is measured.
+ */
+export function testContext(parts: ContextParts = {}, env: Record<string, string> = {}): Context {
+  return createContext(loadConfig({}, { CACHE_TTL: "0", ...env }), { lists: EVERY_PAGE_COLD, ...parts });
+}
+
+/** The api over an engine and a mesh adapter, every answer checked against its OpenAPI contract. */
 export function apiOver(engine: QueryEngine, mesh: MeshAdapter, backendDescription = "test"): ApiHandler {
   return withContract(
-    createApiHandler({ engine, mesh, window: WINDOW, backendDescription, log: () => {} }),
+    createApiHandler(testContext({ engine, mesh, backendDescription }), { log: () => {} }),
     `${mesh.name} ${mesh.kinds}`,
   );
+}
+
+/**
+ * The api as a deployment with these variables builds it (`handlers/api.ts`), every answer checked
+ * against its OpenAPI contract; `options` replace its clock or request log.
+ */
+export function apiFor(env: Record<string, string>, options: ApiOptions = {}): ApiHandler {
+  return withContract(createApiHandler(createContext(loadConfig({}, env)), options));
 }
 
 /**
@@ -100,4 +124,14 @@ export async function call(handler: ApiHandler, pathAndQuery: string, method = "
   // biome-ignore lint/suspicious/noExplicitAny: test bodies are inspected field by field
   const body = JSON.parse(response.body ?? "null") as any;
   return { status: response.statusCode ?? 200, headers: response.headers ?? {}, body };
+}
+
+/** A report run over a test context: the given engine, mesh and sinks, and the given clock. */
+export function runTestReport(
+  parts: ContextParts & { readonly sinkFor: SinkFactory; readonly now?: () => Date },
+  input: unknown,
+  run: RunIdentity = {},
+) {
+  const { sinkFor, now, ...given } = parts;
+  return runReport(testContext(given), sinkFor, input, { ...run, ...(now === undefined ? {} : { now }) });
 }

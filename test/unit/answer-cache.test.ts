@@ -5,7 +5,7 @@ import { AnswerCache, cacheKey } from "../../src/http/answer-cache";
 import { createApiHandler } from "../../src/http/api-handler";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
 import type { InstantVector, QueryEngine } from "../../src/prometheus/client";
-import { call, httpEvent, WINDOW } from "../support/harness";
+import { call, httpEvent, testContext } from "../support/harness";
 
 /** An engine that counts queries and holds every answer until released. */
 class GatedEngine implements QueryEngine {
@@ -24,21 +24,20 @@ class GatedEngine implements QueryEngine {
 }
 
 const NOW = new Date("2026-11-25T12:00:00Z");
-const api = (
-  engine: QueryEngine,
-  cache = new AnswerCache({ ttlMs: 60_000, maxEntries: 100, maxBytes: 1 << 20 }),
-  token?: string,
-) =>
-  createApiHandler({
-    engine,
-    mesh: createLinkerdAdapter(),
-    window: WINDOW,
-    backendDescription: "test",
-    apiAuth: { mode: "none", token },
-    cache,
-    now: () => NOW,
-    log: () => {},
-  });
+/** The api with a 60 s answer cache of 100 entries and 1 MiB, as `CACHE_*` configure it. */
+const api = (engine: QueryEngine, token?: string) =>
+  createApiHandler(
+    testContext(
+      { engine, mesh: createLinkerdAdapter(), backendDescription: "test" },
+      {
+        CACHE_TTL: "60s",
+        CACHE_MAX_ENTRIES: "100",
+        CACHE_MAX_BYTES: String(1 << 20),
+        ...(token === undefined ? {} : { API_TOKEN: token }),
+      },
+    ),
+    { now: () => NOW, log: () => {} },
+  );
 const path = "/apis/metrics.smi-spec.io/v1alpha2/namespaces/shop/deployments/web";
 
 describe("request coalescing and the short cache", () => {
@@ -81,7 +80,7 @@ describe("request coalescing and the short cache", () => {
   it("checks the API token before the cache, so a cached answer is not served without it", async () => {
     const engine = new GatedEngine();
     engine.open();
-    const handler = api(engine, undefined, "summary-token-0123456789");
+    const handler = api(engine, "summary-token-0123456789");
     const summary = "/summary/namespaces/shop/deployments/web?time=2026-11-25T11:00:00Z";
     const smi = `${path}?time=2026-11-25T11:00:00Z`;
     const bearer = { headers: { authorization: "Bearer summary-token-0123456789" } };

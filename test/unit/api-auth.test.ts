@@ -1,26 +1,28 @@
 import { describe, expect, it } from "vitest";
 import { BackendTimeoutError } from "../../src/errors/backend-errors";
-import { type ApiDeps, createApiHandler } from "../../src/http/api-handler";
+import { createApiHandler } from "../../src/http/api-handler";
 import type { RequestLog } from "../../src/http/request-log";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
-import { httpEvent, WINDOW } from "../support/harness";
+import { httpEvent, testContext } from "../support/harness";
 import { RecordingEngine } from "../support/recording-engine";
 
 const API_TOKEN = "api-token-0123456789abcdef";
 const WEBHOOK_TOKEN = "webhook-token-0123456789ab";
 
-function setup(apiAuth: ApiDeps["apiAuth"] = { mode: "none", token: API_TOKEN }) {
+function setup(
+  apiAuth: { mode: "iam" | "jwt" | "none"; token?: string } = { mode: "none", token: API_TOKEN },
+) {
   const logs: RequestLog[] = [];
   const engine = new RecordingEngine();
-  const api = createApiHandler({
-    engine,
-    mesh: createLinkerdAdapter(),
-    window: WINDOW,
-    backendDescription: "prometheus at https://prometheus.example",
-    apiAuth,
-    webhookToken: WEBHOOK_TOKEN,
-    log: (entry) => logs.push(entry),
-  });
+  const context = testContext(
+    { engine, mesh: createLinkerdAdapter(), backendDescription: "prometheus at https://prometheus.example" },
+    {
+      API_AUTH: apiAuth.mode,
+      ...(apiAuth.token === undefined ? {} : { API_TOKEN: apiAuth.token }),
+      WEBHOOK_TOKEN,
+    },
+  );
+  const api = createApiHandler(context, { log: (entry) => logs.push(entry) });
   return { api, engine, logs };
 }
 
@@ -85,15 +87,11 @@ describe("API authentication with API_TOKEN", () => {
   );
 
   it("turns a deployed Flagger webhook without WEBHOOK_TOKEN off with a 403, instead of leaving it open", async () => {
-    const api = createApiHandler({
-      engine: new RecordingEngine(),
-      mesh: createLinkerdAdapter(),
-      window: WINDOW,
-      backendDescription: "test",
-      apiAuth: { mode: "iam" },
-      deployed: true,
-      log: () => {},
-    });
+    const context = testContext(
+      { engine: new RecordingEngine(), mesh: createLinkerdAdapter(), backendDescription: "test" },
+      { API_AUTH: "iam", AWS_LAMBDA_FUNCTION_NAME: "smi-traffic-metrics-dev-api" },
+    );
+    const api = createApiHandler(context, { log: () => {} });
     const gate = { body: JSON.stringify({ name: "web", namespace: "shop", phase: "Progressing" }) };
     const response = await api(httpEvent("POST", "/webhooks/flagger", gate));
     expect(response.statusCode).toBe(403);
@@ -138,14 +136,12 @@ describe("The request log", () => {
       if (engine.queries.length === 0) return answerOnce(query, time);
       throw new BackendTimeoutError("prometheus", "https://prometheus.example", 1000);
     };
-    const api = createApiHandler({
+    const context = testContext({
       engine,
       mesh: createLinkerdAdapter(),
-      window: WINDOW,
       backendDescription: "prometheus at https://prometheus.example",
-      apiAuth: { mode: "none" },
-      log: (entry) => logs.push(entry),
     });
+    const api = createApiHandler(context, { log: (entry) => logs.push(entry) });
     expect((await api(httpEvent("GET", smi))).statusCode).toBe(504);
     expect(logs[0]).toMatchObject({ status: 504, roundTrips: 1 });
   });

@@ -1,8 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { createContext } from "../../src/config/context";
 import { loadConfig } from "../../src/config/settings";
 import { loadConfigAndDevSettings } from "../../src/dev/dev-settings";
 import { ConfigError } from "../../src/errors/config-error";
-import { apiFromConfig } from "../../src/http/api-from-config";
+import { createApiHandler } from "../../src/http/api-handler";
+
+/** The api function as `handlers/api.ts` builds it. */
+const apiFromEnv = (config: ReturnType<typeof loadConfig>) => createApiHandler(createContext(config));
 
 describe("loadConfig", () => {
   it("uses documented defaults for an empty environment", () => {
@@ -111,15 +115,15 @@ describe("loadConfig", () => {
 
   it("refuses to build a deployed api with API_AUTH=none and no API_TOKEN, and says why", () => {
     const deployed = { AWS_LAMBDA_FUNCTION_NAME: "smi-api" };
-    expect(() => apiFromConfig(loadConfig({ ...deployed, API_AUTH: "none" }))).toThrow(
+    expect(() => apiFromEnv(loadConfig({ ...deployed, API_AUTH: "none" }))).toThrow(
       /refusing to serve: API_AUTH is none and API_TOKEN is unset/,
     );
-    expect(() => apiFromConfig(loadConfig({ ...deployed, API_AUTH: "iam" }))).not.toThrow();
-    expect(() => apiFromConfig(loadConfig({ ...deployed, API_TOKEN: "0123456789abcdef" }))).not.toThrow();
+    expect(() => apiFromEnv(loadConfig({ ...deployed, API_AUTH: "iam" }))).not.toThrow();
+    expect(() => apiFromEnv(loadConfig({ ...deployed, API_TOKEN: "0123456789abcdef" }))).not.toThrow();
     // The report function serves no HTTP: its configuration loads without the API's token.
     expect(loadConfig({ ...deployed, API_AUTH: "none" }).apiAuth.mode).toBe("none");
     // Locally the token is optional.
-    expect(() => apiFromConfig(loadConfig({}))).not.toThrow();
+    expect(() => apiFromEnv(loadConfig({}))).not.toThrow();
   });
 });
 

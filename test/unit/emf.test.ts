@@ -3,7 +3,7 @@ import * as z from "zod";
 import { createApiHandler } from "../../src/http/api-handler";
 import { emfRecord, METRICS_NAMESPACE, type RequestLog } from "../../src/http/request-log";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
-import { httpEvent, WINDOW } from "../support/harness";
+import { httpEvent, testContext } from "../support/harness";
 import { RecordingEngine } from "../support/recording-engine";
 
 /**
@@ -89,13 +89,12 @@ const EmfSchema = z
 describe("per-request CloudWatch metrics in the Embedded Metric Format", () => {
   it("writes one line per request that is a valid EMF document and keeps the log fields", async () => {
     const lines: RequestLog[] = [];
-    const api = createApiHandler({
+    const context = testContext({
       engine: new RecordingEngine(),
       mesh: createLinkerdAdapter(),
-      window: WINDOW,
       backendDescription: "test",
-      log: (entry) => lines.push(entry),
     });
+    const api = createApiHandler(context, { log: (entry) => lines.push(entry) });
     await api(httpEvent("GET", "/apis/metrics.smi-spec.io/v1alpha2/namespaces/shop/deployments/web?t=1m"));
     await api(httpEvent("GET", "/healthz"));
     await api(httpEvent("GET", "/nowhere"));

@@ -4,11 +4,10 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
 import { LambdaSink } from "../../src/report/lambda-sink";
 import type { Report } from "../../src/report/report";
-import { runReport } from "../../src/report/run-report";
 import { type RenderedReport, ReportDeliveryError, type ReportSink } from "../../src/report/sink";
 import { createSinkFactory } from "../../src/report/sink-factory";
 import type { SinkSpec } from "../../src/report/spec";
-import { WINDOW } from "../support/harness";
+import { runTestReport } from "../support/harness";
 import { RecordingEngine } from "../support/recording-engine";
 
 const lambdaMock = mockClient(LambdaClient);
@@ -71,7 +70,6 @@ describe("report delivery outcomes", () => {
     engine: new RecordingEngine(),
     mesh: createLinkerdAdapter(),
     backendDescription: "recording engine",
-    window: WINDOW,
     sinkFor,
     now: () => new Date("2026-11-25T09:00:00Z"),
   });
@@ -93,7 +91,7 @@ describe("report delivery outcomes", () => {
         { type: "lambda", function: "good-consumer" },
       ],
     };
-    const error = await runReport(deps(sinkFor), spec).catch((e) => e);
+    const error = await runTestReport(deps(sinkFor), spec).catch((e) => e);
     expect(error).toBeInstanceOf(ReportDeliveryError);
     expect(error.outcomes).toEqual([
       expect.objectContaining({ sink: "lambda broken-consumer", ok: false }),
@@ -107,12 +105,12 @@ describe("report delivery outcomes", () => {
     const d = deps(() => {
       throw new Error("no sink expected");
     });
-    await expect(runReport(d, { kinds: ["nodes"], window: "5m" })).rejects.toThrow(
+    await expect(runTestReport(d, { kinds: ["nodes"], window: "5m" })).rejects.toThrow(
       /invalid report spec \(the schedule's input\): kinds\.0 "nodes" is not served; served kinds are/,
     );
-    await expect(runReport(d, { kinds: ["deployments"], window: "forever" })).rejects.toThrow(/window/);
+    await expect(runTestReport(d, { kinds: ["deployments"], window: "forever" })).rejects.toThrow(/window/);
     await expect(
-      runReport(d, { kinds: ["deployments"], window: "5m", sinks: [{ type: "email" }] }),
+      runTestReport(d, { kinds: ["deployments"], window: "5m", sinks: [{ type: "email" }] }),
     ).rejects.toThrow(/invalid report spec \(the schedule's input\): sinks\.0/);
     expect(d.engine.queries).toEqual([]);
   });

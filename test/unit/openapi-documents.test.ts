@@ -4,27 +4,22 @@ import { describe, expect, expectTypeOf, it } from "vitest";
 import type * as z from "zod";
 import type { GateVerdict } from "../../src/answers/flagger-gate";
 import type { Summary } from "../../src/answers/summary";
-import { createBackends } from "../../src/config/context";
+import { createContext } from "../../src/config/context";
 import { loadConfig } from "../../src/config/settings";
-import { type ApiDeps, createApiHandler } from "../../src/http/api-handler";
+import { createApiHandler } from "../../src/http/api-handler";
 import { matchRoute } from "../../src/http/route-table";
-import { apiRoutes } from "../../src/http/routes";
 import type { MeshAdapter } from "../../src/mesh/adapter";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
 import { MESH_NAMES } from "../../src/mesh/select";
 import type { GateVerdictSchema, HealthSchema, SummarySchema } from "../../src/openapi/http-bodies";
 import { discoveryKindOf } from "../../src/smi/discovery";
-import { httpEvent, WINDOW } from "../support/harness";
+import { httpEvent, testContext } from "../support/harness";
 import { RecordingEngine } from "../support/recording-engine";
 
-const handlerFor = (mesh: MeshAdapter, extra: Partial<ApiDeps> = {}) =>
-  createApiHandler({
-    engine: new RecordingEngine(),
-    mesh,
-    window: WINDOW,
-    backendDescription: "test",
+/** The api over a mesh adapter, deployed with these variables (`API_AUTH`, `API_TOKEN`, ...). */
+const handlerFor = (mesh: MeshAdapter, env: Record<string, string> = {}) =>
+  createApiHandler(testContext({ engine: new RecordingEngine(), mesh, backendDescription: "test" }, env), {
     log: () => {},
-    ...extra,
   });
 
 async function get(handler: ReturnType<typeof handlerFor>, path: string, accept?: string) {
@@ -44,7 +39,7 @@ async function expectValidOpenApi(document: unknown, version: string) {
   expect(validator.version).toBe(version);
 }
 
-const meshes = MESH_NAMES.map((mesh) => [mesh, createBackends(loadConfig({}, { MESH: mesh })).mesh] as const);
+const meshes = MESH_NAMES.map((mesh) => [mesh, createContext(loadConfig({}, { MESH: mesh })).mesh] as const);
 
 describe("GET /openapi.json", () => {
   it.each(meshes)("is a valid OpenAPI 3.1 document of every route for %s", async (_name, mesh) => {
@@ -56,14 +51,7 @@ describe("GET /openapi.json", () => {
   });
 
   it("describes only paths the route table serves", async () => {
-    const deps = {
-      engine: new RecordingEngine(),
-      mesh: createLinkerdAdapter(),
-      window: WINDOW,
-      backendDescription: "t",
-    };
-    const document = JSON.parse((await get(handlerFor(deps.mesh), "/openapi.json")).text);
-    const table = apiRoutes(deps);
+    const document = JSON.parse((await get(handlerFor(createLinkerdAdapter()), "/openapi.json")).text);
     for (const [template, item] of Object.entries(document.paths as Record<string, object>)) {
       const path = template
         .replace("{version}", "v1alpha2")
@@ -71,15 +59,15 @@ describe("GET /openapi.json", () => {
         .replace("{namespace}", "shop")
         .replace("{name}", "web");
       for (const method of Object.keys(item)) {
-        expect(() => matchRoute(table, method.toUpperCase(), path), `${method} ${template}`).not.toThrow();
+        expect(() => matchRoute(method.toUpperCase(), path), `${method} ${template}`).not.toThrow();
       }
     }
   });
 
   it.each([
-    ["iam", { apiAuth: { mode: "iam" } }, "sigv4"],
-    ["jwt", { apiAuth: { mode: "jwt" } }, "jwt"],
-    ["none with API_TOKEN", { apiAuth: { mode: "none", token: "api-token-0123456789" } }, "apiToken"],
+    ["iam", { API_AUTH: "iam" }, "sigv4"],
+    ["jwt", { API_AUTH: "jwt" }, "jwt"],
+    ["none with API_TOKEN", { API_AUTH: "none", API_TOKEN: "api-token-0123456789" }, "apiToken"],
   ] as const)(
     "locks the SMI routes as the deployment does under %s, and leaves discovery open",
     async (_what, auth, scheme) => {
@@ -96,7 +84,7 @@ describe("GET /openapi.json", () => {
   );
 
   it("names the webhook token as a query parameter when one is set", async () => {
-    const handler = handlerFor(createLinkerdAdapter(), { webhookToken: "webhook-token-0123456789" });
+    const handler = handlerFor(createLinkerdAdapter(), { WEBHOOK_TOKEN: "webhook-token-0123456789" });
     const document = JSON.parse((await get(handler, "/openapi.json")).text);
     expect(document.paths["/webhooks/flagger"].post.security).toEqual([{ webhookToken: [] }]);
     expect(document.components.securitySchemes.webhookToken).toMatchObject({

@@ -4,7 +4,7 @@ import { createApiHandler } from "../../src/http/api-handler";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
 import type { InstantVector, QueryEngine, QueryOptions } from "../../src/prometheus/client";
 import type { VectorSample } from "../../src/prometheus/envelope";
-import { call, WINDOW } from "../support/harness";
+import { call, testContext } from "../support/harness";
 
 /** Answers a pod list's count query with `pods` pods, each with `base + i` successes. */
 class PodsEngine implements QueryEngine {
@@ -27,15 +27,12 @@ class PodsEngine implements QueryEngine {
 }
 
 const NOW = new Date("2026-11-25T12:00:00Z");
+/** The api over an engine; without `lists`, every page is measured again, as in a cold container. */
 function api(engine: QueryEngine, options: { lists?: ListCache; now?: () => Date } = {}) {
-  return createApiHandler({
-    engine,
-    mesh: createLinkerdAdapter(),
-    window: WINDOW,
-    backendDescription: "test",
+  const parts = { engine, mesh: createLinkerdAdapter(), backendDescription: "test" };
+  return createApiHandler(testContext(options.lists ? { ...parts, lists: options.lists } : parts), {
     log: () => {},
     now: options.now ?? (() => NOW),
-    ...(options.lists ? { lists: options.lists } : {}),
   });
 }
 const path = "/apis/metrics.smi-spec.io/v1alpha2/namespaces/shop/pods";

@@ -1,6 +1,6 @@
 import { gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
-import { createBackends } from "../../src/config/context";
+import { createContext } from "../../src/config/context";
 import { loadConfig } from "../../src/config/settings";
 import { freePort } from "../../src/dev/prometheus-server";
 import {
@@ -370,7 +370,7 @@ describe("PrometheusClient", () => {
       const server = await stub((_req, res) =>
         server.requests.length < 3 ? sendJson(res, 503, {}) : sendJson(res, 200, vector([])),
       );
-      const { engine } = createBackends(
+      const { engine } = createContext(
         loadConfig({ MESH: "consul", CONSUL_HTTP_ADDR: server.url, PROMETHEUS_RETRY_ATTEMPTS: attempts }),
       );
       const result = await engine.instantQuery("x", time).then(

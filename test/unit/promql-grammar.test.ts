@@ -4,10 +4,11 @@ import type { MeshAdapter } from "../../src/mesh/adapter";
 import { createConsulAdapter } from "../../src/mesh/consul";
 import { createIstioAdapter } from "../../src/mesh/istio";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
-import { buildQueries, type MeasureSpec, type QueryPlan } from "../../src/metrics/measure";
+import { buildQueries, type MeasureSpec, type QueryPlan } from "../../src/metrics/query-plan";
 import { checkReadiness } from "../../src/metrics/readiness";
 import { diagnoseZeros } from "../../src/metrics/zero-diagnosis";
 import { eq, renderSelector } from "../../src/prometheus/promql";
+import { testContext } from "../support/harness";
 import { RecordingEngine } from "../support/recording-engine";
 
 function parseErrors(query: string): string[] {
@@ -81,7 +82,7 @@ describe("PromQL the adapters generate", () => {
     "parses the zero diagnosis and readiness queries for every %s kind",
     async (_name, mesh) => {
       const engine = new RecordingEngine();
-      const deps = { engine, mesh, backendDescription: "test", window: { maxMs: 86_400_000 } };
+      const deps = testContext({ engine, mesh, backendDescription: "test" });
       const run = (q: string) => engine.instantQuery(q, new Date(0));
       for (const kind of mesh.kinds) {
         for (const target of [

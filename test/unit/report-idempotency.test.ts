@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
-import { runReport } from "../../src/report/run-report";
 import { ReportDeliveryError } from "../../src/report/sink";
 import { createSinkFactory } from "../../src/report/sink-factory";
-import { WINDOW } from "../support/harness";
+import { runTestReport } from "../support/harness";
 import { RecordingEngine } from "../support/recording-engine";
 import { type StubRequest, stubServer } from "../support/stub-server";
 
@@ -28,7 +27,6 @@ const deps = {
   engine: new RecordingEngine(),
   mesh: createLinkerdAdapter(),
   backendDescription: "recording engine",
-  window: WINDOW,
   sinkFor: createSinkFactory({ lambda: () => ({}) as never, webhookSecret: undefined }),
   now: () => new Date("2026-11-25T09:00:00Z"),
 };
@@ -47,15 +45,15 @@ describe("a scheduled report retried by Lambda after a partial failure", () => {
     };
     // Lambda retries a failed asynchronous invocation with the same request id.
     const run = { id: "c0ffee00-aws-request-id" };
-    const first = await runReport(deps, spec, run).catch((e) => e);
+    const first = await runTestReport(deps, spec, run).catch((e) => e);
     expect(first).toBeInstanceOf(ReportDeliveryError);
-    await runReport(deps, spec, run);
+    await runTestReport(deps, spec, run);
     const keys = delivered.seen.map((r) => r.headers["idempotency-key"]);
     expect(keys).toHaveLength(2);
     expect(keys[0]).toBe(keys[1]);
     // Each sink has its own key, and another run gets other keys.
     expect(flaky.seen[0]?.headers["idempotency-key"]).not.toBe(keys[0]);
-    await runReport(deps, { ...spec, sinks: [spec.sinks[0]] }, { id: "another-invocation" });
+    await runTestReport(deps, { ...spec, sinks: [spec.sinks[0]] }, { id: "another-invocation" });
     expect(delivered.seen[2]?.headers["idempotency-key"]).not.toBe(keys[0]);
   });
 });

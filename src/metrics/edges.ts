@@ -1,0 +1,96 @@
+import type { Context } from "../config/context";
+import { NotFoundError } from "../errors/request-errors";
+import { renderSelector } from "../prometheus/promql";
+import { KINDS, type KindName, type ResourceRef } from "../smi/kinds";
+import { measure } from "./measure";
+import type { MeasureResult } from "./measure-fold";
+import type { Measurement } from "./measurement";
+import { notePartitions } from "./partitions";
+import { countedQuery, type RequestStats } from "./request-stats";
+import { byId, identityMatchers, refOf } from "./resource-ref";
+import type { TimeRange } from "./time-range";
+import { explainZero, targetOf } from "./zero-warnings";
+
+/** The edge part of an item: which way, to whom, and whose proxy measured it. */
+export interface EdgeSpec {
+  readonly direction: "to" | "from";
+  readonly peer: ResourceRef | null;
+  readonly side: "client" | "server";
+}
+
+export interface MeasuredEdge extends EdgeSpec {
+  readonly measurement: Measurement;
+}
+
+/**
+ * A resource's edges in both directions, each read on the side the mesh measures it, each peer
+ * with its own kind. Every direction's queries run together; peers whose series carry no
+ * namespace are placed by the mesh.
+ */
+export async function measureEdges(
+  context: Context,
+  ref: ResourceRef,
+  range: TimeRange,
+  stats: RequestStats,
+): Promise<MeasuredEdge[]> {
+  const { engine, mesh } = context;
+  const views = mesh.edgeViews(ref.kind);
+  if (views.length === 0) {
+    throw new NotFoundError(
+      `edges of ${ref.kind} are not served with mesh ${mesh.name}: its series do not name the peers of a ${KINDS[ref.kind].kind}`,
+    );
+  }
+  const perView: MeasureResult[] = await Promise.all(
+    views.map((view) =>
+      measure(
+        engine,
+        {
+          family: view.family,
+          scope: identityMatchers(view.self, ref),
+          groupBy: { namespace: view.peer.namespace, names: view.peer.names.map((n) => n.label) },
+          ...range,
+        },
+        stats,
+      ),
+    ),
+  );
+  notePartitions(
+    perView.flatMap((m) => m.partitions),
+    stats,
+  );
+  const peerKind = (viewIndex: number, via: number) =>
+    (views[viewIndex]?.peer.names[via]?.kind ?? ref.kind) as KindName;
+  const unplaced = new Set<string>();
+  views.forEach((view, i) => {
+    for (const m of perView[i]?.objects ?? []) {
+      if (view.peer.namespace === undefined && KINDS[peerKind(i, m.key.via)].namespaced)
+        unplaced.add(m.key.name);
+    }
+  });
+  const query = countedQuery(context, range.time, stats);
+  const placed =
+    unplaced.size > 0 && mesh.placeNamespaces
+      ? await mesh.placeNamespaces(ref.kind, [...unplaced], query)
+      : new Map<string, string>();
+  const edges = views.flatMap((view, i) =>
+    (perView[i]?.objects ?? [])
+      .map((m) => ({
+        ref: refOf(peerKind(i, m.key.via), {
+          namespace: m.key.namespace ?? placed.get(m.key.name),
+          name: m.key.name,
+        }),
+        side: m.side,
+        measurement: m.measurement,
+      }))
+      .sort(byId)
+      .map(({ ref: peer, side, measurement }) => ({ direction: view.direction, peer, side, measurement })),
+  );
+  if (edges.length === 0) {
+    // The edges' own selectors count as signs of life: a workload may only ever send.
+    const own = views.map((view) =>
+      renderSelector(view.family.counter, [...view.family.matchers, ...identityMatchers(view.self, ref)]),
+    );
+    await explainZero(context, targetOf(ref), range, stats, own);
+  }
+  return edges;
+}

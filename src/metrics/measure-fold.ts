@@ -1,0 +1,191 @@
+import { BackendResponseError } from "../errors/backend-errors";
+import type { PartitionLabel, Side } from "../mesh/adapter";
+import type { VectorSample } from "../prometheus/envelope";
+import { BucketBounds, parseUpperBound, quantileOf } from "../prometheus/histogram";
+import type { Measurement } from "./measurement";
+import { type MeasureSpec, pinnedNamespace } from "./query-plan";
+
+/** Identity of a measured object as the series name it. */
+export interface MeasuredKey {
+  readonly namespace?: string;
+  readonly name: string;
+  /** Index, in the grouping's `names`, of the label that named the object. */
+  readonly via: number;
+}
+
+export interface MeasuredObject {
+  readonly key: MeasuredKey;
+  readonly measurement: Measurement;
+  /** Whose proxy the numbers come from: the family's side, or the reporter chosen for the object. */
+  readonly side: Side;
+}
+
+/** The values an unpinned partition label (cluster, datacenter) had across the answer's series. */
+export interface PartitionSeen extends PartitionLabel {
+  readonly values: readonly string[];
+}
+
+export interface MeasureResult {
+  readonly objects: readonly MeasuredObject[];
+  readonly partitions: readonly PartitionSeen[];
+}
+
+interface Accumulator {
+  key: MeasuredKey;
+  side: Side;
+  success: number;
+  failure: number;
+  /** Bucket counts by slot of the fold's `BucketBounds`. */
+  buckets: (number | undefined)[];
+}
+
+/** Separates the parts of an accumulator id; label values cannot hold it. */
+const SEP = "\u0000";
+
+/** Per-object totals, fed sample by sample from both queries in whatever order they arrive. */
+export class MeasureFold {
+  readonly #spec: MeasureSpec;
+  readonly #pinned: string | undefined;
+  /** Keyed by object, or with observers by object, pair and reporter rank. */
+  readonly #objects = new Map<string, Accumulator>();
+  readonly #bounds = new BucketBounds();
+  /** Slot of each `le` text seen, scaled to ms; undefined for a bound that does not parse. */
+  readonly #slotOfLe = new Map<string, number | undefined>();
+  readonly #partitionValues: Set<string>[];
+  /**
+   * The object the previous sample went to: an answer lists each series' samples together (a pod's
+   * buckets one after another), so most samples go where the one before went.
+   */
+  #last: { namespace: string | undefined; via: number; name: string; acc: Accumulator } | undefined;
+
+  constructor(spec: MeasureSpec) {
+    this.#spec = spec;
+    this.#pinned = pinnedNamespace(spec);
+    this.#partitionValues = spec.family.partitionBy.map(() => new Set());
+  }
+
+  #entry(labels: Readonly<Record<string, string>>): Accumulator | undefined {
+    const { groupBy, family } = this.#spec;
+    if (family.keep !== undefined && !family.keep.test(labels)) return undefined;
+    const via = groupBy.names.findIndex((label) => !!labels[label]);
+    const name = labels[groupBy.names[via] ?? ""];
+    const namespace =
+      groupBy.namespace === undefined ? undefined : (this.#pinned ?? labels[groupBy.namespace]);
+    if (!name || (groupBy.namespace !== undefined && !namespace)) return undefined;
+    const { observers } = family;
+    const last = this.#last;
+    if (observers === undefined && last?.name === name && last.via === via && last.namespace === namespace) {
+      return last.acc;
+    }
+    let id = `${namespace ?? ""}${SEP}${via}${SEP}${name}`;
+    let side = family.side;
+    if (observers !== undefined) {
+      const rank = observers.order.findIndex((o) => o.value === labels[observers.label]);
+      const observer = observers.order[rank];
+      if (observer === undefined) return undefined;
+      side = observer.side;
+      id += `${SEP}${observers.pair.map((l) => labels[l] ?? "").join(SEP)}${SEP}${rank}`;
+    }
+    let acc = this.#objects.get(id);
+    if (acc === undefined) {
+      const key = namespace === undefined ? { name, via } : { namespace, name, via };
+      acc = { key, side, success: 0, failure: 0, buckets: [] };
+      this.#objects.set(id, acc);
+    }
+    if (observers === undefined) this.#last = { namespace, via, name, acc };
+    return acc;
+  }
+
+  count(sample: VectorSample): void {
+    const { family } = this.#spec;
+    const value = sample.value[1];
+    if (!Number.isFinite(value) || value < 0) {
+      throw new BackendResponseError("Prometheus", `Prometheus returned a request count of ${value}`, {
+        url: family.counter,
+      });
+    }
+    family.partitionBy.forEach((partition, i) => {
+      this.#partitionValues[i]?.add(sample.metric[partition.label] ?? "");
+    });
+    const acc = this.#entry(sample.metric);
+    if (acc === undefined) return;
+    if (family.isFailure(sample.metric)) acc.failure += value;
+    else acc.success += value;
+  }
+
+  latency(sample: VectorSample): void {
+    const { family } = this.#spec;
+    const acc = this.#entry(sample.metric);
+    const value = sample.value[1];
+    if (acc === undefined || Number.isNaN(value)) return;
+    const le = sample.metric.le;
+    if (le === undefined) return;
+    let slot = this.#slotOfLe.get(le);
+    if (slot === undefined && !this.#slotOfLe.has(le)) {
+      const bound = parseUpperBound(le);
+      slot = bound === undefined ? undefined : this.#bounds.slot(bound * family.latencyUnitMs);
+      this.#slotOfLe.set(le, slot);
+    }
+    if (slot !== undefined) acc.buckets[slot] = (acc.buckets[slot] ?? 0) + value;
+  }
+
+  result(): MeasureResult {
+    const objects = [...this.#chosen()].map((acc) => {
+      const prepared = this.#bounds.prepare(acc.buckets);
+      const quantile = (q: number) => {
+        const value = quantileOf(q, prepared);
+        return Number.isFinite(value) ? value : null;
+      };
+      return {
+        key: acc.key,
+        side: acc.side,
+        measurement: {
+          successCount: acc.success,
+          failureCount: acc.failure,
+          p50Ms: quantile(0.5),
+          p90Ms: quantile(0.9),
+          p99Ms: quantile(0.99),
+        },
+      };
+    });
+    const partitions = this.#spec.family.partitionBy.map((partition, i) => ({
+      ...partition,
+      values: [...(this.#partitionValues[i] ?? [])].sort(),
+    }));
+    return { objects, partitions };
+  }
+
+  /**
+   * The accumulators to report. With observers, each pair keeps only its best-ranked reporter,
+   * then pairs add up per object and side; without, every accumulator is one object already.
+   */
+  *#chosen(): Iterable<Accumulator> {
+    if (this.#spec.family.observers === undefined) {
+      yield* this.#objects.values();
+      return;
+    }
+    const best = new Map<string, { rank: number; acc: Accumulator }>();
+    for (const [id, acc] of this.#objects) {
+      const cut = id.lastIndexOf(SEP);
+      const pair = id.slice(0, cut);
+      const rank = Number(id.slice(cut + 1));
+      const held = best.get(pair);
+      if (held === undefined || rank < held.rank) best.set(pair, { rank, acc });
+    }
+    const merged = new Map<string, Accumulator>();
+    for (const { acc } of best.values()) {
+      const id = `${acc.key.namespace ?? ""}${SEP}${acc.key.via}${SEP}${acc.key.name}${SEP}${acc.side}`;
+      const into = merged.get(id);
+      if (into === undefined) {
+        merged.set(id, { ...acc, buckets: [...acc.buckets] });
+        continue;
+      }
+      into.success += acc.success;
+      into.failure += acc.failure;
+      acc.buckets.forEach((count, slot) => {
+        if (count !== undefined) into.buckets[slot] = (into.buckets[slot] ?? 0) + count;
+      });
+    }
+    yield* merged.values();
+  }
+}

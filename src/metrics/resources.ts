@@ -1,0 +1,77 @@
+import type { Context } from "../config/context";
+import { eq } from "../prometheus/promql";
+import type { KindName, ResourceRef } from "../smi/kinds";
+import { measure } from "./measure";
+import { type Measurement, NO_TRAFFIC } from "./measurement";
+import { notePartitions } from "./partitions";
+import type { RequestStats } from "./request-stats";
+import { byId, grouping, identityMatchers, refKey, refOf } from "./resource-ref";
+import type { TimeRange } from "./time-range";
+import { explainZero, targetOf } from "./zero-warnings";
+
+export interface MeasuredResource {
+  readonly ref: ResourceRef;
+  readonly measurement: Measurement;
+}
+
+/**
+ * The traffic one resource served in the window. A resource Prometheus has no series of in the
+ * window answers zero counts and null latencies, with a Warning when that may not mean idle.
+ */
+export async function measureResource(
+  context: Context,
+  ref: ResourceRef,
+  range: TimeRange,
+  stats: RequestStats,
+): Promise<Measurement> {
+  const view = context.mesh.resourceView(ref.kind);
+  const measured = await measure(
+    context.engine,
+    {
+      family: view.family,
+      scope: identityMatchers(view.self, ref),
+      groupBy: grouping(view.self),
+      ...range,
+      // One object: a single round trip costs less than two in parallel.
+      plan: "joined",
+    },
+    stats,
+  );
+  notePartitions(measured.partitions, stats);
+  const found = measured.objects[0];
+  if (found === undefined) await explainZero(context, targetOf(ref), range, stats);
+  return found?.measurement ?? NO_TRAFFIC;
+}
+
+/** Every resource of a kind (in one namespace, or all), plus any the mesh's catalog knows idle. */
+export async function measureKind(
+  context: Context,
+  kind: KindName,
+  namespace: string | undefined,
+  range: TimeRange,
+  stats: RequestStats,
+): Promise<MeasuredResource[]> {
+  const { engine, mesh } = context;
+  const view = mesh.resourceView(kind);
+  const scope =
+    namespace !== undefined && view.self.namespace !== undefined ? [eq(view.self.namespace, namespace)] : [];
+  const [measured, known] = await Promise.all([
+    measure(engine, { family: view.family, scope, groupBy: grouping(view.self), ...range }, stats),
+    mesh.knownResources?.(kind, namespace) ?? Promise.resolve({ refs: [], warnings: [] }),
+  ]);
+  for (const warning of known.warnings) stats.warnings.add(warning);
+  notePartitions(measured.partitions, stats);
+  const resources = new Map<string, MeasuredResource>();
+  for (const ref of known.refs) resources.set(refKey(ref), { ref, measurement: NO_TRAFFIC });
+  let seen = false;
+  for (const m of measured.objects) {
+    const ref = refOf(kind, m.key);
+    if (namespace !== undefined && ref.namespace !== namespace) continue;
+    resources.set(refKey(ref), { ref, measurement: m.measurement });
+    seen = true;
+  }
+  // A catalog's idle entries are no proof Prometheus holds this mesh's series: only measured ones are.
+  if (!seen)
+    await explainZero(context, { kind, ...(namespace === undefined ? {} : { namespace }) }, range, stats);
+  return [...resources.values()].sort(byId);
+}
