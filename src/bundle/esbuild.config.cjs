@@ -8,8 +8,9 @@
 //   We use the http adapter, which axios picks first in Node, and never send FormData (axios still
 //   recognises one by its tag without the constructor).
 // - following redirects (`follow-redirects`, with `debug`) and proxies (`proxy-from-env`,
-//   `https-proxy-agent`, with `agent-base`): every client of ours sets `maxRedirects: 0` and
-//   `proxy: false`, which keep axios on Node's own `http`/`https` (26 KB of the api bundle).
+//   `https-proxy-agent`, with `agent-base`): every axios instance of ours comes from
+//   src/net/http-instance.ts, which sets `maxRedirects: 0` and `proxy: false`; those keep axios on
+//   Node's own `http`/`https` (26 KB of the api bundle).
 // The stubs fail loudly if a code path we do not use is ever reached, and the build fails if the
 // axios source no longer has the line we rewrite, so an upgrade cannot undo this silently.
 const stubs = {

@@ -1,7 +1,5 @@
-import axios, { type AxiosInstance, type AxiosResponse } from "axios";
 import * as z from "zod";
-import { BackendResponseError } from "../errors/backend-errors";
-import { bodySnippet, displayUrl, transportError } from "../net/transport-error";
+import { createJsonClient, type JsonClient } from "../net/json-client";
 
 /** `GET /v1/catalog/services`: service name → tags. */
 export const CatalogServicesSchema = z.record(z.string(), z.array(z.string()).nullable());
@@ -63,7 +61,6 @@ export interface ConsulClientOptions {
    * are pinned there; unset, the agent's own datacenter.
    */
   readonly datacenter?: string | undefined;
-  readonly http?: AxiosInstance;
   readonly now?: () => number;
 }
 
@@ -76,22 +73,21 @@ export const METRICS_PROXY_QUERY_PATH = "v1/internal/ui/metrics-proxy/api/v1/que
  * writes; sidecar proxies and services without that meta are not mesh workloads we can place.
  */
 export class ConsulClient {
-  readonly #http: AxiosInstance;
+  readonly #json: JsonClient;
   readonly #options: ConsulClientOptions;
   #cache: { at: number; catalog: Promise<Catalog> } | undefined;
 
   constructor(options: ConsulClientOptions) {
     this.#options = options;
-    this.#http =
-      options.http ??
-      axios.create({
-        baseURL: options.address,
-        responseType: "text",
-        transformResponse: (d: unknown) => d,
-        // Redirects and environment proxies are not followed (and not in the bundle).
-        maxRedirects: 0,
-        proxy: false,
-      });
+    this.#json = createJsonClient({
+      baseUrl: options.address,
+      backend: "Consul",
+      timeoutMs: options.timeoutMs,
+      credentialHint:
+        "CONSUL_HTTP_TOKEN: it needs read access to the catalog (and service:read for config entries)",
+      headers: this.authHeaders,
+      query: options.datacenter === undefined ? undefined : { dc: options.datacenter },
+    });
   }
 
   /** Headers that authenticate a request to this agent; also used for the metrics proxy. */
@@ -119,26 +115,28 @@ export class ConsulClient {
 
   /** The service-splitter config entry for `apex`, or `undefined` when it has none (Consul's 404). */
   serviceSplitter(apex: string): Promise<ServiceSplitter | undefined> {
-    return this.#get<ServiceSplitter | undefined>(
-      `v1/config/service-splitter/${encodeURIComponent(apex)}`,
-      ServiceSplitterSchema,
-      () => undefined,
-    );
+    return this.#json.get(`v1/config/service-splitter/${encodeURIComponent(apex)}`, ServiceSplitterSchema, {
+      notFound: () => undefined,
+    });
   }
 
   /** Every service-splitter config entry the token may read (Consul filters the rest out). */
   serviceSplitters(): Promise<ServiceSplitter[]> {
-    return this.#get("v1/config/service-splitter", z.array(ServiceSplitterSchema));
+    return this.#json.get("v1/config/service-splitter", z.array(ServiceSplitterSchema));
   }
 
   async #readCatalog(): Promise<Catalog> {
     let filteredByAcls = false;
-    const listed = await this.#get("v1/catalog/services", CatalogServicesSchema, undefined, (headers) => {
-      filteredByAcls = headers["x-consul-results-filtered-by-acls"] === "true";
+    const listed = await this.#json.get("v1/catalog/services", CatalogServicesSchema, {
+      onHeaders: (headers) => {
+        filteredByAcls = headers["x-consul-results-filtered-by-acls"] === "true";
+      },
     });
     const names = Object.keys(listed);
     const entries = await Promise.all(
-      names.map((name) => this.#get(`v1/catalog/service/${encodeURIComponent(name)}`, CatalogServiceSchema)),
+      names.map((name) =>
+        this.#json.get(`v1/catalog/service/${encodeURIComponent(name)}`, CatalogServiceSchema),
+      ),
     );
     const placed: PlacedService[] = [];
     for (const instances of entries) {
@@ -147,72 +145,5 @@ export class ConsulClient {
       if (first !== undefined && namespace !== undefined) placed.push({ name: first.ServiceName, namespace });
     }
     return { services: placed, filteredByAcls };
-  }
-
-  /** `onNotFound` gives the answer for a 404, for endpoints where 404 means "there is none". */
-  async #get<T>(
-    path: string,
-    schema: z.ZodType<T>,
-    onNotFound?: () => T,
-    onHeaders?: (headers: Readonly<Record<string, unknown>>) => void,
-  ): Promise<T> {
-    const url = displayUrl(this.#options.address, path);
-    const signal = AbortSignal.timeout(this.#options.timeoutMs);
-    let response: AxiosResponse<unknown>;
-    try {
-      response = await this.#http.get(path, {
-        headers: { ...this.authHeaders, accept: "application/json" },
-        ...(this.#options.datacenter === undefined ? {} : { params: { dc: this.#options.datacenter } }),
-        signal,
-        responseType: "text",
-        transformResponse: (d: unknown) => d,
-        validateStatus: () => true,
-      });
-    } catch (error) {
-      throw transportError("Consul", url, this.#options.timeoutMs, error, signal);
-    }
-    const text = typeof response.data === "string" ? response.data : "";
-    onHeaders?.(response.headers);
-    if (response.status === 404 && onNotFound !== undefined) return onNotFound();
-    if (response.status === 401 || response.status === 403) {
-      throw new BackendResponseError(
-        "Consul",
-        `Consul refused the request (HTTP ${response.status}): ${bodySnippet(text)}. Check CONSUL_HTTP_TOKEN: it needs read access to the catalog (and service:read for config entries)`,
-        { url, status: response.status },
-      );
-    }
-    if (response.status < 200 || response.status > 299) {
-      throw new BackendResponseError(
-        "Consul",
-        `Consul answered HTTP ${response.status}: ${bodySnippet(text)}`,
-        {
-          url,
-          status: response.status,
-        },
-      );
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch (cause) {
-      throw new BackendResponseError("Consul", "Consul answered with malformed JSON", {
-        url,
-        status: response.status,
-        cause,
-      });
-    }
-    const parsed = schema.safeParse(body);
-    if (!parsed.success) {
-      throw new BackendResponseError(
-        "Consul",
-        `Consul answered an unexpected body: ${parsed.error.issues[0]?.message}`,
-        {
-          url,
-          status: response.status,
-          issues: parsed.error.issues,
-        },
-      );
-    }
-    return parsed.data;
   }
 }

@@ -66,3 +66,24 @@ export class BackendResponseError extends Error {
     this.issues = options.issues ?? [];
   }
 }
+
+/**
+ * A request sent with retries (a webhook delivery) failed on its last attempt, with an error
+ * status or with no answer at all. Says how many attempts went out: a receiver may have got the
+ * body even so, and the caller reports the count.
+ */
+export class BackendDeliveryError extends Error {
+  override readonly name = "BackendDeliveryError";
+  constructor(
+    readonly backend: string,
+    readonly url: string,
+    readonly attempts: number,
+    /** The last attempt's HTTP status; undefined when it got no answer. */
+    readonly status: number | undefined,
+    /** `HTTP <status>`, or the transport's error code (or message) when no answer came. */
+    readonly reason: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(`${backend} failed after ${attempts} attempt(s): ${reason}`, { cause: options.cause });
+  }
+}

@@ -1,10 +1,17 @@
-import { Agent } from "node:https";
-import axios, { type AxiosInstance, type AxiosResponse } from "axios";
 import * as z from "zod";
 import { BackendResponseError } from "../errors/backend-errors";
 import { NotFoundError } from "../errors/request-errors";
-import { bodySnippet, displayUrl, transportError } from "../net/transport-error";
-import { type APIGroup, APIGroupListSchema, APIGroupSchema, type ListMeta, StatusSchema } from "./meta";
+import type { JsonAnswer } from "../net/json-answer";
+import { createJsonClient, type JsonClient } from "../net/json-client";
+import { type APIGroup, APIGroupListSchema, APIGroupSchema, type ListMeta } from "./meta";
+import {
+  type DiscoveryRead,
+  describeAction,
+  type ObjectRead,
+  type ReadAction,
+  readWording,
+  statusOf,
+} from "./read-action";
 
 const BACKEND = "Kubernetes API";
 
@@ -28,35 +35,10 @@ export interface KubernetesClientOptions {
   /** Items per page of a list (`limit`); the client follows `continue` to the end. */
   readonly pageSize?: number;
   readonly now?: () => number;
-  readonly http?: AxiosInstance;
 }
-
-/** One read, as messages name it: `list trafficsplits.split.smi-spec.io in namespace shop`. */
-export type ReadAction =
-  | {
-      readonly verb: "get" | "list";
-      /** `<plural>.<group>`, as RBAC rules and kubectl name it. */
-      readonly resource: string;
-      /** Undefined: all namespaces. */
-      readonly namespace: string | undefined;
-      readonly name?: string;
-      readonly version?: string;
-    }
-  | DiscoveryRead;
 
 /** A 404 to a path, not to an object: the resource is not served there (at that version). */
 export class NotServedError extends NotFoundError {}
-
-/** A read of objects, not of discovery. */
-export type ObjectRead = Exclude<ReadAction, { verb: "discover" }>;
-
-/** A discovery read, done for an object read (which errors name: that is what the user asked). */
-interface DiscoveryRead {
-  readonly verb: "discover";
-  readonly group: string;
-  readonly path: string;
-  readonly for: ObjectRead;
-}
 
 /**
  * How to find a group's version on a server that answers neither `/apis/{group}` nor `/apis` (a
@@ -71,12 +53,15 @@ export interface VersionProbe {
 
 const ProbeListSchema = z.looseObject({ items: z.array(z.unknown()) });
 
-function describeAction(action: ReadAction): string {
-  if (action.verb === "discover")
-    return `${describeAction(action.for)} (discovering its version: GET ${action.path})`;
-  const object = action.name === undefined ? action.resource : `${action.resource} "${action.name}"`;
-  const scope = action.namespace === undefined ? "in all namespaces" : `in namespace ${action.namespace}`;
-  return `${action.verb} ${object} ${scope}`;
+/** A 404 to a read: the API server's words, and whether its Status named a missing object. */
+class Missing {
+  readonly message: string;
+  readonly objectNamed: boolean;
+  constructor(answer: JsonAnswer) {
+    const status = statusOf(answer);
+    this.message = status.message;
+    this.objectNamed = status.named;
+  }
 }
 
 /**
@@ -87,23 +72,22 @@ function describeAction(action: ReadAction): string {
  * identity is refused), 404 is a `NotFoundError`, a wrong-shaped answer carries zod's issues.
  */
 export class KubernetesClient {
-  readonly #http: AxiosInstance;
+  readonly #json: JsonClient;
   readonly #options: KubernetesClientOptions;
   readonly #groups = new Map<string, { at: number; group: Promise<APIGroup | undefined> }>();
 
   constructor(options: KubernetesClientOptions) {
     this.#options = options;
-    this.#http =
-      options.http ??
-      axios.create({
-        baseURL: options.apiUrl,
-        // Redirects and environment proxies are not followed (and not in the bundle).
-        maxRedirects: 0,
-        proxy: false,
-        ...(options.caPem === undefined
-          ? {}
-          : { httpsAgent: new Agent({ ca: options.caPem, keepAlive: true }) }),
-      });
+    const { credential } = options;
+    this.#json = createJsonClient({
+      baseUrl: options.apiUrl,
+      backend: BACKEND,
+      timeoutMs: options.timeoutMs,
+      credentialHint: credential.hint,
+      // Asked per request: a token (an EKS one) expires, and its source caches it.
+      headers: async () => ({ authorization: `Bearer ${await credential.token()}` }),
+      caPem: options.caPem,
+    });
   }
 
   /**
@@ -131,9 +115,9 @@ export class KubernetesClient {
   ): Promise<APIGroup | undefined> {
     const discovery = (path: string): DiscoveryRead => ({ verb: "discover", group, path, for: purpose });
     const own = await this.#request(`apis/${group}`, APIGroupSchema, discovery(`/apis/${group}`));
-    if (own.found) return own.body;
+    if (!(own instanceof Missing)) return own;
     const all = await this.#request("apis", APIGroupListSchema, discovery("/apis"));
-    if (all.found) return all.body.groups.find((g) => g.name === group);
+    if (!(all instanceof Missing)) return all.groups.find((g) => g.name === group);
     if (probe === undefined) return undefined;
     for (const version of probe.versions) {
       const listed = await this.#request(`${probe.path(version)}?limit=1`, ProbeListSchema, {
@@ -142,7 +126,7 @@ export class KubernetesClient {
         namespace: purpose.namespace,
         version,
       });
-      if (listed.found) {
+      if (!(listed instanceof Missing)) {
         const served = { groupVersion: `${group}/${version}`, version };
         return { name: group, versions: [served], preferredVersion: served };
       }
@@ -162,7 +146,7 @@ export class KubernetesClient {
    */
   async get<T>(path: string, schema: z.ZodType<T>, action: ObjectRead): Promise<T> {
     const answer = await this.#request(path, schema, action);
-    if (!answer.found) {
+    if (answer instanceof Missing) {
       const missing = `${action.resource} "${action.name}" not found in namespace ${action.namespace}`;
       if (answer.objectNamed)
         throw new NotFoundError(`${missing} (the Kubernetes API answered HTTP 404: ${answer.message})`);
@@ -171,7 +155,7 @@ export class KubernetesClient {
         `${missing}${action.version ? ` at version ${action.version}` : ""} (the Kubernetes API answered HTTP 404, naming no object: ${answer.message})`,
       );
     }
-    return answer.body;
+    return answer;
   }
 
   /** Every item of a list, page by page; a 404 means the resource is not served at all. */
@@ -187,20 +171,20 @@ export class KubernetesClient {
       const query = new URLSearchParams({ limit: String(this.#options.pageSize ?? 500) });
       if (token !== undefined) query.set("continue", token);
       const answer = await this.#request(`${path}?${query}`, schema, action);
-      if (!answer.found) {
+      if (answer instanceof Missing) {
         this.forgetDiscovery();
         throw new NotServedError(
           `the Kubernetes API does not serve ${action.resource}${action.version ? ` at version ${action.version}` : ""} (HTTP 404 to ${describeAction(action)}: ${answer.message}); is its CRD installed?`,
         );
       }
-      items.push(...answer.body.items);
-      token = answer.body.metadata?.continue || undefined;
+      items.push(...answer.items);
+      token = answer.metadata?.continue || undefined;
       if (token !== undefined && seen.has(token)) {
         throw new BackendResponseError(
           BACKEND,
           `the Kubernetes API repeated a continue token to ${describeAction(action)}`,
           {
-            url: displayUrl(this.#options.apiUrl, path),
+            url: this.#json.displayUrl(path),
           },
         );
       }
@@ -209,91 +193,11 @@ export class KubernetesClient {
     return items;
   }
 
-  async #request<T>(
-    path: string,
-    schema: z.ZodType<T>,
-    action: ReadAction,
-  ): Promise<{ found: true; body: T } | { found: false; message: string; objectNamed: boolean }> {
-    const url = displayUrl(this.#options.apiUrl, path);
-    const { timeoutMs, credential } = this.#options;
-    const token = await credential.token();
-    const signal = AbortSignal.timeout(timeoutMs);
-    let response: AxiosResponse<unknown>;
-    try {
-      response = await this.#http.get(path, {
-        headers: { authorization: `Bearer ${token}`, accept: "application/json" },
-        signal,
-        responseType: "text",
-        transformResponse: (d: unknown) => d,
-        validateStatus: () => true,
-      });
-    } catch (error) {
-      throw transportError(BACKEND, url, timeoutMs, error, signal);
-    }
-    const text = typeof response.data === "string" ? response.data : "";
-    const json = parseJson(text);
-    const status = StatusSchema.safeParse(json);
-    const message = status.success ? (status.data.message ?? status.data.reason ?? "") : bodySnippet(text);
-    if (response.status === 404) {
-      return { found: false, message, objectNamed: Boolean(status.data?.details?.name) };
-    }
-    if (response.status === 401 || response.status === 403) {
-      throw refused(action, response.status, message, credential.hint, url, status.data?.reason);
-    }
-    if (response.status < 200 || response.status > 299) {
-      throw new BackendResponseError(
-        BACKEND,
-        `the Kubernetes API answered HTTP ${response.status} to ${describeAction(action)}: ${message}`,
-        { url, status: response.status, ...(status.data?.reason ? { errorType: status.data.reason } : {}) },
-      );
-    }
-    if (json === undefined) {
-      throw new BackendResponseError(
-        BACKEND,
-        `the Kubernetes API answered ${describeAction(action)} with a body that is not JSON: ${bodySnippet(text)}`,
-        { url, status: response.status },
-      );
-    }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) {
-      const first = parsed.error.issues[0];
-      const where = first?.path.length ? `${first.path.join(".")}: ` : "";
-      throw new BackendResponseError(
-        BACKEND,
-        `the Kubernetes API answered ${describeAction(action)} with an unexpected body: ${where}${first?.message}`,
-        { url, status: response.status, issues: parsed.error.issues },
-      );
-    }
-    return { found: true, body: parsed.data };
+  /** One read; a 404 is `Missing` (each caller says what it means), any other failure throws. */
+  #request<T>(path: string, schema: z.ZodType<T>, action: ReadAction): Promise<T | Missing> {
+    return this.#json.get(path, schema, {
+      wording: readWording(action, this.#options.credential.hint),
+      notFound: (answer) => new Missing(answer),
+    });
   }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-/** 401: the cluster does not know the token; 403: it knows who we are, and RBAC says no. */
-function refused(
-  action: ReadAction,
-  status: 401 | 403,
-  message: string,
-  hint: string,
-  url: string,
-  reason: string | undefined,
-): BackendResponseError {
-  const advice =
-    status === 401
-      ? `the cluster did not accept the function's credentials; check ${hint}`
-      : action.verb === "discover"
-        ? "API discovery is open to every authenticated identity (ClusterRole system:discovery) unless the cluster removed that grant"
-        : `the function's identity needs get and list on ${action.resource} (a Role or ClusterRole and its binding; see "Traffic splits and canaries" in the README)`;
-  return new BackendResponseError(
-    BACKEND,
-    `the Kubernetes API refused to ${describeAction(action)} (HTTP ${status}): ${message}; ${advice}`,
-    { url, status, ...(reason === undefined ? {} : { errorType: reason }) },
-  );
 }

@@ -1,6 +1,6 @@
 import { NotFoundError } from "../errors/request-errors";
 import type { SplitKindName } from "../smi/kinds";
-import { type KubernetesClient, NotServedError, type ObjectRead } from "./client";
+import { type KubernetesClient, NotServedError } from "./client";
 import {
   GATEWAY_GROUP,
   HTTP_ROUTE_VERSION,
@@ -8,6 +8,7 @@ import {
   HTTPRouteSchema,
   httpRouteToSplits,
 } from "./http-route";
+import type { ObjectRead } from "./read-action";
 import type { Split, SplitSource } from "./split";
 import {
   isTrafficSplitVersion,

@@ -9,7 +9,7 @@ export async function forEachChunk(
   data: unknown,
   signal: AbortSignal,
   consume: (chunk: Buffer) => void,
-  lost: (cause: unknown) => Error,
+  lost: (cause: unknown) => unknown,
 ): Promise<void> {
   if (typeof data === "string" || Buffer.isBuffer(data)) {
     consume(Buffer.from(data));

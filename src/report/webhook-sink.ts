@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
-import axios, { type AxiosError, type AxiosInstance } from "axios";
-import axiosRetry, { exponentialDelay, isNetworkError } from "axios-retry";
+import { BackendDeliveryError } from "../errors/backend-errors";
+import { createJsonClient, type JsonClient } from "../net/json-client";
 import { displayUrl } from "../net/transport-error";
 import { type RenderedReport, type ReportSink, SinkError } from "./sink";
 
@@ -14,7 +14,6 @@ export interface WebhookSinkOptions {
   /** A `Retry-After` longer than this is not waited for: the attempt fails and Lambda retries later. */
   readonly maxRetryAfterMs?: number;
   readonly timeoutMs?: number;
-  readonly http?: AxiosInstance;
   readonly now?: () => Date;
 }
 
@@ -26,48 +25,25 @@ function signDelivery(secret: string, timestamp: string, body: string): string {
   return `sha256=${createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex")}`;
 }
 
-function retryAfterMs(error: AxiosError): number | undefined {
-  const header = error.response?.headers["retry-after"];
-  if (typeof header !== "string") return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return seconds * 1000;
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
-
 /**
- * POSTs the report to a URL. Network errors, 429 and 5xx are retried with exponential backoff and
- * jitter (honouring `Retry-After`), up to `maxAttempts`; any other 4xx is final, since sending the
- * same body again cannot fix it. Every attempt carries the same `Idempotency-Key`.
+ * POSTs the report to a URL, through the JSON client's delivery: network errors, 429 and 5xx are
+ * retried with exponential backoff and jitter (honouring `Retry-After`), up to `maxAttempts`; any
+ * other 4xx is final, since sending the same body again cannot fix it. Every attempt carries the
+ * same `Idempotency-Key`, and is signed afresh.
  */
 export class WebhookSink implements ReportSink {
   readonly description: string;
   readonly #options: WebhookSinkOptions;
-  readonly #http: AxiosInstance;
+  readonly #client: JsonClient;
 
   constructor(options: WebhookSinkOptions) {
     this.#options = options;
     this.description = `webhook ${displayUrl(options.url, "").replace(/\/$/, "")}`;
-    // Redirects and environment proxies are not followed (and not in the bundle).
-    this.#http = options.http ?? axios.create({ maxRedirects: 0, proxy: false });
-    const baseDelay = options.baseDelayMs ?? 500;
-    const maxRetryAfter = options.maxRetryAfterMs ?? 30_000;
-    axiosRetry(this.#http, {
-      retries: options.maxAttempts - 1,
-      // Each attempt gets the whole timeout: with one shared budget, a slow receiver or a
-      // Retry-After longer than the timeout ended the delivery before maxAttempts.
-      shouldResetTimeout: true,
-      retryDelay: (count, error) => exponentialDelay(count, error, baseDelay),
-      retryCondition: (error) => {
-        const status = error.response?.status;
-        if (status === undefined) return isNetworkError(error) || error.code === "ECONNABORTED";
-        if (status !== 429 && status < 500) return false;
-        return (retryAfterMs(error) ?? 0) <= maxRetryAfter;
-      },
-      onRetry: (_count, _error, config) => {
-        // Each attempt is signed afresh, so its timestamp is current.
-        Object.assign(config.headers ?? {}, this.#signedHeaders(String(config.data)));
-      },
+    // The URL is the base and the post's path is empty: the request goes to the URL as it is.
+    this.#client = createJsonClient({
+      baseUrl: options.url,
+      backend: this.description,
+      timeoutMs: options.timeoutMs ?? 10_000,
     });
   }
 
@@ -79,37 +55,25 @@ export class WebhookSink implements ReportSink {
   }
 
   async deliver({ json, markdown }: RenderedReport, idempotencyKey: string) {
-    const body = this.#options.format === "json" ? json : markdown;
-    // Counted as requests go out, not from the retry state, which also counts a retry it gave up.
-    let attempts = 0;
-    const counting = this.#http.interceptors.request.use((config) => {
-      if (config.headers?.["Idempotency-Key"] === idempotencyKey) attempts += 1;
-      return config;
-    });
+    const { format, maxAttempts, baseDelayMs, maxRetryAfterMs } = this.#options;
+    const body = format === "json" ? json : markdown;
     try {
-      const response = await this.#http.post(this.#options.url, body, {
+      return await this.#client.post("", body, {
         headers: {
-          "content-type":
-            this.#options.format === "json" ? "application/json" : "text/markdown; charset=utf-8",
+          "content-type": format === "json" ? "application/json" : "text/markdown; charset=utf-8",
           "Idempotency-Key": idempotencyKey,
-          ...this.#signedHeaders(body),
         },
-        timeout: this.#options.timeoutMs ?? 10_000,
-        transformRequest: (data: unknown) => data,
-        maxRedirects: 0,
+        sign: (signed) => this.#signedHeaders(signed),
+        retry: {
+          attempts: maxAttempts,
+          baseDelayMs: baseDelayMs ?? 500,
+          maxRetryAfterMs: maxRetryAfterMs ?? 30_000,
+        },
       });
-      return { attempts, status: response.status };
     } catch (error) {
-      const axiosError = error as AxiosError;
-      const status = axiosError.response?.status;
-      throw new SinkError(
-        `${this.description} failed after ${attempts} attempt(s): ${status === undefined ? (axiosError.code ?? axiosError.message) : `HTTP ${status}`}`,
-        attempts,
-        status,
-        { cause: error },
-      );
-    } finally {
-      this.#http.interceptors.request.eject(counting);
+      if (!(error instanceof BackendDeliveryError)) throw error;
+      // The cause stays the transport's error, as the delivery's own error adds nothing to it.
+      throw new SinkError(error.message, error.attempts, error.status, { cause: error.cause });
     }
   }
 }
