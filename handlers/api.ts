@@ -1,5 +1,6 @@
 import { createContext } from "../src/config/context";
-import { atStartup, loadConfig } from "../src/config/settings";
+import { atStartup } from "../src/config/environment";
+import { loadConfig } from "../src/config/settings";
 import { createApiHandler } from "../src/http/api-handler";
 
 // Built once per container: a bad config fails the cold start, and the clients' connection pools

@@ -1,7 +1,8 @@
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import type { Context as LambdaContext } from "aws-lambda";
 import { createContext } from "../src/config/context";
-import { atStartup, loadConfig } from "../src/config/settings";
+import { atStartup } from "../src/config/environment";
+import { loadConfig } from "../src/config/settings";
 import { runReport } from "../src/report/run-report";
 import { ReportDeliveryError } from "../src/report/sink";
 import { createSinkFactory } from "../src/report/sink-factory";

@@ -1,4 +1,4 @@
-import { processEnv } from "../config/settings";
+import { processEnv } from "../config/environment";
 import { renderAscii } from "../topology/ascii";
 import { renderDot } from "../topology/dot";
 import { renderMermaid } from "../topology/mermaid";

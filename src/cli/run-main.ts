@@ -1,4 +1,4 @@
-import { processEnv } from "../config/settings";
+import { processEnv } from "../config/environment";
 import { BackendResponseError, BackendTimeoutError, BackendUnreachableError } from "../errors/backend-errors";
 import { ConfigError } from "../errors/config-error";
 import { BadRequestError, NotFoundError } from "../errors/request-errors";

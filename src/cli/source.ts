@@ -1,5 +1,6 @@
 import { createContext } from "../config/context";
-import { loadConfig, processEnv } from "../config/settings";
+import { processEnv } from "../config/environment";
+import { loadConfig } from "../config/settings";
 import { resolveTimeRange } from "../metrics/time-range";
 import { coreSource } from "../topology/core-source";
 import type { TrafficSource } from "../topology/source";

@@ -1,12 +1,6 @@
 import * as z from "zod";
-import {
-  CONFIG_SETTINGS,
-  type Config,
-  fromEnv,
-  integer,
-  loadSettingsTogether,
-  processEnv,
-} from "../config/settings";
+import { fromEnv, integer, loadSettingsTogether, processEnv } from "../config/environment";
+import { CONFIG_SETTINGS, type Config } from "../config/settings";
 
 /** Settings only the local tools read (`npm start`, the demo); a deployed function never does. */
 const DevSettingsSchema = z.object({

@@ -50,6 +50,21 @@ export function createApiHandler(context: Context, options: ApiOptions = {}): Ap
   const log = options.log ?? writeRequestLog;
   const cache = new AnswerCache(context.config.cache);
   const handlers = routeHandlers(context);
+  /** Matches, authorizes and answers one request, through the cache when its route allows. */
+  const answer = async (event: APIGatewayProxyEventV2, stats: RequestStats, served: Served) => {
+    const method = event.requestContext.http.method.toUpperCase();
+    const query = new URLSearchParams(event.rawQueryString ?? "");
+    const { route, rest } = matchRoute(method, event.rawPath);
+    served.route = `${route.method} ${route.path}`;
+    const request = { method, path: event.rawPath, rest, query, event, stats, now: now() };
+    authorize(route.auth, request, context.config);
+    const compute = async () => render(await handlers[route.name as RouteName](request));
+    const key = cacheKey(method, event.rawPath, query, event.headers?.accept);
+    served.result = route.cacheable
+      ? await cache.get(key, isSettled(query.get("time"), request.now), compute)
+      : { answer: await compute() };
+    return lambdaResponse(served.result.answer, event.headers?.["accept-encoding"]);
+  };
 
   return async (event, invocation) => {
     const started = performance.now();
@@ -57,52 +72,51 @@ export function createApiHandler(context: Context, options: ApiOptions = {}): Ap
       invocation === undefined
         ? undefined
         : Date.now() + invocation.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS;
-    const method = event.requestContext.http.method.toUpperCase();
-    const path = event.rawPath;
-    const requestId = invocation?.awsRequestId ?? event.requestContext.requestId;
-    let result: { answer: RenderedAnswer; outcome?: CacheOutcome } | undefined;
-    let routePattern = "unmatched";
-    let response: APIGatewayProxyStructuredResultV2;
-    let failure: unknown;
     // Outlives a failure, so the log counts the round trips answered before it.
     const stats = new RequestStats(deadline);
+    const served: Served = { route: "unmatched" };
+    let response: APIGatewayProxyStructuredResultV2;
     try {
-      const query = new URLSearchParams(event.rawQueryString ?? "");
-      const { route, rest } = matchRoute(method, path);
-      routePattern = `${route.method} ${route.path}`;
-      const request = { method, path, rest, query, event, stats, now: now() };
-      authorize(route.auth, request, context.config);
-      const compute = async () => render(await handlers[route.name as RouteName](request));
-      result = route.cacheable
-        ? await cache.get(
-            cacheKey(method, path, query, event.headers?.accept),
-            isSettled(query.get("time"), request.now),
-            compute,
-          )
-        : { answer: await compute() };
-      response = lambdaResponse(result.answer, event.headers?.["accept-encoding"]);
+      response = await answer(event, stats, served);
     } catch (error) {
-      failure = error;
+      served.failure = error;
       const status = statusOf(error);
       response = jsonResponse(status.code, status, statusHeaders(error));
     }
-    const status = response.statusCode ?? 200;
-    const body = response.body ?? "";
-    log({
-      method,
-      path,
-      route: routePattern,
-      status,
-      bytes: response.isBase64Encoded ? Buffer.byteLength(body, "base64") : Buffer.byteLength(body),
-      coldStart,
-      durationMs: Math.round(performance.now() - started),
-      roundTrips: result?.answer.roundTrips ?? stats.roundTrips,
-      ...(requestId === undefined ? {} : { requestId }),
-      ...(result?.outcome === undefined ? {} : { cache: result.outcome }),
-      ...(failure === undefined ? {} : { error: status === 500 ? errorLog(failure) : summary(failure) }),
-    });
+    const requestId = invocation?.awsRequestId ?? event.requestContext.requestId;
+    log(requestLogOf(event, response, served, { started, stats, requestId }));
     coldStart = false;
     return response;
+  };
+}
+
+/** What the log says of how a request was served: its route, its answer, or what failed. */
+interface Served {
+  route: string;
+  result?: { answer: RenderedAnswer; outcome?: CacheOutcome };
+  failure?: unknown;
+}
+
+function requestLogOf(
+  event: APIGatewayProxyEventV2,
+  response: APIGatewayProxyStructuredResultV2,
+  { route, result, failure }: Served,
+  { started, stats, requestId }: { started: number; stats: RequestStats; requestId: string | undefined },
+): RequestLog {
+  const status = response.statusCode ?? 200;
+  const body = response.body ?? "";
+  return {
+    method: event.requestContext.http.method.toUpperCase(),
+    path: event.rawPath,
+    route,
+    status,
+    bytes: response.isBase64Encoded ? Buffer.byteLength(body, "base64") : Buffer.byteLength(body),
+    coldStart,
+    durationMs: Math.round(performance.now() - started),
+    roundTrips: result?.answer.roundTrips ?? stats.roundTrips,
+    ...(requestId === undefined ? {} : { requestId }),
+    ...(result?.outcome === undefined ? {} : { cache: result.outcome }),
+    ...(failure === undefined ? {} : { error: status === 500 ? errorLog(failure) : summary(failure) }),
   };
 }
 

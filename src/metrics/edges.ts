@@ -1,5 +1,7 @@
 import type { Context } from "../config/context";
 import { NotFoundError } from "../errors/request-errors";
+import type { EdgeView } from "../mesh/adapter";
+import type { InstantVector } from "../prometheus/client";
 import { renderSelector } from "../prometheus/promql";
 import { KINDS, type KindName, type ResourceRef } from "../smi/kinds";
 import { measure } from "./measure";
@@ -33,17 +35,11 @@ export async function measureEdges(
   range: TimeRange,
   stats: RequestStats,
 ): Promise<MeasuredEdge[]> {
-  const { engine, mesh } = context;
-  const views = mesh.edgeViews(ref.kind);
-  if (views.length === 0) {
-    throw new NotFoundError(
-      `edges of ${ref.kind} are not served with mesh ${mesh.name}: its series do not name the peers of a ${KINDS[ref.kind].kind}`,
-    );
-  }
+  const views = edgeViewsOf(context, ref);
   const perView: MeasureResult[] = await Promise.all(
     views.map((view) =>
       measure(
-        engine,
+        context.engine,
         {
           family: view.family,
           scope: identityMatchers(view.self, ref),
@@ -60,18 +56,14 @@ export async function measureEdges(
   );
   const peerKind = (viewIndex: number, via: number) =>
     (views[viewIndex]?.peer.names[via]?.kind ?? ref.kind) as KindName;
-  const unplaced = new Set<string>();
-  views.forEach((view, i) => {
-    for (const m of perView[i]?.objects ?? []) {
-      if (view.peer.namespace === undefined && KINDS[peerKind(i, m.key.via)].namespaced)
-        unplaced.add(m.key.name);
-    }
-  });
-  const query = countedQuery(context, range.time, stats);
-  const placed =
-    unplaced.size > 0 && mesh.placeNamespaces
-      ? await mesh.placeNamespaces(ref.kind, [...unplaced], query)
-      : new Map<string, string>();
+  const placed = await placePeers(
+    context,
+    ref,
+    views,
+    perView,
+    peerKind,
+    countedQuery(context, range.time, stats),
+  );
   const edges = views.flatMap((view, i) =>
     (perView[i]?.objects ?? [])
       .map((m) => ({
@@ -85,12 +77,53 @@ export async function measureEdges(
       .sort(byId)
       .map(({ ref: peer, side, measurement }) => ({ direction: view.direction, peer, side, measurement })),
   );
-  if (edges.length === 0) {
-    // The edges' own selectors count as signs of life: a workload may only ever send.
-    const own = views.map((view) =>
-      renderSelector(view.family.counter, [...view.family.matchers, ...identityMatchers(view.self, ref)]),
-    );
-    await explainZero(context, targetOf(ref), range, stats, own);
-  }
+  if (edges.length === 0) await explainNoEdges(context, ref, views, range, stats);
   return edges;
+}
+
+/** The mesh's views of a kind's edges; a 404 that says why when its series cannot name peers. */
+function edgeViewsOf({ mesh }: Context, ref: ResourceRef): readonly EdgeView[] {
+  const views = mesh.edgeViews(ref.kind);
+  if (views.length === 0) {
+    throw new NotFoundError(
+      `edges of ${ref.kind} are not served with mesh ${mesh.name}: its series do not name the peers of a ${KINDS[ref.kind].kind}`,
+    );
+  }
+  return views;
+}
+
+/** Namespaces of namespaced peers whose series carry none, asked of the mesh in one query. */
+async function placePeers(
+  { mesh }: Context,
+  ref: ResourceRef,
+  views: readonly EdgeView[],
+  perView: readonly MeasureResult[],
+  peerKind: (viewIndex: number, via: number) => KindName,
+  query: (promql: string) => Promise<InstantVector>,
+): Promise<ReadonlyMap<string, string>> {
+  const unplaced = new Set<string>();
+  views.forEach((view, i) => {
+    for (const m of perView[i]?.objects ?? []) {
+      if (view.peer.namespace === undefined && KINDS[peerKind(i, m.key.via)].namespaced)
+        unplaced.add(m.key.name);
+    }
+  });
+  return unplaced.size > 0 && mesh.placeNamespaces
+    ? await mesh.placeNamespaces(ref.kind, [...unplaced], query)
+    : new Map<string, string>();
+}
+
+/** No edge at all: why that may not mean idle. The edges' own selectors count as signs of life. */
+async function explainNoEdges(
+  context: Context,
+  ref: ResourceRef,
+  views: readonly EdgeView[],
+  range: TimeRange,
+  stats: RequestStats,
+): Promise<void> {
+  // A workload may only ever send: its outgoing series show it exists.
+  const own = views.map((view) =>
+    renderSelector(view.family.counter, [...view.family.matchers, ...identityMatchers(view.self, ref)]),
+  );
+  await explainZero(context, targetOf(ref), range, stats, own);
 }

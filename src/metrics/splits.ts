@@ -1,9 +1,9 @@
 import type { Context } from "../config/context";
 import { NotFoundError } from "../errors/request-errors";
 import type { Split, SplitBackend } from "../kubernetes/split";
-import type { BackendReading, Side } from "../mesh/adapter";
+import type { BackendReading, Side, SplitPlan } from "../mesh/adapter";
 import { measure } from "./measure";
-import type { MeasureResult } from "./measure-fold";
+import type { MeasuredObject, MeasureResult } from "./measure-fold";
 import { type Measurement, NO_TRAFFIC } from "./measurement";
 import { notePartitions } from "./partitions";
 import type { RequestStats } from "./request-stats";
@@ -55,25 +55,7 @@ export async function measureSplit(
   if (plans.length === 0) {
     throw new NotFoundError(`mesh ${context.mesh.name} cannot tell a split's backends apart in its series`);
   }
-  const results = await Promise.all(
-    plans.map((plan) =>
-      Promise.all(
-        plan.readings.map((r) =>
-          measure(
-            context.engine,
-            {
-              family: r.family,
-              scope: r.scope,
-              groupBy: { namespace: r.backend.namespace, names: [r.backend.name] },
-              ...range,
-              plan: "joined",
-            },
-            stats,
-          ),
-        ),
-      ),
-    ),
-  );
+  const results = await Promise.all(plans.map((plan) => readAll(context, plan, range, stats)));
   const readingOf = (p: number, backend: SplitBackend) => {
     const readings = plans[p]?.readings ?? [];
     const i = readings.findIndex((r) => r.nameOf(backend) !== undefined);
@@ -93,18 +75,41 @@ export async function measureSplit(
   const caveat = plans[chosen]?.caveat;
   if (caveat !== undefined) stats.warnings.add(caveat);
   if (split.weightNote !== undefined) stats.warnings.add(split.weightNote);
+  return { split, backends: measured.map((m) => backendOf(m, total, side)) };
+}
+
+/** Every reading of one plan, each as one joined query, all at once. */
+function readAll(context: Context, plan: SplitPlan, range: TimeRange, stats: RequestStats) {
+  return Promise.all(
+    plan.readings.map((r) =>
+      measure(
+        context.engine,
+        {
+          family: r.family,
+          scope: r.scope,
+          groupBy: { namespace: r.backend.namespace, names: [r.backend.name] },
+          ...range,
+          plan: "joined",
+        },
+        stats,
+      ),
+    ),
+  );
+}
+
+/** One backend as measured, with its share of the split's requests (`total`). */
+function backendOf(
+  { backend, object }: { backend: SplitBackend; object: MeasuredObject | undefined },
+  total: number,
+  side: Side,
+): MeasuredBackend {
+  const measurement = object?.measurement ?? NO_TRAFFIC;
   return {
-    split,
-    backends: measured.map(({ backend, object }) => {
-      const measurement = object?.measurement ?? NO_TRAFFIC;
-      return {
-        backend,
-        measurement,
-        share: total > 0 ? requests(measurement) / total : 0,
-        side: object?.side ?? side,
-        observed: object !== undefined,
-      };
-    }),
+    backend,
+    measurement,
+    share: total > 0 ? requests(measurement) / total : 0,
+    side: object?.side ?? side,
+    observed: object !== undefined,
   };
 }
 

@@ -47,9 +47,13 @@ const KUBECTL_PARAMS = [param("includeObject"), param("limit"), param("timeout")
 
 function metricsOperation(
   summary: string,
-  single: "TrafficMetrics" | "TrafficMetricsList",
+  single: "TrafficMetrics" | "TrafficMetricsList" | "TrafficMetrics or, for a split, TrafficMetricsList",
   extra: JsonSchema[],
 ) {
+  // A split's path names one object, but its answer is a list: one item per backend.
+  const schema = single.includes(" or,")
+    ? { oneOf: [ref("TrafficMetrics"), ref("TrafficMetricsList")] }
+    : ref(single);
   return {
     get: {
       summary,
@@ -60,7 +64,7 @@ function metricsOperation(
           description: `${single}, or with Accept: ${TABLE_CONTENT_TYPE} (as kubectl get sends) a Table of it`,
           headers: WARNING_HEADER,
           content: {
-            "application/json": { schema: ref(single) },
+            "application/json": { schema },
             [TABLE_CONTENT_TYPE]: { schema: ref("Table") },
           },
         },
@@ -126,8 +130,8 @@ export const ROUTE_PATHS: Readonly<Record<string, () => Record<string, JsonSchem
       [param("namespace"), param("namespacedKind")],
     ),
     [`${SMI}/{version}/namespaces/{namespace}/{kind}/{name}`]: metricsOperation(
-      "One resource",
-      "TrafficMetrics",
+      "One resource, or a split's backends (trafficsplits, httproutes)",
+      "TrafficMetrics or, for a split, TrafficMetricsList",
       [param("namespace"), param("namespacedKind"), param("name")],
     ),
     [`${SMI}/{version}/namespaces/{namespace}/{kind}/{name}/edges`]: metricsOperation(
