@@ -16,7 +16,6 @@ export const FlaggerPayloadSchema = z.object({
   checksum: z.string().optional(),
   metadata: z.record(z.string(), z.string()).optional(),
 });
-export type FlaggerPayload = z.infer<typeof FlaggerPayloadSchema>;
 
 const number = (what: string) =>
   z
@@ -45,9 +44,9 @@ export const GateMetadataSchema = z.strictObject({
   time: z.string().optional(),
   token: z.string().optional(),
 });
-export type GateMetadata = z.infer<typeof GateMetadataSchema>;
+type GateMetadata = z.infer<typeof GateMetadataSchema>;
 
-export interface GateCheck {
+interface GateCheck {
   readonly name: string;
   readonly observed: number | null;
   readonly limit: number;

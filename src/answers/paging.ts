@@ -128,7 +128,7 @@ export interface PageContext {
 }
 
 /** Whether the caller pages at all; a caller that does not gets the whole answer, as Kubernetes does. */
-export const isPaged = (page: PageRequest) => page.limit !== undefined || page.token !== undefined;
+const isPaged = (page: PageRequest) => page.limit !== undefined || page.token !== undefined;
 
 /** A page of a whole answer, and the token for the next one when more remain. */
 export function cutPage<T>(

@@ -105,8 +105,6 @@ export const stageParamsSchema = (context: StageParamsContext) =>
         );
     });
 
-export type StageParams = z.infer<ReturnType<typeof stageParamsSchema>>;
-
 /** Names every bad parameter in one message, with what it accepts. */
 export function describeStageParamIssues(issues: readonly z.core.$ZodIssue[], given: Record<string, string>) {
   const lines = issues.map((issue) => {

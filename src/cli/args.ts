@@ -7,10 +7,10 @@ import { UsageError } from "./run-main";
 const SORT_KEYS = ["success", "rps", "p99"] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 const TOPOLOGY_FORMATS = ["ascii", "dot", "mermaid"] as const;
-export type TopologyFormat = (typeof TOPOLOGY_FORMATS)[number];
+type TopologyFormat = (typeof TOPOLOGY_FORMATS)[number];
 
 /** Where the numbers come from. */
-export type SourceOptions =
+type SourceOptions =
   | { readonly type: "api"; readonly url: string; readonly token?: string }
   | { readonly type: "prometheus"; readonly url?: string; readonly mesh?: string };
 

@@ -243,7 +243,7 @@ function kubernetesOf(s: Settings): KubernetesSettings | undefined {
   };
 }
 
-export const ConfigSchema = SettingsSchema.superRefine(crossFieldRules).transform(derive);
+const ConfigSchema = SettingsSchema.superRefine(crossFieldRules).transform(derive);
 export type Config = z.output<typeof ConfigSchema>;
 
 /**

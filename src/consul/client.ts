@@ -2,18 +2,16 @@ import * as z from "zod";
 import { createJsonClient, type JsonClient } from "../net/json-client";
 
 /** `GET /v1/catalog/services`: service name → tags. */
-export const CatalogServicesSchema = z.record(z.string(), z.array(z.string()).nullable());
-export type CatalogServices = z.infer<typeof CatalogServicesSchema>;
+const CatalogServicesSchema = z.record(z.string(), z.array(z.string()).nullable());
 
 /** `GET /v1/catalog/service/{name}`: one entry per registered instance. */
-export const CatalogServiceSchema = z.array(
+const CatalogServiceSchema = z.array(
   z.looseObject({
     ServiceName: z.string(),
     ServiceKind: z.string().optional(),
     ServiceMeta: z.record(z.string(), z.string()).nullable().optional(),
   }),
 );
-export type CatalogService = z.infer<typeof CatalogServiceSchema>;
 
 /**
  * `GET /v1/config/service-splitter/{name}`: how requests to a service are split across services

@@ -37,18 +37,18 @@ import {
   statusBody,
 } from "./kubernetes-api-bodies";
 
-export { canaryObjects, type KubernetesObject, type SplitResource } from "./kubernetes-api-bodies";
+export { canaryObjects, type KubernetesObject } from "./kubernetes-api-bodies";
 
 type Verb = "get" | "list";
 
-export interface RbacRule {
+interface RbacRule {
   readonly resource: SplitResource;
   readonly verbs: readonly Verb[];
   /** A Role's namespace; absent: a ClusterRole, every namespace and the cluster scope. */
   readonly namespace?: string;
 }
 
-export interface TokenGrant {
+interface TokenGrant {
   /** The user the token authenticates as, e.g. `system:serviceaccount:smi:metrics-api`. */
   readonly user: string;
   /** What RBAC allows this user; absent: everything (a cluster admin). */

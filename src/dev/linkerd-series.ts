@@ -9,7 +9,7 @@ import {
 import { POD_TEMPLATE_HASH, type Scenario, type Stream, type Workload } from "./scenario";
 
 /** Linkerd proxy `response_latency_ms` bucket bounds. */
-export const LINKERD_BOUNDS_MS = [
+const LINKERD_BOUNDS_MS = [
   1, 2, 3, 4, 5, 10, 20, 30, 40, 50, 100, 200, 300, 400, 500, 1000, 2000, 3000, 4000, 5000, 10000, 20000,
   30000, 40000, 50000,
 ];

@@ -6,7 +6,7 @@
 
 /** Upper bounds every supported mesh's default histogram has (Linkerd's and Envoy's share these). */
 export const COMMON_BOUNDS_MS = [1, 5, 10, 50, 100, 500, 1000, 5000, 10000, 30000] as const;
-export type CommonBound = (typeof COMMON_BOUNDS_MS)[number];
+type CommonBound = (typeof COMMON_BOUNDS_MS)[number];
 
 /**
  * Share of requests whose latency lies in (previous common bound, `upTo`], spread evenly inside.
@@ -43,7 +43,7 @@ export interface Workload {
  * apex's traffic, where the mesh can tell. `route` names the HTTPRoute that routed it, when one did
  * (Linkerd then reports it in its route-backend families).
  */
-export interface Via {
+interface Via {
   readonly namespace: string;
   readonly apex: string;
   readonly port: number;
@@ -51,7 +51,7 @@ export interface Via {
 }
 
 /** A gRPC status and the share of a stream's responses that carry it (behind HTTP 200). */
-export interface GrpcShare {
+interface GrpcShare {
   readonly code: number;
   readonly share: number;
 }

@@ -7,13 +7,13 @@ import type { Context } from "../config/context";
 import { ConfigError } from "../errors/config-error";
 import { RequestStats } from "../metrics/request-stats";
 import { InstantSchema } from "../metrics/time-range";
-import { AnswerBody } from "./answer-body";
-import { AnswerCache, type CacheOutcome, cacheKey, type RenderedAnswer } from "./answer-cache";
 import { authorize } from "./auth";
 import { errorLog } from "./error-log";
 import { lambdaResponse } from "./lambda-response";
 import { type RequestLog, writeRequestLog } from "./request-log";
 import { jsonResponse } from "./response";
+import { ResponseBody } from "./response-body";
+import { type CacheOutcome, cacheKey, type RenderedResponse, ResponseCache } from "./response-cache";
 import { matchRoute, type RouteName, type RouteResult } from "./route-table";
 import { routeHandlers } from "./routes";
 import { statusHeaders, statusOf } from "./status";
@@ -48,7 +48,7 @@ export function createApiHandler(context: Context, options: ApiOptions = {}): Ap
   refuseUnlocked(context);
   const now = options.now ?? (() => new Date());
   const log = options.log ?? writeRequestLog;
-  const cache = new AnswerCache(context.config.cache);
+  const cache = new ResponseCache(context.config.cache);
   const handlers = routeHandlers(context);
   /** Matches, authorizes and answers one request, through the cache when its route allows. */
   const answer = async (event: APIGatewayProxyEventV2, stats: RequestStats, served: Served) => {
@@ -93,7 +93,7 @@ export function createApiHandler(context: Context, options: ApiOptions = {}): Ap
 /** What the log says of how a request was served: its route, its answer, or what failed. */
 interface Served {
   route: string;
-  result?: { answer: RenderedAnswer; outcome?: CacheOutcome };
+  result?: { answer: RenderedResponse; outcome?: CacheOutcome };
   failure?: unknown;
 }
 
@@ -129,10 +129,10 @@ function isSettled(time: string | null, now: Date): boolean {
   return parsed.success && parsed.data.getTime() <= now.getTime() - SETTLED_MS;
 }
 
-function render(answer: RouteResult): RenderedAnswer {
+function render(answer: RouteResult): RenderedResponse {
   return {
     status: answer.status ?? 200,
-    body: AnswerBody.of(JSON.stringify(answer.body)),
+    body: ResponseBody.of(JSON.stringify(answer.body)),
     ...(answer.contentType === undefined ? {} : { contentType: answer.contentType }),
     warnings: answer.warnings,
     roundTrips: answer.roundTrips,

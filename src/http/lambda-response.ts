@@ -1,9 +1,9 @@
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { AnswerTooLargeError } from "../errors/request-errors";
-import type { AnswerBody } from "./answer-body";
-import type { RenderedAnswer } from "./answer-cache";
 import { COMPRESS_THRESHOLD_BYTES, type Coding, negotiateCoding } from "./encoding";
 import { warningHeader } from "./response";
+import type { ResponseBody } from "./response-body";
+import type { RenderedResponse } from "./response-cache";
 
 /**
  * A synchronous Lambda response's limit: the whole result object as Lambda serializes it, body
@@ -21,7 +21,7 @@ export function lambdaPayloadBytes(result: APIGatewayProxyStructuredResultV2): n
  * worth it, and refused with advice (never truncated) when Lambda could not send it.
  */
 export function lambdaResponse(
-  answer: RenderedAnswer,
+  answer: RenderedResponse,
   acceptEncoding: string | undefined,
 ): APIGatewayProxyStructuredResultV2 {
   const headers = {
@@ -50,7 +50,7 @@ export function lambdaResponse(
 function compressed(
   statusCode: number,
   headers: Record<string, string>,
-  body: AnswerBody,
+  body: ResponseBody,
   coding: Coding,
 ): APIGatewayProxyStructuredResultV2 {
   return {
@@ -62,7 +62,11 @@ function compressed(
 }
 
 /** How the caller can get an answer that does not fit: compression if that is enough, else pages. */
-function advice(answer: RenderedAnswer, coding: Coding | undefined, headers: Record<string, string>): string {
+function advice(
+  answer: RenderedResponse,
+  coding: Coding | undefined,
+  headers: Record<string, string>,
+): string {
   const plain = { statusCode: answer.status, headers, body: answer.body.json };
   const paging = pageAdvice(answer.items, lambdaPayloadBytes(plain));
   if (coding === undefined) {

@@ -1,5 +1,5 @@
-import type { CacheOutcome } from "./answer-cache";
 import type { ErrorLog } from "./error-log";
+import type { CacheOutcome } from "./response-cache";
 
 /** One request as the log and CloudWatch see it. */
 export interface RequestLog {

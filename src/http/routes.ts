@@ -10,15 +10,16 @@ import { parseObjectPath } from "../smi/route";
 import { documentRoutes } from "./document-routes";
 import { jsonBody } from "./request-body";
 import type { RouteHandler, RouteName, RouteRequest } from "./route-table";
-import { smiDiscovery, smiMetrics } from "./smi-routes";
+import { smiPath } from "./smi-routes";
 
 /** The function that answers each named route of the table (`ROUTES`), bound to the context. */
 export function routeHandlers(context: Context): Record<RouteName, RouteHandler> {
   return {
     health: async (r) => health(context, r),
     readiness: async (r) => readiness(context, r),
-    smiDiscovery: async (r) => smiDiscovery(context, r),
-    smiMetrics: async (r) => smiMetrics(context, r),
+    // Discovery (`/apis/metrics.smi-spec.io[/{version}]`) and metrics paths share one reader.
+    smiDiscovery: async (r) => smiPath(context, r),
+    smiMetrics: async (r) => smiPath(context, r),
     summary: async (r) => summary(context, r),
     flaggerGate: async (r) => flaggerGate(context, r),
     ...documentRoutes(context),

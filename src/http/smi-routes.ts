@@ -76,7 +76,3 @@ async function answerList(context: Context, route: ObjectPath, r: RouteRequest) 
   const range = pinned === undefined ? asked : { ...asked, time: pinned };
   return answerMetrics(context, route, range, r.stats, { page, identity, now: r.now });
 }
-
-/** Discovery paths (`/apis/metrics.smi-spec.io[/{version}]`) and metrics paths share one reader. */
-export const smiDiscovery = smiPath;
-export const smiMetrics = smiPath;

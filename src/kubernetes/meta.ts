@@ -11,10 +11,9 @@ export const ObjectMetaSchema = z.looseObject({
   resourceVersion: z.string().optional(),
   uid: z.string().optional(),
 });
-export type ObjectMeta = z.infer<typeof ObjectMetaSchema>;
 
 /** `metadata` of a list: `continue` is empty or absent on the last page. */
-export const ListMetaSchema = z.looseObject({
+const ListMetaSchema = z.looseObject({
   resourceVersion: z.string().optional(),
   continue: z.string().optional(),
   remainingItemCount: z.number().int().optional(),
@@ -32,7 +31,6 @@ export const StatusSchema = z.looseObject({
   /** For a missing object, its name and kind; absent when the path itself is not served. */
   details: z.looseObject({ name: z.string().optional() }).optional(),
 });
-export type Status = z.infer<typeof StatusSchema>;
 
 const GroupVersionForDiscoverySchema = z.object({ groupVersion: z.string(), version: z.string() });
 

@@ -49,10 +49,10 @@ function trafficSplitSchema<V extends TrafficSplitVersion>(version: V) {
   });
 }
 
-export const TrafficSplitV1alpha1Schema = trafficSplitSchema("v1alpha1");
-export const TrafficSplitV1alpha2Schema = trafficSplitSchema("v1alpha2");
-export const TrafficSplitV1alpha3Schema = trafficSplitSchema("v1alpha3");
-export const TrafficSplitV1alpha4Schema = trafficSplitSchema("v1alpha4");
+const TrafficSplitV1alpha1Schema = trafficSplitSchema("v1alpha1");
+const TrafficSplitV1alpha2Schema = trafficSplitSchema("v1alpha2");
+const TrafficSplitV1alpha3Schema = trafficSplitSchema("v1alpha3");
+const TrafficSplitV1alpha4Schema = trafficSplitSchema("v1alpha4");
 
 export type TrafficSplit =
   | z.infer<typeof TrafficSplitV1alpha1Schema>

@@ -17,7 +17,7 @@ import { type ClusterSetting, clusterPartition, type Partition, partitioned } fr
 import { relabeledIdentity } from "./relabeled-identity";
 
 /** Scrape labels Prometheus' relabeling adds to the Envoy sidecar's series. */
-export interface ConsulLabels {
+interface ConsulLabels {
   readonly namespace: string;
   readonly pod: string;
 }

@@ -10,7 +10,7 @@ import { type ClusterSetting, clusterPartition, partitioned, pinsOf } from "./pa
  */
 
 /** Scrape labels Prometheus' relabeling adds to Istio's proxy series (the reporting proxy's pod). */
-export interface IstioLabels {
+interface IstioLabels {
   readonly namespace: string;
   readonly pod: string;
 }

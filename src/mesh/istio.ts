@@ -20,7 +20,7 @@ import {
 } from "./istio-readings";
 import { relabeledIdentity } from "./relabeled-identity";
 
-export type { IstioLabels, IstioSettings } from "./istio-readings";
+export type { IstioSettings } from "./istio-readings";
 
 const KINDS = [
   "namespaces",

@@ -6,7 +6,7 @@ import type { Measurement } from "./measurement";
 import { type MeasureSpec, pinnedNamespace } from "./query-plan";
 
 /** Identity of a measured object as the series name it. */
-export interface MeasuredKey {
+interface MeasuredKey {
   readonly namespace?: string;
   readonly name: string;
   /** Index, in the grouping's `names`, of the label that named the object. */

@@ -6,7 +6,7 @@ import { buildQueries, type MeasureSpec } from "./query-plan";
 const PART_LABEL = "smi_part";
 
 /** Callback that sees every query result: round trips and warnings are counted by the caller. */
-export type QueryObserver = (result: InstantVector) => void;
+type QueryObserver = (result: InstantVector) => void;
 
 /** What the request being answered asks of every query: who observes them, and by when. */
 export interface QueryContext {
@@ -15,9 +15,10 @@ export interface QueryContext {
 }
 
 /**
- * Measures every object a spec selects with two concurrent queries: counts from `increase` over
- * the window, and p50, p90 and p99 together in one latency query. Samples are folded as they are
- * read, so a 10,000-pod answer is never held whole.
+ * Measures every object a spec selects: counts from `increase` over the window, and the bucket
+ * rates p50, p90 and p99 are interpolated from. The `separate` plan sends them as two concurrent
+ * queries, the `joined` plan as one. Samples are folded as they are read, so a 10,000-pod answer
+ * is never held whole.
  */
 export async function measure(
   engine: QueryEngine,

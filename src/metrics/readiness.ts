@@ -6,7 +6,7 @@ import { formatDuration, formatTimestamp } from "../smi/time";
 import { noMeshSeries } from "./zero-diagnosis";
 
 /** One condition of readiness: whether it holds, and what it found or what to check. */
-export interface ReadinessCheck {
+interface ReadinessCheck {
   readonly ok: boolean;
   readonly detail: string;
   /** Not checked, because a check it depends on failed. */

@@ -11,7 +11,7 @@ import type { TimeRange } from "./time-range";
 import { explainZeros } from "./zero-warnings";
 
 /** One backend of a split, as measured: its numbers and its observed share of the apex's requests. */
-export interface MeasuredBackend {
+interface MeasuredBackend {
   readonly backend: SplitBackend;
   readonly measurement: Measurement;
   /** This backend's requests over all the split's backends' requests; 0 when none had any. */

@@ -16,7 +16,7 @@ export interface JsonAnswer {
 }
 
 /** An error's message, and the backend's own name for the error when it gave one. */
-export interface WordedError {
+interface WordedError {
   readonly message: string;
   readonly errorType?: string;
 }

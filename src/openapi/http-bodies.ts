@@ -39,7 +39,7 @@ export const SummarySchema = z
       "One resource's (or split backend's) traffic as plain numbers (for Argo Rollouts and the like)",
   });
 
-export const GateCheckSchema = z.strictObject({
+const GateCheckSchema = z.strictObject({
   name: z.string().meta({ example: "minSuccessRate" }),
   observed: z.number().nullable(),
   limit: z.number(),

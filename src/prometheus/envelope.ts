@@ -85,14 +85,14 @@ const OtherDataSchema = z.object({
   result: z.unknown(),
 });
 
-export const SuccessEnvelopeSchema = z.object({
+const SuccessEnvelopeSchema = z.object({
   status: z.literal("success"),
   data: z.discriminatedUnion("resultType", [VectorDataSchema, OtherDataSchema]),
   warnings: z.array(z.string()).optional(),
   infos: z.array(z.string()).optional(),
 });
 
-export const ErrorEnvelopeSchema = z.object({
+const ErrorEnvelopeSchema = z.object({
   status: z.literal("error"),
   errorType: z.string(),
   error: z.string(),
@@ -101,4 +101,3 @@ export const ErrorEnvelopeSchema = z.object({
 
 /** Every body `/api/v1/query` may send, success or error. */
 export const EnvelopeSchema = z.discriminatedUnion("status", [SuccessEnvelopeSchema, ErrorEnvelopeSchema]);
-export type Envelope = z.infer<typeof EnvelopeSchema>;

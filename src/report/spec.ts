@@ -4,7 +4,7 @@ import { resolveTimeRange, type TimeRange, type WindowBounds } from "../metrics/
 import { NamespaceNameSchema } from "../smi/k8s-name";
 import { type KindName, servedKind } from "../smi/kinds";
 
-export const WebhookSinkSchema = z.strictObject({
+const WebhookSinkSchema = z.strictObject({
   type: z.literal("webhook"),
   url: z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }),
   /** HMAC secret; defaults to REPORT_WEBHOOK_SECRET. Without either, deliveries are unsigned. */
@@ -12,21 +12,19 @@ export const WebhookSinkSchema = z.strictObject({
   format: z.enum(["json", "markdown"]).default("json"),
   maxAttempts: z.number().int().min(1).max(10).default(5),
 });
-export type WebhookSinkSpec = z.infer<typeof WebhookSinkSchema>;
 
 const LAMBDA_NAME =
   /^(arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[a-zA-Z0-9-_]{1,64}(:(\$LATEST|[a-zA-Z0-9-_]+))?$/;
-export const LambdaSinkSchema = z.strictObject({
+const LambdaSinkSchema = z.strictObject({
   type: z.literal("lambda"),
   function: z.string().regex(LAMBDA_NAME, "must be a Lambda function name or ARN"),
 });
-export type LambdaSinkSpec = z.infer<typeof LambdaSinkSchema>;
 
-export const SinkSpecSchema = z.discriminatedUnion("type", [WebhookSinkSchema, LambdaSinkSchema]);
+const SinkSpecSchema = z.discriminatedUnion("type", [WebhookSinkSchema, LambdaSinkSchema]);
 export type SinkSpec = z.infer<typeof SinkSpecSchema>;
 
 /** A scheduled report: what to measure, over which window, and where to send it. */
-export const ReportSpecSchema = z.strictObject({
+const ReportSpecSchema = z.strictObject({
   title: z.string().max(200).optional(),
   /** Namespaces to cover; absent means every namespace. */
   namespaces: z.array(NamespaceNameSchema).min(1).optional(),

@@ -33,7 +33,7 @@ export const APIVersionsSchema = z
   .meta({ description: "The core (legacy) API group's versions: none here" });
 export type APIVersions = z.infer<typeof APIVersionsSchema>;
 
-export const GroupVersionForDiscoverySchema = z.strictObject({
+const GroupVersionForDiscoverySchema = z.strictObject({
   groupVersion: z.string().meta({ example: "metrics.smi-spec.io/v1alpha2" }),
   version: z.string().meta({ example: "v1alpha2" }),
 });
@@ -60,7 +60,7 @@ export const APIGroupListSchema = z
   .meta({ description: "Every API group this server serves" });
 export type APIGroupList = z.infer<typeof APIGroupListSchema>;
 
-export const APIResourceSchema = z.strictObject({
+const APIResourceSchema = z.strictObject({
   name: z.string().meta({ description: "plural resource name, as in the path", example: "deployments" }),
   singularName: z.string().meta({ example: "deployment" }),
   namespaced: z.boolean(),

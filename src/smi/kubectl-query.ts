@@ -14,7 +14,7 @@ export const KUBECTL_PARAMETERS = ["includeObject", "timeout"] as const;
 const GO_DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
 
 /** kubectl's `timeout`: a Go duration, checked and otherwise unused. */
-export const TimeoutParameterSchema = z
+const TimeoutParameterSchema = z
   .string()
   .regex(GO_DURATION, "timeout must be a duration such as 32s or 1m0s")
   .optional();

@@ -20,7 +20,7 @@ export const TimestampSchema = z.iso
   .meta({ description: "RFC 3339 time in UTC, to the second", example: "2026-11-25T20:00:00Z" });
 
 /** A Kubernetes `resource.Quantity` in canonical DecimalSI form, as Go's apimachinery prints it. */
-export const QuantitySchema = z
+const QuantitySchema = z
   .string()
   .regex(/^(0|-?[1-9][0-9]*(m|k|M|G|T|P|E)?)$/, "a canonical DecimalSI Quantity such as 1500m, 570 or 2M")
   .meta({
@@ -47,7 +47,7 @@ export const TrafficMetricsMetadataSchema = z.strictObject({
 const LATENCY_NAMES = ["p99_response_latency", "p90_response_latency", "p50_response_latency"] as const;
 export type LatencyName = (typeof LATENCY_NAMES)[number];
 
-export const LatencyMetricSchema = z.strictObject({
+const LatencyMetricSchema = z.strictObject({
   name: z.enum(LATENCY_NAMES),
   unit: z.literal("ms"),
   value: QuantitySchema.nullable().meta({
@@ -55,12 +55,12 @@ export const LatencyMetricSchema = z.strictObject({
   }),
 });
 
-export const CountMetricSchema = z.strictObject({
+const CountMetricSchema = z.strictObject({
   name: z.enum(["success_count", "failure_count"]),
   value: QuantitySchema.meta({ description: "counts: requests in the window; 4xx count as successes" }),
 });
 
-export const ShareMetricSchema = z.strictObject({
+const ShareMetricSchema = z.strictObject({
   name: z.literal("traffic_share"),
   value: QuantitySchema.meta({
     description:
@@ -68,7 +68,7 @@ export const ShareMetricSchema = z.strictObject({
   }),
 });
 
-export const BackendSchema = z
+const BackendSchema = z
   .strictObject({
     apex: z.string().meta({
       description:

@@ -5,7 +5,7 @@
 import * as z from "zod";
 import { TrafficMetricsMetadataSchema, TrafficMetricsSchema } from "./schemas";
 
-export const TableColumnDefinitionSchema = z.strictObject({
+const TableColumnDefinitionSchema = z.strictObject({
   name: z.string().meta({ description: "kubectl prints it upper-cased" }),
   type: z.enum(["string", "integer", "number", "boolean", "date"]),
   format: z.string(),
@@ -22,14 +22,13 @@ export const PartialObjectMetadataSchema = z.strictObject({
 });
 export type PartialObjectMetadata = z.infer<typeof PartialObjectMetadataSchema>;
 
-export const TableRowSchema = z.strictObject({
+const TableRowSchema = z.strictObject({
   cells: z.array(z.string()).meta({ description: "one cell per column definition, in order" }),
   object: z.union([TrafficMetricsSchema, PartialObjectMetadataSchema]).nullable().meta({
     description:
       "the row's TrafficMetrics; PartialObjectMetadata with includeObject=Metadata; null with None",
   }),
 });
-export type TableRow = z.infer<typeof TableRowSchema>;
 
 export const TableSchema = z
   .strictObject({

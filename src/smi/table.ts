@@ -22,14 +22,14 @@ export function formatSuccessRate(n: Pick<TrafficNumbers, "successCount" | "requ
 export const formatRps = (rps: number | null) => (rps === null ? "-" : `${rps.toFixed(2)}rps`);
 
 /** Three significant digits at most, never fewer than the whole milliseconds: 0.75ms, 49.9ms, 2600ms. */
-export function formatLatency(ms: number | null): string {
+function formatLatency(ms: number | null): string {
   if (ms === null) return "-";
   const digits = ms >= 100 ? 0 : ms >= 10 ? 1 : 2;
   return `${ms.toFixed(digits)}ms`;
 }
 
 /** A request count: increase() may give fractions, which two decimals keep (870, 12.5, 0.04). */
-export const formatCount = (count: number) => String(Number(count.toFixed(2)));
+const formatCount = (count: number) => String(Number(count.toFixed(2)));
 
 const column = (name: string, description: string, priority = 0, format = ""): TableColumnDefinition => ({
   name,

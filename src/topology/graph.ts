@@ -3,7 +3,7 @@ import type { ObjectReference, TrafficMetrics, TrafficMetricsList } from "../smi
 import { formatRps, formatSuccessRate } from "../smi/table";
 
 /** A workload (or namespace, or service) on the graph. */
-export interface TopologyNode {
+interface TopologyNode {
   /** `namespace/name`, or `name` for namespaces: unique on the graph. */
   readonly id: string;
   readonly name: string;
@@ -13,7 +13,7 @@ export interface TopologyNode {
 }
 
 /** Traffic one workload sent another over the window. */
-export interface TopologyEdge {
+interface TopologyEdge {
   readonly from: string;
   readonly to: string;
   readonly numbers: TrafficNumbers;
@@ -30,7 +30,7 @@ export interface Topology {
   readonly edges: readonly TopologyEdge[];
 }
 
-const idOf = (ref: Pick<ObjectReference, "namespace" | "name">) =>
+const nodeIdOf = (ref: Pick<ObjectReference, "namespace" | "name">) =>
   ref.namespace === undefined ? ref.name : `${ref.namespace}/${ref.name}`;
 
 /**
@@ -44,7 +44,11 @@ export function buildTopology(
 ): Topology {
   const nodes = new Map<string, TopologyNode>();
   for (const item of listed.items)
-    nodes.set(idOf(item.resource), { id: idOf(item.resource), ...refFields(item.resource), listed: true });
+    nodes.set(nodeIdOf(item.resource), {
+      id: nodeIdOf(item.resource),
+      ...refFields(item.resource),
+      listed: true,
+    });
   const isListed = (id: string) => nodes.get(id)?.listed === true;
   const edges: TopologyEdge[] = [];
   for (const list of edgeLists) {
@@ -52,8 +56,8 @@ export function buildTopology(
       // No peer: a resource's own numbers (null), or a split backend's ({}).
       const peer = isReference(item.edge.resource) ? item.edge.resource : undefined;
       if (peer === undefined) continue;
-      const self = idOf(item.resource);
-      const other = idOf(peer);
+      const self = nodeIdOf(item.resource);
+      const other = nodeIdOf(peer);
       if (item.edge.direction === "from" && isListed(other)) continue;
       if (!nodes.has(other)) nodes.set(other, { id: other, ...refFields(peer), listed: false });
       const numbers = trafficNumbers(item);

@@ -50,7 +50,7 @@ function failureShare(s: Stream, rule: FailureRule): number {
 }
 
 /** What the server's proxy saw of a stream, scaled by `share` (one pod of several). */
-export function serverPart(s: Stream, share = 1, rule: FailureRule = "rule"): Part {
+function serverPart(s: Stream, share = 1, rule: FailureRule = "rule"): Part {
   const fail = failureShare(s, rule);
   return {
     okRps: s.rps * (1 - fail) * share,
@@ -60,7 +60,7 @@ export function serverPart(s: Stream, share = 1, rule: FailureRule = "rule"): Pa
 }
 
 /** What the client's proxy saw: the server's answers plus the requests that never got there. */
-export function clientPart(s: Stream, share = 1, rule: FailureRule = "rule"): Part {
+function clientPart(s: Stream, share = 1, rule: FailureRule = "rule"): Part {
   const fail = failureShare(s, rule);
   return {
     okRps: s.rps * (1 - fail) * share,
@@ -78,14 +78,14 @@ export function clientPart(s: Stream, share = 1, rule: FailureRule = "rule"): Pa
  */
 export const servesL7 = (w: Workload) => w.dataPlane !== "ztunnel";
 /** Whether a workload's own proxy reports the requests it sends: only a sidecar does. */
-export const sendsL7 = (w: Workload) => w.dataPlane === "sidecar";
+const sendsL7 = (w: Workload) => w.dataPlane === "sidecar";
 
 /**
  * Prometheus' classic-histogram quantile, written again from its documented behaviour: find the
  * bucket holding rank q·total, interpolate linearly inside it from the previous bound (0 for the
  * first bucket), and answer the last finite bound if the rank falls in +Inf.
  */
-export function interpolateQuantile(
+function interpolateQuantile(
   q: number,
   bounds: readonly number[],
   cumulative: readonly number[],
@@ -128,7 +128,7 @@ function countAtOrBelow(parts: readonly Part[], bound: number): number {
  * Sums parts over a window and derives the three quantiles, from buckets at the common bounds, or
  * at a histogram's own bounds (ms) when they are coarser (Linkerd's route-backend durations).
  */
-export function truthOf(parts: readonly Part[], windowS: number, bucketBoundsMs?: readonly number[]): Truth {
+function truthOf(parts: readonly Part[], windowS: number, bucketBoundsMs?: readonly number[]): Truth {
   const bounds = [...(bucketBoundsMs ?? COMMON_BOUNDS_MS), Infinity];
   const cumulative = bounds.map((bound) =>
     bound === Infinity ? countAtOrBelow(parts, 1e12) : countAtOrBelow(parts, bound),
@@ -194,7 +194,7 @@ export const serviceClientTruth = (
     windowS,
   );
 
-export type Side = "client" | "server";
+type Side = "client" | "server";
 
 export interface EdgeTruth {
   readonly direction: "to" | "from";

@@ -11,8 +11,6 @@ import { PrometheusClient, type QueryEngine } from "../../src/prometheus/client"
 import { type RunIdentity, runReport, type SinkFactory } from "../../src/report/run-report";
 import { Contract } from "./contract";
 
-export const WINDOW = { defaultMs: 30_000, minMs: 10_000, maxMs: 86_400_000 };
-
 /** Starts a real Prometheus over a scenario written by one mesh's series writer. */
 export function scenarioPrometheus(
   scenario: Scenario,
@@ -29,7 +27,7 @@ export function scenarioPrometheus(
 }
 
 /** A list store that keeps nothing: every page is measured again, as in a container that never saw the first. */
-export const EVERY_PAGE_COLD: Context["lists"] = { get: async (_key, measure) => measure() };
+const EVERY_PAGE_COLD: Context["lists"] = { get: async (_key, measure) => measure() };
 
 /**
  * A context as a deployment with these variables would build it, with the given parts (a fake

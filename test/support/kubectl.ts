@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 /** The real kubectl; `.ci/run` installs Debian's `kubernetes-client` where it is missing. */
-export const KUBECTL = "/usr/bin/kubectl";
+const KUBECTL = "/usr/bin/kubectl";
 
 export interface KubectlResult {
   readonly code: number;

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { build } from "esbuild";
 
 /** The Lambda bundles' own options, as serverless.yml reads them (custom.esbuild.config). */
-export const lambdaBuild = createRequire(import.meta.url)("../../src/bundle/esbuild.config.cjs")();
+const lambdaBuild = createRequire(import.meta.url)("../../src/bundle/esbuild.config.cjs")();
 
 // serverless-esbuild's own keys are not esbuild options; it turns the extension into outExtension.
 const {
@@ -15,7 +15,7 @@ const {
 } = lambdaBuild;
 
 /** The extension serverless-esbuild gives the handler bundles (`.cjs`). */
-export const lambdaExtension: string = outputFileExtension;
+const lambdaExtension: string = outputFileExtension;
 
 /** Bundles `handlers/<fn>.ts` exactly as `serverless package` does, into `dir`; returns the file. */
 export async function bundleLambda(fn: string, dir: string): Promise<string> {

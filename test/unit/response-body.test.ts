@@ -1,14 +1,14 @@
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { AnswerBody } from "../../src/http/answer-body";
+import { ResponseBody } from "../../src/http/response-body";
 
 const json = JSON.stringify({
   items: Array.from({ length: 2000 }, (_, i) => ({ name: `pod-${i}`, é: "→" })),
 });
 
-describe("AnswerBody", () => {
+describe("ResponseBody", () => {
   it("compresses each coding once, for every copy of an answer that shares it", () => {
-    const body = AnswerBody.of(json);
+    const body = ResponseBody.of(json);
     const copies = [{ body }, { ...{ body } }];
     const gzip = copies.map((c) => c.body.encoded("gzip"));
     const br = copies.map((c) => c.body.encoded("br"));
@@ -19,7 +19,7 @@ describe("AnswerBody", () => {
   });
 
   it("packs to its gzip form alone, and inflates the same text again when asked", () => {
-    const body = AnswerBody.of(json);
+    const body = ResponseBody.of(json);
     const packed = body.packed();
     expect(packed.heldBytes).toBe(body.encoded("gzip").length);
     expect(packed.encoded("gzip")).toBe(body.encoded("gzip"));

@@ -1,10 +1,10 @@
 import { LRUCache } from "lru-cache";
-import type { AnswerBody } from "./answer-body";
+import type { ResponseBody } from "./response-body";
 
 /** An answer ready to send: its status, its JSON body, and what producing it cost. */
-export interface RenderedAnswer {
+export interface RenderedResponse {
   readonly status: number;
-  readonly body: AnswerBody;
+  readonly body: ResponseBody;
   /** Absent means `application/json`; a Kubernetes Table says so in its parameters. */
   readonly contentType?: string;
   readonly warnings: readonly string[];
@@ -13,7 +13,7 @@ export interface RenderedAnswer {
   readonly items?: number;
 }
 
-export interface AnswerCacheOptions {
+export interface ResponseCacheOptions {
   readonly ttlMs: number;
   readonly maxEntries: number;
   readonly maxBytes: number;
@@ -38,11 +38,11 @@ export type CacheOutcome = "miss" | "hit" | "coalesced";
  * serves many requests at once: the local server (`npm start`, the bench's bursts), and Lambda
  * response streaming if it is ever adopted.
  */
-export class AnswerCache {
-  readonly #cache: LRUCache<string, RenderedAnswer> | undefined;
-  readonly #inflight = new Map<string, Promise<RenderedAnswer>>();
+export class ResponseCache {
+  readonly #cache: LRUCache<string, RenderedResponse> | undefined;
+  readonly #inflight = new Map<string, Promise<RenderedResponse>>();
 
-  constructor(options: AnswerCacheOptions) {
+  constructor(options: ResponseCacheOptions) {
     this.#cache =
       options.ttlMs > 0 && options.maxEntries > 0 && options.maxBytes > 0
         ? new LRUCache({
@@ -57,8 +57,8 @@ export class AnswerCache {
   async get(
     key: string,
     cacheable: boolean,
-    compute: () => Promise<RenderedAnswer>,
-  ): Promise<{ answer: RenderedAnswer; outcome: CacheOutcome }> {
+    compute: () => Promise<RenderedResponse>,
+  ): Promise<{ answer: RenderedResponse; outcome: CacheOutcome }> {
     const cached = cacheable ? this.#cache?.get(key) : undefined;
     if (cached !== undefined) return { answer: { ...cached, roundTrips: 0 }, outcome: "hit" };
     const pending = this.#inflight.get(key);

@@ -10,7 +10,7 @@ import { type Coding, compress } from "./encoding";
  * and 126 KB gzipped, and a warm container that keeps a few would otherwise hold megabytes of
  * text it will most likely send compressed.
  */
-export class AnswerBody {
+export class ResponseBody {
   #json: string | undefined;
   readonly #encoded: Map<Coding, Buffer>;
   /** Length of the JSON text, in UTF-16 code units as `String.length` counts. */
@@ -22,8 +22,8 @@ export class AnswerBody {
     this.#encoded = encoded;
   }
 
-  static of(json: string): AnswerBody {
-    return new AnswerBody(json, json.length, new Map());
+  static of(json: string): ResponseBody {
+    return new ResponseBody(json, json.length, new Map());
   }
 
   /** The JSON text, inflated again from the gzip form if this body was packed. */
@@ -43,8 +43,8 @@ export class AnswerBody {
   }
 
   /** A body that holds only the gzip form, sharing it with this one. */
-  packed(): AnswerBody {
-    return new AnswerBody(undefined, this.length, new Map([["gzip", this.encoded("gzip")]]));
+  packed(): ResponseBody {
+    return new ResponseBody(undefined, this.length, new Map([["gzip", this.encoded("gzip")]]));
   }
 
   /** Bytes this body holds: its text (two per code unit at most) and its compressed forms. */

@@ -1,8 +1,8 @@
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { AnswerBody } from "../../src/http/answer-body";
-import { AnswerCache, cacheKey } from "../../src/http/answer-cache";
 import { createApiHandler } from "../../src/http/api-handler";
+import { ResponseBody } from "../../src/http/response-body";
+import { cacheKey, ResponseCache } from "../../src/http/response-cache";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
 import type { InstantVector, QueryEngine } from "../../src/prometheus/client";
 import { call, httpEvent, testContext } from "../support/harness";
@@ -97,16 +97,16 @@ describe("request coalescing and the short cache", () => {
   it("keeps the cache bounded by entries and by bytes", async () => {
     const answer = (json: string) => async () => ({
       status: 200,
-      body: AnswerBody.of(json),
+      body: ResponseBody.of(json),
       warnings: [],
       roundTrips: 2,
     });
-    const byEntries = new AnswerCache({ ttlMs: 60_000, maxEntries: 2, maxBytes: 1 << 20 });
+    const byEntries = new ResponseCache({ ttlMs: 60_000, maxEntries: 2, maxBytes: 1 << 20 });
     for (const key of ["a", "b", "c"]) await byEntries.get(key, true, answer("{}"));
     expect(byEntries.size.entries).toBe(2);
     expect((await byEntries.get("a", true, answer("{}"))).outcome).toBe("miss");
 
-    const byBytes = new AnswerCache({ ttlMs: 60_000, maxEntries: 100, maxBytes: 1000 });
+    const byBytes = new ResponseCache({ ttlMs: 60_000, maxEntries: 100, maxBytes: 1000 });
     await byBytes.get("small", true, answer("x".repeat(100)));
     await byBytes.get("large", true, answer("x".repeat(2000)));
     expect(byBytes.size.entries).toBe(1);
@@ -118,8 +118,8 @@ describe("request coalescing and the short cache", () => {
     const items = Array.from({ length: 10_000 }, (_, i) => ({ name: `pod-${i}`, requests: i * 7 }));
     const json = JSON.stringify({ items });
     expect(json.length).toBeGreaterThan(256 * 1024);
-    const cache = new AnswerCache({ ttlMs: 60_000, maxEntries: 10, maxBytes: 1 << 20 });
-    const compute = async () => ({ status: 200, body: AnswerBody.of(json), warnings: [], roundTrips: 2 });
+    const cache = new ResponseCache({ ttlMs: 60_000, maxEntries: 10, maxBytes: 1 << 20 });
+    const compute = async () => ({ status: 200, body: ResponseBody.of(json), warnings: [], roundTrips: 2 });
     await cache.get("list", true, compute);
     const kept = cache.size.bytes;
     expect(kept).toBeLessThan(json.length / 5);
@@ -131,13 +131,13 @@ describe("request coalescing and the short cache", () => {
   });
 
   it("does not cache errors", async () => {
-    const cache = new AnswerCache({ ttlMs: 60_000, maxEntries: 10, maxBytes: 1 << 20 });
+    const cache = new ResponseCache({ ttlMs: 60_000, maxEntries: 10, maxBytes: 1 << 20 });
     await expect(cache.get("k", true, async () => Promise.reject(new Error("down")))).rejects.toThrow("down");
     expect(
       (
         await cache.get("k", true, async () => ({
           status: 200,
-          body: AnswerBody.of("{}"),
+          body: ResponseBody.of("{}"),
           warnings: [],
           roundTrips: 2,
         }))
