@@ -28,7 +28,8 @@ function nameOf(node: ts.Node): string {
   if (name === undefined && ts.isConstructorDeclaration(node)) name = "constructor";
   if (name === undefined && parent !== undefined) {
     if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) name = parent.name.text;
-    else if (ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) name = parent.name.getText();
+    else if (ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent))
+      name = parent.name.getText();
     else name = "(anonymous)";
   }
   const owner = ts.findAncestor(node.parent, ts.isClassLike);
