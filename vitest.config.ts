@@ -16,7 +16,12 @@ export default defineConfig({
     // them from starving each other.
     maxWorkers: 2,
     projects: [
-      { extends: true, test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
+      {
+        extends: true,
+        // Unit files share one module graph per worker: importing it afresh for each file was 40% of
+        // the run's CPU. They stub no globals, environment or timers, and restore the one patched class.
+        test: { name: "unit", include: ["test/unit/**/*.test.ts"], isolate: false },
+      },
       { extends: true, test: { name: "integration", include: ["test/integration/**/*.test.ts"] } },
       {
         extends: true,
