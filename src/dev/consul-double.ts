@@ -58,8 +58,6 @@ const DEFAULT_ALLOWLIST = ["/api/v1/query", "/api/v1/query_range"];
 
 export async function startConsulDouble(options: ConsulDoubleOptions): Promise<ConsulDouble> {
   const requests: ConsulDouble["requests"] = [];
-  const aclsOn = options.tokens !== undefined;
-
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://consul");
     const tokenHeader = req.headers["x-consul-token"];
@@ -67,54 +65,9 @@ export async function startConsulDouble(options: ConsulDoubleOptions): Promise<C
     requests.push({ method: req.method ?? "GET", path: url.pathname, query: url.search, token });
     const body = await readBody(req);
     try {
-      // Resolve the token first, as Consul does for every endpoint.
-      const grant = token === undefined ? { wildcardRead: !aclsOn } : options.tokens?.[token];
-      if (aclsOn && token !== undefined && grant === undefined) return text(res, 403, "ACL not found");
-      const canRead = grant?.wildcardRead ?? !aclsOn;
-
-      if (url.pathname === "/v1/catalog/services" && req.method === "GET") {
-        const services: Record<string, string[]> = {};
-        if (canRead) for (const e of options.catalog) services[e.name] = [...(e.tags ?? [])];
-        return json(res, 200, services, canRead ? {} : { "X-Consul-Results-Filtered-By-ACLs": "true" });
-      }
-      const one = /^\/v1\/catalog\/service\/([^/]+)$/.exec(url.pathname);
-      if (one && req.method === "GET") {
-        const name = decodeURIComponent(one[1] as string);
-        const entry = canRead ? options.catalog.find((e) => e.name === name) : undefined;
-        return json(res, 200, entry ? instances(entry) : []);
-      }
-      if (url.pathname === SPLITTER_PATH && req.method === "GET") {
-        return json(res, 200, canRead ? (options.splitters ?? []).map(splitterJson) : []);
-      }
-      if (url.pathname.startsWith(`${SPLITTER_PATH}/`) && req.method === "GET") {
-        const name = decodeURIComponent(url.pathname.slice(SPLITTER_PATH.length + 1));
-        if (!canRead)
-          return text(res, 403, `Permission denied: token lacks permission 'service:read' on "${name}"`);
-        const entry = options.splitters?.find((e) => e.name === name);
-        if (entry === undefined)
-          return text(res, 404, `Config entry not found for "service-splitter" / "${name}"`);
-        return json(res, 200, splitterJson(entry));
-      }
-      if (url.pathname.startsWith(`${PROXY_PREFIX}/`) && (req.method === "GET" || req.method === "POST")) {
-        if (options.metricsProxyBaseUrl === undefined) return text(res, 404, "Metrics proxy is not enabled");
-        if (!canRead)
-          return text(res, 403, "Permission denied: token lacks 'service:read' and 'node:read' on any");
-        const subPath = url.pathname.slice(PROXY_PREFIX.length);
-        if (!(options.pathAllowlist ?? DEFAULT_ALLOWLIST).includes(subPath)) {
-          return text(
-            res,
-            403,
-            `Permission denied: path ${JSON.stringify(subPath)} is not in the metrics proxy allowlist`,
-          );
-        }
-        return forward(
-          res,
-          `${options.metricsProxyBaseUrl.replace(/\/+$/, "")}${subPath}${url.search}`,
-          req,
-          body,
-        );
-      }
-      return text(res, 404, "Invalid URL path");
+      // A throw while routing (a malformed %-escape) is a 500; the forward to Prometheus is returned,
+      // not awaited, so its failure is not turned into one.
+      return answer(options, { req, res, url, token, body });
     } catch (error) {
       return text(res, 500, String(error));
     }
@@ -130,6 +83,77 @@ export async function startConsulDouble(options: ConsulDoubleOptions): Promise<C
         server.close(() => resolve());
       }),
   };
+}
+
+/** One request to the double, its token and body already read. */
+interface Call {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly url: URL;
+  readonly token: string | undefined;
+  readonly body: string;
+}
+
+/**
+ * Consul's answer to one request: the token is resolved first, as Consul does for every endpoint,
+ * then the path is routed. Synchronous on purpose: a throw reaches the caller's 500 at once.
+ */
+function answer(options: ConsulDoubleOptions, call: Call): void | Promise<void> {
+  const { req, res, url, token } = call;
+  const aclsOn = options.tokens !== undefined;
+  const grant = token === undefined ? { wildcardRead: !aclsOn } : options.tokens?.[token];
+  if (aclsOn && token !== undefined && grant === undefined) return text(res, 403, "ACL not found");
+  const canRead = grant?.wildcardRead ?? !aclsOn;
+
+  if (url.pathname === "/v1/catalog/services" && req.method === "GET") {
+    const services: Record<string, string[]> = {};
+    if (canRead) for (const e of options.catalog) services[e.name] = [...(e.tags ?? [])];
+    return json(res, 200, services, canRead ? {} : { "X-Consul-Results-Filtered-By-ACLs": "true" });
+  }
+  const one = /^\/v1\/catalog\/service\/([^/]+)$/.exec(url.pathname);
+  if (one && req.method === "GET") {
+    const name = decodeURIComponent(one[1] as string);
+    const entry = canRead ? options.catalog.find((e) => e.name === name) : undefined;
+    return json(res, 200, entry ? instances(entry) : []);
+  }
+  if (url.pathname === SPLITTER_PATH && req.method === "GET") {
+    return json(res, 200, canRead ? (options.splitters ?? []).map(splitterJson) : []);
+  }
+  if (url.pathname.startsWith(`${SPLITTER_PATH}/`) && req.method === "GET") {
+    return splitter(options, res, decodeURIComponent(url.pathname.slice(SPLITTER_PATH.length + 1)), canRead);
+  }
+  if (url.pathname.startsWith(`${PROXY_PREFIX}/`) && (req.method === "GET" || req.method === "POST")) {
+    return metricsProxy(options, call, canRead);
+  }
+  return text(res, 404, "Invalid URL path");
+}
+
+/** `GET /v1/config/service-splitter/{name}`: reading an entry needs service:read on it. */
+function splitter(options: ConsulDoubleOptions, res: ServerResponse, name: string, canRead: boolean) {
+  if (!canRead)
+    return text(res, 403, `Permission denied: token lacks permission 'service:read' on "${name}"`);
+  const entry = options.splitters?.find((e) => e.name === name);
+  if (entry === undefined) return text(res, 404, `Config entry not found for "service-splitter" / "${name}"`);
+  return json(res, 200, splitterJson(entry));
+}
+
+/**
+ * The UI's metrics proxy: enabled by `ui_config.metrics_proxy.base_url`, for tokens with wildcard
+ * read, on allowlisted paths only; the request goes on to Prometheus without the token.
+ */
+function metricsProxy(options: ConsulDoubleOptions, call: Call, canRead: boolean): void | Promise<void> {
+  const { req, res, url, body } = call;
+  if (options.metricsProxyBaseUrl === undefined) return text(res, 404, "Metrics proxy is not enabled");
+  if (!canRead) return text(res, 403, "Permission denied: token lacks 'service:read' and 'node:read' on any");
+  const subPath = url.pathname.slice(PROXY_PREFIX.length);
+  if (!(options.pathAllowlist ?? DEFAULT_ALLOWLIST).includes(subPath)) {
+    return text(
+      res,
+      403,
+      `Permission denied: path ${JSON.stringify(subPath)} is not in the metrics proxy allowlist`,
+    );
+  }
+  return forward(res, `${options.metricsProxyBaseUrl.replace(/\/+$/, "")}${subPath}${url.search}`, req, body);
 }
 
 function instances(entry: CatalogEntry) {

@@ -177,6 +177,74 @@ function routeBackendSeries(om: SeriesSink, stream: Stream, client: Workload, po
 }
 
 /**
+ * A stream as each server pod's proxy reports it inbound: the client known only by identity (or no
+ * TLS at all), the default policy, and `route_*`/`control_*` families that must never be counted.
+ */
+function inboundSeries(sink: SeriesSink, stream: Stream): void {
+  const server = stream.to;
+  for (const pod of server.pods) {
+    const share = 1 / server.pods.length;
+    const labels = {
+      direction: "inbound",
+      ...own(server, pod),
+      authority: `${server.service}.${server.namespace}.svc.cluster.local:8080`,
+      target_addr: `${podIp(server, pod)}:8080`,
+      ...(stream.from
+        ? { tls: "true", client_id: identity(stream.from) }
+        : { tls: "no_identity", no_tls_reason: "no_tls_from_remote" }),
+      ...POLICY,
+    };
+    responses(sink, "response_total", labels, stream, share);
+    histogramSeries(sink, "response_latency_ms_bucket", labels, LINKERD_BOUNDS_MS, [
+      [stream.rps * share, stream.serverLatency],
+    ]);
+    // Per-route views of the same requests: counting them too would double the numbers.
+    responses(sink, "route_response_total", { ...labels, rt_route: "GET /" }, stream, share);
+    sink.counter(
+      "control_response_total",
+      { ...own(server, pod), addr: "linkerd-dst:8086", classification: "success" },
+      7,
+    );
+  }
+}
+
+/**
+ * A stream as each client pod's proxy reports it outbound, per server pod with the `dst_*` labels,
+ * failures the server never saw included, and per route backend when an HTTPRoute routed it.
+ */
+function outboundSeries(sink: SeriesSink, stream: Stream, client: Workload): void {
+  const server = stream.to;
+  for (const clientPod of client.pods) {
+    routeBackendSeries(sink, stream, client, clientPod);
+    for (const serverPod of server.pods) {
+      const share = 1 / (client.pods.length * server.pods.length);
+      const labels = {
+        direction: "outbound",
+        ...own(client, clientPod),
+        ...dst(server, serverPod, stream.via),
+        tls: "true",
+      };
+      responses(sink, "response_total", labels, stream, share);
+      sink.counter(
+        "response_total",
+        {
+          ...labels,
+          status_code: "",
+          classification: "failure",
+          grpc_status: "",
+          error: "connect timed out",
+        },
+        stream.clientOnlyFailureRps * share,
+      );
+      histogramSeries(sink, "response_latency_ms_bucket", labels, LINKERD_BOUNDS_MS, [
+        [stream.rps * share, stream.clientLatency],
+        [stream.clientOnlyFailureRps * share, stream.clientOnlyFailureLatency],
+      ]);
+    }
+  }
+}
+
+/**
  * Writes a scenario as Linkerd's proxies and Prometheus' relabeling would leave it: inbound series
  * at each server pod (client known only by identity), outbound series at each client pod with the
  * `dst_*` labels, and `route_*`/`control_*` families that must never be counted.
@@ -188,61 +256,8 @@ export function linkerdSeries(
 ): OpenMetricsBuilder {
   const sink = sinkFor(om, options);
   for (const stream of scenario.streams) {
-    const server = stream.to;
-    for (const pod of server.pods) {
-      const share = 1 / server.pods.length;
-      const labels = {
-        direction: "inbound",
-        ...own(server, pod),
-        authority: `${server.service}.${server.namespace}.svc.cluster.local:8080`,
-        target_addr: `${podIp(server, pod)}:8080`,
-        ...(stream.from
-          ? { tls: "true", client_id: identity(stream.from) }
-          : { tls: "no_identity", no_tls_reason: "no_tls_from_remote" }),
-        ...POLICY,
-      };
-      responses(sink, "response_total", labels, stream, share);
-      histogramSeries(sink, "response_latency_ms_bucket", labels, LINKERD_BOUNDS_MS, [
-        [stream.rps * share, stream.serverLatency],
-      ]);
-      // Per-route views of the same requests: counting them too would double the numbers.
-      responses(sink, "route_response_total", { ...labels, rt_route: "GET /" }, stream, share);
-      sink.counter(
-        "control_response_total",
-        { ...own(server, pod), addr: "linkerd-dst:8086", classification: "success" },
-        7,
-      );
-    }
-    const client = stream.from;
-    if (client === undefined) continue;
-    for (const clientPod of client.pods) {
-      routeBackendSeries(sink, stream, client, clientPod);
-      for (const serverPod of server.pods) {
-        const share = 1 / (client.pods.length * server.pods.length);
-        const labels = {
-          direction: "outbound",
-          ...own(client, clientPod),
-          ...dst(server, serverPod, stream.via),
-          tls: "true",
-        };
-        responses(sink, "response_total", labels, stream, share);
-        sink.counter(
-          "response_total",
-          {
-            ...labels,
-            status_code: "",
-            classification: "failure",
-            grpc_status: "",
-            error: "connect timed out",
-          },
-          stream.clientOnlyFailureRps * share,
-        );
-        histogramSeries(sink, "response_latency_ms_bucket", labels, LINKERD_BOUNDS_MS, [
-          [stream.rps * share, stream.clientLatency],
-          [stream.clientOnlyFailureRps * share, stream.clientOnlyFailureLatency],
-        ]);
-      }
-    }
+    inboundSeries(sink, stream);
+    if (stream.from !== undefined) outboundSeries(sink, stream, stream.from);
   }
   return om;
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { LAMBDA_RESPONSE_LIMIT_BYTES, lambdaPayloadBytes } from "../http/lambda-response";
@@ -36,6 +36,12 @@ export interface LocalServerOptions {
   readonly functionTimeoutMs?: number;
 }
 
+/** The local server's timeouts: the gateway's cut-off, and the deadline the function is told. */
+interface Timeouts {
+  readonly gatewayMs: number;
+  readonly functionMs: number;
+}
+
 /**
  * Serves Lambda HTTP handlers on a local port by turning each request into the API Gateway HTTP
  * API (payload 2.0) event Lambda would receive, so `npm start` runs the deployed code path, with
@@ -48,79 +54,99 @@ export async function serveLambdas(
   host = "127.0.0.1",
   options: LocalServerOptions = {},
 ): Promise<{ server: Server; url: string; close: () => Promise<void> }> {
-  const gatewayTimeoutMs = options.gatewayTimeoutMs ?? GATEWAY_TIMEOUT_MS;
-  const functionTimeoutMs = options.functionTimeoutMs ?? FUNCTION_TIMEOUT_MS;
-  // Coalesced requests share one answer string; encoding it once keeps a burst of identical
-  // large answers from holding one copy per response.
-  let lastBody: string | undefined;
-  let lastBytes: Buffer = Buffer.alloc(0);
-  const encode = (body: string): Buffer => {
-    if (body !== lastBody) {
-      lastBody = body;
-      lastBytes = Buffer.from(body, "utf8");
-    }
-    return lastBytes;
+  const timeouts: Timeouts = {
+    gatewayMs: options.gatewayTimeoutMs ?? GATEWAY_TIMEOUT_MS,
+    functionMs: options.functionTimeoutMs ?? FUNCTION_TIMEOUT_MS,
   };
-  const server = createServer(async (req, res) => {
-    const platform = (answer: { status: number; body: string }) => {
-      res.writeHead(answer.status, { "content-type": "application/json" });
-      res.end(answer.body);
-    };
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const body = await readBody(req);
-      const url = new URL(req.url ?? "/", "http://localhost");
-      const event = toEvent(req, url, body);
-      const invoked = routes(url.pathname)(event, lambdaContext(Date.now() + functionTimeoutMs));
-      const cutOff = new Promise<undefined>((resolve) => {
-        timer = setTimeout(resolve, gatewayTimeoutMs, undefined);
-      });
-      const result = await Promise.race([invoked, cutOff]);
-      if (result === undefined) {
-        console.error(
-          JSON.stringify({
-            level: "error",
-            error: `no answer within ${gatewayTimeoutMs} ms: API Gateway cuts the request off`,
-          }),
-        );
-        platform(GATEWAY_TIMEOUT);
-        return;
-      }
-      if (exceedsLambdaLimit(result)) {
-        console.error(
-          JSON.stringify({
-            level: "error",
-            error: "the function's result is over Lambda's 6,291,456-byte limit: the invocation fails",
-          }),
-        );
-        platform(PLATFORM_ERROR);
-        return;
-      }
-      res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
-      res.end(result.isBase64Encoded ? Buffer.from(result.body ?? "", "base64") : encode(result.body ?? ""));
-    } catch (error) {
-      if (error instanceof RequestTooLargeError) return platform(REQUEST_TOO_LARGE);
-      // An exception thrown out of the handler is a failed invocation: the platform's 500.
-      console.error(error);
-      platform(PLATFORM_ERROR);
-    } finally {
-      clearTimeout(timer);
-    }
-  });
-  // A busy port is an 'error' event, not a throw: turn it into a rejection the caller reports.
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", (error) => reject(new ListenError(host, port, error)));
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
+  const encode = lastBodyEncoder();
+  const server = createServer((req, res) => invoke(routes, req, res, timeouts, encode));
+  await listen(server, port, host);
   const address = server.address() as AddressInfo;
   return {
     server,
     url: `http://${host}:${address.port}`,
     close: () => new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
   };
+}
+
+/**
+ * Coalesced requests share one answer string; encoding it once keeps a burst of identical large
+ * answers from holding one copy per response.
+ */
+function lastBodyEncoder(): (body: string) => Buffer {
+  let lastBody: string | undefined;
+  let lastBytes: Buffer = Buffer.alloc(0);
+  return (body) => {
+    if (body !== lastBody) {
+      lastBody = body;
+      lastBytes = Buffer.from(body, "utf8");
+    }
+    return lastBytes;
+  };
+}
+
+/**
+ * One request as API Gateway and Lambda handle it: the function's result, or the platform's own
+ * answer when the request is too large, the function throws, its result is over Lambda's limit or
+ * it does not answer before the gateway's timeout.
+ */
+async function invoke(
+  routes: (path: string) => HttpLambda,
+  req: IncomingMessage,
+  res: ServerResponse,
+  timeouts: Timeouts,
+  encode: (body: string) => Buffer,
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const body = await readBody(req);
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const event = toEvent(req, url, body);
+    const invoked = routes(url.pathname)(event, lambdaContext(Date.now() + timeouts.functionMs));
+    const cutOff = new Promise<undefined>((resolve) => {
+      timer = setTimeout(resolve, timeouts.gatewayMs, undefined);
+    });
+    const result = await Promise.race([invoked, cutOff]);
+    if (result === undefined) {
+      logPlatformError(`no answer within ${timeouts.gatewayMs} ms: API Gateway cuts the request off`);
+      return platform(res, GATEWAY_TIMEOUT);
+    }
+    if (exceedsLambdaLimit(result)) {
+      logPlatformError("the function's result is over Lambda's 6,291,456-byte limit: the invocation fails");
+      return platform(res, PLATFORM_ERROR);
+    }
+    res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
+    res.end(result.isBase64Encoded ? Buffer.from(result.body ?? "", "base64") : encode(result.body ?? ""));
+  } catch (error) {
+    if (error instanceof RequestTooLargeError) return platform(res, REQUEST_TOO_LARGE);
+    // An exception thrown out of the handler is a failed invocation: the platform's 500.
+    console.error(error);
+    platform(res, PLATFORM_ERROR);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The platform's own answer, in place of the function's. */
+function platform(res: ServerResponse, answer: { status: number; body: string }): void {
+  res.writeHead(answer.status, { "content-type": "application/json" });
+  res.end(answer.body);
+}
+
+/** Why the platform answered instead of the function, logged as the server's other errors are. */
+function logPlatformError(error: string): void {
+  console.error(JSON.stringify({ level: "error", error }));
+}
+
+/** Listens; a busy port is an 'error' event, not a throw: it becomes a rejection the caller reports. */
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once("error", (error) => reject(new ListenError(host, port, error)));
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
 }
 
 /** The local server could not listen: a busy port, an address not of this machine, no such host. */

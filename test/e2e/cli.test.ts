@@ -13,6 +13,8 @@ import { startProcess } from "../support/process";
 import { expectRowMatchesTruth } from "../support/table-truth";
 
 const scenario = defaultScenario();
+/** The --watch interval under test: long enough that a frame printed early or late stands out. */
+const WATCH_S = 2;
 const time = `${scenarioEnd(scenario).toISOString().slice(0, 19)}Z`;
 let prometheus: RunningPrometheus;
 let api: Awaited<ReturnType<typeof serveLambdas>>;
@@ -218,7 +220,7 @@ describe("npx smi-metrics", () => {
         "-n",
         "shop",
         "--watch",
-        "1s",
+        `${WATCH_S}s`,
         "--time",
         time,
         "--window",
@@ -228,10 +230,22 @@ describe("npx smi-metrics", () => {
       ],
       {},
     );
+    // When each frame's header arrives: the interval is measured here, not from polled output.
+    const frames: number[] = [];
+    watcher.child.stdout?.on("data", (chunk: Buffer) => {
+      for (const _ of chunk.toString().matchAll(/NAME\s+SUCCESS/g)) frames.push(performance.now());
+    });
     try {
       await watcher.waitFor(/(NAME\s+SUCCESS[\s\S]*){3}/, 30_000);
     } finally {
       await watcher.stop();
+    }
+    expect(frames.length).toBeGreaterThanOrEqual(3);
+    // A frame follows the previous one by the interval plus the time to fetch it, never sooner.
+    const gaps = frames.slice(1).map((at, i) => at - (frames[i] as number));
+    for (const gap of gaps) {
+      expect(gap, `gaps ${gaps.map(Math.round).join(", ")} ms`).toBeGreaterThanOrEqual(WATCH_S * 1000 - 100);
+      expect(gap, `gaps ${gaps.map(Math.round).join(", ")} ms`).toBeLessThan(WATCH_S * 1000 + 1500);
     }
   }, 40_000);
 });

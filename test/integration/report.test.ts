@@ -116,8 +116,15 @@ describe("npm run report", () => {
     const run = startProcess("npm", ["run", "report", "--", "--spec", file], {
       PROMETHEUS_URL: prometheus.url,
     });
-    await run.waitFor(/\| deployments\/shop\/idle \| 0 \| no traffic/, 30_000);
-    await run.stop();
+    try {
+      await run.waitFor(/\| deployments\/shop\/idle \| 0 \| no traffic/, 30_000);
+      // The whole report, title to last row, and a run that ends by itself and succeeds.
+      expect(await run.exited).toBe(0);
+      expect(run.output()).toMatch(/^# Payments hourly$/m);
+      expect(run.output()).toMatch(/^\| statefulsets\/payments\/ledger \| 900 \| 90\.00% /m);
+    } finally {
+      await run.stop();
+    }
   }, 40_000);
 
   it("delivers to the sinks a spec names and prints each outcome", async () => {

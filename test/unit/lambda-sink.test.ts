@@ -1,6 +1,6 @@
 import { InvokeCommand, LambdaClient, ResourceNotFoundException } from "@aws-sdk/client-lambda";
 import { mockClient } from "aws-sdk-client-mock";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
 import { LambdaSink } from "../../src/report/lambda-sink";
 import type { Report } from "../../src/report/report";
@@ -12,6 +12,8 @@ import { RecordingEngine } from "../support/recording-engine";
 
 const lambdaMock = mockClient(LambdaClient);
 beforeEach(() => lambdaMock.reset());
+// The mock patches LambdaClient itself: later files in the same worker get the real one back.
+afterAll(() => lambdaMock.restore());
 
 const report = { id: "r-1" } as Report;
 const rendered: RenderedReport = { report, json: '{"id":"r-1"}', markdown: "" };

@@ -11,7 +11,7 @@ import { matchRoute } from "../../src/http/route-table";
 import type { MeshAdapter } from "../../src/mesh/adapter";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
 import { MESH_NAMES } from "../../src/mesh/select";
-import type { GateVerdictSchema, HealthSchema, SummarySchema } from "../../src/openapi/http-bodies";
+import { GateVerdictSchema, HealthSchema, SummarySchema } from "../../src/openapi/http-bodies";
 import { discoveryKindOf } from "../../src/smi/discovery";
 import { httpEvent, testContext } from "../support/harness";
 import { RecordingEngine } from "../support/recording-engine";
@@ -94,7 +94,31 @@ describe("GET /openapi.json", () => {
     });
   });
 
-  it("keeps the wire schemas of the summary, verdict and health equal to the types the code builds", () => {
+  it("keeps the wire schemas of the summary, verdict and health equal to the types the code builds", async () => {
+    // At run time: each answer the handler builds passes its strict schema unchanged.
+    const handler = handlerFor(createLinkerdAdapter());
+    const gate = {
+      name: "web",
+      namespace: "shop",
+      phase: "Progressing",
+      metadata: { time: "2026-11-25T11:00:00Z" },
+    };
+    const answers = [
+      [HealthSchema, await handler(httpEvent("GET", "/healthz"))],
+      [
+        SummarySchema,
+        await handler(httpEvent("GET", "/summary/namespaces/shop/deployments/web?time=2026-11-25T11:00:00Z")),
+      ],
+      [
+        GateVerdictSchema,
+        await handler(httpEvent("POST", "/webhooks/flagger", { body: JSON.stringify(gate) })),
+      ],
+    ] as const;
+    for (const [schema, response] of answers) {
+      const body = JSON.parse(response.body ?? "null");
+      expect(schema.parse(body)).toEqual(body);
+    }
+    // At compile time (npm run typecheck): the schemas' types equal the code's.
     expectTypeOf<z.infer<typeof SummarySchema>>().toEqualTypeOf<{
       -readonly [K in keyof Summary]: Summary[K];
     }>();

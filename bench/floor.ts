@@ -4,10 +4,10 @@
  * answering the request in process, so the floor follows any change to what the API asks.
  */
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { createContext } from "../../src/config/context";
-import { loadConfig } from "../../src/config/settings";
-import { createApiHandler } from "../../src/http/api-handler";
-import type { QueryEngine } from "../../src/prometheus/client";
+import { createContext } from "../src/config/context";
+import { loadConfig } from "../src/config/settings";
+import { createApiHandler } from "../src/http/api-handler";
+import type { QueryEngine } from "../src/prometheus/client";
 
 /**
  * The queries of one request, in waves: a wave is what our code has in flight together (a list's

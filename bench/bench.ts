@@ -20,10 +20,10 @@ import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { linkerdSeries } from "../../src/dev/linkerd-series";
-import { freePort, type RunningPrometheus, startPrometheus } from "../../src/dev/prometheus-server";
-import { podsScenario } from "../support/pods-scenario";
-import { bundleLambda, bundleServer } from "../support/server-bundle";
+import { linkerdSeries } from "../src/dev/linkerd-series";
+import { freePort, type RunningPrometheus, startPrometheus } from "../src/dev/prometheus-server";
+import { podsScenario } from "../test/support/pods-scenario";
+import { bundleLambda, bundleServer } from "../test/support/server-bundle";
 import { fetchFloor, type QueryWaves, recordQueries } from "./floor";
 import { type Ask, printCompressionCosts, printPageCosts } from "./large-list";
 

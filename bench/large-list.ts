@@ -2,7 +2,7 @@
  * What a large list costs beyond its queries: compressing the answer at each level, and reading it
  * page by page from a warm container and from a fresh one.
  */
-import { type Coding, compress, LEVELS } from "../../src/http/encoding";
+import { type Coding, compress, LEVELS } from "../src/http/encoding";
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 

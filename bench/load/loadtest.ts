@@ -37,7 +37,7 @@ import autocannon from "autocannon";
 import { linkerdSeries } from "../../src/dev/linkerd-series";
 import { freePort, type RunningPrometheus, startPrometheus } from "../../src/dev/prometheus-server";
 import { defaultScenario } from "../../src/dev/scenario";
-import { bundleServer } from "../support/server-bundle";
+import { bundleServer } from "../../test/support/server-bundle";
 
 const API = "/apis/metrics.smi-spec.io/v1alpha2";
 /** The request mix: each connection cycles through these in order. */

@@ -1,0 +1,74 @@
+import type { MeshName } from "../mesh/select";
+import { CANARY_CATALOG, CANARY_SPLITTERS, canaryKubernetesObjects } from "./canary";
+import { type ConsulDouble, startConsulDouble } from "./consul-double";
+import { consulCatalog, IDLE_CATALOG_SERVICE } from "./consul-series";
+import { type KubernetesDouble, startKubernetesDouble } from "./kubernetes-double";
+import { type RunningPrometheus, startPrometheus } from "./prometheus-server";
+import type { Scenario } from "./scenario";
+import { seriesWriter } from "./series";
+
+/** The tokens the demo's doubles accept; printed commands name them, so they are no secret. */
+export const DEMO_CONSUL_TOKEN = "demo-read-token";
+export const DEMO_KUBERNETES_TOKEN = "demo-kubernetes-reader";
+
+/** What the demo's API reads: a real Prometheus, and the double in front of it the mesh needs. */
+export interface DemoBackends {
+  readonly prometheus: RunningPrometheus;
+  /** Consul's HTTP API (catalog, splitters, metrics proxy); only with `consul`. */
+  readonly consul: ConsulDouble | undefined;
+  /** The Kubernetes API the canaries' splits are read from; not with `consul` (its splitters). */
+  readonly kubernetes: KubernetesDouble | undefined;
+}
+
+/**
+ * Backfills the scenario as `meshName` writes it into a fresh Prometheus and starts the double the
+ * mesh's splits come from. The doubles stand in for binaries our package registries do not carry.
+ */
+export async function startDemoBackends(
+  meshName: MeshName,
+  scenario: Scenario,
+  binary: string | undefined,
+): Promise<DemoBackends> {
+  console.log(`Backfilling a generated ${meshName} mesh into a fresh Prometheus...`);
+  const prometheus = await startPrometheus({
+    series: seriesWriter(meshName)(scenario),
+    startS: scenario.startS,
+    endS: scenario.endS,
+    stepS: scenario.stepS,
+    binary,
+  });
+  // Consul's demo goes the way a Consul user's would: catalog and metrics through Consul's HTTP API,
+  // here a double of it (no Consul binary is packaged for this machine) in front of the real Prometheus.
+  const consul =
+    meshName === "consul"
+      ? await startConsulDouble({
+          catalog: consulCatalog(scenario, [IDLE_CATALOG_SERVICE, ...CANARY_CATALOG]),
+          splitters: CANARY_SPLITTERS,
+          metricsProxyBaseUrl: prometheus.url,
+          tokens: { [DEMO_CONSUL_TOKEN]: { wildcardRead: true } },
+        })
+      : undefined;
+  // Splits' weights are read from a Kubernetes API; here a double of it holding the canaries.
+  const kubernetes =
+    meshName === "consul"
+      ? undefined
+      : await startKubernetesDouble({
+          tokens: { [DEMO_KUBERNETES_TOKEN]: { user: "system:serviceaccount:smi:metrics-api" } },
+          objects: canaryKubernetesObjects(),
+        });
+  return { prometheus, consul, kubernetes };
+}
+
+/** Stops what {@link startDemoBackends} started, the doubles before the Prometheus they front. */
+export async function stopDemoBackends({ prometheus, consul, kubernetes }: DemoBackends): Promise<void> {
+  await kubernetes?.close();
+  await consul?.close();
+  await prometheus.stop();
+}
+
+/** The backend variables `npm run report` needs to read what the demo's API reads. */
+export function reportBackendVariables({ prometheus, consul }: DemoBackends): string {
+  return consul
+    ? `CONSUL_HTTP_ADDR=${consul.url} CONSUL_HTTP_TOKEN=${DEMO_CONSUL_TOKEN}`
+    : `PROMETHEUS_URL=${prometheus.url}`;
+}
