@@ -9,6 +9,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { linkerdSeries } from "../src/dev/linkerd-series";
 import type { RunningPrometheus } from "../src/dev/prometheus-server";
 import { defaultScenario } from "../src/dev/scenario";
+import { ROUTES } from "../src/http/route-table";
+import {
+  expectedRoutes,
+  type GatewayLock,
+  gatewayRouteFor,
+  localRouteFor,
+  lockFor,
+  samplePaths,
+} from "./support/gateway-routes";
 import { findWorkload, workloadTruth } from "./support/ground-truth";
 import { httpEvent, scenarioPrometheus } from "./support/harness";
 import { expectMatchesTruth } from "./support/smi-assert";
@@ -131,48 +140,61 @@ describe("the CloudFormation template", () => {
     for (const secret of ["API_TOKEN", "WEBHOOK_TOKEN"]) expect(report).not.toContain(secret);
   });
 
-  it("routes the SMI API, discovery, the OpenAPI documents, the summary, the Flagger webhook and the probes through the HTTP API", () => {
-    expect(Object.keys(routesOf(npmPackage.template)).sort()).toEqual([
-      "GET /api",
-      "GET /apis",
-      "GET /apis/{proxy+}",
-      "GET /healthz",
-      "GET /openapi.json",
-      "GET /openapi/{proxy+}",
-      "GET /readyz",
-      "GET /summary/{proxy+}",
-      "GET /version",
-      "POST /webhooks/flagger",
-    ]);
-  });
+  const modes = [
+    ["iam", () => npmPackage.template],
+    ["jwt", () => prod.template],
+    ["none", () => none.template],
+  ] as const;
+  const locksOf = (template: any) =>
+    new Map(
+      Object.entries(routesOf(template)).map(([key, r]: [string, any]): [string, GatewayLock] => [
+        key,
+        // CloudFormation's default, which Serverless leaves out, is NONE.
+        { AuthorizationType: r.AuthorizationType ?? "NONE", AuthorizerId: r.AuthorizerId },
+      ]),
+    );
 
-  it.each([
-    ["iam (the default)", () => npmPackage.template, "iam", "AWS_IAM", undefined],
-    ["jwt", () => prod.template, "jwt", "JWT", { Ref: "HttpApiAuthorizerJwt" }],
-    ["none", () => none.template, "none", undefined, undefined],
-  ])(
-    "puts the %s authorizer on the SMI and summary routes only",
-    (_label, template, mode, type, authorizer) => {
-      const routes = routesOf(template());
-      for (const key of ["GET /apis/{proxy+}", "GET /summary/{proxy+}"]) {
-        expect(routes[key].AuthorizationType, key).toBe(type);
-        expect(routes[key].AuthorizerId, key).toEqual(authorizer);
-      }
-      for (const key of [
-        "POST /webhooks/flagger",
-        "GET /healthz",
-        "GET /readyz",
-        "GET /version",
-        "GET /api",
-        "GET /apis",
-        "GET /openapi.json",
-        "GET /openapi/{proxy+}",
-      ])
-        expect(routes[key].AuthorizationType, key).toBeUndefined();
+  it.each(modes)(
+    "routes exactly the route table's paths under apiAuth %s, each locked as its auth says",
+    (mode, template) => {
+      const expected = expectedRoutes(ROUTES, mode);
+      const deployed = locksOf(template());
+      expect([...deployed.keys()].sort()).toEqual([...expected.keys()].sort());
+      for (const [key, lock] of expected) expect(deployed.get(key), key).toEqual(lock);
       expect(resourcesOfType(template(), "AWS::ApiGatewayV2::Authorizer")).toHaveLength(
         mode === "jwt" ? 1 : 0,
       );
       expect(envOf(template(), "Api").API_AUTH).toBe(mode);
+    },
+  );
+
+  it("keeps discovery open under apiAuth=iam and locks the metrics below a version", () => {
+    const routes = locksOf(npmPackage.template);
+    for (const key of [
+      "GET /apis",
+      "GET /apis/metrics.smi-spec.io",
+      "GET /apis/metrics.smi-spec.io/{version}",
+    ])
+      expect(routes.get(key), key).toEqual({ AuthorizationType: "NONE" });
+    expect(routes.get("GET /apis/metrics.smi-spec.io/{version}/{proxy+}")).toEqual({
+      AuthorizationType: "AWS_IAM",
+    });
+    // The old catch-all, which locked discovery along with the metrics.
+    expect(routes.has("GET /apis/{proxy+}")).toBe(false);
+  });
+
+  it.each(modes)(
+    "sends every sample request under apiAuth %s to a deployed route locked as the local route is",
+    (mode, template) => {
+      const deployed = locksOf(template());
+      for (const [method, path] of samplePaths(ROUTES)) {
+        const local = localRouteFor(ROUTES, method, path);
+        const key = gatewayRouteFor(deployed.keys(), method, path);
+        const request = `${method} ${path} (deployed: ${key ?? "no route"}, local: ${local?.name ?? "none"})`;
+        expect(key === undefined, request).toBe(local === undefined);
+        if (key !== undefined && local !== undefined)
+          expect(deployed.get(key), request).toEqual(lockFor(local.auth, mode));
+      }
     },
   );
 

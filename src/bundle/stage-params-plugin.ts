@@ -1,3 +1,4 @@
+import { type ApiAuthMode, type HttpApiEvent, httpApiEvents } from "./http-api-routes";
 import { describeStageParamIssues, stageParamsSchema } from "./stage-params";
 
 /** The parts of the Serverless Framework v3 (osls) plugin API this plugin uses. */
@@ -16,18 +17,34 @@ export interface ResolvedStageParams extends Record<string, unknown> {
 
 const PARAM_NAMES = Object.keys(stageParamsSchema({ plaintextSecrets: false }).shape);
 
+const isApiAuthMode = (value: unknown): value is ApiAuthMode =>
+  value === "iam" || value === "jwt" || value === "none";
+
 /**
- * A local Serverless plugin: the `${stageParams:}` variable source. serverless.yml reads every
- * parameter through it (`custom.params`), so a bad one stops any command during variable
- * resolution, before a `${self:custom.apiEvents.${...}}` lookup could fail on it, and in one message
- * (every other property depends on `custom.params` and shares its error).
+ * A local Serverless plugin with two variable sources:
+ * - `${stageParams:}`: serverless.yml reads every parameter through it (`custom.params`), so a bad
+ *   one stops any command during variable resolution, before anything else could fail on it, and in
+ *   one message (every other property depends on `custom.params` and shares its error);
+ * - `${apiRoutes:}`: the api function's HTTP API events, built from the route table
+ *   (src/http/route-table.ts) for the validated `apiAuth`, so serverless.yml lists no route and the
+ *   deployed routes cannot drift from the ones served locally.
  */
 export class StageParamsPlugin {
   readonly configurationVariablesSources = {
     stageParams: { resolve: (input: VariableSourceInput) => this.resolve(input) },
+    apiRoutes: { resolve: (input: VariableSourceInput) => this.resolveRoutes(input) },
   };
 
   constructor(private readonly serverless: Serverless) {}
+
+  private async resolveRoutes({ resolveVariable }: VariableSourceInput): Promise<{ value: HttpApiEvent[] }> {
+    // Through custom.params, so a bad apiAuth fails with the stage parameters' one message.
+    const mode = await resolveVariable("self:custom.params.apiAuth");
+    if (!isApiAuthMode(mode)) {
+      throw new this.serverless.classes.Error(`\${apiRoutes:} needs a valid apiAuth; got ${String(mode)}`);
+    }
+    return { value: httpApiEvents(mode) };
+  }
 
   private async resolve({ resolveVariable }: VariableSourceInput): Promise<{ value: ResolvedStageParams }> {
     const given: Record<string, string> = {};

@@ -22,6 +22,11 @@ export interface RouteSpec {
   readonly method: "GET" | "POST";
   /** A path pattern: `*` stands for one segment, a final `**` for any number of them. */
   readonly path: string;
+  /**
+   * The names of the pattern's `*` segments, in order. The deployed template's HTTP API route keys
+   * (`src/bundle/http-api-routes.ts`) need a name for each, and one that says what it holds.
+   */
+  readonly params?: readonly string[];
   readonly auth: RouteAuth;
   /**
    * Whether an answer for an explicit, settled `time` may be served from the warm container's
@@ -37,14 +42,23 @@ const open = <Name extends string>(name: Name, path: string) =>
  * The api function's one route table: every path it serves, who may call it and whether its
  * answers may be cached. The dispatcher, the OpenAPI document and the deployed template's HTTP API
  * routes (`${apiRoutes:}` in serverless.yml) all read this list; nothing else lists routes.
+ * Locally the first matching route wins; API Gateway picks the most specific one instead, so an
+ * overlap must list the narrower route first (test/packaging.test.ts sends requests both ways).
  * Discovery needs no metrics and no credentials: it says only which kinds this mesh serves.
  */
 export const ROUTES = [
   open("health", "/healthz"),
   open("readiness", "/readyz"),
   open("smiDiscovery", SMI_PREFIX),
-  open("smiDiscovery", `${SMI_PREFIX}/*`),
-  { name: "smiMetrics", method: "GET", path: `${SMI_PREFIX}/*/**`, auth: "api", cacheable: true },
+  { ...open("smiDiscovery", `${SMI_PREFIX}/*`), params: ["version"] },
+  {
+    name: "smiMetrics",
+    method: "GET",
+    path: `${SMI_PREFIX}/*/**`,
+    params: ["version"],
+    auth: "api",
+    cacheable: true,
+  },
   { name: "summary", method: "GET", path: "/summary/**", auth: "api", cacheable: true },
   { name: "flaggerGate", method: "POST", path: "/webhooks/flagger", auth: "webhook", cacheable: false },
   // The Kubernetes API server's own paths that kubectl reads first, and the OpenAPI documents.
@@ -53,7 +67,7 @@ export const ROUTES = [
   open("apiGroups", "/apis"),
   open("openapiV2", "/openapi/v2"),
   open("openapiV3", "/openapi/v3"),
-  open("openapiV3GroupVersion", `/openapi/v3/apis/${API_GROUP}/*`),
+  { ...open("openapiV3GroupVersion", `/openapi/v3/apis/${API_GROUP}/*`), params: ["version"] },
   open("openapiJson", "/openapi.json"),
 ] as const satisfies readonly RouteSpec[];
 
