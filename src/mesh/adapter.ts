@@ -144,6 +144,8 @@ export interface ZeroExplanation {
 export interface KnownResources {
   readonly refs: readonly ResourceRef[];
   readonly warnings: readonly string[];
+  /** What lists them, as a zero answer names it ("Consul's catalog"). */
+  readonly listedBy: string;
 }
 
 /**

@@ -172,9 +172,11 @@ async function consulKnownResources(
   kind: KindName,
   namespace: string | undefined,
 ): Promise<KnownResources> {
-  if (kind !== "services") return { refs: [], warnings: [] };
+  const listedBy = "Consul's catalog";
+  if (kind !== "services") return { refs: [], warnings: [], listedBy };
   const { services, filteredByAcls } = await catalog.catalog();
   return {
+    listedBy,
     refs: services
       .filter((s) => namespace === undefined || s.namespace === namespace)
       .map((s) => ({ kind, namespace: s.namespace, name: s.name })),

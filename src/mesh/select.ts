@@ -1,14 +1,23 @@
 import type { ConsulClient } from "../consul/client";
+import { renderSelector } from "../prometheus/promql";
+import type { KindName } from "../smi/kinds";
 import type { MeshAdapter } from "./adapter";
 import { createConsulAdapter } from "./consul";
 import { createIstioAdapter } from "./istio";
-import type { RelabeledLabels } from "./label-settings";
+import { DEFAULT_LABELS, type RelabeledLabels } from "./label-settings";
 import { createLinkerdAdapter } from "./linkerd";
 import type { ClusterSetting } from "./partition";
 
 /** The meshes this build can read; config validates `MESH` against this list. */
 export const MESH_NAMES = ["linkerd", "istio", "consul"] as const;
 export type MeshName = (typeof MESH_NAMES)[number];
+
+/** Each mesh's name as its users write it, in messages that name whose series were found. */
+const MESH_TITLES: Readonly<Record<MeshName, string>> = {
+  linkerd: "Linkerd",
+  istio: "Istio",
+  consul: "Consul",
+};
 
 /** A variable only one mesh reads, and the end of the message that refuses it under another mesh. */
 export interface MeshOnlySetting {
@@ -70,4 +79,27 @@ export function selectMesh(settings: MeshSettings): MeshAdapter {
         catalog: settings.consul,
       });
   }
+}
+
+/** The request counter whose series show that a mesh's proxies report to this Prometheus. */
+export interface MeshSignature {
+  readonly mesh: MeshName;
+  readonly title: string;
+  readonly counter: string;
+  /** The counter with the matchers its first kind is read by, unpinned to any cluster. */
+  readonly selector: string;
+}
+
+/**
+ * Every mesh's signature but `except`'s: what a zero's diagnosis and `/readyz` look for when the
+ * configured mesh has no series at all, so they can say which MESH the data is. Built from each
+ * adapter with default settings, so a new mesh is recognised as soon as it is selectable.
+ */
+export function otherMeshSignatures(except: string): readonly MeshSignature[] {
+  return MESH_NAMES.filter((mesh) => mesh !== except).map((mesh) => {
+    const adapter = selectMesh({ mesh, labels: DEFAULT_LABELS, cluster: { label: "cluster" } });
+    const { family } = adapter.resourceView(adapter.kinds[0] as KindName);
+    const selector = renderSelector(family.counter, family.matchers);
+    return { mesh, title: MESH_TITLES[mesh], counter: family.counter, selector };
+  });
 }

@@ -3,7 +3,8 @@ import type { MeshAdapter } from "../mesh/adapter";
 import { ne, renderSelector } from "../prometheus/promql";
 import type { KindName } from "../smi/kinds";
 import { formatDuration, formatTimestamp } from "../smi/time";
-import { noMeshSeries } from "./zero-diagnosis";
+import { CHECK_LABEL, otherMeshChecks } from "./zero-checks";
+import { noMeshSeries, otherMeshesFound } from "./zero-diagnosis";
 
 /** One condition of readiness: whether it holds, and what it found or what to check. */
 interface ReadinessCheck {
@@ -76,9 +77,6 @@ function labelChecks(mesh: MeshAdapter): LabelCheck[] {
  */
 export const READINESS_BUDGET_MS = 3_000;
 
-/** Result label that tells the counter's count from a mesh explanation's in the one query. */
-const CHECK_LABEL = "smi_check";
-
 /**
  * Checks readiness with one cheap query: the number of series of the mesh's request counter (the
  * family its first kind is read from, pins included), and of any other telemetry the mesh says
@@ -102,6 +100,7 @@ export async function checkReadiness(
     part(`count(${selector})`, "counter"),
     ...explanations.map((e, i) => part(`count(${e.expr})`, `explain${i}`)),
     ...labels.flatMap((c, i) => [part(c.present, `present${i}`), part(c.evidence, `evidence${i}`)]),
+    ...otherMeshChecks(context).map((c) => part(`count(${c.expr})`, c.id)),
   ].join(" or ");
   let counts: Map<string, number>;
   const budgetEnd = Date.now() + READINESS_BUDGET_MS;
@@ -130,7 +129,14 @@ export async function checkReadiness(
     backend,
     meshSeries: {
       ok: false,
-      detail: explained ?? noMeshSeries(context, selector, formatTimestamp(time)),
+      detail:
+        explained ??
+        noMeshSeries(
+          context,
+          selector,
+          formatTimestamp(time),
+          otherMeshesFound(context, (id) => counts.get(id) ?? 0),
+        ),
     },
     labels: { ok: false, skipped: true, detail: "not checked: the mesh's request counter has no series" },
   };

@@ -136,7 +136,10 @@ export async function explainUnobservedBackends(
   if (services.size === 0) return;
   await explainZeros(
     context,
-    [...services.values()].map(({ namespace, name }) => ({ target: { kind: "services", namespace, name } })),
+    [...services.values()].map(({ namespace, name }) => ({
+      target: { kind: "services", namespace, name },
+      otherKinds: false,
+    })),
     range,
     stats,
   );

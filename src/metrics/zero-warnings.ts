@@ -23,11 +23,11 @@ export async function explainZeros(
   range: TimeRange,
   stats: RequestStats,
 ): Promise<void> {
-  const warnings = await diagnoseZeros(context, asks, range.time, countedQuery(context, range.time, stats));
-  for (const warning of warnings) {
-    if (warning === undefined) continue;
-    stats.warnings.add(warning);
-    stats.zeroDoubts.add(warning);
+  const verdicts = await diagnoseZeros(context, asks, range.time, countedQuery(context, range.time, stats));
+  for (const verdict of verdicts) {
+    if (verdict === undefined) continue;
+    stats.warnings.add(verdict.text);
+    if (verdict.doubt) stats.zeroDoubts.add(verdict.text);
   }
 }
 

@@ -453,6 +453,24 @@ describe("Consul specifics", () => {
     expect(warningsOf(allowed.headers)).toEqual([]);
   });
 
+  it("says a service its catalog lists but that served nothing is idle, not never seen, in its own answer and its edges", async () => {
+    const idle = IDLE_CATALOG_SERVICE.name;
+    const said = new RegExp(
+      `^services shop/${idle} is idle \\(listed in Consul's catalog, no requests in the last 24h \\(MAX_WINDOW\\)\\)$`,
+    );
+    for (const suffix of ["", "/edges"]) {
+      const { status, headers } = await call(
+        api("consul"),
+        `${base}/namespaces/shop/services/${idle}${suffix}?${at}`,
+      );
+      expect(status).toBe(200);
+      expect(warningsOf(headers), suffix).toEqual([expect.stringMatching(said)]);
+    }
+    // A name neither the catalog nor the series know is still never seen.
+    const typo = await call(api("consul"), `${base}/namespaces/shop/services/reprots?${at}`);
+    expect(warningsOf(typo.headers)).toEqual([expect.stringMatching(/never seen; check the name$/)]);
+  });
+
   it("answers through Consul's metrics proxy exactly as straight from Prometheus", async () => {
     const withCatalogDirect = apiFor({
       MESH: "consul",

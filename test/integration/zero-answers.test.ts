@@ -13,11 +13,13 @@ import { OpenMetricsBuilder } from "../../src/dev/openmetrics";
 import { freePort, type RunningPrometheus } from "../../src/dev/prometheus-server";
 import { defaultScenario, type Scenario } from "../../src/dev/scenario";
 import { ambientScenario } from "../../src/dev/scenarios";
+import { seriesWriter } from "../../src/dev/series";
 import type { MeshAdapter } from "../../src/mesh/adapter";
 import { createConsulAdapter } from "../../src/mesh/consul";
 import { createIstioAdapter } from "../../src/mesh/istio";
 import { DEFAULT_LABELS } from "../../src/mesh/label-settings";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
+import { MESH_NAMES, type MeshName } from "../../src/mesh/select";
 import { checkReadiness } from "../../src/metrics/readiness";
 import { RequestStats } from "../../src/metrics/request-stats";
 import { PrometheusClient } from "../../src/prometheus/client";
@@ -33,6 +35,8 @@ const time = new Date(scenario.endS * 1000);
 let linkerdOnly: RunningPrometheus;
 let noMesh: RunningPrometheus;
 let ztunnelOnly: RunningPrometheus;
+/** One Prometheus per mesh, each holding only that mesh's series of the default scenario. */
+const meshOnly = new Map<MeshName, RunningPrometheus>();
 
 /** Ambient without a single waypoint: every workload has ztunnel's L4 series only. */
 const withoutWaypoints = (s: Scenario): Scenario => {
@@ -51,15 +55,20 @@ beforeAll(async () => {
     om.counter("node_cpu_seconds_total", { cpu: "0", mode: "idle", instance: "node-1:9100" }, 1);
     return om;
   };
-  [linkerdOnly, noMesh, ztunnelOnly] = await Promise.all([
+  let istioOnly: RunningPrometheus;
+  let consulOnly: RunningPrometheus;
+  [linkerdOnly, noMesh, ztunnelOnly, istioOnly, consulOnly] = await Promise.all([
     scenarioPrometheus(scenario, (s) => linkerdSeries(s)),
     scenarioPrometheus(scenario, unrelated),
     scenarioPrometheus(withoutWaypoints(ambientScenario()), (s) => istioSeries(s)),
+    scenarioPrometheus(scenario, seriesWriter("istio")),
+    scenarioPrometheus(scenario, seriesWriter("consul")),
   ]);
-}, 90_000);
+  meshOnly.set("linkerd", linkerdOnly).set("istio", istioOnly).set("consul", consulOnly);
+}, 120_000);
 
 afterAll(async () => {
-  await Promise.all([linkerdOnly?.stop(), noMesh?.stop(), ztunnelOnly?.stop()]);
+  await Promise.all([noMesh?.stop(), ztunnelOnly?.stop(), ...[...meshOnly.values()].map((p) => p.stop())]);
 });
 
 const depsOver = (prometheus: RunningPrometheus | { url: string }, mesh: MeshAdapter): Context =>
@@ -124,11 +133,11 @@ describe("the wrong MESH", () => {
       /envoy_http_downstream_rq_xx\{envoy_http_conn_manager_prefix="public_listener"\}/,
     ],
   ])(
-    "MESH=%s over Linkerd's series answers zero and names the metric, MESH and the Prometheus",
+    "MESH=%s over Linkerd's series answers zero and names the metric, the Prometheus and the MESH to set",
     async (mesh, adapter, path, metric) => {
       const deps = depsOver(linkerdOnly, adapter);
       const pattern = new RegExp(
-        `^prometheus at ${linkerdOnly.url} has no series of ${metric.source} at .*\\(MESH=${mesh}\\).*check MESH and PROMETHEUS_URL`,
+        `^prometheus at ${linkerdOnly.url} has no series of ${metric.source} at .*\\(MESH=${mesh}\\): this Prometheus has Linkerd's response_total; set MESH=linkerd$`,
       );
       for (const [suffix, trips] of [
         ["", 2],
@@ -146,6 +155,60 @@ describe("the wrong MESH", () => {
       expect(list.roundTrips).toBe(3);
     },
   );
+});
+
+/** Each mesh's request counter as its users know it, named in the hint (not read from the adapters). */
+const COUNTER_OF: Record<MeshName, { title: string; counter: string }> = {
+  linkerd: { title: "Linkerd", counter: "response_total" },
+  istio: { title: "Istio", counter: "istio_requests_total" },
+  consul: { title: "Consul", counter: "envoy_http_downstream_rq_xx" },
+};
+
+/** Every pair of a mesh whose series Prometheus holds and another mesh MESH names. */
+const WRONG_MESH_PAIRS = MESH_NAMES.flatMap((data) =>
+  MESH_NAMES.filter((asked) => asked !== data).map((asked) => [data, asked] as const),
+);
+
+describe("the wrong MESH, when Prometheus holds another mesh's series", () => {
+  it.each(WRONG_MESH_PAIRS)(
+    "%s's series read with MESH=%s: the Warning names the mesh found and the MESH to set, at no extra cost",
+    async (data, asked) => {
+      const prometheus = meshOnly.get(data) as RunningPrometheus;
+      const deps = testContext(
+        { engine: new PrometheusClient({ baseUrl: prometheus.url, timeoutMs: 10_000 }) },
+        { MESH: asked },
+      );
+      const { title, counter } = COUNTER_OF[data];
+      const hint = new RegExp(
+        `\\(MESH=${asked}\\): this Prometheus has ${title}'s ${counter}; set MESH=${data}$`,
+      );
+      const kind = deps.mesh.kinds.includes("deployments") ? "deployments" : "services";
+      const list = await ask(deps, `/namespaces/shop/${kind}`);
+      expect(list.body.items).toEqual([]);
+      expectWarnings(list.warnings, [hint], `${data} read as ${asked}`);
+      // A list costs two queries, and its zero one more: the hint rides in that one.
+      expect(list.roundTrips).toBe(3);
+      const readiness = await checkReadiness(deps, time);
+      expect(readiness).toMatchObject({ ready: false, meshSeries: { ok: false } });
+      expect(readiness.meshSeries.detail).toMatch(hint);
+    },
+  );
+});
+
+describe("a name that exists under another kind", () => {
+  it("says which kind it is and what to ask for, in the zero's one diagnosis query", async () => {
+    const { body, warnings, roundTrips } = await ask(linkerd(), "/namespaces/payments/deployments/ledger");
+    expectMatchesTruth(body, NO_TRAFFIC, "a statefulset asked for as a deployment");
+    expectWarnings(warnings, [
+      /^deployments payments\/ledger has no series of response_total in the last 24h \(MAX_WINDOW\), but ledger is a statefulset: ask for statefulsets\/ledger$/,
+    ]);
+    expect(roundTrips).toBe(2);
+  });
+
+  it("still says never seen for a name no kind has", async () => {
+    const { warnings } = await ask(linkerd(), "/namespaces/payments/deployments/ledgr");
+    expectWarnings(warnings, [/never seen; check the name$/]);
+  });
 });
 
 describe("a workload label renamed by the relabeling, and not in LABEL_DEPLOYMENT", () => {
@@ -251,7 +314,7 @@ describe("readiness", () => {
     [
       "the wrong MESH",
       () => depsOver(linkerdOnly, createIstioAdapter()),
-      /no series of istio_requests_total.*\(MESH=istio\).*check MESH and PROMETHEUS_URL/,
+      /no series of istio_requests_total.*\(MESH=istio\): this Prometheus has Linkerd's response_total; set MESH=linkerd$/,
     ],
     [
       "a Prometheus without the mesh",
