@@ -35,8 +35,8 @@ function health(context: Context, r: RouteRequest) {
 async function readiness(context: Context, r: RouteRequest) {
   const readiness = await checkReadiness(context, r.now, r.stats.deadline);
   if (!readiness.ready) {
-    const { backend, meshSeries, labels } = readiness;
-    const failed = [backend, meshSeries, labels].filter((c) => !c.ok && c.skipped !== true);
+    const { backend, meshSeries, labels, histograms } = readiness;
+    const failed = [backend, meshSeries, labels, histograms].filter((c) => !c.ok && c.skipped !== true);
     throw new NotReadyError(`not ready: ${failed.map((c) => c.detail).join("; ")}`);
   }
   return answerOf({ status: "ready", mesh: context.mesh.name, ...readiness }, r.stats);

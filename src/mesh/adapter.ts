@@ -65,7 +65,12 @@ export interface Observers {
  */
 export interface SeriesFamily {
   readonly counter: string;
-  readonly latencyBucket: string;
+  /**
+   * The latency histogram's base name, in whichever form the backend holds it: classic buckets
+   * (`<name>_bucket`, by `le`) or a native histogram under the name itself (scraped natively, or
+   * converted by Prometheus 3's `convert_classic_histograms_to_nhcb`). The core reads both.
+   */
+  readonly latencyHistogram: string;
   /** Multiply bucket bounds by this to get milliseconds (1 for *_ms histograms). */
   readonly latencyUnitMs: number;
   readonly matchers: readonly Matcher[];

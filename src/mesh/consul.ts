@@ -52,7 +52,7 @@ const inbound = (partitions: readonly Partition[]): SeriesFamily =>
   partitioned(
     {
       counter: "envoy_http_downstream_rq_xx",
-      latencyBucket: "envoy_http_downstream_rq_time_bucket",
+      latencyHistogram: "envoy_http_downstream_rq_time",
       latencyUnitMs: 1,
       matchers: [eq("envoy_http_conn_manager_prefix", "public_listener")],
       outcomeLabels: ["envoy_response_code_class"],
@@ -67,7 +67,7 @@ const upstream = (partitions: readonly Partition[]): SeriesFamily =>
   partitioned(
     {
       counter: "envoy_cluster_upstream_rq_xx",
-      latencyBucket: "envoy_cluster_upstream_rq_time_bucket",
+      latencyHistogram: "envoy_cluster_upstream_rq_time",
       latencyUnitMs: 1,
       matchers: [],
       outcomeLabels: ["envoy_response_code_class"],

@@ -82,7 +82,7 @@ export function istioReadings(settings: IstioSettings): IstioReadings {
     partitioned(
       {
         counter: REQUESTS,
-        latencyBucket: "istio_request_duration_milliseconds_bucket",
+        latencyHistogram: "istio_request_duration_milliseconds",
         latencyUnitMs: 1,
         matchers,
         outcomeLabels: ["response_code", "grpc_response_status"],

@@ -89,7 +89,7 @@ function linkerdReadings(settings: LinkerdSettings): LinkerdReadings {
     partitioned(
       {
         counter: "response_total",
-        latencyBucket: "response_latency_ms_bucket",
+        latencyHistogram: "response_latency_ms",
         latencyUnitMs: 1,
         matchers: [eq("direction", direction)],
         outcomeLabels: ["classification"],
@@ -175,7 +175,7 @@ function peerLabels(labels: RelabeledLabels, side: "own" | "dst"): PeerLabels {
  */
 const ROUTE_BACKEND_FAMILY: Omit<SeriesFamily, "partitionBy"> = {
   counter: "outbound_http_route_backend_response_statuses_total",
-  latencyBucket: "outbound_http_route_backend_response_duration_seconds_bucket",
+  latencyHistogram: "outbound_http_route_backend_response_duration_seconds",
   latencyUnitMs: 1000,
   matchers: [],
   outcomeLabels: ["http_status", "error"],

@@ -4,6 +4,7 @@ import type { EdgeView } from "../mesh/adapter";
 import type { InstantVector } from "../prometheus/client";
 import { renderSelector } from "../prometheus/promql";
 import { KINDS, type KindName, type ResourceRef } from "../smi/kinds";
+import { noteMissingLatency } from "./latency-warnings";
 import { measure } from "./measure";
 import type { MeasureResult } from "./measure-fold";
 import type { Measurement } from "./measurement";
@@ -11,6 +12,7 @@ import { notePartitions } from "./partitions";
 import { countedQuery, type RequestStats } from "./request-stats";
 import { byId, identityMatchers, refOf } from "./resource-ref";
 import type { TimeRange } from "./time-range";
+import { describe } from "./zero-diagnosis";
 import { explainZero, targetOf } from "./zero-warnings";
 
 /** The edge part of an item: which way, to whom, and whose proxy measured it. */
@@ -54,6 +56,11 @@ export async function measureEdges(
     perView.flatMap((m) => m.partitions),
     stats,
   );
+  views.forEach((view, i) => {
+    const missing = perView[i]?.latencyMissing ?? 0;
+    const edges = `${missing} of the edges ${view.direction} ${describe(targetOf(ref))}`;
+    noteMissingLatency(view.family, edges, missing, stats);
+  });
   const peerKind = (viewIndex: number, via: number) =>
     (views[viewIndex]?.peer.names[via]?.kind ?? ref.kind) as KindName;
   const placed = await placePeers(

@@ -3,7 +3,7 @@ import type { PartitionLabel, Side } from "../mesh/adapter";
 import type { VectorSample } from "../prometheus/envelope";
 import { BucketBounds, parseUpperBound, quantileOf } from "../prometheus/histogram";
 import type { Measurement } from "./measurement";
-import { type MeasureSpec, pinnedNamespace } from "./query-plan";
+import { type MeasureSpec, pinnedNamespace, QUANTILE_LABEL, QUANTILES } from "./query-plan";
 
 /** Identity of a measured object as the series name it. */
 interface MeasuredKey {
@@ -28,6 +28,8 @@ export interface PartitionSeen extends PartitionLabel {
 export interface MeasureResult {
   readonly objects: readonly MeasuredObject[];
   readonly partitions: readonly PartitionSeen[];
+  /** Objects with requests but no latency: neither histogram form has series for them. */
+  readonly latencyMissing: number;
 }
 
 interface Accumulator {
@@ -42,6 +44,10 @@ interface Accumulator {
 /** Separates the parts of an accumulator id; label values cannot hold it. */
 const SEP = "\u0000";
 
+/** One key per object and side: how reporters' pairs merge, and how the two histogram forms meet. */
+const sideKey = (key: MeasuredKey, side: Side) =>
+  `${key.namespace ?? ""}${SEP}${key.via}${SEP}${key.name}${SEP}${side}`;
+
 /** Per-object totals, fed sample by sample from both queries in whatever order they arrive. */
 export class MeasureFold {
   readonly #spec: MeasureSpec;
@@ -52,6 +58,8 @@ export class MeasureFold {
   /** Slot of each `le` text seen, scaled to ms; undefined for a bound that does not parse. */
   readonly #slotOfLe = new Map<string, number | undefined>();
   readonly #partitionValues: Set<string>[];
+  /** Native histograms' quantiles, by object and side, as the backend computed them. */
+  readonly #native = new Map<string, (number | undefined)[]>();
   /**
    * The object the previous sample went to: an answer lists each series' samples together (a pod's
    * buckets one after another), so most samples go where the one before went.
@@ -64,7 +72,8 @@ export class MeasureFold {
     this.#partitionValues = spec.family.partitionBy.map(() => new Set());
   }
 
-  #entry(labels: Readonly<Record<string, string>>): Accumulator | undefined {
+  /** The object a series names, or undefined for one that names none (or fails the family's `keep`). */
+  #identity(labels: Readonly<Record<string, string>>): MeasuredKey | undefined {
     const { groupBy, family } = this.#spec;
     if (family.keep !== undefined && !family.keep.test(labels)) return undefined;
     const via = groupBy.names.findIndex((label) => !!labels[label]);
@@ -72,6 +81,14 @@ export class MeasureFold {
     const namespace =
       groupBy.namespace === undefined ? undefined : (this.#pinned ?? labels[groupBy.namespace]);
     if (!name || (groupBy.namespace !== undefined && !namespace)) return undefined;
+    return namespace === undefined ? { name, via } : { namespace, name, via };
+  }
+
+  #entry(labels: Readonly<Record<string, string>>): Accumulator | undefined {
+    const { family } = this.#spec;
+    const identity = this.#identity(labels);
+    if (identity === undefined) return undefined;
+    const { namespace, name, via } = identity;
     const { observers } = family;
     const last = this.#last;
     if (observers === undefined && last?.name === name && last.via === via && last.namespace === namespace) {
@@ -88,8 +105,7 @@ export class MeasureFold {
     }
     let acc = this.#objects.get(id);
     if (acc === undefined) {
-      const key = namespace === undefined ? { name, via } : { namespace, name, via };
-      acc = { key, side, success: 0, failure: 0, buckets: [] };
+      acc = { key: identity, side, success: 0, failure: 0, buckets: [] };
       this.#objects.set(id, acc);
     }
     if (observers === undefined) this.#last = { namespace, via, name, acc };
@@ -115,6 +131,11 @@ export class MeasureFold {
 
   latency(sample: VectorSample): void {
     const { family } = this.#spec;
+    const q = sample.metric[QUANTILE_LABEL];
+    if (q !== undefined) {
+      this.#nativeQuantile(sample, q);
+      return;
+    }
     const acc = this.#entry(sample.metric);
     const value = sample.value[1];
     if (acc === undefined || Number.isNaN(value)) return;
@@ -129,30 +150,69 @@ export class MeasureFold {
     if (slot !== undefined) acc.buckets[slot] = (acc.buckets[slot] ?? 0) + value;
   }
 
+  /**
+   * One native quantile of an object: the reporter (with observers) says its side, as the fold's
+   * chosen accumulators say theirs, so the two forms meet under one key.
+   */
+  #nativeQuantile(sample: VectorSample, q: string): void {
+    const { family } = this.#spec;
+    const labels = sample.metric;
+    const identity = this.#identity(labels);
+    if (identity === undefined) return;
+    const { observers } = family;
+    const side =
+      observers === undefined
+        ? family.side
+        : observers.order.find((o) => o.value === labels[observers.label])?.side;
+    const index = QUANTILES.findIndex((quantile) => String(quantile) === q);
+    if (side === undefined || index < 0) return;
+    const key = sideKey(identity, side);
+    const held = this.#native.get(key) ?? [];
+    held[index] = sample.value[1];
+    this.#native.set(key, held);
+  }
+
+  /**
+   * Each object's measurement. Its latency comes from one histogram form, never both added: the
+   * classic buckets if they observed any request in the window, else the native histogram's
+   * quantiles. So a window that spans a switch from classic to native (a Prometheus 3 upgrade)
+   * reads the classic part until the window no longer holds it, and a request scraped in both
+   * forms (`always_scrape_classic_histograms`) is counted once.
+   */
   result(): MeasureResult {
+    let latencyMissing = 0;
     const objects = [...this.#chosen()].map((acc) => {
-      const prepared = this.#bounds.prepare(acc.buckets);
-      const quantile = (q: number) => {
-        const value = quantileOf(q, prepared);
-        return Number.isFinite(value) ? value : null;
-      };
-      return {
-        key: acc.key,
-        side: acc.side,
-        measurement: {
-          successCount: acc.success,
-          failureCount: acc.failure,
-          p50Ms: quantile(0.5),
-          p90Ms: quantile(0.9),
-          p99Ms: quantile(0.99),
-        },
-      };
+      const measurement = this.#measurement(acc);
+      if (measurement.p50Ms === null && measurement.successCount + measurement.failureCount > 0)
+        latencyMissing++;
+      return { key: acc.key, side: acc.side, measurement };
     });
     const partitions = this.#spec.family.partitionBy.map((partition, i) => ({
       ...partition,
       values: [...(this.#partitionValues[i] ?? [])].sort(),
     }));
-    return { objects, partitions };
+    return { objects, partitions, latencyMissing };
+  }
+
+  #measurement(acc: Accumulator): Measurement {
+    const prepared = this.#bounds.prepare(acc.buckets);
+    const observed = (prepared?.counts.at(-1) ?? 0) > 0;
+    const native = this.#native.get(sideKey(acc.key, acc.side));
+    const unitMs = this.#spec.family.latencyUnitMs;
+    const quantile = (i: number) => {
+      const value =
+        observed || native === undefined
+          ? quantileOf(QUANTILES[i] as number, prepared)
+          : (native[i] ?? Number.NaN) * unitMs;
+      return Number.isFinite(value) ? value : null;
+    };
+    return {
+      successCount: acc.success,
+      failureCount: acc.failure,
+      p50Ms: quantile(0),
+      p90Ms: quantile(1),
+      p99Ms: quantile(2),
+    };
   }
 
   /**
@@ -174,7 +234,7 @@ export class MeasureFold {
     }
     const merged = new Map<string, Accumulator>();
     for (const { acc } of best.values()) {
-      const id = `${acc.key.namespace ?? ""}${SEP}${acc.key.via}${SEP}${acc.key.name}${SEP}${acc.side}`;
+      const id = sideKey(acc.key, acc.side);
       const into = merged.get(id);
       if (into === undefined) {
         merged.set(id, { ...acc, buckets: [...acc.buckets] });

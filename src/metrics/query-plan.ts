@@ -1,5 +1,5 @@
 import type { SeriesFamily } from "../mesh/adapter";
-import { type Matcher, renderSelector } from "../prometheus/promql";
+import { eq, type Matcher, renderSelector } from "../prometheus/promql";
 import { formatDuration } from "../smi/time";
 
 /**
@@ -31,12 +31,22 @@ export interface MeasureSpec {
 const unique = (labels: readonly (string | undefined)[]) =>
   [...new Set(labels.filter((l): l is string => l !== undefined))].join(", ");
 
+/** The quantiles every answer carries, in the order `Measurement` holds them. */
+export const QUANTILES = [0.5, 0.9, 0.99] as const;
+
+/** Result label on a native histogram's quantile: which of `QUANTILES` it is. */
+export const QUANTILE_LABEL = "smi_q";
+
 /**
- * The PromQL for a spec: one counter query by outcome, and one query of bucket rates by `le`,
- * whose p50, p90 and p99 are interpolated here exactly as `histogram_quantile` does. Fetching the
- * rates once costs Prometheus a third of three server-side quantiles, which each evaluate them
- * (0.3-0.6x the time for lists of 10 to 10,000 pods and for edges, in `npm run bench` when both
- * shapes were measured), and the rates of several reporters can be merged here.
+ * The PromQL for a spec: one counter query by outcome, and one latency query in two parts, one per
+ * histogram form, so whichever the backend holds answers in the same round trip:
+ * - classic buckets: their rates by `le`, whose p50, p90 and p99 are interpolated here exactly as
+ *   `histogram_quantile` does. Fetching the rates once costs Prometheus a third of three
+ *   server-side quantiles (0.3-0.6x the time for lists of 10 to 10,000 pods), and the rates of
+ *   several reporters can be merged here;
+ * - native histograms (`nativeQuantiles`): the backend's own `histogram_quantile`, since its
+ *   interpolation differs between Prometheus versions and its JSON does not say the schema.
+ * Where the backend has no series of one form, its part selects nothing and costs an index lookup.
  * Partition labels ride in the counts query only, where they add no samples unless the answer does
  * span several clusters; observer labels ride in both, since each pair's reporter is chosen here.
  */
@@ -53,8 +63,36 @@ export function buildQueries(spec: MeasureSpec): { counts: string; latency: stri
   const range = formatDuration(spec.windowMs);
   const partitions = family.partitionBy.map((p) => p.label);
   const counts = `sum by (${unique([...identity, ...family.outcomeLabels, ...partitions])}) (increase(${renderSelector(family.counter, matchers)}[${range}]))`;
-  const latency = `sum by (${unique([...identity, "le"])}) (rate(${renderSelector(family.latencyBucket, matchers)}[${range}]))`;
-  return { counts, latency };
+  const classic = `sum by (${unique([...identity, "le"])}) (rate(${renderSelector(`${family.latencyHistogram}_bucket`, matchers)}[${range}]))`;
+  const objects = [grouped, ...groupBy.names, ...(family.keep?.labels ?? [])];
+  return { counts, latency: `${classic} or ${nativeQuantiles(family, objects, matchers, range)}` };
+}
+
+/**
+ * p50, p90 and p99 of each object's native histogram, summed over its series and computed by the
+ * backend, each marked with `QUANTILE_LABEL`. With several reporters, each pair of endpoints keeps
+ * its best-ranked reporter's histogram (an `or on(...)` chain, in the observers' order) before the
+ * sum, as the fold keeps that reporter's buckets, so no request is counted twice; the reporter rides
+ * in the grouping so the fold can tell each object's side.
+ */
+function nativeQuantiles(
+  family: SeriesFamily,
+  objects: readonly (string | undefined)[],
+  matchers: readonly Matcher[],
+  range: string,
+): string {
+  const rate = (extra: readonly Matcher[]) =>
+    `rate(${renderSelector(family.latencyHistogram, [...matchers, ...extra])}[${range}])`;
+  const { observers } = family;
+  const summed =
+    observers === undefined
+      ? `sum by (${unique(objects)}) (${rate([])})`
+      : `sum by (${unique([...objects, observers.label])}) (${observers.order
+          .map((o) => rate([eq(observers.label, o.value)]))
+          .join(` or on(${unique([...objects, ...observers.pair])}) `)})`;
+  return QUANTILES.map(
+    (q) => `label_replace(histogram_quantile(${q}, ${summed}), "${QUANTILE_LABEL}", "${q}", "", "")`,
+  ).join(" or ");
 }
 
 /** The namespace an equality matcher in the scope fixes for the grouping's namespace label. */

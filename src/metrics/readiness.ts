@@ -1,8 +1,9 @@
 import type { Context } from "../config/context";
-import type { MeshAdapter } from "../mesh/adapter";
+import type { MeshAdapter, SeriesFamily } from "../mesh/adapter";
 import { ne, renderSelector } from "../prometheus/promql";
 import type { KindName } from "../smi/kinds";
 import { formatDuration, formatTimestamp } from "../smi/time";
+import { HISTOGRAM_SETTINGS, missingHistograms } from "./latency-warnings";
 import { CHECK_LABEL, otherMeshChecks } from "./zero-checks";
 import { noMeshSeries, otherMeshesFound } from "./zero-diagnosis";
 
@@ -25,6 +26,8 @@ export interface Readiness {
   readonly meshSeries: ReadinessCheck;
   /** The labels relabeling gives the series (`LABEL_*`) are on the series that should carry them. */
   readonly labels: ReadinessCheck;
+  /** The latency histogram has series in one form or the other (classic buckets, native). */
+  readonly histograms: ReadinessCheck;
 }
 
 /**
@@ -79,8 +82,9 @@ export const READINESS_BUDGET_MS = 3_000;
 
 /**
  * Checks readiness with one cheap query: the number of series of the mesh's request counter (the
- * family its first kind is read from, pins included), and of any other telemetry the mesh says
- * would explain their absence (Istio ambient without waypoints: ztunnel's L4 series).
+ * family its first kind is read from, pins included), of its latency histogram in each form, of any
+ * other telemetry the mesh says would explain their absence (Istio ambient without waypoints:
+ * ztunnel's L4 series), and of the other meshes' counters (the wrong MESH).
  */
 export async function checkReadiness(
   context: Context,
@@ -90,14 +94,16 @@ export async function checkReadiness(
   const kind = context.mesh.kinds[0];
   if (kind === undefined) throw new Error(`mesh ${context.mesh.name} serves no kinds`);
   const { family } = context.mesh.resourceView(kind);
-  const selector = renderSelector(family.counter, family.matchers);
   const explanations = (
     context.mesh.explainZero?.({ kind }, formatDuration(context.config.window.maxMs)) ?? []
   ).filter((e) => e.when === "mesh");
   const labels = labelChecks(context.mesh);
   const part = (expr: string, id: string) => `label_replace(${expr}, "${CHECK_LABEL}", "${id}", "", "")`;
+  const selector = (name: string) => renderSelector(name, family.matchers);
   const query = [
-    part(`count(${selector})`, "counter"),
+    part(`count(${selector(family.counter)})`, "counter"),
+    part(`count(${selector(`${family.latencyHistogram}_bucket`)})`, "classic"),
+    part(`count(${selector(family.latencyHistogram)})`, "native"),
     ...explanations.map((e, i) => part(`count(${e.expr})`, `explain${i}`)),
     ...labels.flatMap((c, i) => [part(c.present, `present${i}`), part(c.evidence, `evidence${i}`)]),
     ...otherMeshChecks(context).map((c) => part(`count(${c.expr})`, c.id)),
@@ -112,33 +118,56 @@ export async function checkReadiness(
   } catch (error) {
     return unreachable(context, error as Error);
   }
+  const count = (id: string) => counts.get(id) ?? 0;
   const backend = { ok: true, detail: `${context.backendDescription} answers queries` };
-  const series = counts.get("counter") ?? 0;
-  if (series > 0) {
-    const labelCheck = labelVerdict(context.mesh, labels, counts);
-    return {
-      ready: labelCheck.ok,
-      backend,
-      meshSeries: { ok: true, detail: `${series} series of ${selector} (MESH=${context.mesh.name})` },
-      labels: labelCheck,
-    };
-  }
-  const explained = explanations.find((_, i) => (counts.get(`explain${i}`) ?? 0) > 0)?.warning;
+  if (count("counter") > 0) return withSeries(context, family, labels, count, backend);
+  const explained = explanations.find((_, i) => count(`explain${i}`) > 0)?.warning;
+  const at = formatTimestamp(time);
+  const skipped = {
+    ok: false,
+    skipped: true,
+    detail: "not checked: the mesh's request counter has no series",
+  };
   return {
     ready: false,
     backend,
     meshSeries: {
       ok: false,
       detail:
-        explained ??
-        noMeshSeries(
-          context,
-          selector,
-          formatTimestamp(time),
-          otherMeshesFound(context, (id) => counts.get(id) ?? 0),
-        ),
+        explained ?? noMeshSeries(context, selector(family.counter), at, otherMeshesFound(context, count)),
     },
-    labels: { ok: false, skipped: true, detail: "not checked: the mesh's request counter has no series" },
+    labels: skipped,
+    histograms: skipped,
+  };
+}
+
+/** Readiness once the counter has series: the relabeled labels, and a histogram in either form. */
+function withSeries(
+  context: Context,
+  family: SeriesFamily,
+  labels: readonly LabelCheck[],
+  count: (id: string) => number,
+  backend: ReadinessCheck,
+): Readiness {
+  const labelCheck = labelVerdict(context.mesh, labels, count);
+  const forms = count("classic") + count("native");
+  const histograms =
+    forms > 0
+      ? {
+          ok: true,
+          detail: `${count("classic")} classic and ${count("native")} native series of ${family.latencyHistogram}`,
+        }
+      : {
+          ok: false,
+          detail: `${family.counter} has series, but ${missingHistograms(family)}: every latency would be null beside real requests; ${HISTOGRAM_SETTINGS}`,
+        };
+  const selector = renderSelector(family.counter, family.matchers);
+  return {
+    ready: labelCheck.ok && histograms.ok,
+    backend,
+    meshSeries: { ok: true, detail: `${count("counter")} series of ${selector} (MESH=${context.mesh.name})` },
+    labels: labelCheck,
+    histograms,
   };
 }
 
@@ -152,14 +181,13 @@ function unreachable(context: Context, error: Error): Readiness {
     },
     meshSeries: skipped,
     labels: skipped,
+    histograms: skipped,
   };
 }
 
 /** A label is missing when no series carries it though the mesh's own labels show some should. */
-function labelVerdict(mesh: MeshAdapter, labels: readonly LabelCheck[], counts: ReadonlyMap<string, number>) {
-  const missing = labels.filter(
-    (_, i) => (counts.get(`present${i}`) ?? 0) === 0 && (counts.get(`evidence${i}`) ?? 0) > 0,
-  );
+function labelVerdict(mesh: MeshAdapter, labels: readonly LabelCheck[], count: (id: string) => number) {
+  const missing = labels.filter((_, i) => count(`present${i}`) === 0 && count(`evidence${i}`) > 0);
   if (missing.length === 0) {
     return {
       ok: true,

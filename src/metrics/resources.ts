@@ -1,12 +1,14 @@
 import type { Context } from "../config/context";
 import { eq } from "../prometheus/promql";
 import type { KindName, ResourceRef } from "../smi/kinds";
+import { noteMissingLatency } from "./latency-warnings";
 import { measure } from "./measure";
 import { type Measurement, NO_TRAFFIC } from "./measurement";
 import { notePartitions } from "./partitions";
 import type { RequestStats } from "./request-stats";
 import { byId, grouping, identityMatchers, refKey, refOf } from "./resource-ref";
 import type { TimeRange } from "./time-range";
+import { describe } from "./zero-diagnosis";
 import { explainZero, targetOf } from "./zero-warnings";
 
 export interface MeasuredResource {
@@ -38,6 +40,7 @@ export async function measureResource(
     stats,
   );
   notePartitions(measured.partitions, stats);
+  noteMissingLatency(view.family, describe(targetOf(ref)), measured.latencyMissing, stats);
   const found = measured.objects[0];
   if (found === undefined) await explainZero(context, targetOf(ref), range, stats);
   return found?.measurement ?? NO_TRAFFIC;
@@ -61,6 +64,13 @@ export async function measureKind(
   ]);
   for (const warning of known.warnings) stats.warnings.add(warning);
   notePartitions(measured.partitions, stats);
+  const listed = describe({ kind, ...(namespace === undefined ? {} : { namespace }) });
+  noteMissingLatency(
+    view.family,
+    `${measured.latencyMissing} of the ${listed}`,
+    measured.latencyMissing,
+    stats,
+  );
   const resources = new Map<string, MeasuredResource>();
   for (const ref of known.refs) resources.set(refKey(ref), { ref, measurement: NO_TRAFFIC });
   let seen = false;

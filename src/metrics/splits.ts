@@ -2,6 +2,7 @@ import type { Context } from "../config/context";
 import { NotFoundError } from "../errors/request-errors";
 import type { Split, SplitBackend } from "../kubernetes/split";
 import type { BackendReading, Side, SplitPlan } from "../mesh/adapter";
+import { noteMissingLatency } from "./latency-warnings";
 import { measure } from "./measure";
 import type { MeasuredObject, MeasureResult } from "./measure-fold";
 import { type Measurement, NO_TRAFFIC } from "./measurement";
@@ -66,6 +67,11 @@ export async function measureSplit(
   const chosen = plans.findIndex((_, p) => split.backends.some((b) => readingOf(p, b) !== undefined));
   const plan = Math.max(0, chosen);
   for (const result of results[plan] ?? []) notePartitions(result.partitions, stats);
+  (results[plan] ?? []).forEach((result, i) => {
+    const family = plans[plan]?.readings[i]?.family;
+    const backends = `${result.latencyMissing} of the backends of ${split.kind} ${split.namespace}/${split.name}`;
+    if (family !== undefined) noteMissingLatency(family, backends, result.latencyMissing, stats);
+  });
   const measured = split.backends.map((backend) => ({ backend, object: readingOf(plan, backend) }));
   const total = measured.reduce(
     (sum, m) => sum + (m.object === undefined ? 0 : requests(m.object.measurement)),

@@ -72,7 +72,7 @@ export function noMeshSeries(
 }
 
 /** "deployments shop/web", "namespace shop", "deployments in namespace shop", "deployments". */
-const describe = ({ kind, namespace, name }: ZeroTarget) => {
+export const describe = ({ kind, namespace, name }: ZeroTarget) => {
   if (kind === "namespaces" && name !== undefined) return `namespace ${name}`;
   if (name === undefined) return namespace === undefined ? kind : `${kind} in namespace ${namespace}`;
   return `${kind} ${namespace === undefined ? "" : `${namespace}/`}${name}`;

@@ -97,5 +97,8 @@ export const ReadySchema = z
     backend: ReadinessCheckSchema,
     meshSeries: ReadinessCheckSchema.meta({ description: "the mesh's request counter has series" }),
     labels: ReadinessCheckSchema.meta({ description: "the LABEL_* labels are on the series" }),
+    histograms: ReadinessCheckSchema.meta({
+      description: "the latency histogram has series, classic (_bucket) or native",
+    }),
   })
   .meta({ description: "The backend answers and holds this mesh's series; otherwise 503 with a Status" });

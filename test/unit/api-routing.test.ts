@@ -9,6 +9,12 @@ const setup = () => {
 };
 const base = "/apis/metrics.smi-spec.io/v1alpha1";
 
+/** The native part of a latency query: each quantile of the summed native histogram, marked. */
+const nativeQuantiles = (summed: string) =>
+  ["0.5", "0.9", "0.99"]
+    .map((q) => `label_replace(histogram_quantile(${q}, ${summed}), "smi_q", "${q}", "", "")`)
+    .join(" or ");
+
 describe("SMI routing", () => {
   it("lists exactly the kinds Linkerd serves in APIResourceList", async () => {
     const { api, engine } = setup();
@@ -193,9 +199,13 @@ describe("SMI routing", () => {
       'sum by (deployment, classification, cluster) (increase(response_total{direction="inbound", deployment="web.v2", namespace="shop"}[5m]))';
     const buckets =
       'sum by (deployment, le) (rate(response_latency_ms_bucket{direction="inbound", deployment="web.v2", namespace="shop"}[5m]))';
+    // A native histogram's quantiles ride in the same latency part, computed by the backend.
+    const native = nativeQuantiles(
+      'sum by (deployment) (rate(response_latency_ms{direction="inbound", deployment="web.v2", namespace="shop"}[5m]))',
+    );
     // The recording engine answers nothing: the zero spends one diagnosis query, at the same time.
     expect(engine.queries).toEqual([
-      `label_replace(${counts}, "smi_part", "counts", "", "") or label_replace(${buckets}, "smi_part", "latency", "", "")`,
+      `label_replace(${counts}, "smi_part", "counts", "", "") or label_replace(${buckets} or ${native}, "smi_part", "latency", "", "")`,
       expect.stringContaining(
         'present_over_time(response_total{direction="inbound", deployment="web.v2", namespace="shop"}[24h])',
       ),
@@ -212,7 +222,9 @@ describe("SMI routing", () => {
     await call(api, `${base}/namespaces/shop/pods?t=1m&time=1764000900`);
     expect(engine.queries).toEqual([
       'sum by (pod, classification, cluster) (increase(response_total{direction="inbound", namespace="shop"}[1m]))',
-      'sum by (pod, le) (rate(response_latency_ms_bucket{direction="inbound", namespace="shop"}[1m]))',
+      `sum by (pod, le) (rate(response_latency_ms_bucket{direction="inbound", namespace="shop"}[1m])) or ${nativeQuantiles(
+        'sum by (pod) (rate(response_latency_ms{direction="inbound", namespace="shop"}[1m]))',
+      )}`,
       // The recording engine answers nothing: the empty list spends one diagnosis query.
       expect.stringContaining(
         'count by (namespace, smi_labelled) (label_replace(response_total{direction="inbound"}, "smi_labelled", "1", "pod", ".+"))',
