@@ -58,10 +58,10 @@ export async function measureKind(
   const view = mesh.resourceView(kind);
   const scope =
     namespace !== undefined && view.self.namespace !== undefined ? [eq(view.self.namespace, namespace)] : [];
-  const [measured, known] = await Promise.all([
+  const [known, measured] = await bothOrFirstError(
+    mesh.knownResources?.(kind, namespace) ?? Promise.resolve({ refs: [], warnings: [], listedBy: "" }),
     measure(engine, { family: view.family, scope, groupBy: grouping(view.self), ...range }, stats),
-    mesh.knownResources?.(kind, namespace) ?? Promise.resolve({ refs: [], warnings: [] }),
-  ]);
+  );
   for (const warning of known.warnings) stats.warnings.add(warning);
   notePartitions(measured.partitions, stats);
   const listed = describe({ kind, ...(namespace === undefined ? {} : { namespace }) });
@@ -84,4 +84,16 @@ export async function measureKind(
   if (!seen)
     await explainZero(context, { kind, ...(namespace === undefined ? {} : { namespace }) }, range, stats);
   return [...resources.values()].sort(byId);
+}
+
+/**
+ * Both results, or when either fails the first one's error in argument order, whichever failed
+ * sooner: a token both Consul's catalog and its metrics proxy refuse is reported the same way on
+ * every run, not by which refusal arrived first.
+ */
+async function bothOrFirstError<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [first, second] = await Promise.allSettled([a, b]);
+  if (first.status === "rejected") throw first.reason;
+  if (second.status === "rejected") throw second.reason;
+  return [first.value, second.value];
 }
