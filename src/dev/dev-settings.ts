@@ -12,11 +12,11 @@ const DevSettingsSchema = z.object({
 });
 export type DevSettings = z.output<typeof DevSettingsSchema>;
 
+/** The local tools' own settings, for loading beside the function's (and for docs/configuration.md's test). */
+export const DEV_SETTINGS = { root: DevSettingsSchema, schema: DevSettingsSchema } as const;
+
 /** The function's config and the local server's settings, every bad variable of both in one error. */
 export function loadConfigAndDevSettings(env = processEnv()): { config: Config; dev: DevSettings } {
-  const [config, dev] = loadSettingsTogether(
-    [CONFIG_SETTINGS, { root: DevSettingsSchema, schema: DevSettingsSchema }],
-    env,
-  );
+  const [config, dev] = loadSettingsTogether([CONFIG_SETTINGS, DEV_SETTINGS], env);
   return { config, dev };
 }
