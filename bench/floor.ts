@@ -26,17 +26,19 @@ export async function recordQueries(prometheusUrl: string, path: string): Promis
   const real = createContext(config).engine;
   const waves: string[][] = [];
   let inFlight = 0;
+  const recorded = async <T>(query: string, run: () => Promise<T>): Promise<T> => {
+    if (inFlight === 0 || waves.length === 0) waves.push([]);
+    waves[waves.length - 1]?.push(query);
+    inFlight++;
+    try {
+      return await run();
+    } finally {
+      inFlight--;
+    }
+  };
   const engine: QueryEngine = {
-    instantQuery: async (query, time, options) => {
-      if (inFlight === 0 || waves.length === 0) waves.push([]);
-      waves[waves.length - 1]?.push(query);
-      inFlight++;
-      try {
-        return await real.instantQuery(query, time, options);
-      } finally {
-        inFlight--;
-      }
-    },
+    instantQuery: (query, time, options) => recorded(query, () => real.instantQuery(query, time, options)),
+    rangeQuery: (query, range, options) => recorded(query, () => real.rangeQuery(query, range, options)),
   };
   const handler = createApiHandler(createContext(config, { engine }), { log: () => {} });
   const [rawPath = "", rawQueryString = ""] = path.split("?", 2);

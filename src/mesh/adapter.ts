@@ -1,5 +1,5 @@
 import type { Split, SplitBackend } from "../kubernetes/split";
-import type { InstantVector } from "../prometheus/client";
+import type { QueryResult } from "../prometheus/client";
 import type { Matcher } from "../prometheus/promql";
 import type { KindName, ResourceRef } from "../smi/kinds";
 
@@ -180,6 +180,6 @@ export interface MeshAdapter {
   placeNamespaces?(
     kind: KindName,
     names: readonly string[],
-    query: (promql: string) => Promise<InstantVector>,
+    query: (promql: string) => Promise<QueryResult>,
   ): Promise<ReadonlyMap<string, string>>;
 }

@@ -1,6 +1,6 @@
 import type { ConsulClient } from "../consul/client";
 import type { Split } from "../kubernetes/split";
-import type { InstantVector } from "../prometheus/client";
+import type { QueryResult } from "../prometheus/client";
 import { eq, renderSelector } from "../prometheus/promql";
 import type { KindName } from "../smi/kinds";
 import type {
@@ -196,7 +196,7 @@ async function consulPlaceNamespaces(
   { labels, server }: ConsulReadings,
   catalog: ConsulClient | undefined,
   names: readonly string[],
-  query: (promql: string) => Promise<InstantVector>,
+  query: (promql: string) => Promise<QueryResult>,
 ): Promise<ReadonlyMap<string, string>> {
   if (catalog !== undefined) {
     const services = await catalog.services();

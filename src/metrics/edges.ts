@@ -1,14 +1,14 @@
 import type { Context } from "../config/context";
 import { NotFoundError } from "../errors/request-errors";
 import type { EdgeView } from "../mesh/adapter";
-import type { InstantVector } from "../prometheus/client";
+import type { QueryResult } from "../prometheus/client";
 import { renderSelector } from "../prometheus/promql";
 import { KINDS, type KindName, type ResourceRef } from "../smi/kinds";
 import { noteMissingLatency } from "./latency-warnings";
 import { measure } from "./measure";
-import type { MeasureResult } from "./measure-fold";
 import type { Measurement } from "./measurement";
 import { notePartitions } from "./partitions";
+import type { MeasureResult } from "./point-folds";
 import { countedQuery, type RequestStats } from "./request-stats";
 import { byId, identityMatchers, refOf } from "./resource-ref";
 import type { TimeRange } from "./time-range";
@@ -106,7 +106,7 @@ async function placePeers(
   views: readonly EdgeView[],
   perView: readonly MeasureResult[],
   peerKind: (viewIndex: number, via: number) => KindName,
-  query: (promql: string) => Promise<InstantVector>,
+  query: (promql: string) => Promise<QueryResult>,
 ): Promise<ReadonlyMap<string, string>> {
   const unplaced = new Set<string>();
   views.forEach((view, i) => {

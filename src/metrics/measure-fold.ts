@@ -6,14 +6,15 @@ import type { Measurement } from "./measurement";
 import { type MeasureSpec, pinnedNamespace, QUANTILE_LABEL, QUANTILES } from "./query-plan";
 
 /** Identity of a measured object as the series name it. */
-interface MeasuredKey {
+export interface MeasuredKey {
   readonly namespace?: string;
   readonly name: string;
   /** Index, in the grouping's `names`, of the label that named the object. */
   readonly via: number;
 }
 
-export interface MeasuredObject {
+/** One object's numbers at one point. */
+export interface PointObject {
   readonly key: MeasuredKey;
   readonly measurement: Measurement;
   /** Whose proxy the numbers come from: the family's side, or the reporter chosen for the object. */
@@ -25,8 +26,9 @@ export interface PartitionSeen extends PartitionLabel {
   readonly values: readonly string[];
 }
 
-export interface MeasureResult {
-  readonly objects: readonly MeasuredObject[];
+/** What one point's samples add up to. */
+export interface PointResult {
+  readonly objects: readonly PointObject[];
   readonly partitions: readonly PartitionSeen[];
   /** Objects with requests but no latency: neither histogram form has series for them. */
   readonly latencyMissing: number;
@@ -45,10 +47,10 @@ interface Accumulator {
 const SEP = "\u0000";
 
 /** One key per object and side: how reporters' pairs merge, and how the two histogram forms meet. */
-const sideKey = (key: MeasuredKey, side: Side) =>
+export const sideKey = (key: MeasuredKey, side: Side) =>
   `${key.namespace ?? ""}${SEP}${key.via}${SEP}${key.name}${SEP}${side}`;
 
-/** Per-object totals, fed sample by sample from both queries in whatever order they arrive. */
+/** Per-object totals at one point, fed sample by sample from both queries in whatever order they arrive. */
 export class MeasureFold {
   readonly #spec: MeasureSpec;
   readonly #pinned: string | undefined;
@@ -179,7 +181,7 @@ export class MeasureFold {
    * reads the classic part until the window no longer holds it, and a request scraped in both
    * forms (`always_scrape_classic_histograms`) is counted once.
    */
-  result(): MeasureResult {
+  result(): PointResult {
     let latencyMissing = 0;
     const objects = [...this.#chosen()].map((acc) => {
       const measurement = this.#measurement(acc);

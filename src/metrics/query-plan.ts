@@ -1,6 +1,7 @@
 import type { SeriesFamily } from "../mesh/adapter";
 import { eq, type Matcher, renderSelector } from "../prometheus/promql";
 import { formatDuration } from "../smi/time";
+import type { TimeRange } from "./time-range";
 
 /**
  * Which labels make an object: its namespace label, and the labels that can name it, in
@@ -25,6 +26,8 @@ export interface MeasureSpec {
   readonly groupBy: Grouping;
   readonly windowMs: number;
   readonly time: Date;
+  /** A range answer's first point and step (`TimeRange`); absent for an instant answer. */
+  readonly points?: TimeRange["points"] | undefined;
   readonly plan?: QueryPlan;
 }
 

@@ -1,5 +1,5 @@
 import type { Context } from "../config/context";
-import type { InstantVector } from "../prometheus/client";
+import type { QueryResult } from "../prometheus/client";
 
 /** What one request cost upstream, what the backend said on the way, and its deadline. */
 export class RequestStats {
@@ -10,7 +10,7 @@ export class RequestStats {
   readonly warnings = new Set<string>();
   /** Of those, the diagnosis' reasons a zero may not mean idle: a gate never passes such a zero. */
   readonly zeroDoubts = new Set<string>();
-  readonly observe = (result: InstantVector): void => {
+  readonly observe = (result: QueryResult): void => {
     this.roundTrips += 1;
     for (const w of result.warnings) this.warnings.add(w);
   };

@@ -2,11 +2,24 @@ import * as z from "zod";
 import { BadRequestError } from "../errors/request-errors";
 import { formatDuration, parseDurationMs } from "../smi/time";
 
-/** The window and instant one answer covers. */
+/** The window and instant one answer covers, or for a range answer its points. */
 export interface TimeRange {
   readonly windowMs: number;
-  /** End of the window. */
+  /** End of the window: the instant answered, or a range's last point. */
   readonly time: Date;
+  /**
+   * A range answer's first point and step: a point every `stepMs` from `start` to `time`, each
+   * the window ending there. Absent for an instant answer, which is the one point `time`.
+   */
+  readonly points?: { readonly start: Date; readonly stepMs: number } | undefined;
+}
+
+/** The end of each point's window, in epoch ms, in order: one for an instant answer. */
+export function pointTimes({ time, points }: Pick<TimeRange, "time" | "points">): number[] {
+  if (points === undefined) return [time.getTime()];
+  const times: number[] = [];
+  for (let t = points.start.getTime(); t <= time.getTime(); t += points.stepMs) times.push(t);
+  return times;
 }
 
 /** The window lengths the operator allows (`SCRAPE_INTERVAL`, `MAX_WINDOW`) and the default. */

@@ -1,7 +1,7 @@
 import type { Context } from "../config/context";
 import type { IdentityLabels, SeriesFamily, ZeroExplanation, ZeroTarget } from "../mesh/adapter";
 import { type MeshSignature, otherMeshSignatures } from "../mesh/select";
-import type { InstantVector } from "../prometheus/client";
+import type { QueryResult } from "../prometheus/client";
 import { eq, renderSelector } from "../prometheus/promql";
 import { KINDS, type KindName } from "../smi/kinds";
 import { formatDuration, formatTimestamp } from "../smi/time";
@@ -192,7 +192,7 @@ export async function diagnoseZeros(
   context: Context,
   asks: readonly ZeroAsk[],
   time: Date,
-  run: (promql: string) => Promise<InstantVector>,
+  run: (promql: string) => Promise<QueryResult>,
 ): Promise<(ZeroVerdict | undefined)[]> {
   const first = asks[0]?.target;
   if (first === undefined) return [];
@@ -259,7 +259,7 @@ interface CensusRow {
 }
 
 /** The diagnosis query's answer as counts by check id, and the census rows. */
-function tally(result: InstantVector, self: IdentityLabels) {
+function tally(result: QueryResult, self: IdentityLabels) {
   const counts = new Map<string, number>();
   const rows: CensusRow[] = [];
   for (const { metric, value } of result.samples) {

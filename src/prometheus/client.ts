@@ -3,16 +3,24 @@ import { requestBudget } from "../net/deadline";
 import { displayUrl } from "../net/transport-error";
 import { AnswerErrors } from "./answer-errors";
 import { forEachChunk } from "./body-chunks";
-import { EnvelopeSchema, readSample, SAMPLE_SHAPE, type VectorSample } from "./envelope";
+import {
+  EnvelopeSchema,
+  readSample,
+  readSeriesPoints,
+  SAMPLE_SHAPE,
+  SERIES_SHAPE,
+  type VectorSample,
+} from "./envelope";
 import { ResultStreamReader } from "./result-stream";
 import type { RequestSigner } from "./sigv4";
 import { inflated, PrometheusTransport } from "./transport";
 
 /**
- * What one instant query gave back: the samples (none kept when the caller took them one by one
- * through `onSample`) and any warnings the engine attached.
+ * What one query gave back: the samples (none kept when the caller took them one by one through
+ * `onSample`) and any warnings the engine attached. A range query's samples are its series'
+ * points, each with its own timestamp.
  */
-export interface InstantVector {
+export interface QueryResult {
   readonly samples: readonly VectorSample[];
   readonly warnings: readonly string[];
 }
@@ -30,10 +38,21 @@ export interface QueryOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Anything that answers PromQL instant queries; the core depends on this, not on HTTP. */
-export interface QueryEngine {
-  instantQuery(query: string, time: Date, options?: QueryOptions): Promise<InstantVector>;
+/** The points a range query evaluates: from `start` to `end`, every `stepMs`. */
+export interface QueryRange {
+  readonly start: Date;
+  readonly end: Date;
+  readonly stepMs: number;
 }
+
+/** Anything that answers PromQL instant and range queries; the core depends on this, not on HTTP. */
+export interface QueryEngine {
+  instantQuery(query: string, time: Date, options?: QueryOptions): Promise<QueryResult>;
+  rangeQuery(query: string, range: QueryRange, options?: QueryOptions): Promise<QueryResult>;
+}
+
+/** Seconds since the epoch, as the query API takes times. */
+const seconds = (time: Date) => (time.getTime() / 1000).toFixed(3);
 
 export interface PrometheusClientOptions {
   /**
@@ -84,18 +103,32 @@ export class PrometheusClient implements QueryEngine {
    * the caller as soon as its chunk is in, so a 25 MB answer is folded without ever being held
    * whole. Anything other than a vector is an error.
    */
-  async instantQuery(query: string, time: Date, options: QueryOptions = {}): Promise<InstantVector> {
+  instantQuery(query: string, time: Date, options: QueryOptions = {}): Promise<QueryResult> {
+    return this.#query({ query, time: seconds(time) }, "vector", options);
+  }
+
+  /**
+   * Runs one range query (`query_range`), read as it arrives like an instant query: each series'
+   * points go to `onSample` one by one. Anything other than a matrix is an error, and so is a
+   * range the backend refuses (its own points limit): never a partial series.
+   */
+  rangeQuery(query: string, range: QueryRange, options: QueryOptions = {}): Promise<QueryResult> {
+    const step = `${range.stepMs / 1000}`;
+    return this.#query({ query, start: seconds(range.start), end: seconds(range.end), step }, "matrix", options);
+  }
+
+  async #query(
+    fields: Record<string, string>,
+    expected: "vector" | "matrix",
+    options: QueryOptions,
+  ): Promise<QueryResult> {
     const { backend, url } = this.#errors;
     // A query the caller gave up on fails with the caller's reason, not as a time-out.
     const budget = requestBudget(backend, url, this.#timeoutMs, options);
-    const form = new URLSearchParams({
-      query,
-      time: (time.getTime() / 1000).toFixed(3),
-      timeout: `${budget.ms}ms`,
-    });
+    const form = new URLSearchParams({ ...fields, timeout: `${budget.ms}ms` });
     let response: AxiosResponse<unknown>;
     try {
-      response = await this.#transport.post(form.toString(), budget.signal);
+      response = await this.#transport.post(form.toString(), budget.signal, expected === "matrix");
     } catch (error) {
       throw budget.failed(error);
     }
@@ -111,16 +144,17 @@ export class PrometheusClient implements QueryEngine {
         : budget.failed(cause);
     const read = (consume: (chunk: Buffer) => void) => forEachChunk(body, budget.signal, consume, lost);
     if (status >= 200 && status <= 299 && contentType.includes("json")) {
-      return this.#readVector(status, read, options.onSample);
+      return this.#readResult(status, read, expected, options.onSample);
     }
     throw await this.#errors.ofBody(status, contentType, read, budget.ms);
   }
 
-  async #readVector(
+  async #readResult(
     status: number,
     read: (consume: (chunk: Buffer) => void) => Promise<void>,
+    expected: "vector" | "matrix",
     onSample: ((sample: VectorSample) => void) | undefined,
-  ): Promise<InstantVector> {
+  ): Promise<QueryResult> {
     const samples: VectorSample[] = [];
     const deliver = onSample ?? ((sample: VectorSample) => samples.push(sample));
     let badItem: number | undefined;
@@ -130,12 +164,12 @@ export class PrometheusClient implements QueryEngine {
       const first = reader.itemCount - items.length;
       try {
         for (let i = 0; i < items.length; i++) {
-          const sample = readSample(items[i]);
-          if (sample === undefined) {
+          const sample = expected === "vector" ? readSample(items[i]) : undefined;
+          if (sample !== undefined) deliver(sample);
+          else if (expected === "vector" || !readSeriesPoints(items[i], deliver)) {
             badItem = first + i;
             return;
           }
-          deliver(sample);
         }
       } catch (error) {
         // The caller's own error (a count it refuses), passed on as it is, never as bad JSON.
@@ -159,15 +193,16 @@ export class PrometheusClient implements QueryEngine {
         errorType: envelope.errorType,
       });
     }
-    if (envelope.data.resultType !== "vector") {
+    if (envelope.data.resultType !== expected) {
       throw this.#errors.response(
-        `answered a ${envelope.data.resultType} where a vector was expected`,
+        `answered a ${envelope.data.resultType} where a ${expected} was expected`,
         status,
       );
     }
     if (badItem !== undefined || reader.sawNonObjectItems) {
       const path = ["data", "result", badItem ?? 0];
-      throw this.#errors.shape(status, [{ code: "custom", path, message: SAMPLE_SHAPE, input: undefined }]);
+      const message = expected === "vector" ? SAMPLE_SHAPE : SERIES_SHAPE;
+      throw this.#errors.shape(status, [{ code: "custom", path, message, input: undefined }]);
     }
     return { samples, warnings: envelope.warnings ?? [] };
   }

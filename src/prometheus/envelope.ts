@@ -68,6 +68,28 @@ export function readSample(input: unknown): VectorSample | undefined {
   return item as VectorSample;
 }
 
+/** What a matrix item must look like, for error messages. */
+export const SERIES_SHAPE = 'expected {metric: {label: string}, values: [[unix time, "<number>"], ...]}';
+
+/**
+ * Checks one item of a range query's matrix and hands over each of its points as a sample with
+ * that point's own timestamp, the label set shared. False when the item is not a series.
+ */
+export function readSeriesPoints(input: unknown, deliver: (sample: VectorSample) => void): boolean {
+  const item = input as { metric?: unknown; values?: unknown } | null;
+  if (typeof item !== "object" || item === null || !isLabelSet(item.metric) || !Array.isArray(item.values))
+    return false;
+  const metric = item.metric;
+  for (const point of item.values as unknown[]) {
+    if (!Array.isArray(point) || point.length !== 2) return false;
+    const [time, text] = point as unknown[];
+    const value = typeof time === "number" && typeof text === "string" ? parseSampleValue(text) : undefined;
+    if (value === undefined) return false;
+    deliver({ metric, value: [time as number, value] });
+  }
+  return true;
+}
+
 /** An instant vector's samples, each checked by `readSample`. */
 export const VectorResultSchema = z.array(z.unknown()).transform((items, ctx): VectorSample[] => {
   for (let i = 0; i < items.length; i++) {

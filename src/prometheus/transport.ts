@@ -80,10 +80,13 @@ function withoutCredentials(baseUrl: string): {
 export class PrometheusTransport {
   readonly #http: AxiosInstance;
   readonly #queryPath: string;
+  readonly #rangePath: string;
   readonly #headers: Readonly<Record<string, string>>;
 
   constructor(options: TransportOptions) {
     this.#queryPath = options.queryPath;
+    // `/api/v1/query_range` beside `/api/v1/query`, below any prefix (Consul's metrics proxy too).
+    this.#rangePath = options.queryPath.replace(/query$/, "query_range");
     const { baseURL, auth } = withoutCredentials(options.baseUrl);
     this.#headers = {
       ...options.headers,
@@ -97,8 +100,8 @@ export class PrometheusTransport {
     });
     this.#retry(options.retry ?? { attempts: 3, baseDelayMs: 100 });
     if (options.signer !== undefined) {
-      const endpoint = new URL(this.#queryPath, baseURL.endsWith("/") ? baseURL : `${baseURL}/`);
-      this.#sign(options.signer, endpoint);
+      const base = baseURL.endsWith("/") ? baseURL : `${baseURL}/`;
+      this.#sign(options.signer, (path) => new URL(path, base));
     }
   }
 
@@ -106,9 +109,9 @@ export class PrometheusTransport {
    * Sends one query form. Resolves with whatever status answered (a 503 too, once the retries
    * are spent), its body an unread stream; rejects only when no answer came.
    */
-  async post(form: string, signal: AbortSignal): Promise<AxiosResponse<unknown>> {
+  async post(form: string, signal: AbortSignal, range = false): Promise<AxiosResponse<unknown>> {
     try {
-      return await this.#http.post(this.#queryPath, form, {
+      return await this.#http.post(range ? this.#rangePath : this.#queryPath, form, {
         headers: {
           ...this.#headers,
           "content-type": "application/x-www-form-urlencoded",
@@ -143,7 +146,7 @@ export class PrometheusTransport {
     });
   }
 
-  #sign(signer: RequestSigner, endpoint: URL): void {
+  #sign(signer: RequestSigner, endpoint: (path: string) => URL): void {
     // Runs on every attempt, so a retried request is signed afresh.
     this.#http.interceptors.request.use(async (config) => {
       const headers = Object.fromEntries(
@@ -153,7 +156,7 @@ export class PrometheusTransport {
       );
       const signed = await signer({
         method: "POST",
-        url: endpoint,
+        url: endpoint(config.url ?? this.#queryPath),
         headers,
         body: String(config.data ?? ""),
       });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ListCache } from "../../src/config/list-cache";
 import { createApiHandler } from "../../src/http/api-handler";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
-import type { InstantVector, QueryEngine, QueryOptions } from "../../src/prometheus/client";
+import type { QueryResult, QueryEngine, QueryOptions } from "../../src/prometheus/client";
 import type { VectorSample } from "../../src/prometheus/envelope";
 import { call, testContext } from "../support/harness";
 
@@ -13,7 +13,7 @@ class PodsEngine implements QueryEngine {
     readonly pods: number,
     public base = 100,
   ) {}
-  async instantQuery(query: string, _time: Date, options: QueryOptions = {}): Promise<InstantVector> {
+  async instantQuery(query: string, _time: Date, options: QueryOptions = {}): Promise<QueryResult> {
     this.queries += 1;
     const samples: VectorSample[] = query.includes("increase(")
       ? Array.from({ length: this.pods }, (_, i) => ({
@@ -23,6 +23,9 @@ class PodsEngine implements QueryEngine {
       : [];
     for (const sample of samples) options.onSample?.(sample);
     return { samples: options.onSample ? [] : samples, warnings: [] };
+  }
+  async rangeQuery(): Promise<QueryResult> {
+    throw new Error("the paging tests ask for instant answers only");
   }
 }
 

@@ -4,7 +4,7 @@ import { createApiHandler } from "../../src/http/api-handler";
 import { ResponseBody } from "../../src/http/response-body";
 import { cacheKey, ResponseCache } from "../../src/http/response-cache";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
-import type { InstantVector, QueryEngine } from "../../src/prometheus/client";
+import type { QueryResult, QueryEngine } from "../../src/prometheus/client";
 import { call, httpEvent, testContext } from "../support/harness";
 
 /** An engine that counts queries and holds every answer until released. */
@@ -12,10 +12,13 @@ class GatedEngine implements QueryEngine {
   queries = 0;
   #release: (() => void)[] = [];
   #open = false;
-  async instantQuery(): Promise<InstantVector> {
+  async instantQuery(): Promise<QueryResult> {
     this.queries += 1;
     if (!this.#open) await new Promise<void>((resolve) => this.#release.push(resolve));
     return { samples: [], warnings: [] };
+  }
+  rangeQuery(): Promise<QueryResult> {
+    return this.instantQuery();
   }
   open() {
     this.#open = true;
