@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { constants, openSync } from "node:fs";
+import { closeSync, constants, openSync } from "node:fs";
 import { access, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -71,42 +71,58 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
 
   const port = await freePort();
   const prefix = options.routePrefix ?? "";
-  const logPath = join(dir, "prometheus.log");
+  const server = spawnServer(binary, dir, "prometheus.log", [
+    `--config.file=${join(dir, "prometheus.yml")}`,
+    `--storage.tsdb.path=${dataDir}`,
+    "--storage.tsdb.retention.time=100y",
+    `--web.listen-address=127.0.0.1:${port}`,
+    ...(prefix
+      ? [`--web.route-prefix=${prefix}`, `--web.external-url=http://127.0.0.1:${port}${prefix}`]
+      : []),
+    "--log.level=warn",
+  ]);
+  const url = `http://127.0.0.1:${port}${prefix}`;
+  try {
+    await waitReady(`${url}/-/ready`, server.exited);
+  } catch (error) {
+    const tail = await server.lastLogLine();
+    await server.stop();
+    throw startFailure(options.binary, binary, error, tail);
+  }
+  return { url, port, dir, stop: server.stop };
+}
+
+/** A test server run as a child process, its output in a log file in its own temporary `dir`. */
+export interface ServerProcess {
+  readonly exited: Promise<number | null>;
+  /** Its log's last line, shortened: what a failure to start quotes, so the cause is in the error. */
+  lastLogLine(): Promise<string | undefined>;
+  /** Stops it and removes `dir`, so a test leaves no process and no data behind. */
+  stop(): Promise<void>;
+}
+
+/** Starts `binary` with its output in `dir`/`logName`; Prometheus and VictoriaMetrics run alike. */
+export function spawnServer(binary: string, dir: string, logName: string, args: string[]): ServerProcess {
+  const logPath = join(dir, logName);
   const log = openSync(logPath, "w");
-  const child: ChildProcess = spawn(
-    binary,
-    [
-      `--config.file=${join(dir, "prometheus.yml")}`,
-      `--storage.tsdb.path=${dataDir}`,
-      "--storage.tsdb.retention.time=100y",
-      `--web.listen-address=127.0.0.1:${port}`,
-      ...(prefix
-        ? [`--web.route-prefix=${prefix}`, `--web.external-url=http://127.0.0.1:${port}${prefix}`]
-        : []),
-      "--log.level=warn",
-    ],
-    { stdio: ["ignore", log, log] },
-  );
+  const child: ChildProcess = spawn(binary, args, { stdio: ["ignore", log, log] });
+  closeSync(log);
   const exited = new Promise<number | null>((resolve, reject) => {
     child.once("error", reject);
     child.once("exit", resolve);
   });
-  const stop = async () => {
-    if (child.exitCode === null) {
-      child.kill("SIGTERM");
-      await exited.catch(() => {});
-    }
-    await rm(dir, { recursive: true, force: true });
+  return {
+    exited,
+    lastLogLine: async () =>
+      (await readFile(logPath, "utf8").catch(() => "")).trim().split("\n").at(-1)?.slice(0, 300) || undefined,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill("SIGTERM");
+        await exited.catch(() => {});
+      }
+      await rm(dir, { recursive: true, force: true });
+    },
   };
-  const url = `http://127.0.0.1:${port}${prefix}`;
-  try {
-    await waitReady(`${url}/-/ready`, exited);
-  } catch (error) {
-    const tail = await readFile(logPath, "utf8").catch(() => "");
-    await stop();
-    throw startFailure(options.binary, binary, error, tail);
-  }
-  return { url, port, dir, stop };
 }
 
 /** A configured binary is checked first, so a wrong PROMETHEUS_BIN is named, not the promtool beside it. */
@@ -149,10 +165,14 @@ async function backfill(options: PrometheusOptions, dir: string, dataDir: string
 }
 
 /** Why Prometheus did not become ready, naming PROMETHEUS_BIN when it was set; one line of its log. */
-function startFailure(configured: string | undefined, binary: string, error: unknown, log: string): Error {
+function startFailure(
+  configured: string | undefined,
+  binary: string,
+  error: unknown,
+  lastLine: string | undefined,
+): Error {
   if ((error as NodeJS.ErrnoException).code === "ENOENT")
     return new PrometheusMissingError(binary, { cause: error });
-  const lastLine = log.trim().split("\n").at(-1)?.slice(0, 300);
   const said = `${(error as Error).message}${lastLine ? ` (its last log line: ${lastLine})` : ""}`;
   return new PrometheusStartError(
     configured === undefined
@@ -162,7 +182,8 @@ function startFailure(configured: string | undefined, binary: string, error: unk
   );
 }
 
-async function waitReady(url: string, exited: Promise<number | null>): Promise<void> {
+/** Polls `url` until it answers 200; fails at once if the server exits, or after 60 s. */
+export async function waitReady(url: string, exited: Promise<number | null>): Promise<void> {
   let done = false;
   const exitWatch = exited.then((code) => {
     if (!done) throw new Error(`it exited with code ${code}`);

@@ -1,21 +1,24 @@
 /**
- * Every mesh profile over a real Prometheus, checked against the same expectations computed from
- * the scenarios' rates: Linkerd, Istio with sidecars, Istio ambient (mixed with sidecars) and
- * Consul. Each mesh's series of the default scenario share one Prometheus (their metric names do
- * not overlap); the ambient scenario has its own. Where a mesh measures another side, names peers
- * differently or counts gRPC failures by its own rule, its profile says so.
+ * Every mesh profile over a real Prometheus and a real VictoriaMetrics, checked against the same
+ * expectations computed from the scenarios' rates: Linkerd, Istio with sidecars, Istio ambient
+ * (mixed with sidecars) and Consul. Each mesh's series of the default scenario share one engine of
+ * each kind (their metric names do not overlap); the ambient scenario has its own. Both engines of
+ * a data set hold the same samples (harness.ts startEngines). Where a mesh measures another side,
+ * names peers differently or counts gRPC failures by its own rule, its profile says so.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ConsulDouble, startConsulDouble } from "../../src/dev/consul-double";
 import { consulCatalog, IDLE_CATALOG_SERVICE } from "../../src/dev/consul-series";
 import { istioSeries } from "../../src/dev/istio-series";
-import { type RunningPrometheus, startPrometheus } from "../../src/dev/prometheus-server";
 import { defaultScenario, type Scenario, type Workload } from "../../src/dev/scenario";
 import { ambientScenario, twoClusters } from "../../src/dev/scenarios";
 import { allMeshSeries, clusterSeries } from "../../src/dev/series";
 import type { ApiHandler } from "../../src/http/api-handler";
 import type { RequestLog } from "../../src/http/request-log";
+import type { MeshName } from "../../src/mesh/select";
 import {
+  ENGINE_PROFILES,
+  type EngineProfile,
   type MeshProfile,
   namespaceWarnings,
   PROFILES,
@@ -23,6 +26,7 @@ import {
   workloadWarnings,
 } from "../support/conformance-profiles";
 import {
+  findWorkload,
   NO_TRAFFIC,
   namespaceEdgesTruth,
   namespaceTruth,
@@ -32,7 +36,7 @@ import {
   workloadEdgesTruth,
   workloadTruth,
 } from "../support/ground-truth";
-import { apiFor, call, scenarioPrometheus } from "../support/harness";
+import { apiFor, call, ENGINES, type EngineName, type RunningEngine, startEngines } from "../support/harness";
 import {
   expectCount,
   expectMatchesTruth,
@@ -47,9 +51,15 @@ const at = `t=5m&time=${scenario.endS}`;
 const base = "/apis/metrics.smi-spec.io/v1alpha2";
 const CONSUL_TOKEN = "conformance-read";
 
-let prometheus: RunningPrometheus;
-let ambient: RunningPrometheus;
-let consul: ConsulDouble;
+/** What one engine serves: the default scenario, the ambient one, and Consul's double in front of the first. */
+interface EngineData {
+  readonly main: RunningEngine;
+  readonly ambient: RunningEngine;
+  readonly consul: ConsulDouble;
+}
+const data = new Map<EngineName, EngineData>();
+const on = (engine: EngineName) => data.get(engine) as EngineData;
+/** Each profile's api on each engine, by `engine profile`. */
 const apis = new Map<string, ApiHandler>();
 /** Round trips of each answer, as the api's request log counts them. */
 const tripsOf = new Map<ApiHandler, number>();
@@ -70,53 +80,80 @@ function countingApiFor(env: Record<string, string>): ApiHandler {
   return handler;
 }
 
-beforeAll(async () => {
-  [prometheus, ambient] = await Promise.all([
-    scenarioPrometheus(scenario, (s) => allMeshSeries(s)),
-    scenarioPrometheus(ambientScenario(), (s) => istioSeries(s)),
-  ]);
-  consul = await startConsulDouble({
+/** Consul as its users run it, in front of `engine`: catalog and PromQL both through Consul's HTTP API. */
+const consulDouble = (engine: RunningEngine) =>
+  startConsulDouble({
     catalog: consulCatalog(scenario, [IDLE_CATALOG_SERVICE]),
-    metricsProxyBaseUrl: prometheus.url,
+    metricsProxyBaseUrl: engine.url,
     tokens: { [CONSUL_TOKEN]: { wildcardRead: true }, "no-read": { wildcardRead: false } },
   });
-  apis.set("linkerd", countingApiFor({ MESH: "linkerd", PROMETHEUS_URL: prometheus.url }));
-  apis.set("istio", countingApiFor({ MESH: "istio", PROMETHEUS_URL: prometheus.url }));
-  apis.set("istio-ambient", countingApiFor({ MESH: "istio", PROMETHEUS_URL: ambient.url }));
-  // Consul as its users run it: catalog and PromQL both through Consul's HTTP API.
-  apis.set(
-    "consul",
-    countingApiFor({ MESH: "consul", CONSUL_HTTP_ADDR: consul.url, CONSUL_HTTP_TOKEN: CONSUL_TOKEN }),
-  );
+
+/** Engines of every data set that started, stopped after the suite even if another failed to. */
+const started: Record<EngineName, RunningEngine>[] = [];
+const tracked = async (engines: Promise<Record<EngineName, RunningEngine>>) => {
+  started.push(await engines);
+  return engines;
+};
+
+/** Every engine of both data sets starts at once: the suite waits for the slowest, not the sum. */
+beforeAll(async () => {
+  const ambientData = ambientScenario();
+  const [main, ambient] = await Promise.all([
+    tracked(startEngines(allMeshSeries(scenario), scenario)),
+    tracked(startEngines(istioSeries(ambientData), ambientData)),
+  ]);
+  for (const engine of ENGINES) {
+    const consul = await consulDouble(main[engine]);
+    data.set(engine, { main: main[engine], ambient: ambient[engine], consul });
+    const url = main[engine].url;
+    apis.set(`${engine} linkerd`, countingApiFor({ MESH: "linkerd", PROMETHEUS_URL: url }));
+    apis.set(`${engine} istio`, countingApiFor({ MESH: "istio", PROMETHEUS_URL: url }));
+    apis.set(
+      `${engine} istio-ambient`,
+      countingApiFor({ MESH: "istio", PROMETHEUS_URL: ambient[engine].url }),
+    );
+    apis.set(
+      `${engine} consul`,
+      countingApiFor({ MESH: "consul", CONSUL_HTTP_ADDR: consul.url, CONSUL_HTTP_TOKEN: CONSUL_TOKEN }),
+    );
+  }
 }, 90_000);
 
 afterAll(async () => {
-  await consul?.close();
-  await Promise.all([prometheus?.stop(), ambient?.stop()]);
+  await Promise.all([...data.values()].map((d) => d.consul.close()));
+  await Promise.all(started.flatMap((engines) => Object.values(engines).map((e) => e.stop())));
 });
 
-const api = (profile: string) => apis.get(profile) as ApiHandler;
+/** An engine's own answer to a query that yields one number, asked straight, not through the api. */
+async function instant(url: string, query: string, timeS: number): Promise<number> {
+  const response = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(query)}&time=${timeS}`);
+  const body = (await response.json()) as { data: { result: { value: [number, string] }[] } };
+  expect(body.data.result, `${url}: ${query}`).toHaveLength(1);
+  return Number(body.data.result[0]?.value[1]);
+}
+
+const api = (engine: EngineName, profile: string) => apis.get(`${engine} ${profile}`) as ApiHandler;
 const nameOf = (i: { resource: { name: string } }) => i.resource.name;
 
 /** Calls a profile's api and checks the answer's Warnings and, when given, its round trips. */
-async function answer(profile: MeshProfile, path: string, warnings: readonly RegExp[], trips?: number) {
-  const handler = api(profile.name);
+async function answer(profile: EngineProfile, path: string, warnings: readonly RegExp[], trips?: number) {
+  const handler = api(profile.engine, profile.name);
   const result = await call(handler, path);
   expectWarnings(warningsOf(result.headers), warnings, `${profile.name} ${path}`);
   if (trips !== undefined) expect(tripsOf.get(handler), `${profile.name} ${path} round trips`).toBe(trips);
   return result;
 }
 
-describe.each(PROFILES)("$name conformance on a real Prometheus", (profile) => {
+describe.each(ENGINE_PROFILES)("$name conformance on $engineTitle", (profile) => {
   const { scenario: s, rule } = profile;
   const workloads = s.workloads;
 
   it("lists exactly the kinds it serves, and answers any other kind with a 404 Status", async () => {
-    const { body } = await call(api(profile.name), `${base}/`);
+    const { body } = await call(api(profile.engine, profile.name), `${base}/`);
     // TrafficMetrics itself is listed last without verbs, for kubectl (src/smi/discovery.ts).
     const served = body.resources.filter((r: { verbs: string[] }) => r.verbs.length > 0);
     expect(served.map((r: { name: string }) => r.name)).toEqual(profile.kinds);
-    const other = await call(api(profile.name), `${base}/${profile.unservedKind}?${at}`);
+    const other = await call(api(profile.engine, profile.name), `${base}/${profile.unservedKind}?${at}`);
     expect(other.status).toBe(404);
     expect(other.body).toMatchObject({ kind: "Status", reason: "NotFound" });
   });
@@ -260,7 +297,10 @@ describe.each(PROFILES)("$name conformance on a real Prometheus", (profile) => {
     });
   } else {
     it("answers namespace edges with a 404 Status naming the reason", async () => {
-      const { status, body } = await call(api(profile.name), `${base}/namespaces/shop/edges?${at}`);
+      const { status, body } = await call(
+        api(profile.engine, profile.name),
+        `${base}/namespaces/shop/edges?${at}`,
+      );
       expect(status).toBe(404);
       expect(body.message).toMatch(/edges of namespaces are not served/);
     });
@@ -278,6 +318,170 @@ describe.each(PROFILES)("$name conformance on a real Prometheus", (profile) => {
   });
 });
 
+/**
+ * Where MetricsQL and PromQL count the same samples differently (docs/backends-victoriametrics.md),
+ * each engine's answer is its own `increase()` of the mesh's served-requests counter, and the
+ * seconds of traffic it amounts to are pinned: Prometheus extrapolates the samples inside the window
+ * to its edges, MetricsQL counts from the last sample before the window and never extrapolates.
+ */
+const DIFFERING = [
+  {
+    what: "a 100s window, not a whole number of 15 s scrapes",
+    window: "100s",
+    timeS: scenario.endS,
+    // Prometheus: the 90 s between the first and last sample, widened to 100 s. MetricsQL: from the
+    // sample 105 s back.
+    seconds: { prometheus: 100, "victoria-metrics": 105 },
+  },
+  {
+    what: "a 5m window whose last minute has no samples (the traffic stopped)",
+    window: "5m",
+    timeS: scenario.endS + 60,
+    // Prometheus: the 240 s of samples, widened by half an interval at the far end. MetricsQL: the
+    // 240 s there were.
+    seconds: { prometheus: 247.5, "victoria-metrics": 240 },
+  },
+] as const;
+
+describe.each(ENGINE_PROFILES)(
+  "$name where MetricsQL and PromQL count differently, on $engineTitle",
+  (profile) => {
+    it.each(DIFFERING)(
+      "answers $what with the engine's own increase()",
+      async ({ window, timeS, seconds }) => {
+        const s = profile.scenario;
+        const checkout = findWorkload(s, "shop", "checkout");
+        const { kind, name } = profile.resourceOf(checkout);
+        const path = `${base}/namespaces/shop/${kind}/${name}?t=${window}&time=${timeS}`;
+        const { body } = await answer(profile, path, []);
+        const engine = on(profile.engine)[profile.name === "istio-ambient" ? "ambient" : "main"];
+        const own = await instant(
+          engine.url,
+          `sum(increase(${profile.servedRequests(checkout)}[${window}]))`,
+          timeS,
+        );
+        const { success, failure } = metricsOf(body);
+        expectCount((success ?? Number.NaN) + (failure ?? Number.NaN), own, `${profile.name} requests`);
+        const truth = workloadTruth(s, checkout, seconds[profile.engine], profile.rule);
+        expectMatchesTruth(body, truth, `${profile.name} over ${seconds[profile.engine]} s`);
+      },
+    );
+  },
+);
+
+/**
+ * What each engine is asked besides the numbers above: the zero diagnosis (`label_replace`, `count
+ * by`, `present_over_time`, `or`), `/readyz` and paging. The answers must read the same on both.
+ */
+const BESIDES_NUMBERS: readonly {
+  what: string;
+  mesh: MeshName;
+  via?: "consul" | "ambient";
+  path: string;
+  /** The zero diagnosis's Warning, on both engines. */
+  says?: RegExp;
+}[] = [
+  {
+    what: "a name never seen",
+    mesh: "linkerd",
+    path: `${base}/namespaces/shop/deployments/reprots?${at}`,
+    says: /never seen; check the name$/,
+  },
+  {
+    what: "a namespace never seen",
+    mesh: "linkerd",
+    path: `${base}/namespaces/shopp/deployments/checkout?${at}`,
+    says: /^namespace shopp has no series .* check the namespace and the name$/,
+  },
+  {
+    what: "a StatefulSet asked as a Deployment, for its edges",
+    mesh: "linkerd",
+    path: `${base}/namespaces/shop/deployments/cart/edges?${at}`,
+    says: /but cart is a statefulset: ask for statefulsets\/cart$/,
+  },
+  {
+    what: "the wrong MESH",
+    mesh: "linkerd",
+    via: "ambient",
+    path: `${base}/namespaces/shop/deployments/checkout?${at}`,
+    says: /has Istio's istio_requests_total; set MESH=istio$/,
+  },
+  {
+    what: "a workload with ztunnel's L4 series only",
+    mesh: "istio",
+    via: "ambient",
+    path: `${base}/namespaces/payments/deployments/api?${at}`,
+    says: /^only L4 \(ztunnel TCP\) telemetry exists for deployments payments\/api/,
+  },
+  {
+    what: "an idle service Consul's catalog lists",
+    mesh: "consul",
+    via: "consul",
+    path: `${base}/namespaces/shop/services/reports/edges?${at}`,
+    says: /^services shop\/reports is idle \(listed in Consul's catalog/,
+  },
+  { what: "every page of a pod list", mesh: "linkerd", path: `${base}/namespaces/shop/pods?${at}&limit=2` },
+  {
+    what: "every page of a list across namespaces",
+    mesh: "istio",
+    path: `${base}/deployments?${at}&limit=3`,
+  },
+  {
+    what: "every page of a list with Consul's catalog",
+    mesh: "consul",
+    via: "consul",
+    path: `${base}/namespaces/shop/services?${at}&limit=2`,
+  },
+  { what: "/readyz", mesh: "linkerd", path: "/readyz" },
+  { what: "/readyz of ambient", mesh: "istio", via: "ambient", path: "/readyz" },
+  { what: "/readyz through Consul", mesh: "consul", via: "consul", path: "/readyz" },
+];
+
+/**
+ * Every page of an answer as a user reads it, `/readyz` at the data's end. The engine's URL (or
+ * Consul's, in front of it) is written `ENGINE`, and the continue token is left out: its digest
+ * covers the raw sums, which differ in the last bits because VictoriaMetrics stores samples as
+ * decimals (70.49999999999999 as 70.5), so a token is good on the engine that issued it only.
+ */
+async function pagesOf(
+  engine: EngineName,
+  mesh: MeshName,
+  via: "consul" | "ambient" | undefined,
+  path: string,
+) {
+  const { main, ambient, consul } = on(engine);
+  const env: Record<string, string> =
+    via === "consul"
+      ? { MESH: mesh, CONSUL_HTTP_ADDR: consul.url, CONSUL_HTTP_TOKEN: CONSUL_TOKEN }
+      : { MESH: mesh, PROMETHEUS_URL: (via === "ambient" ? ambient : main).url };
+  const handler = apiFor(env, { now: () => new Date(scenario.endS * 1000), log: () => {} });
+  const pages: unknown[] = [];
+  for (let next: string | undefined = path; next !== undefined; ) {
+    const { status, headers, body } = await call(handler, next);
+    const token: string | undefined = body?.metadata?.continue;
+    if (token !== undefined) delete body.metadata.continue;
+    const read = JSON.stringify({ status, warnings: warningsOf(headers), body });
+    const urls = [main.url, ambient.url, consul.url];
+    pages.push(JSON.parse(urls.reduce((text, url) => text.replaceAll(url, "ENGINE"), read)));
+    next = token === undefined ? undefined : `${path}&continue=${encodeURIComponent(token)}`;
+  }
+  return pages;
+}
+
+describe("answers besides the numbers: zero diagnosis, /readyz, paging", () => {
+  it.each(BESIDES_NUMBERS)("$what ($mesh) reads the same on VictoriaMetrics as on Prometheus", async (c) => {
+    const [prometheus, victoria] = (await Promise.all(
+      ENGINES.map((e) => pagesOf(e, c.mesh, c.via, c.path)),
+    )) as [unknown[], unknown[]];
+    expect(victoria).toEqual(prometheus);
+    // A paged list was followed to its last page; anything else is one answer.
+    expect(prometheus.length > 1, "pages").toBe(c.path.includes("limit="));
+    const first = prometheus[0] as { status: number; warnings: string[] };
+    expect(first.status).toBe(200);
+    expectWarnings(first.warnings, c.says === undefined ? [] : [c.says], c.what);
+  });
+});
+
 type Item = {
   edge: {
     direction: string;
@@ -290,43 +494,52 @@ const edge = (items: Item[], direction: string, peer: string) =>
   items.find((i) => i.edge.direction === direction && i.edge.resource?.name === peer) as Item;
 const linkerd = PROFILES[0] as MeshProfile;
 
-describe("gRPC: NotFound and Unavailable, and the statuses where Linkerd's proxy and the rule differ", () => {
-  // api → ledger: 3 rps over 300 s = 900 responses, all HTTP 200: 6% Unavailable (14), 5% NotFound
-  // (5), 4% PermissionDenied (7), 3% Unimplemented (12).
-  it.each([
-    // Linkerd's proxy: 14 and 7 are failures, 5 and 12 are not.
-    ["linkerd", "statefulsets/ledger", "deployments/api", 900 * 0.1],
-    // The rule: 14 and 12 are failures, 5 and 7 are not.
-    ["istio", "statefulsets/ledger", "deployments/api", 900 * 0.09],
-    // Envoy's default stats have no gRPC status: all are successes.
-    ["consul", "services/ledger", "services/payments-api", 0],
-  ])(
-    "%s counts them as its rule says, on the resource and on the client's edge",
-    async (mesh, server, client, failures) => {
-      const { body } = await call(api(mesh), `${base}/namespaces/payments/${server}?${at}`);
-      expectCount(metricsOf(body).failure, failures, mesh);
-      expectCount(metricsOf(body).success, 900 - failures, mesh);
-      const edges = await call(api(mesh), `${base}/namespaces/payments/${client}/edges?${at}`);
-      expectCount(metricsOf(edge(edges.body.items, "to", "ledger")).failure, failures, `${mesh} edge`);
-    },
-  );
-});
+describe.each(ENGINES)(
+  "gRPC: NotFound and Unavailable, and the statuses where Linkerd's proxy and the rule differ, on %s",
+  (engine) => {
+    // api → ledger: 3 rps over 300 s = 900 responses, all HTTP 200: 6% Unavailable (14), 5% NotFound
+    // (5), 4% PermissionDenied (7), 3% Unimplemented (12).
+    it.each([
+      // Linkerd's proxy: 14 and 7 are failures, 5 and 12 are not.
+      ["linkerd", "statefulsets/ledger", "deployments/api", 900 * 0.1],
+      // The rule: 14 and 12 are failures, 5 and 7 are not.
+      ["istio", "statefulsets/ledger", "deployments/api", 900 * 0.09],
+      // Envoy's default stats have no gRPC status: all are successes.
+      ["consul", "services/ledger", "services/payments-api", 0],
+    ])(
+      "%s counts them as its rule says, on the resource and on the client's edge",
+      async (mesh, server, client, failures) => {
+        const { body } = await call(api(engine, mesh), `${base}/namespaces/payments/${server}?${at}`);
+        expectCount(metricsOf(body).failure, failures, mesh);
+        expectCount(metricsOf(body).success, 900 - failures, mesh);
+        const edges = await call(api(engine, mesh), `${base}/namespaces/payments/${client}/edges?${at}`);
+        expectCount(metricsOf(edge(edges.body.items, "to", "ledger")).failure, failures, `${mesh} edge`);
+      },
+    );
+  },
+);
 
-describe("Linkerd peers of every kind", () => {
+describe.each(ENGINES)("Linkerd peers of every kind, on %s", (engine) => {
   it("names a StatefulSet peer of a Deployment as a StatefulSet, and the Deployment among the StatefulSet's callers", async () => {
-    const frontend = await call(api("linkerd"), `${base}/namespaces/shop/deployments/frontend/edges?${at}`);
+    const frontend = await call(
+      api(engine, "linkerd"),
+      `${base}/namespaces/shop/deployments/frontend/edges?${at}`,
+    );
     expect(edge(frontend.body.items, "to", "cart").edge.resource).toEqual({
       kind: "StatefulSet",
       namespace: "shop",
       name: "cart",
     });
-    const cart = await call(api("linkerd"), `${base}/namespaces/shop/statefulsets/cart/edges?${at}`);
+    const cart = await call(api(engine, "linkerd"), `${base}/namespaces/shop/statefulsets/cart/edges?${at}`);
     expect(edge(cart.body.items, "from", "frontend").edge.resource).toEqual({
       kind: "Deployment",
       namespace: "shop",
       name: "frontend",
     });
-    const ledger = await call(api("linkerd"), `${base}/namespaces/payments/statefulsets/ledger/edges?${at}`);
+    const ledger = await call(
+      api(engine, "linkerd"),
+      `${base}/namespaces/payments/statefulsets/ledger/edges?${at}`,
+    );
     expect(
       ledger.body.items.map((i: Item) => [i.edge.direction, i.edge.resource?.kind, i.edge.resource?.name]),
     ).toEqual([
@@ -337,21 +550,21 @@ describe("Linkerd peers of every kind", () => {
 
   it("lists a pod's peers as pods whatever owns them", async () => {
     const pod = linkerd.scenario.workloads.find((w) => w.name === "frontend")?.pods[0] as string;
-    const { body } = await call(api("linkerd"), `${base}/namespaces/shop/pods/${pod}/edges?${at}`);
+    const { body } = await call(api(engine, "linkerd"), `${base}/namespaces/shop/pods/${pod}/edges?${at}`);
     const peers = body.items.map((i: Item) => i.edge.resource?.name);
     expect(peers).toContain("cart-0");
     expect(body.items.every((i: Item) => i.edge.resource?.kind === "Pod")).toBe(true);
   });
 });
 
-describe("Istio specifics", () => {
+describe.each(ENGINES)("Istio specifics on %s", (engine) => {
   it("reads to edges at the client and from edges at the server, and their numbers differ", async () => {
     const frontendEdges = await call(
-      api("istio"),
+      api(engine, "istio"),
       `${base}/namespaces/shop/deployments/frontend/edges?${at}`,
     );
     const checkoutEdges = await call(
-      api("istio"),
+      api(engine, "istio"),
       `${base}/namespaces/shop/deployments/checkout/edges?${at}`,
     );
     const toCheckout = edge(frontendEdges.body.items, "to", "checkout");
@@ -362,7 +575,10 @@ describe("Istio specifics", () => {
     const p99 = (i: Item) => i.metrics.find((m) => m.name === "p99_response_latency")?.value;
     expect(p99(toCheckout)).not.toBe(p99(fromFrontend));
 
-    const apiEdges = await call(api("istio"), `${base}/namespaces/payments/deployments/api/edges?${at}`);
+    const apiEdges = await call(
+      api(engine, "istio"),
+      `${base}/namespaces/payments/deployments/api/edges?${at}`,
+    );
     const checkoutToApi = edge(checkoutEdges.body.items, "to", "api");
     const apiFromCheckout = edge(apiEdges.body.items, "from", "checkout");
     const failures = (i: Item) => metricsOf(i).failure;
@@ -372,29 +588,32 @@ describe("Istio specifics", () => {
   });
 
   it("counts a 404 as a success", async () => {
-    const { body } = await call(api("istio"), `${base}/namespaces/shop/statefulsets/cart?${at}`);
+    const { body } = await call(api(engine, "istio"), `${base}/namespaces/shop/statefulsets/cart?${at}`);
     // 6 rps to cart, 10% of them 404s, no server errors, over 300 s.
     expectCount(metricsOf(body).success, 1800);
     expectCount(metricsOf(body).failure, 0);
   });
 
   it("counts traffic from unknown in the resource's numbers but gives it no edge", async () => {
-    const resource = await call(api("istio"), `${base}/namespaces/shop/deployments/frontend?${at}`);
+    const resource = await call(api(engine, "istio"), `${base}/namespaces/shop/deployments/frontend?${at}`);
     // 10 rps from outside the mesh, 1% failures.
     expectCount(metricsOf(resource.body).success, 2970);
     expectCount(metricsOf(resource.body).failure, 30);
-    const edges = await call(api("istio"), `${base}/namespaces/shop/deployments/frontend/edges?${at}`);
+    const edges = await call(
+      api(engine, "istio"),
+      `${base}/namespaces/shop/deployments/frontend/edges?${at}`,
+    );
     expect(edges.body.items.filter((i: Item) => i.edge.direction === "from")).toEqual([]);
     expect(edges.body.items.map((i: Item) => i.edge.resource?.name)).not.toContain("unknown");
   });
 });
 
-describe("Istio ambient specifics", () => {
+describe.each(ENGINES)("Istio ambient specifics on %s", (engine) => {
   const profile = PROFILES.find((p) => p.name === "istio-ambient") as MeshProfile;
 
   it("counts a sidecar client's request to a waypoint-fronted server once, at the client, though both report it", async () => {
     const { body } = await call(
-      api("istio-ambient"),
+      api(engine, "istio-ambient"),
       `${base}/namespaces/legacy/deployments/storefront/edges?${at}`,
     );
     const toCheckout = edge(body.items, "to", "checkout");
@@ -403,7 +622,10 @@ describe("Istio ambient specifics", () => {
     expectCount(metricsOf(toCheckout).success, 570);
     expectCount(metricsOf(toCheckout).failure, 30 + 150);
     // The server's own numbers count it once too: at the waypoint, never again at the source.
-    const checkout = await call(api("istio-ambient"), `${base}/namespaces/shop/deployments/checkout?${at}`);
+    const checkout = await call(
+      api(engine, "istio-ambient"),
+      `${base}/namespaces/shop/deployments/checkout?${at}`,
+    );
     expectMatchesTruth(
       checkout.body,
       workloadTruth(profile.scenario, profile.scenario.workloads[1] as Workload, WINDOW_S),
@@ -412,26 +634,26 @@ describe("Istio ambient specifics", () => {
   });
 
   it("never counts ztunnel's TCP series as requests", async () => {
-    const { body } = await call(api("istio-ambient"), `${base}/namespaces/payments/deployments/api?${at}`);
+    const { body } = await call(
+      api(engine, "istio-ambient"),
+      `${base}/namespaces/payments/deployments/api?${at}`,
+    );
     expectMatchesTruth(body, NO_TRAFFIC, "api");
   });
 });
 
-describe("Consul specifics", () => {
-  const direct = () => apiFor({ MESH: "consul", PROMETHEUS_URL: prometheus.url });
+describe.each(ENGINES)("Consul specifics on %s", (engine) => {
+  const direct = () => apiFor({ MESH: "consul", PROMETHEUS_URL: on(engine).main.url });
 
   it("does not count the client's upstream listener series as inbound traffic", async () => {
-    const query = (q: string) =>
-      fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent(q)}&time=${scenario.endS}`).then(
-        (r) => r.json() as Promise<{ data: { result: { value: [number, string] }[] } }>,
-      );
-    const everyListener = await query(
+    const total = await instant(
+      on(engine).main.url,
       'sum(increase(envoy_http_downstream_rq_xx{consul_source_service="frontend"}[5m]))',
+      scenario.endS,
     );
-    const total = Number(everyListener.data.result[0]?.value[1]);
     // frontend calls three services: its outbound listeners carry 11 rps under its own name.
     expect(total).toBeCloseTo((10 + 4 + 6 + 1) * 300, 6);
-    const { body } = await call(api("consul"), `${base}/namespaces/shop/services/frontend?${at}`);
+    const { body } = await call(api(engine, "consul"), `${base}/namespaces/shop/services/frontend?${at}`);
     expectCount(metricsOf(body).success, 2970);
     expectCount(metricsOf(body).failure, 30);
   });
@@ -439,8 +661,8 @@ describe("Consul specifics", () => {
   it("says when Consul's ACLs hid catalog services from the token, instead of listing fewer in silence", async () => {
     const anonymous = apiFor({
       MESH: "consul",
-      CONSUL_HTTP_ADDR: consul.url,
-      PROMETHEUS_URL: prometheus.url,
+      CONSUL_HTTP_ADDR: on(engine).consul.url,
+      PROMETHEUS_URL: on(engine).main.url,
     });
     const { status, headers } = await call(anonymous, `${base}/namespaces/shop/services?${at}`);
     expect(status).toBe(200);
@@ -449,7 +671,7 @@ describe("Consul specifics", () => {
         /^Consul's catalog left out the services CONSUL_HTTP_TOKEN may not read \(X-Consul-Results-Filtered-By-ACLs\)/,
       ),
     );
-    const allowed = await call(api("consul"), `${base}/namespaces/shop/services?${at}`);
+    const allowed = await call(api(engine, "consul"), `${base}/namespaces/shop/services?${at}`);
     expect(warningsOf(allowed.headers)).toEqual([]);
   });
 
@@ -460,25 +682,27 @@ describe("Consul specifics", () => {
     );
     for (const suffix of ["", "/edges"]) {
       const { status, headers } = await call(
-        api("consul"),
+        api(engine, "consul"),
         `${base}/namespaces/shop/services/${idle}${suffix}?${at}`,
       );
       expect(status).toBe(200);
       expect(warningsOf(headers), suffix).toEqual([expect.stringMatching(said)]);
     }
     // A name neither the catalog nor the series know is still never seen.
-    const typo = await call(api("consul"), `${base}/namespaces/shop/services/reprots?${at}`);
+    const typo = await call(api(engine, "consul"), `${base}/namespaces/shop/services/reprots?${at}`);
     expect(warningsOf(typo.headers)).toEqual([expect.stringMatching(/never seen; check the name$/)]);
   });
 
-  it("answers through Consul's metrics proxy exactly as straight from Prometheus", async () => {
+  it("answers through Consul's metrics proxy exactly as straight from the engine", async () => {
     const withCatalogDirect = apiFor({
       MESH: "consul",
-      CONSUL_HTTP_ADDR: consul.url,
+      CONSUL_HTTP_ADDR: on(engine).consul.url,
       CONSUL_HTTP_TOKEN: CONSUL_TOKEN,
-      PROMETHEUS_URL: prometheus.url,
+      PROMETHEUS_URL: on(engine).main.url,
     });
-    const before = consul.requests.filter((r) => r.path.startsWith("/v1/internal/ui/metrics-proxy")).length;
+    const before = on(engine).consul.requests.filter((r) =>
+      r.path.startsWith("/v1/internal/ui/metrics-proxy"),
+    ).length;
     for (const path of [
       `${base}/services?${at}`,
       `${base}/namespaces/payments/services/payments-api?${at}`,
@@ -486,18 +710,20 @@ describe("Consul specifics", () => {
       `${base}/namespaces/shop?${at}`,
       `${base}/namespaces/shop/pods?${at}`,
     ]) {
-      const viaProxy = await call(api("consul"), path);
+      const viaProxy = await call(api(engine, "consul"), path);
       const straight = await call(withCatalogDirect, path);
       expect(viaProxy.status).toBe(200);
       expect(viaProxy.body).toEqual(straight.body);
     }
-    const proxied = consul.requests.filter((r) => r.path.startsWith("/v1/internal/ui/metrics-proxy"));
+    const proxied = on(engine).consul.requests.filter((r) =>
+      r.path.startsWith("/v1/internal/ui/metrics-proxy"),
+    );
     expect(proxied.length).toBeGreaterThan(before);
     expect(proxied.every((r) => r.token === CONSUL_TOKEN)).toBe(true);
   });
 
-  it("lists an idle catalog service at zero, which Prometheus alone cannot know", async () => {
-    const { body } = await call(api("consul"), `${base}/namespaces/shop/services?${at}`);
+  it("lists an idle catalog service at zero, which the series alone cannot know", async () => {
+    const { body } = await call(api(engine, "consul"), `${base}/namespaces/shop/services?${at}`);
     const reports = body.items.find((i: { resource: { name: string } }) => i.resource.name === "reports");
     expect(reports).toBeDefined();
     expectMatchesTruth(reports, NO_TRAFFIC, "reports");
@@ -513,12 +739,21 @@ describe("Consul specifics", () => {
     const toApi = edge(body.items, "to", "payments-api");
     expect(toApi.edge.resource).toEqual({ kind: "Service", namespace: "payments", name: "payments-api" });
   });
+});
+
+/** Refusals come from Consul before any query is sent: the engine behind it does not matter. */
+describe("Consul refusals", () => {
+  const engine: EngineName = "prometheus";
 
   it.each([
     ["an unknown token", "bogus", /ACL not found/],
     ["a token without read access", "no-read", /Permission denied/],
   ])("answers a clear 502 Status when Consul refuses %s", async (_what, token, reason) => {
-    const refused = apiFor({ MESH: "consul", CONSUL_HTTP_ADDR: consul.url, CONSUL_HTTP_TOKEN: token });
+    const refused = apiFor({
+      MESH: "consul",
+      CONSUL_HTTP_ADDR: on(engine).consul.url,
+      CONSUL_HTTP_TOKEN: token,
+    });
     const { status, body } = await call(refused, `${base}/namespaces/payments/services/payments-api?${at}`);
     expect(status).toBe(502);
     expect(body).toMatchObject({ kind: "Status", code: 502 });
@@ -542,24 +777,19 @@ describe("Consul specifics", () => {
   });
 });
 
-describe("two clusters in one Prometheus", () => {
+describe("two clusters in one engine", () => {
   const clusters = twoClusters();
   const [east, west] = clusters.map((c) => c.scenario) as [Scenario, Scenario];
   /** Both clusters summed: what an unpinned query adds up. */
   const both: Scenario = { ...east, streams: [...east.streams, ...west.streams] };
-  let shared: RunningPrometheus;
+  let engines: Record<EngineName, RunningEngine> | undefined;
   const meshes = PROFILES.filter((p) => p.name !== "istio-ambient");
 
   beforeAll(async () => {
-    shared = await startPrometheus({
-      series: clusterSeries(clusters),
-      startS: east.startS,
-      endS: east.endS,
-      stepS: east.stepS,
-    });
-  }, 60_000);
+    engines = await startEngines(clusterSeries(clusters), east);
+  }, 90_000);
   afterAll(async () => {
-    await shared?.stop();
+    await Promise.all(Object.values(engines ?? {}).map((e) => e.stop()));
   });
 
   const SUMMED =
@@ -567,78 +797,85 @@ describe("two clusters in one Prometheus", () => {
   const SUMMED_DCS =
     /sums series from 2 datacenters \(label consul_(source|destination)_datacenter.*: dc1, dc2\); set CONSUL_DATACENTER to answer for one datacenter/;
 
-  it.each(meshes)("$name answers one cluster's numbers with CLUSTER set, and no Warning", async (profile) => {
-    for (const [cluster, s] of [
-      ["east", east],
-      ["west", west],
-    ] as const) {
-      const pinned = apiFor({ MESH: profile.mesh, PROMETHEUS_URL: shared.url, CLUSTER: cluster });
-      const checkout = s.workloads.find((w) => w.name === "checkout") as Workload;
+  describe.each(ENGINES)("on %s", (engine) => {
+    const url = () => (engines as Record<EngineName, RunningEngine>)[engine].url;
+
+    it.each(meshes)(
+      "$name answers one cluster's numbers with CLUSTER set, and no Warning",
+      async (profile) => {
+        for (const [cluster, s] of [
+          ["east", east],
+          ["west", west],
+        ] as const) {
+          const pinned = apiFor({ MESH: profile.mesh, PROMETHEUS_URL: url(), CLUSTER: cluster });
+          const checkout = s.workloads.find((w) => w.name === "checkout") as Workload;
+          const { kind, name } = profile.resourceOf(checkout);
+          const resource = await call(pinned, `${base}/namespaces/shop/${kind}/${name}?${at}`);
+          expectWarnings(warningsOf(resource.headers), [], `${profile.name} ${cluster}`);
+          expectMatchesTruth(
+            resource.body,
+            workloadTruth(s, checkout, WINDOW_S, profile.rule),
+            `${profile.name} ${cluster}`,
+          );
+          const list = await call(pinned, `${base}/namespaces/shop/${kind}?${at}`);
+          expectWarnings(warningsOf(list.headers), [], `${profile.name} ${cluster} list`);
+          const item = list.body.items.find((i: { resource: { name: string } }) => i.resource.name === name);
+          expectMatchesTruth(
+            item,
+            workloadTruth(s, checkout, WINDOW_S, profile.rule),
+            `${profile.name} ${cluster} list`,
+          );
+          const edges = await call(pinned, `${base}/namespaces/shop/${kind}/${name}/edges?${at}`);
+          expectWarnings(warningsOf(edges.headers), [], `${profile.name} ${cluster} edges`);
+          for (const e of workloadEdgesTruth(s, checkout, WINDOW_S, profile.edges)) {
+            const found = edge(edges.body.items, e.direction, e.peer.split("/")[1] as string);
+            expectMatchesTruth(found, e.truth, `${profile.name} ${cluster} ${e.direction} ${e.peer}`);
+          }
+        }
+      },
+    );
+
+    it.each(meshes)("$name sums the clusters without CLUSTER, and says so", async (profile) => {
+      const unpinned = apiFor({ MESH: profile.mesh, PROMETHEUS_URL: url() });
+      const checkout = both.workloads.find((w) => w.name === "checkout") as Workload;
       const { kind, name } = profile.resourceOf(checkout);
-      const resource = await call(pinned, `${base}/namespaces/shop/${kind}/${name}?${at}`);
-      expectWarnings(warningsOf(resource.headers), [], `${profile.name} ${cluster}`);
-      expectMatchesTruth(
-        resource.body,
-        workloadTruth(s, checkout, WINDOW_S, profile.rule),
-        `${profile.name} ${cluster}`,
-      );
-      const list = await call(pinned, `${base}/namespaces/shop/${kind}?${at}`);
-      expectWarnings(warningsOf(list.headers), [], `${profile.name} ${cluster} list`);
-      const item = list.body.items.find((i: { resource: { name: string } }) => i.resource.name === name);
-      expectMatchesTruth(
-        item,
-        workloadTruth(s, checkout, WINDOW_S, profile.rule),
-        `${profile.name} ${cluster} list`,
-      );
-      const edges = await call(pinned, `${base}/namespaces/shop/${kind}/${name}/edges?${at}`);
-      expectWarnings(warningsOf(edges.headers), [], `${profile.name} ${cluster} edges`);
-      for (const e of workloadEdgesTruth(s, checkout, WINDOW_S, profile.edges)) {
-        const found = edge(edges.body.items, e.direction, e.peer.split("/")[1] as string);
-        expectMatchesTruth(found, e.truth, `${profile.name} ${cluster} ${e.direction} ${e.peer}`);
+      const expected = profile.mesh === "consul" ? [SUMMED, SUMMED_DCS] : [SUMMED];
+      for (const path of [`${kind}/${name}`, kind, `${kind}/${name}/edges`]) {
+        const { body, headers } = await call(unpinned, `${base}/namespaces/shop/${path}?${at}`);
+        expectWarnings(warningsOf(headers), expected, `${profile.name} ${path}`);
+        if (path === `${kind}/${name}`)
+          expectMatchesTruth(
+            body,
+            workloadTruth(both, checkout, WINDOW_S, profile.rule),
+            `${profile.name} summed`,
+          );
       }
-    }
-  });
+    });
 
-  it.each(meshes)("$name sums the clusters without CLUSTER, and says so", async (profile) => {
-    const unpinned = apiFor({ MESH: profile.mesh, PROMETHEUS_URL: shared.url });
-    const checkout = both.workloads.find((w) => w.name === "checkout") as Workload;
-    const { kind, name } = profile.resourceOf(checkout);
-    const expected = profile.mesh === "consul" ? [SUMMED, SUMMED_DCS] : [SUMMED];
-    for (const path of [`${kind}/${name}`, kind, `${kind}/${name}/edges`]) {
-      const { body, headers } = await call(unpinned, `${base}/namespaces/shop/${path}?${at}`);
-      expectWarnings(warningsOf(headers), expected, `${profile.name} ${path}`);
-      if (path === `${kind}/${name}`)
-        expectMatchesTruth(
-          body,
-          workloadTruth(both, checkout, WINDOW_S, profile.rule),
-          `${profile.name} summed`,
-        );
-    }
-  });
+    it("pins Consul's datacenter with CONSUL_DATACENTER, as Consul's UI does", async () => {
+      const dc2 = apiFor({ MESH: "consul", PROMETHEUS_URL: url(), CONSUL_DATACENTER: "dc2" });
+      const checkout = west.workloads.find((w) => w.name === "checkout") as Workload;
+      const resource = await call(dc2, `${base}/namespaces/shop/services/checkout?${at}`);
+      expectWarnings(warningsOf(resource.headers), []);
+      expectMatchesTruth(resource.body, workloadTruth(west, checkout, WINDOW_S, "envoy"), "dc2");
+      const edges = await call(dc2, `${base}/namespaces/shop/services/checkout/edges?${at}`);
+      expectWarnings(warningsOf(edges.headers), []);
+      const fromFrontend = edge(edges.body.items, "from", "frontend");
+      const truth = workloadEdgesTruth(west, checkout, WINDOW_S, {
+        side: { to: "client", from: "client" },
+        peerKind: "services",
+        rule: "envoy",
+      }).find((e) => e.direction === "from" && e.peer === "shop/frontend");
+      expectMatchesTruth(fromFrontend, truth?.truth ?? NO_TRAFFIC, "dc2 from frontend");
+    });
 
-  it("pins Consul's datacenter with CONSUL_DATACENTER, as Consul's UI does", async () => {
-    const dc2 = apiFor({ MESH: "consul", PROMETHEUS_URL: shared.url, CONSUL_DATACENTER: "dc2" });
-    const checkout = west.workloads.find((w) => w.name === "checkout") as Workload;
-    const resource = await call(dc2, `${base}/namespaces/shop/services/checkout?${at}`);
-    expectWarnings(warningsOf(resource.headers), []);
-    expectMatchesTruth(resource.body, workloadTruth(west, checkout, WINDOW_S, "envoy"), "dc2");
-    const edges = await call(dc2, `${base}/namespaces/shop/services/checkout/edges?${at}`);
-    expectWarnings(warningsOf(edges.headers), []);
-    const fromFrontend = edge(edges.body.items, "from", "frontend");
-    const truth = workloadEdgesTruth(west, checkout, WINDOW_S, {
-      side: { to: "client", from: "client" },
-      peerKind: "services",
-      rule: "envoy",
-    }).find((e) => e.direction === "from" && e.peer === "shop/frontend");
-    expectMatchesTruth(fromFrontend, truth?.truth ?? NO_TRAFFIC, "dc2 from frontend");
-  });
-
-  it("answers a CLUSTER no series carries with zeros and a Warning naming the selector", async () => {
-    const typo = apiFor({ MESH: "linkerd", PROMETHEUS_URL: shared.url, CLUSTER: "eats" });
-    const { body, headers } = await call(typo, `${base}/namespaces/shop/deployments/checkout?${at}`);
-    expectMatchesTruth(body, NO_TRAFFIC, "typo");
-    expectWarnings(warningsOf(headers), [
-      /has no series of response_total\{direction="inbound", cluster="eats"\} .*\(MESH=linkerd\)/,
-    ]);
+    it("answers a CLUSTER no series carries with zeros and a Warning naming the selector", async () => {
+      const typo = apiFor({ MESH: "linkerd", PROMETHEUS_URL: url(), CLUSTER: "eats" });
+      const { body, headers } = await call(typo, `${base}/namespaces/shop/deployments/checkout?${at}`);
+      expectMatchesTruth(body, NO_TRAFFIC, "typo");
+      expectWarnings(warningsOf(headers), [
+        /has no series of response_total\{direction="inbound", cluster="eats"\} .*\(MESH=linkerd\)/,
+      ]);
+    });
   });
 });

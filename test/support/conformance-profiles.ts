@@ -9,6 +9,7 @@ import { ambientScenario } from "../../src/dev/scenarios";
 import type { MeshName } from "../../src/mesh/select";
 import type { KindName } from "../../src/smi/kinds";
 import { type EdgeTruthOptions, type FailureRule, KIND_OF, servesL7 } from "./ground-truth";
+import { ENGINE_TITLES, ENGINES, type EngineName } from "./harness";
 
 export interface MeshProfile {
   /** Name of the profile: a mesh, or a mesh in a mode. */
@@ -27,6 +28,12 @@ export interface MeshProfile {
   readonly rule: FailureRule;
   /** Namespaces of the scenario. */
   readonly namespaces: readonly string[];
+  /**
+   * The selector of the mesh's own counter of requests a workload served, as the mesh documents
+   * it: the reference query an engine's own `increase()` is asked, written here, not read from the
+   * adapter.
+   */
+  readonly servedRequests: (w: Workload) => string;
 }
 
 /** The kinds Linkerd serves, as the SMI spec and our README list them (not read from the adapter). */
@@ -64,6 +71,9 @@ const istio = (name: string, scenario: Scenario, namespaces: readonly string[]):
   namespaceEdges: true,
   rule: "rule",
   namespaces,
+  // A waypoint reports the requests it serves for its workloads; a sidecar, as the destination.
+  servedRequests: (w) =>
+    `istio_requests_total{reporter="${w.dataPlane === "waypoint" ? "waypoint" : "destination"}",destination_workload_namespace="${w.namespace}",destination_workload="${w.name}"}`,
 });
 
 export const PROFILES: readonly MeshProfile[] = [
@@ -80,6 +90,8 @@ export const PROFILES: readonly MeshProfile[] = [
     namespaceEdges: true,
     rule: "linkerd",
     namespaces: ["shop", "payments"],
+    servedRequests: (w) =>
+      `response_total{direction="inbound",namespace="${w.namespace}",${w.kind}="${w.name}"}`,
   },
   istio("istio", defaultScenario(), ["shop", "payments"]),
   istio("istio-ambient", ambientScenario(), ["shop", "payments", "legacy"]),
@@ -102,8 +114,21 @@ export const PROFILES: readonly MeshProfile[] = [
     namespaceEdges: false,
     rule: "envoy",
     namespaces: ["shop", "payments"],
+    servedRequests: (w) =>
+      `envoy_http_downstream_rq_xx{envoy_http_conn_manager_prefix="public_listener",consul_source_service="${w.service}"}`,
   },
 ];
+
+/** A profile on one engine: every profile runs on every engine, over the same samples. */
+export interface EngineProfile extends MeshProfile {
+  readonly engine: EngineName;
+  /** The engine as a test title says it. */
+  readonly engineTitle: string;
+}
+
+export const ENGINE_PROFILES: readonly EngineProfile[] = ENGINES.flatMap((engine) =>
+  PROFILES.map((profile) => ({ ...profile, engine, engineTitle: ENGINE_TITLES[engine] })),
+);
 
 const L4_ONLY = /only L4 \(ztunnel TCP\) telemetry exists for .*put it behind a waypoint to get HTTP metrics/;
 const BEHIND_WAYPOINT = /are served through a waypoint, which reports requests per workload, not per pod/;

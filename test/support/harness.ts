@@ -5,6 +5,7 @@ import { loadConfig } from "../../src/config/settings";
 import type { OpenMetricsBuilder } from "../../src/dev/openmetrics";
 import { type RunningPrometheus, startPrometheus } from "../../src/dev/prometheus-server";
 import type { Scenario } from "../../src/dev/scenario";
+import { startVictoriaMetrics } from "../../src/dev/victoria-metrics";
 import { type ApiHandler, type ApiOptions, createApiHandler } from "../../src/http/api-handler";
 import type { MeshAdapter } from "../../src/mesh/adapter";
 import { PrometheusClient, type QueryEngine } from "../../src/prometheus/client";
@@ -24,6 +25,43 @@ export function scenarioPrometheus(
     stepS: scenario.stepS,
     ...(routePrefix ? { routePrefix } : {}),
   });
+}
+
+/** The query engines the integration suites run against: each serves PROMETHEUS_URL's API. */
+export const ENGINES = ["prometheus", "victoria-metrics"] as const;
+export type EngineName = (typeof ENGINES)[number];
+
+/** How an engine's name reads in a test title. */
+export const ENGINE_TITLES: Record<EngineName, string> = {
+  prometheus: "a real Prometheus",
+  "victoria-metrics": "a real VictoriaMetrics",
+};
+
+/** A running engine: its query API's base URL, and how to stop it and remove its data. */
+export interface RunningEngine {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts every engine over the same series, all at once: one builder, written once, backfilled into
+ * Prometheus and imported into VictoriaMetrics, so the two answer over the very same samples.
+ */
+export async function startEngines(
+  series: OpenMetricsBuilder,
+  span: Pick<Scenario, "startS" | "endS" | "stepS">,
+): Promise<Record<EngineName, RunningEngine>> {
+  const { startS, endS, stepS } = span;
+  const started = await Promise.allSettled([
+    startPrometheus({ series, startS, endS, stepS }),
+    startVictoriaMetrics({ series, startS, endS, stepS }),
+  ]);
+  const [prometheus, victoria] = started;
+  if (prometheus.status === "fulfilled" && victoria.status === "fulfilled")
+    return { prometheus: prometheus.value, "victoria-metrics": victoria.value };
+  // One failed: stop the other, so a missing binary leaves no server behind.
+  await Promise.all(started.map((s) => (s.status === "fulfilled" ? s.value.stop() : undefined)));
+  throw started.find((s) => s.status === "rejected")?.reason;
 }
 
 /** A list store that keeps nothing: every page is measured again, as in a container that never saw the first. */
