@@ -132,6 +132,15 @@ function invalid(what: string, error: z.ZodError): BadRequestError {
 const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
 
 /**
+ * An observed value as a reason prints it: two decimals, or every digit the gate compared where two
+ * would contradict the verdict (96.6666667 below a minimum of 96.6666668 is not "96.67%").
+ */
+function shown(observed: number, limit: number): string {
+  const short = fmt(observed);
+  return Math.sign(Number(short) - limit) === Math.sign(observed - limit) ? short : String(observed);
+}
+
+/**
  * Judges a summary against the thresholds; no traffic fails `minRequests` (default 1), and a zero
  * the diagnosis doubts (a name never seen, a label or mesh that cannot see traffic) fails it
  * whatever the limit: `minRequests: "0"` allows an idle workload, not a typo.
@@ -164,7 +173,7 @@ function judge(summary: Summary, metadata: GateMetadata, zeroDoubts: readonly st
       reason:
         observed === null
           ? "no requests, so no success rate"
-          : `success rate ${fmt(observed)}% ${passed ? "≥" : "is below the minimum"} ${metadata.minSuccessRate}%`,
+          : `success rate ${shown(observed, metadata.minSuccessRate)}% ${passed ? "≥" : "is below the minimum"} ${metadata.minSuccessRate}%`,
     });
   }
   for (const [key, q, observed] of [
@@ -184,7 +193,7 @@ function judge(summary: Summary, metadata: GateMetadata, zeroDoubts: readonly st
       reason:
         observed === null
           ? `no latency observed, so no ${q}`
-          : `${q} ${fmt(observed)} ms ${passed ? "≤" : "is above the maximum"} ${limit} ms`,
+          : `${q} ${shown(observed, limit)} ms ${passed ? "≤" : "is above the maximum"} ${limit} ms`,
     });
   }
   return checks;

@@ -232,6 +232,57 @@ describe("Flagger canary gate on a real Prometheus", () => {
   });
 });
 
+/** A number as the gate reports it: 9 significant digits, without float noise. */
+const asReported = (value: number) => Number(value.toPrecision(9));
+/** One unit in the 9th significant digit: the smallest step a threshold can take past a reported value. */
+const lastDigitOf = (value: number) => 10 ** (Math.floor(Math.log10(value)) - 8);
+
+/**
+ * Every threshold with the value the gate observes for api, derived from the ground truth: at,
+ * just below and just above it. `min` thresholds pass at or above the limit, `max` ones at or below.
+ */
+const BOUNDARIES = [
+  { key: "minRequests", bound: "min", observed: apiTruth.success + apiTruth.failure, step: 1 },
+  { key: "minSuccessRate", bound: "min", observed: asReported(apiSuccessRate) },
+  { key: "maxP50Ms", bound: "max", observed: asReported(apiTruth.p50 as number) },
+  { key: "maxP90Ms", bound: "max", observed: asReported(apiTruth.p90 as number) },
+  { key: "maxP99Ms", bound: "max", observed: asReported(apiTruth.p99 as number) },
+] as const;
+const OFFSETS = [
+  ["just below", -1],
+  ["exactly at", 0],
+  ["just above", 1],
+] as const;
+
+/** The threshold `offset` steps from the observed value, written as Flagger sends it. */
+function limitAt({ observed, step }: { observed: number; step?: number }, offset: number): string {
+  const unit = step ?? lastDigitOf(observed);
+  return (observed + offset * unit).toFixed(Math.max(0, -Math.round(Math.log10(unit))));
+}
+
+/** The numbers a reason prints, in order (not the 99 of "p99"). */
+const printedNumbers = (reason: string) =>
+  [...reason.matchAll(/(?<![p\d.])\d+(?:\.\d+)?/g)].map((m) => Number(m[0]));
+
+describe("the gate's thresholds at their boundary, on a real Prometheus", () => {
+  it.each(BOUNDARIES.flatMap((b) => OFFSETS.map(([where, offset]) => [b.key, where, b, offset] as const)))(
+    "judges %s with a limit %s the observed value",
+    async (key, _where, boundary, offset) => {
+      const limit = limitAt(boundary, offset);
+      // Equality passes: a minimum is met by the value itself, and so is a maximum.
+      const passes = boundary.bound === "min" ? offset <= 0 : offset >= 0;
+      const { status, body } = await flagger({ [key]: limit });
+      const check = body.checks.find((c: { name: string }) => c.name === key);
+      expect(check).toMatchObject({ observed: boundary.observed, limit: Number(limit), passed: passes });
+      expect(status).toBe(passes ? 200 : 412);
+      // The reason's printed numbers say the same as the verdict, however close they are.
+      const [shown, shownLimit] = printedNumbers(check.reason) as [number, number];
+      expect(shownLimit, check.reason).toBe(Number(limit));
+      expect(boundary.bound === "min" ? shown >= shownLimit : shown <= shownLimit, check.reason).toBe(passes);
+    },
+  );
+});
+
 describe("plain-number summary on a real Prometheus", () => {
   const path = `/summary/namespaces/payments/deployments/api?t=5m&time=${scenario.endS}`;
   const withToken = { headers: { authorization: `Bearer ${API_TOKEN}` } };
