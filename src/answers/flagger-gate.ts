@@ -5,6 +5,7 @@ import { RequestStats } from "../metrics/request-stats";
 import { resolveTimeRange, type TimeRange, type WindowBounds } from "../metrics/time-range";
 import { NamespaceNameSchema, ResourceNameSchema } from "../smi/k8s-name";
 import { type KindName, servedKind } from "../smi/kinds";
+import { PercentTextSchema } from "./percent";
 import { measureSubject } from "./subject";
 import { plainNumber, type Summary, summarize } from "./summary";
 
@@ -25,9 +26,7 @@ const number = (what: string) =>
 
 /** The gate's settings, from Flagger's `metadata`. Unknown keys are refused rather than ignored. */
 export const GateMetadataSchema = z.strictObject({
-  minSuccessRate: number("minSuccessRate (percent)")
-    .refine((v) => v <= 100, "minSuccessRate is a percentage, at most 100")
-    .optional(),
+  minSuccessRate: PercentTextSchema.optional(),
   maxP50Ms: number("maxP50Ms").optional(),
   maxP90Ms: number("maxP90Ms").optional(),
   maxP99Ms: number("maxP99Ms").optional(),

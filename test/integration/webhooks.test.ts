@@ -264,6 +264,42 @@ function limitAt({ observed, step }: { observed: number; step?: number }, offset
 const printedNumbers = (reason: string) =>
   [...reason.matchAll(/(?<![p\d.])\d+(?:\.\d+)?/g)].map((m) => Number(m[0]));
 
+describe("the gate's percent field", () => {
+  it.each([
+    ["0.99", "99"],
+    ["0.999", "99.9"],
+    ["0.5", "50"],
+  ])(
+    "refuses minSuccessRate %s, a fraction, with a 400 that says the unit and suggests %s",
+    async (value, meant) => {
+      const { status, body } = await flagger({ minSuccessRate: value });
+      expect(status).toBe(400);
+      expect(body).toMatchObject({ kind: "Status", reason: "BadRequest" });
+      expect(body.message).toContain(`minSuccessRate: a percentage from 0 to 100`);
+      expect(body.message).toContain(`"${value}" is read as ${value}%; did you mean "${meant}"?`);
+    },
+  );
+
+  it.each([
+    ["0", 200],
+    ["1", 200],
+    ["99", 412],
+  ])("reads minSuccessRate %s as percent and judges it", async (value, wanted) => {
+    const { status, body } = await flagger({ minSuccessRate: value });
+    expect(status).toBe(wanted);
+    expect(body.checks.find((c: { name: string }) => c.name === "minSuccessRate")).toMatchObject({
+      limit: Number(value),
+      unit: "percent",
+    });
+  });
+
+  it("refuses a percentage above 100, saying what is accepted", async () => {
+    const { status, body } = await flagger({ minSuccessRate: "100.5" });
+    expect(status).toBe(400);
+    expect(body.message).toContain("minSuccessRate: a percentage from 0 to 100");
+  });
+});
+
 describe("the gate's thresholds at their boundary, on a real Prometheus", () => {
   it.each(BOUNDARIES.flatMap((b) => OFFSETS.map(([where, offset]) => [b.key, where, b, offset] as const)))(
     "judges %s with a limit %s the observed value",
