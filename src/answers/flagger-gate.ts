@@ -199,6 +199,15 @@ function judge(summary: Summary, metadata: GateMetadata, zeroDoubts: readonly st
 }
 
 /**
+ * Why the same canary can pass at one side and fail at the other: a client's proxy counts requests
+ * that never reached the server (refused, reset, timed out), which the server's never sees.
+ */
+const SIDE_SENTENCE = {
+  client: "Measured at the client: includes requests that never reached the server.",
+  server: "Measured at the server: leaves out requests that never reached it.",
+} as const;
+
+/**
  * A canary gate for Flagger: measures the resource the webhook names and passes (200) or fails
  * (412, which Flagger treats as a failed check and copies into its events) with every threshold
  * listed as observed vs. limit.
@@ -211,7 +220,7 @@ export async function runFlaggerGate(
   const { kind, namespace, name, range, metadata } = request;
   const subject = { kind, namespace, name, backend: metadata.backend };
   const measured = await measureSubject(context, subject, range, stats, "metadata.backend");
-  const summary = summarize(measured.measurement, range, measured.backend);
+  const summary = summarize(measured, range);
   const checks = judge(summary, metadata, [...stats.zeroDoubts]);
   const failed = checks.filter((c) => !c.passed);
   const what = `${kind}/${name}${metadata.backend === undefined ? "" : ` backend ${metadata.backend}`} in ${namespace} over ${summary.window}`;
@@ -221,7 +230,8 @@ export async function runFlaggerGate(
       : `${what} failed: ${failed.map((c) => `${c.reason} (${c.name})`).join("; ")}`;
   // Flagger copies the message into its events: a zero that may not mean idle says why there.
   const warnings = [...stats.warnings];
-  const message = warnings.length === 0 ? verdict : `${verdict}. Warning: ${warnings.join(" Warning: ")}`;
+  const said = `${verdict}. ${SIDE_SENTENCE[summary.side]}`;
+  const message = warnings.length === 0 ? said : `${said} Warning: ${warnings.join(" Warning: ")}`;
   return {
     passed: failed.length === 0,
     message,

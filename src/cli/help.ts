@@ -22,8 +22,10 @@ Options:
   -o F          topology: ascii (default), dot for Graphviz, mermaid for Markdown
   -h, --help    this text
 
-Columns: SUCCESS is the share of requests that succeeded (4xx count as success), RPS requests per
-second over the window, LATENCY_P50/P90/P99 response latency in ms; - means no traffic. Topology
+Columns: SIDE is whose proxy measured the row: client (which counts requests that never reached the
+server) or server, so the same workload's SUCCESS can differ between kinds; SUCCESS is the share of
+requests that succeeded (4xx count as success), RPS requests per second over the window,
+LATENCY_P50/P90/P99 response latency in ms; - means no traffic. Topology
 edges are labelled with requests per second and success rate; edges with failures are red in DOT
 and Mermaid and marked ! in ASCII.
 

@@ -118,7 +118,7 @@ async function measureScopes(
 function rowsOf(measured: readonly MeasuredScope[], range: TimeRange): ReportRow[] {
   return measured.flatMap(({ kind, resources }) =>
     resources.map((r) => {
-      const { window: _w, timestamp: _t, ...numbers } = summarize(r.measurement, range);
+      const { window: _w, timestamp: _t, ...numbers } = summarize(r, range);
       return {
         kind,
         ...(r.ref.namespace === undefined ? {} : { namespace: r.ref.namespace }),

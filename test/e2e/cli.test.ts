@@ -80,6 +80,8 @@ describe("npx smi-metrics", () => {
     const rows = parseKubectlTable(stdout);
     expect(rows.map((r) => r.NAME).sort()).toEqual(["checkout", "frontend", "idle"]);
     for (const row of rows) {
+      // A workload's own numbers are measured at its own proxy, and the table says so.
+      expect(row.SIDE, `${row.NAME} SIDE`).toBe("server");
       expectRowMatchesTruth(
         row,
         workloadTruth(scenario, findWorkload(scenario, "shop", row.NAME as string), 300, "linkerd"),
@@ -233,10 +235,10 @@ describe("npx smi-metrics", () => {
     // When each frame's header arrives: the interval is measured here, not from polled output.
     const frames: number[] = [];
     watcher.child.stdout?.on("data", (chunk: Buffer) => {
-      for (const _ of chunk.toString().matchAll(/NAME\s+SUCCESS/g)) frames.push(performance.now());
+      for (const _ of chunk.toString().matchAll(/NAME\s+SIDE\s+SUCCESS/g)) frames.push(performance.now());
     });
     try {
-      await watcher.waitFor(/(NAME\s+SUCCESS[\s\S]*){3}/, 30_000);
+      await watcher.waitFor(/(NAME\s+SIDE\s+SUCCESS[\s\S]*){3}/, 30_000);
     } finally {
       await watcher.stop();
     }

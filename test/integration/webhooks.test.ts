@@ -145,6 +145,22 @@ describe("Flagger canary gate on a real Prometheus", () => {
     },
   );
 
+  it("says in one sentence which side measured the numbers it judged", async () => {
+    const workload = await flagger({ minSuccessRate: "90" });
+    expect(workload.body.summary.side).toBe("server");
+    expect(workload.body.message).toMatch(
+      /passed: .*\. Measured at the server: leaves out requests that never reached it\.$/,
+    );
+    // Linkerd names a service only in its clients' outbound series, which count the requests that
+    // failed before reaching api: the same 90% fails there.
+    const service = await flagger({ kind: "services", resource: "payments-api", minSuccessRate: "90" });
+    expect(service.status).toBe(412);
+    expect(service.body.summary.side).toBe("client");
+    expect(service.body.message).toMatch(
+      /failed: .*\(minSuccessRate\)\. Measured at the client: includes requests that never reached the server\.$/,
+    );
+  });
+
   it("reports observed values without float noise", async () => {
     const { body } = await flagger({ minSuccessRate: "90" });
     const check = body.checks.find((c: { name: string }) => c.name === "minSuccessRate");
@@ -350,6 +366,11 @@ describe("plain-number summary on a real Prometheus", () => {
     expect(body.requests).toBeGreaterThan(0);
     expect(body.successCount).toBeCloseTo(truth.success, 6);
     expect(body.failureCount).toBeCloseTo(truth.failure, 6);
+  });
+
+  it("says which side measured the numbers", async () => {
+    const response = await api(httpEvent("GET", path, withToken));
+    expect(JSON.parse(response.body ?? "null")).toMatchObject({ requests: 900, side: "server" });
   });
 
   it("returns null rates and latencies without traffic", async () => {
