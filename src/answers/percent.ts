@@ -7,7 +7,7 @@ import * as z from "zod";
  * meant as 99%), and read as percent it would let nearly anything pass. 0 and 1 are read as 0% and
  * 1%. The words fit after the field's name: `minSuccessRate: <problem>`.
  */
-function percentProblem(value: number): string | undefined {
+export function percentProblem(value: number): string | undefined {
   if (!Number.isFinite(value) || value < 0 || value > 100) {
     return `a percentage from 0 to 100; got ${value}`;
   }
@@ -24,9 +24,13 @@ function checkPercent(value: number, context: z.RefinementCtx): void {
   if (problem !== undefined) context.addIssue({ code: "custom", message: problem });
 }
 
-/** A percent field written as a string (Flagger's metadata): a plain decimal number. */
+/** A percent field in JSON (a report spec): a number. */
+export const PercentSchema = z.number().superRefine(checkPercent);
+
+/** A percent field written as a string (Flagger's metadata, a CLI flag): a plain decimal number. */
+export const PERCENT_TEXT = /^\d+(\.\d+)?$/;
 export const PercentTextSchema = z
   .string()
-  .regex(/^\d+(\.\d+)?$/, 'a percentage from 0 to 100 written as a string, such as "99.5"')
+  .regex(PERCENT_TEXT, 'a percentage from 0 to 100 written as a string, such as "99.5"')
   .transform(Number)
   .superRefine(checkPercent);

@@ -45,7 +45,8 @@ export function renderMarkdown(report: Report): string {
 
 /**
  * A scope's traffic graph as a Mermaid `graph LR` block, which GitHub, GitLab and most chat tools
- * draw: edges labelled with requests per second and success rate, failing ones red.
+ * draw: edges labelled with requests per second, success rate and its level, in the level's colour
+ * by the spec's thresholds, with a legend.
  */
 function topologySection({ kind, namespace, topology, omitted }: ReportTopology): string[] {
   const heading = `## Traffic between ${kind}${namespace === undefined ? "" : ` in ${namespace}`}`;
