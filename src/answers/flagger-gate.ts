@@ -202,9 +202,9 @@ function judge(summary: Summary, metadata: GateMetadata, zeroDoubts: readonly st
  * Why the same canary can pass at one side and fail at the other: a client's proxy counts requests
  * that never reached the server (refused, reset, timed out), which the server's never sees.
  */
-const SIDE_SENTENCE = {
-  client: "Measured at the client: includes requests that never reached the server.",
-  server: "Measured at the server: leaves out requests that never reached it.",
+const SIDE_SAID = {
+  client: "measured at the client: includes requests that never reached the server",
+  server: "measured at the server: leaves out requests that never reached it",
 } as const;
 
 /**
@@ -223,15 +223,16 @@ export async function runFlaggerGate(
   const summary = summarize(measured, range);
   const checks = judge(summary, metadata, [...stats.zeroDoubts]);
   const failed = checks.filter((c) => !c.passed);
-  const what = `${kind}/${name}${metadata.backend === undefined ? "" : ` backend ${metadata.backend}`} in ${namespace} over ${summary.window}`;
+  const backend = metadata.backend === undefined ? "" : ` backend ${metadata.backend}`;
+  // Which side measured the numbers, beside what they are about: the other side's may differ.
+  const what = `${kind}/${name}${backend} in ${namespace} over ${summary.window} (${SIDE_SAID[summary.side]})`;
   const verdict =
     failed.length === 0
       ? `${what} passed: ${checks.map((c) => c.reason).join("; ")}`
       : `${what} failed: ${failed.map((c) => `${c.reason} (${c.name})`).join("; ")}`;
   // Flagger copies the message into its events: a zero that may not mean idle says why there.
   const warnings = [...stats.warnings];
-  const said = `${verdict}. ${SIDE_SENTENCE[summary.side]}`;
-  const message = warnings.length === 0 ? said : `${said} Warning: ${warnings.join(" Warning: ")}`;
+  const message = warnings.length === 0 ? verdict : `${verdict}. Warning: ${warnings.join(" Warning: ")}`;
   return {
     passed: failed.length === 0,
     message,

@@ -149,7 +149,7 @@ describe("Flagger canary gate on a real Prometheus", () => {
     const workload = await flagger({ minSuccessRate: "90" });
     expect(workload.body.summary.side).toBe("server");
     expect(workload.body.message).toMatch(
-      /passed: .*\. Measured at the server: leaves out requests that never reached it\.$/,
+      /^deployments\/api in payments over 5m \(measured at the server: leaves out requests that never reached it\) passed: /,
     );
     // Linkerd names a service only in its clients' outbound series, which count the requests that
     // failed before reaching api: the same 90% fails there.
@@ -157,7 +157,7 @@ describe("Flagger canary gate on a real Prometheus", () => {
     expect(service.status).toBe(412);
     expect(service.body.summary.side).toBe("client");
     expect(service.body.message).toMatch(
-      /failed: .*\(minSuccessRate\)\. Measured at the client: includes requests that never reached the server\.$/,
+      /^services\/payments-api in payments over 5m \(measured at the client: includes requests that never reached the server\) failed: .*\(minSuccessRate\)$/,
     );
   });
 
