@@ -5,6 +5,7 @@ import { RequestStats } from "../metrics/request-stats";
 import { resolveTimeRange, type TimeRange, type WindowBounds } from "../metrics/time-range";
 import { NamespaceNameSchema, ResourceNameSchema } from "../smi/k8s-name";
 import { type KindName, servedKind } from "../smi/kinds";
+import { PercentTextSchema } from "./percent";
 import { measureSubject } from "./subject";
 import { plainNumber, type Summary, summarize } from "./summary";
 
@@ -25,9 +26,7 @@ const number = (what: string) =>
 
 /** The gate's settings, from Flagger's `metadata`. Unknown keys are refused rather than ignored. */
 export const GateMetadataSchema = z.strictObject({
-  minSuccessRate: number("minSuccessRate (percent)")
-    .refine((v) => v <= 100, "minSuccessRate is a percentage, at most 100")
-    .optional(),
+  minSuccessRate: PercentTextSchema.optional(),
   maxP50Ms: number("maxP50Ms").optional(),
   maxP90Ms: number("maxP90Ms").optional(),
   maxP99Ms: number("maxP99Ms").optional(),
@@ -132,6 +131,15 @@ function invalid(what: string, error: z.ZodError): BadRequestError {
 const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
 
 /**
+ * An observed value as a reason prints it: two decimals, or every digit the gate compared where two
+ * would contradict the verdict (96.6666667 below a minimum of 96.6666668 is not "96.67%").
+ */
+function shown(observed: number, limit: number): string {
+  const short = fmt(observed);
+  return Math.sign(Number(short) - limit) === Math.sign(observed - limit) ? short : String(observed);
+}
+
+/**
  * Judges a summary against the thresholds; no traffic fails `minRequests` (default 1), and a zero
  * the diagnosis doubts (a name never seen, a label or mesh that cannot see traffic) fails it
  * whatever the limit: `minRequests: "0"` allows an idle workload, not a typo.
@@ -164,7 +172,7 @@ function judge(summary: Summary, metadata: GateMetadata, zeroDoubts: readonly st
       reason:
         observed === null
           ? "no requests, so no success rate"
-          : `success rate ${fmt(observed)}% ${passed ? "≥" : "is below the minimum"} ${metadata.minSuccessRate}%`,
+          : `success rate ${shown(observed, metadata.minSuccessRate)}% ${passed ? "≥" : "is below the minimum"} ${metadata.minSuccessRate}%`,
     });
   }
   for (const [key, q, observed] of [
@@ -184,11 +192,20 @@ function judge(summary: Summary, metadata: GateMetadata, zeroDoubts: readonly st
       reason:
         observed === null
           ? `no latency observed, so no ${q}`
-          : `${q} ${fmt(observed)} ms ${passed ? "≤" : "is above the maximum"} ${limit} ms`,
+          : `${q} ${shown(observed, limit)} ms ${passed ? "≤" : "is above the maximum"} ${limit} ms`,
     });
   }
   return checks;
 }
+
+/**
+ * Why the same canary can pass at one side and fail at the other: a client's proxy counts requests
+ * that never reached the server (refused, reset, timed out), which the server's never sees.
+ */
+const SIDE_SAID = {
+  client: "measured at the client: includes requests that never reached the server",
+  server: "measured at the server: leaves out requests that never reached it",
+} as const;
 
 /**
  * A canary gate for Flagger: measures the resource the webhook names and passes (200) or fails
@@ -203,10 +220,12 @@ export async function runFlaggerGate(
   const { kind, namespace, name, range, metadata } = request;
   const subject = { kind, namespace, name, backend: metadata.backend };
   const measured = await measureSubject(context, subject, range, stats, "metadata.backend");
-  const summary = summarize(measured.measurement, range, measured.backend);
+  const summary = summarize(measured, range);
   const checks = judge(summary, metadata, [...stats.zeroDoubts]);
   const failed = checks.filter((c) => !c.passed);
-  const what = `${kind}/${name}${metadata.backend === undefined ? "" : ` backend ${metadata.backend}`} in ${namespace} over ${summary.window}`;
+  const backend = metadata.backend === undefined ? "" : ` backend ${metadata.backend}`;
+  // Which side measured the numbers, beside what they are about: the other side's may differ.
+  const what = `${kind}/${name}${backend} in ${namespace} over ${summary.window} (${SIDE_SAID[summary.side]})`;
   const verdict =
     failed.length === 0
       ? `${what} passed: ${checks.map((c) => c.reason).join("; ")}`

@@ -1,18 +1,17 @@
 import type { Context } from "../config/context";
 
 import { measureEdges } from "../metrics/edges";
-import type { Measurement } from "../metrics/measurement";
 import { RequestStats } from "../metrics/request-stats";
 import { refOf } from "../metrics/resource-ref";
 import { type MeasuredResource, measureKind, measureResource } from "../metrics/resources";
 import type { TimeRange } from "../metrics/time-range";
 import { apiGroup, apiResourceList } from "../smi/discovery";
-import { API_GROUP, type ApiVersion, isSplitKindName, KINDS, type ResourceRef } from "../smi/kinds";
+import { API_GROUP, type ApiVersion, isSplitKindName, KINDS } from "../smi/kinds";
 import type { ObjectPath, SmiRoute } from "../smi/route";
 import type { TrafficMetrics, TrafficMetricsList } from "../smi/schemas";
 import { type Answer, answerOf, documentAnswer } from "./answer";
 import { cutPage, type PageContext, pageIdOf, pageMetadata, wholeList } from "./paging";
-import { objectReference, selfLinkOf, trafficMetrics, trafficMetricsList } from "./smi-objects";
+import { objectReference, ownTraffic, selfLinkOf, trafficMetrics, trafficMetricsList } from "./smi-objects";
 import { splitList } from "./split-answers";
 
 /** Discovery answers need no metrics, and so no time range. */
@@ -44,8 +43,8 @@ export async function answerMetrics(
   }
   if (route.type === "resource") {
     const ref = refOf(route.kind, route);
-    const measurement = await measureResource(context, ref, range, stats);
-    return answerOf(resourceItem(route.version, range, ref, measurement), stats);
+    const measured = await measureResource(context, ref, range, stats);
+    return answerOf(resourceItem(route.version, range, { ref, ...measured }), stats);
   }
   const list =
     route.type === "list"
@@ -81,16 +80,16 @@ export function kindListOf(
     version,
     selfLink: namespace === undefined ? `${base}/${kind}` : `${base}/namespaces/${namespace}/${kind}`,
     resource: namespace === undefined ? { kind: KINDS[kind].kind } : { kind: KINDS[kind].kind, namespace },
-    items: measured.map(({ ref, measurement }) => resourceItem(version, range, ref, measurement)),
+    items: measured.map((resource) => resourceItem(version, range, resource)),
   });
 }
 
-/** A resource's own `TrafficMetrics`: no edge, linked to the resource's own path. */
-function resourceItem(version: ApiVersion, range: TimeRange, ref: ResourceRef, measurement: Measurement) {
+/** A resource's own `TrafficMetrics`: no peer, the side that measured it, its own path. */
+function resourceItem(version: ApiVersion, range: TimeRange, { ref, measurement, side }: MeasuredResource) {
   return trafficMetrics({
     version,
     resource: ref,
-    edge: undefined,
+    edge: ownTraffic(side),
     ...range,
     measurement,
     selfLink: selfLinkOf(version, ref),

@@ -28,14 +28,17 @@ const latency = (name: LatencyName, ms: number | null) => ({
   value: ms === null || !Number.isFinite(ms) ? null : formatMilliQuantity(ms),
 });
 
+/** A resource's own numbers as an edge: all it received (`from`, no peer), measured on `side`. */
+export const ownTraffic = (side: EdgeSpec["side"]): EdgeSpec => ({ direction: "from", peer: null, side });
+
 /**
- * One `TrafficMetrics` object. v1alpha2 carries `edge.side`; v1alpha1 has no such field, so it
- * is left out there rather than sent to clients that do not know it.
+ * One `TrafficMetrics` object, with `edge.side` for every version: v1alpha1 has no such field, so
+ * it is left out where a v1alpha1 object is written (`servedObject`), while a Table still shows it.
  */
 export function trafficMetrics(args: {
   version: ApiVersion;
   resource: ResourceRef;
-  edge: EdgeSpec | undefined;
+  edge: EdgeSpec;
   time: Date;
   windowMs: number;
   measurement: Measurement;
@@ -49,14 +52,11 @@ export function trafficMetrics(args: {
     selfLink: args.selfLink,
     creationTimestamp: timestamp,
   };
-  const edgeObject: TrafficMetrics["edge"] =
-    edge === undefined
-      ? { direction: "from", resource: null }
-      : {
-          direction: edge.direction,
-          resource: edge.peer === null ? null : objectReference(edge.peer),
-          ...(version === "v1alpha1" ? {} : { side: edge.side }),
-        };
+  const edgeObject: TrafficMetrics["edge"] = {
+    direction: edge.direction,
+    resource: edge.peer === null ? null : objectReference(edge.peer),
+    side: edge.side,
+  };
   return {
     kind: "TrafficMetrics",
     apiVersion: apiVersionOf(version),
@@ -109,7 +109,7 @@ export function backendMetrics(
   args: Omit<Parameters<typeof trafficMetrics>[0], "edge"> & { backend: BackendItem },
 ): TrafficMetrics {
   const { backend } = args;
-  const item = trafficMetrics({ ...args, edge: undefined });
+  const item = trafficMetrics({ ...args, edge: ownTraffic(backend.side) });
   return {
     ...item,
     edge: { direction: "from", resource: {}, side: backend.side },

@@ -1,6 +1,7 @@
 import type { Context } from "../config/context";
 import { BadRequestError, NotFoundError } from "../errors/request-errors";
 import type { SplitBackend } from "../kubernetes/split";
+import type { Side } from "../mesh/adapter";
 import type { Measurement } from "../metrics/measurement";
 import type { RequestStats } from "../metrics/request-stats";
 import { refOf } from "../metrics/resource-ref";
@@ -19,6 +20,8 @@ export interface Subject {
 
 export interface MeasuredSubject {
   readonly measurement: Measurement;
+  /** Whose proxy measured it: a split's backend at its clients, a resource as its kind is read. */
+  readonly side: Side;
   /** For a split's backend: its configured weight and observed share of the split's requests. */
   readonly backend?: { readonly name: string; readonly weight: number; readonly trafficShare: number };
 }
@@ -41,7 +44,7 @@ export async function measureSubject(
         `${backendParameter} is only read for trafficsplits and httproutes, not ${kind}`,
       );
     }
-    return { measurement: await measureResource(context, refOf(kind, subject), range, stats) };
+    return measureResource(context, refOf(kind, subject), range, stats);
   }
   if (backend === undefined) {
     throw new BadRequestError(
@@ -63,6 +66,7 @@ export async function measureSubject(
   await explainUnobservedBackends(context, measured, range, stats, isJudged);
   return {
     measurement: found.measurement,
+    side: found.side,
     backend: { name: backend, weight: found.backend.weight, trafficShare: found.share },
   };
 }

@@ -1,3 +1,4 @@
+import type { Side } from "../mesh/adapter";
 import type { Measurement } from "../metrics/measurement";
 import type { TimeRange } from "../metrics/time-range";
 import { formatDuration, formatTimestamp } from "../smi/time";
@@ -20,6 +21,11 @@ export interface Summary {
   readonly p99Ms: number | null;
   readonly window: string;
   readonly timestamp: string;
+  /**
+   * Whose proxy measured the numbers: the client's counts requests that never reached the server
+   * (refused, timed out, reset), the server's only what reached it.
+   */
+  readonly side: Side;
   /** A split backend's: which backend, its configured weight, and its observed share (0..1). */
   readonly backend?: string;
   readonly weight?: number;
@@ -39,11 +45,14 @@ export function plainNumber(value: number): number {
 
 const plainOrNull = (value: number | null) => (value === null ? null : plainNumber(value));
 
-export function summarize(
-  m: Measurement,
-  range: TimeRange,
-  backend?: { readonly name: string; readonly weight: number; readonly trafficShare: number },
-): Summary {
+/** What a summary is made of: the numbers, the side that measured them, and a split's backend. */
+interface Measured {
+  readonly measurement: Measurement;
+  readonly side: Side;
+  readonly backend?: { readonly name: string; readonly weight: number; readonly trafficShare: number };
+}
+
+export function summarize({ measurement: m, side, backend }: Measured, range: TimeRange): Summary {
   const requests = m.successCount + m.failureCount;
   const traffic = requests > 0;
   return {
@@ -57,6 +66,7 @@ export function summarize(
     p99Ms: plainOrNull(m.p99Ms),
     window: formatDuration(range.windowMs),
     timestamp: formatTimestamp(range.time),
+    side,
     ...(backend === undefined
       ? {}
       : { backend: backend.name, weight: backend.weight, trafficShare: plainNumber(backend.trafficShare) }),

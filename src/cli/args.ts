@@ -1,7 +1,9 @@
 import { parseArgs } from "node:util";
+import { PERCENT_TEXT, percentProblem } from "../answers/percent";
 import { MESH_NAMES } from "../mesh/select";
 import { KIND_NAMES, type KindName, servedKind } from "../smi/kinds";
 import { parseDurationMs } from "../smi/time";
+import { DEFAULT_THRESHOLDS, type Thresholds, thresholdsProblem } from "../topology/levels";
 import { UsageError } from "./run-main";
 
 const SORT_KEYS = ["success", "rps", "p99"] as const;
@@ -26,7 +28,11 @@ interface Common {
 export type Command =
   | { readonly type: "help" }
   | (Common & { readonly type: "top"; readonly sort?: SortKey; readonly watchMs?: number })
-  | (Common & { readonly type: "topology"; readonly output: TopologyFormat });
+  | (Common & {
+      readonly type: "topology";
+      readonly output: TopologyFormat;
+      readonly thresholds: Thresholds;
+    });
 
 const OPTIONS = {
   namespace: { type: "string", short: "n" },
@@ -40,6 +46,8 @@ const OPTIONS = {
   token: { type: "string" },
   prometheus: { type: "string" },
   mesh: { type: "string" },
+  green: { type: "string" },
+  amber: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -81,6 +89,24 @@ function sourceOf(
   };
 }
 
+/** A percent flag (`--green 99.9`), refused as the API refuses a percent field. */
+function percentFlag(name: keyof Thresholds, text: string | undefined): number {
+  if (text === undefined) return DEFAULT_THRESHOLDS[name];
+  const problem = PERCENT_TEXT.test(text)
+    ? percentProblem(Number(text))
+    : `a percentage from 0 to 100, such as ${DEFAULT_THRESHOLDS[name]}; got "${text}"`;
+  if (problem !== undefined) throw new UsageError(`--${name}: ${problem}`);
+  return Number(text);
+}
+
+/** `--green` and `--amber`: the success rates (percent) topology edges turn green and amber at. */
+function thresholdsOf(values: { green?: string | undefined; amber?: string | undefined }): Thresholds {
+  const thresholds = { green: percentFlag("green", values.green), amber: percentFlag("amber", values.amber) };
+  const problem = thresholdsProblem(thresholds, { green: "--green", amber: "--amber" });
+  if (problem !== undefined) throw new UsageError(problem);
+  return thresholds;
+}
+
 /**
  * Reads `smi-metrics top|topology KIND [options]`. Every mistake is a `UsageError` that names
  * what is accepted; values the API checks (window, time, names) are left to its answer.
@@ -115,6 +141,8 @@ export function parseCommand(argv: readonly string[], envPrometheus: boolean): C
   };
   if (verb === "top") {
     if (values.output !== undefined) throw new UsageError("-o goes with topology; top prints a table");
+    if (values.green !== undefined || values.amber !== undefined)
+      throw new UsageError("--green and --amber go with topology: they colour its edges");
     const sort = oneOf("--sort", values.sort, SORT_KEYS);
     const watchMs = values.watch === undefined ? undefined : parseDurationMs(values.watch);
     if (values.watch !== undefined && (watchMs === undefined || watchMs < 1000)) {
@@ -129,5 +157,6 @@ export function parseCommand(argv: readonly string[], envPrometheus: boolean): C
   }
   if (values.sort !== undefined || values.watch !== undefined)
     throw new UsageError("--sort and --watch go with top");
-  return { type: "topology", ...common, output: oneOf("-o", values.output, TOPOLOGY_FORMATS) ?? "ascii" };
+  const output = oneOf("-o", values.output, TOPOLOGY_FORMATS) ?? "ascii";
+  return { type: "topology", ...common, output, thresholds: thresholdsOf(values) };
 }

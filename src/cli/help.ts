@@ -3,7 +3,7 @@ export const HELP = `smi-metrics: the SMI spec's traffic top and topology, from 
 
 Usage:
   smi-metrics top KIND [-n NAMESPACE | -A] [--window 1m] [--time T] [--sort success|rps|p99] [--watch 5s] SOURCE
-  smi-metrics topology KIND [-n NAMESPACE | -A] [-o ascii|dot|mermaid] [--window 1m] [--time T] SOURCE
+  smi-metrics topology KIND [-n NAMESPACE | -A] [-o ascii|dot|mermaid] [--green 99.9] [--amber 99] [--window 1m] [--time T] SOURCE
 
 KIND is a plural kind: deployments, pods, statefulsets, daemonsets, jobs, replicasets, services or
 namespaces (which the mesh serves is its answer). Without -n or -A the namespace is "default".
@@ -20,18 +20,26 @@ Options:
   --sort K      top: worst success rate, most requests per second, or slowest p99 first
   --watch D     top: print again every D until interrupted
   -o F          topology: ascii (default), dot for Graphviz, mermaid for Markdown
+  --green P     topology: an edge is green at a success rate of P percent or more (default 99.9)
+  --amber P     topology: amber at P percent or more, below --green (default 99); red below
   -h, --help    this text
 
-Columns: SUCCESS is the share of requests that succeeded (4xx count as success), RPS requests per
-second over the window, LATENCY_P50/P90/P99 response latency in ms; - means no traffic. Topology
-edges are labelled with requests per second and success rate; edges with failures are red in DOT
-and Mermaid and marked ! in ASCII.
+Columns: SIDE is whose proxy measured the row: client (which counts requests that never reached the
+server) or server, so the same workload's SUCCESS can differ between kinds; SUCCESS is the share of
+requests that succeeded (4xx count as success), RPS requests per second over the window,
+LATENCY_P50/P90/P99 response latency in ms; - means no traffic.
+
+Topology edges are labelled with requests per second, success rate and its level: green, amber or
+red by --green and --amber (percent, 0 to 100; 0.99 is refused as a likely fraction), grey without
+traffic. DOT and Mermaid draw each edge in its level's colour, with a legend; a dashed box is a peer
+of a listed resource, not listed itself.
 
 Examples:
   npx smi-metrics top deployments -n shop --api http://127.0.0.1:3000
   npx smi-metrics top pods -A --sort success --window 5m --api https://metrics.example.com --token "$API_TOKEN"
   npx smi-metrics top deployments -n shop --watch 5s --prometheus http://localhost:9090 --mesh linkerd
   npx smi-metrics topology deployments -A -o dot --api http://127.0.0.1:3000 | dot -Tsvg > topology.svg
+  npx smi-metrics topology deployments -A --green 99.5 --amber 95 --api http://127.0.0.1:3000
   npx smi-metrics topology services -n shop -o mermaid --prometheus http://localhost:9090 --mesh consul
 `;
 

@@ -47,6 +47,7 @@ async function main(argv: readonly string[]): Promise<void> {
     sourceFor(command, new Date(), warn),
     command.kind,
     command.namespace,
+    command.thresholds,
   );
   process.stdout.write(RENDERERS[command.output](topology));
 }

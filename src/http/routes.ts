@@ -56,7 +56,7 @@ async function summary(context: Context, r: RouteRequest) {
   const range = timeRangeOfQuery(r.query, context.config.window, r.now, ["backend"]);
   const subject = { ...object, namespace, backend: r.query.get("backend") ?? undefined };
   const measured = await measureSubject(context, subject, range, r.stats, "?backend=");
-  return answerOf(summarize(measured.measurement, range, measured.backend), r.stats);
+  return answerOf(summarize(measured, range), r.stats);
 }
 
 /** `POST /webhooks/flagger`: Flagger's gate. It passes only 200-202; 412 fails the check. */

@@ -8,6 +8,7 @@ import { isSplitKindName } from "../smi/kinds";
 import { checkTimeout, KUBECTL_PARAMETERS, readKubectlQuery } from "../smi/kubectl-query";
 import { negotiate, type Representation, TABLE_CONTENT_TYPE } from "../smi/representation";
 import { type ObjectPath, parseSmiPath } from "../smi/route";
+import { servedBody } from "../smi/served";
 import { trafficTable } from "../smi/table";
 import type { RouteRequest, RouteResult } from "./route-table";
 
@@ -55,7 +56,7 @@ export async function smiPath(context: Context, r: RouteRequest): Promise<RouteR
           r.stats,
         )
       : await answerList(context, route, r);
-  if (representation === "json") return answer;
+  if (representation === "json") return { ...answer, body: servedBody(answer.body) };
   const { includeObject } = readKubectlQuery(r.query);
   return { ...answer, body: trafficTable(answer.body, includeObject), contentType: TABLE_CONTENT_TYPE };
 }

@@ -1,4 +1,5 @@
 import type { Context } from "../config/context";
+import type { Side } from "../mesh/adapter";
 import { eq } from "../prometheus/promql";
 import type { KindName, ResourceRef } from "../smi/kinds";
 import { noteMissingLatency } from "./latency-warnings";
@@ -14,18 +15,21 @@ import { explainZero, targetOf } from "./zero-warnings";
 export interface MeasuredResource {
   readonly ref: ResourceRef;
   readonly measurement: Measurement;
+  /** Whose proxy measured it: the mesh's view of the kind says (Linkerd services: the clients'). */
+  readonly side: Side;
 }
 
 /**
- * The traffic one resource served in the window. A resource Prometheus has no series of in the
- * window answers zero counts and null latencies, with a Warning when that may not mean idle.
+ * The traffic one resource served in the window, and whose proxy measured it. A resource
+ * Prometheus has no series of in the window answers zero counts and null latencies, with a
+ * Warning when that may not mean idle.
  */
 export async function measureResource(
   context: Context,
   ref: ResourceRef,
   range: TimeRange,
   stats: RequestStats,
-): Promise<Measurement> {
+): Promise<Omit<MeasuredResource, "ref">> {
   const view = context.mesh.resourceView(ref.kind);
   const measured = await measure(
     context.engine,
@@ -43,7 +47,7 @@ export async function measureResource(
   noteMissingLatency(view.family, describe(targetOf(ref)), measured.latencyMissing, stats);
   const found = measured.objects[0];
   if (found === undefined) await explainZero(context, targetOf(ref), range, stats);
-  return found?.measurement ?? NO_TRAFFIC;
+  return { measurement: found?.measurement ?? NO_TRAFFIC, side: found?.side ?? view.family.side };
 }
 
 /** Every resource of a kind (in one namespace, or all), plus any the mesh's catalog knows idle. */
@@ -72,12 +76,13 @@ export async function measureKind(
     stats,
   );
   const resources = new Map<string, MeasuredResource>();
-  for (const ref of known.refs) resources.set(refKey(ref), { ref, measurement: NO_TRAFFIC });
+  const side = view.family.side;
+  for (const ref of known.refs) resources.set(refKey(ref), { ref, measurement: NO_TRAFFIC, side });
   let seen = false;
   for (const m of measured.objects) {
     const ref = refOf(kind, m.key);
     if (namespace !== undefined && ref.namespace !== namespace) continue;
-    resources.set(refKey(ref), { ref, measurement: m.measurement });
+    resources.set(refKey(ref), { ref, measurement: m.measurement, side: m.side });
     seen = true;
   }
   // A catalog's idle entries are no proof Prometheus holds this mesh's series: only measured ones are.

@@ -22,6 +22,10 @@ export const SummarySchema = z
     p99Ms: nullableNumber("99th percentile latency, ms"),
     window: z.string().meta({ example: "5m" }),
     timestamp: TimestampSchema,
+    side: z.enum(["client", "server"]).meta({
+      description:
+        "whose proxy measured the numbers: client (includes requests that never reached the server) or server",
+    }),
     backend: z
       .string()
       .optional()

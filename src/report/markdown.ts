@@ -27,24 +27,26 @@ export function renderMarkdown(report: Report): string {
     "",
     // Why the numbers may not mean what they say, before the numbers.
     ...report.warnings.flatMap((w) => [`> **Warning:** ${w}`, ""]),
-    "| resource | requests | success rate | req/s | p50 ms | p90 ms | p99 ms |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    // The side beside the rate: a client's counts requests that never reached the server.
+    "| resource | requests | success rate | side | req/s | p50 ms | p90 ms | p99 ms |",
+    "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |",
   ];
   for (const row of [...report.rows].sort(worstFirst)) {
     const resource =
       row.namespace === undefined ? `${row.kind}/${row.name}` : `${row.kind}/${row.namespace}/${row.name}`;
     lines.push(
-      `| ${resource} | ${num(row.requests, 0)} | ${pct(row)} | ${num(row.requestRate, 3)} | ${num(row.p50Ms, 1)} | ${num(row.p90Ms, 1)} | ${num(row.p99Ms, 1)} |`,
+      `| ${resource} | ${num(row.requests, 0)} | ${pct(row)} | ${row.side} | ${num(row.requestRate, 3)} | ${num(row.p50Ms, 1)} | ${num(row.p90Ms, 1)} | ${num(row.p99Ms, 1)} |`,
     );
   }
-  if (report.rows.length === 0) lines.push("| (no resources) | | | | | | |");
+  if (report.rows.length === 0) lines.push("| (no resources) | | | | | | | |");
   for (const scope of report.topologies) lines.push("", ...topologySection(scope));
   return `${lines.join("\n")}\n`;
 }
 
 /**
  * A scope's traffic graph as a Mermaid `graph LR` block, which GitHub, GitLab and most chat tools
- * draw: edges labelled with requests per second and success rate, failing ones red.
+ * draw: edges labelled with requests per second, success rate and its level, in the level's colour
+ * by the spec's thresholds, with a legend.
  */
 function topologySection({ kind, namespace, topology, omitted }: ReportTopology): string[] {
   const heading = `## Traffic between ${kind}${namespace === undefined ? "" : ` in ${namespace}`}`;

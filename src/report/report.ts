@@ -9,6 +9,7 @@ import type { TrafficMetricsList } from "../smi/schemas";
 import { formatDuration, formatTimestamp } from "../smi/time";
 import { coreSource } from "../topology/core-source";
 import type { Topology } from "../topology/graph";
+import type { Thresholds } from "../topology/levels";
 import { type TrafficSource, topologyOf } from "../topology/source";
 import type { ResolvedReportSpec } from "./spec";
 
@@ -69,7 +70,7 @@ export async function buildReport(
   const measured = await measureScopes(context, spec, stats);
   const rows = rowsOf(measured, spec.range);
   const lists = listsOf(measured, spec.range);
-  const topologies = await topologiesOf(context, spec.range, stats, measured, lists);
+  const topologies = await topologiesOf(context, spec, stats, measured, lists);
   return {
     id,
     ...(spec.title === undefined ? {} : { title: spec.title }),
@@ -118,7 +119,7 @@ async function measureScopes(
 function rowsOf(measured: readonly MeasuredScope[], range: TimeRange): ReportRow[] {
   return measured.flatMap(({ kind, resources }) =>
     resources.map((r) => {
-      const { window: _w, timestamp: _t, ...numbers } = summarize(r.measurement, range);
+      const { window: _w, timestamp: _t, ...numbers } = summarize(r, range);
       return {
         kind,
         ...(r.ref.namespace === undefined ? {} : { namespace: r.ref.namespace }),
@@ -140,20 +141,24 @@ function listsOf(measured: readonly MeasuredScope[], range: TimeRange): TrafficM
   );
 }
 
-/** A graph per scope whose kind the mesh has edges for; what drawing warns goes to `stats`. */
+/**
+ * A graph per scope whose kind the mesh has edges for, coloured by the spec's thresholds; what
+ * drawing warns goes to `stats`.
+ */
 function topologiesOf(
   context: Context,
-  range: TimeRange,
+  spec: ResolvedReportSpec,
   stats: RequestStats,
   measured: readonly MeasuredScope[],
   lists: readonly TrafficMetricsList[],
 ): Promise<ReportTopology[]> {
-  const source = coreSource(context, range, (warning) => stats.warnings.add(warning));
+  const source = coreSource(context, spec.range, (warning) => stats.warnings.add(warning));
   return Promise.all(
     measured.flatMap(({ kind, namespace }, i) => {
       const list = lists[i];
       if (list === undefined || context.mesh.edgeViews(kind).length === 0) return [];
-      return [scopeTopology(source, { kind, ...(namespace === undefined ? {} : { namespace }) }, list)];
+      const scope = { kind, ...(namespace === undefined ? {} : { namespace }) };
+      return [scopeTopology(source, scope, list, spec.thresholds)];
     }),
   );
 }
@@ -162,6 +167,7 @@ async function scopeTopology(
   source: TrafficSource,
   scope: { kind: KindName; namespace?: string },
   list: TrafficMetricsList,
+  thresholds: Thresholds,
 ): Promise<ReportTopology> {
   if (list.items.length > TOPOLOGY_MAX_RESOURCES) {
     return {
@@ -169,5 +175,5 @@ async function scopeTopology(
       omitted: `${list.items.length} ${scope.kind} are more than the ${TOPOLOGY_MAX_RESOURCES} a report draws`,
     };
   }
-  return { ...scope, topology: await topologyOf(source, scope.kind, list) };
+  return { ...scope, topology: await topologyOf(source, scope.kind, list, thresholds) };
 }

@@ -1,8 +1,10 @@
 import * as z from "zod";
+import { PercentSchema } from "../answers/percent";
 import { BadRequestError } from "../errors/request-errors";
 import { resolveTimeRange, type TimeRange, type WindowBounds } from "../metrics/time-range";
 import { NamespaceNameSchema } from "../smi/k8s-name";
 import { type KindName, servedKind } from "../smi/kinds";
+import { DEFAULT_THRESHOLDS, type Thresholds, thresholdsProblem } from "../topology/levels";
 
 const WebhookSinkSchema = z.strictObject({
   type: z.literal("webhook"),
@@ -31,14 +33,17 @@ const ReportSpecSchema = z.strictObject({
   kinds: z.array(z.string()).min(1),
   window: z.string(),
   time: z.string().optional(),
+  /** Success rates (percent) the graphs' edges turn green and amber at; 99.9 and 99 by default. */
+  topology: z.strictObject({ green: PercentSchema.optional(), amber: PercentSchema.optional() }).optional(),
   sinks: z.array(SinkSpecSchema).default([]),
 });
 export type ReportSpec = z.infer<typeof ReportSpecSchema>;
 
-/** A spec checked against what this deployment serves, with its time range resolved. */
-export interface ResolvedReportSpec extends Omit<ReportSpec, "kinds" | "window" | "time"> {
+/** A spec checked against what this deployment serves, with its time range and thresholds resolved. */
+export interface ResolvedReportSpec extends Omit<ReportSpec, "kinds" | "window" | "time" | "topology"> {
   readonly kinds: readonly KindName[];
   readonly range: TimeRange;
+  readonly thresholds: Thresholds;
 }
 
 /**
@@ -61,10 +66,17 @@ export function resolveReportSpec(
       parsed.error,
     );
   }
-  const { kinds, window, time, ...rest } = parsed.data;
+  const { kinds, window, time, topology, ...rest } = parsed.data;
   const served = kinds.map((k, i) => servedKind(k, servedKinds, fail, `kinds.${i}`));
+  const thresholds: Thresholds = {
+    green: topology?.green ?? DEFAULT_THRESHOLDS.green,
+    amber: topology?.amber ?? DEFAULT_THRESHOLDS.amber,
+  };
+  const problem = thresholdsProblem(thresholds, { green: "green", amber: "amber" });
+  if (problem !== undefined) throw fail(`topology: ${problem}`);
   try {
-    return { ...rest, kinds: served, range: resolveTimeRange({ window, time }, bounds, now) };
+    const range = resolveTimeRange({ window, time }, bounds, now);
+    return { ...rest, kinds: served, range, thresholds };
   } catch (error) {
     throw error instanceof BadRequestError ? fail(error.message, error) : error;
   }

@@ -92,7 +92,8 @@ export const EdgeSchema = z
           "the peer; null for a resource's own metrics; {} for a split's backend (the spec's form)",
       }),
     side: z.enum(["client", "server"]).optional().meta({
-      description: "v1alpha2 edges only: whose proxy observed the numbers",
+      description:
+        "v1alpha2 only: whose proxy observed the numbers; the client's include requests that never reached the server",
     }),
   })
   .meta({ description: "For a resource's own metrics {direction: from, resource: null}" });

@@ -1,5 +1,6 @@
 import { parseQuantity, type TrafficNumbers, trafficNumbers } from "./metric-values";
 import type { TrafficMetrics, TrafficMetricsList } from "./schemas";
+import { servedObject } from "./served";
 import type { PartialObjectMetadata, Table, TableColumnDefinition } from "./table-schemas";
 
 /** What each row's `object` holds, as Kubernetes' `includeObject` query parameter names it. */
@@ -55,8 +56,11 @@ const WIDE = [
 const EDGE = [
   column("Direction", "to: the resource sent the traffic to the peer; from: it received it from the peer"),
   column("Peer", "the other end of the edge"),
-  column("Side", "whose proxy measured the edge (v1alpha2)"),
 ];
+const SIDE = column(
+  "Side",
+  "whose proxy measured the numbers: client (includes requests that never reached the server) or server",
+);
 
 function numberCells(item: TrafficMetrics): string[] {
   const n = trafficNumbers(item);
@@ -76,7 +80,7 @@ function edgeCells(item: TrafficMetrics): string[] {
   const peer = item.edge.resource;
   const peerName =
     peer === null ? "-" : peer.namespace === undefined ? peer.name : `${peer.namespace}/${peer.name}`;
-  return [item.edge.direction, peerName, item.edge.side ?? "-"];
+  return [item.edge.direction, peerName];
 }
 
 const BACKEND = [
@@ -102,14 +106,16 @@ function rowObject(
   if (include === "Metadata") {
     return { kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: item.metadata };
   }
-  return item;
+  return servedObject(item);
 }
 
 /**
  * A `meta.k8s.io/v1` `Table` of an SMI answer, built from the answer itself so that every form
  * (`kubectl get`, JSON, the CLI) shows the same numbers. A list of edges (its `resource` names
- * one object) gets direction, peer and side columns. Namespaces are not a column: kubectl adds
- * NAMESPACE itself for `-A`, from each row object's metadata.
+ * one object) gets direction and peer columns, a split's backends theirs; every row says the side
+ * that measured it, just before its success rate, since the client's and the server's differ.
+ * Namespaces are not a column: kubectl adds NAMESPACE itself for `-A`, from each row object's
+ * metadata.
  */
 export function trafficTable(answer: TrafficMetrics | TrafficMetricsList, include: IncludeObject): Table {
   const list = answer.kind === "TrafficMetricsList" ? answer : undefined;
@@ -123,11 +129,12 @@ export function trafficTable(answer: TrafficMetrics | TrafficMetricsList, includ
     kind: "Table",
     apiVersion: "meta.k8s.io/v1",
     metadata: page,
-    columnDefinitions: [NAME, ...extra, ...NUMBERS, ...WIDE],
+    columnDefinitions: [NAME, ...extra, SIDE, ...NUMBERS, ...WIDE],
     rows: items.map((item) => ({
       cells: [
         item.metadata.name,
         ...(splits ? backendCells(item) : edges ? edgeCells(item) : []),
+        item.edge.side ?? "-",
         ...numberCells(item),
       ],
       object: rowObject(item, include),

@@ -1,6 +1,7 @@
 import { type TrafficNumbers, trafficNumbers } from "../smi/metric-values";
 import type { ObjectReference, TrafficMetrics, TrafficMetricsList } from "../smi/schemas";
 import { formatRps, formatSuccessRate } from "../smi/table";
+import { DEFAULT_THRESHOLDS, type Level, levelOf, type Thresholds } from "./levels";
 
 /** A workload (or namespace, or service) on the graph. */
 interface TopologyNode {
@@ -19,8 +20,10 @@ interface TopologyEdge {
   readonly numbers: TrafficNumbers;
   /** Whose proxy measured it. */
   readonly side: "client" | "server" | undefined;
-  /** Any failed request: drawn red, or marked `!`. */
+  /** Any failed request. */
   readonly failing: boolean;
+  /** Its success rate against the graph's thresholds: the colour it is drawn in, and a word. */
+  readonly level: Level;
   /** `4.00rps 98.00%`. */
   readonly label: string;
 }
@@ -28,6 +31,8 @@ interface TopologyEdge {
 export interface Topology {
   readonly nodes: readonly TopologyNode[];
   readonly edges: readonly TopologyEdge[];
+  /** The success rates (percent) its levels start at, which its legend says. */
+  readonly thresholds: Thresholds;
 }
 
 const nodeIdOf = (ref: Pick<ObjectReference, "namespace" | "name">) =>
@@ -41,6 +46,7 @@ const nodeIdOf = (ref: Pick<ObjectReference, "namespace" | "name">) =>
 export function buildTopology(
   listed: TrafficMetricsList,
   edgeLists: readonly TrafficMetricsList[],
+  thresholds: Thresholds = DEFAULT_THRESHOLDS,
 ): Topology {
   const nodes = new Map<string, TopologyNode>();
   for (const item of listed.items)
@@ -67,6 +73,7 @@ export function buildTopology(
         numbers,
         side: item.edge.side,
         failing: numbers.failureCount > 0,
+        level: levelOf(numbers, thresholds),
         label: `${formatRps(numbers.requestsPerSecond)} ${formatSuccessRate(numbers)}`,
       });
     }
@@ -74,7 +81,7 @@ export function buildTopology(
   const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
   const byEnds = (a: TopologyEdge, b: TopologyEdge) =>
     a.from.localeCompare(b.from) || a.to.localeCompare(b.to);
-  return { nodes: [...nodes.values()].sort(byId), edges: edges.sort(byEnds) };
+  return { nodes: [...nodes.values()].sort(byId), edges: edges.sort(byEnds), thresholds };
 }
 
 function refFields(ref: Pick<ObjectReference, "namespace" | "name">) {

@@ -1,6 +1,7 @@
 import type { KindName } from "../smi/kinds";
 import type { TrafficMetricsList } from "../smi/schemas";
 import { buildTopology, type Topology } from "./graph";
+import type { Thresholds } from "./levels";
 
 /**
  * Where SMI answers come from: a running API over HTTP, or the core in-process. Either says why
@@ -28,8 +29,9 @@ export async function collectTopology(
   source: TrafficSource,
   kind: KindName,
   namespace: string | undefined,
+  thresholds?: Thresholds,
 ): Promise<Topology> {
-  return topologyOf(source, kind, await source.list(kind, namespace));
+  return topologyOf(source, kind, await source.list(kind, namespace), thresholds);
 }
 
 /** The topology of a list already in hand: one edges answer per listed resource. */
@@ -37,6 +39,7 @@ export async function topologyOf(
   source: TrafficSource,
   kind: KindName,
   listed: TrafficMetricsList,
+  thresholds?: Thresholds,
 ): Promise<Topology> {
   const edgeLists: TrafficMetricsList[] = [];
   const queue = [...listed.items];
@@ -46,7 +49,7 @@ export async function topologyOf(
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, queue.length) }, worker));
-  return buildTopology(listed, edgeLists);
+  return buildTopology(listed, edgeLists, thresholds);
 }
 
 /** Says each distinct warning once, however many answers carry it. */

@@ -80,6 +80,8 @@ describe("npx smi-metrics", () => {
     const rows = parseKubectlTable(stdout);
     expect(rows.map((r) => r.NAME).sort()).toEqual(["checkout", "frontend", "idle"]);
     for (const row of rows) {
+      // A workload's own numbers are measured at its own proxy, and the table says so.
+      expect(row.SIDE, `${row.NAME} SIDE`).toBe("server");
       expectRowMatchesTruth(
         row,
         workloadTruth(scenario, findWorkload(scenario, "shop", row.NAME as string), 300, "linkerd"),
@@ -134,6 +136,30 @@ describe("npx smi-metrics", () => {
     expect(fromApi?.stdout).toBe(fromPrometheus?.stdout);
   });
 
+  it("colours topology edges by --green and --amber, and says the levels", async () => {
+    const { code, stdout, stderr } = await cli(
+      "topology",
+      "deployments",
+      "-A",
+      "--green",
+      "99",
+      "--amber",
+      "90",
+      "--window",
+      "5m",
+      "--time",
+      time,
+      "--api",
+      api.url,
+    );
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    // api -> ledger succeeds 90% exactly: amber at 90, equality on the better side.
+    expect(stdout).toMatch(/^ {2}[├└]──▶ payments\/ledger\s+3\.00rps 90\.00%\s+amber$/m);
+    expect(stdout).toMatch(/^ {2}[├└]──▶ payments\/api\s+2\.50rps 76\.00%\s+red$/m);
+    expect(stdout).toContain("Levels: green: success ≥ 99%; amber: success ≥ 90%, below 99%;");
+  });
+
   it.each([
     [
       "an unknown kind",
@@ -170,6 +196,21 @@ describe("npx smi-metrics", () => {
       "an unknown option",
       ["top", "pods", "--frob", "--api", "URL"],
       /^Unknown option '--frob'\. Usage: smi-metrics top\|topology KIND .*\(see --help\)$/,
+    ],
+    [
+      "a fraction as a colour threshold",
+      ["topology", "deployments", "-n", "shop", "--green", "0.999", "--api", "URL"],
+      /^--green: a percentage from 0 to 100, .*"0\.999" is read as 0\.999%; did you mean "99\.9"\?$/,
+    ],
+    [
+      "an amber threshold above green",
+      ["topology", "deployments", "-n", "shop", "--amber", "99.95", "--api", "URL"],
+      /^--amber 99\.95 is above --green 99\.9/,
+    ],
+    [
+      "a colour threshold given to top",
+      ["top", "deployments", "--green", "99", "--api", "URL"],
+      /^--green and --amber go with topology/,
     ],
     [
       "an API that is not there",
@@ -233,10 +274,10 @@ describe("npx smi-metrics", () => {
     // When each frame's header arrives: the interval is measured here, not from polled output.
     const frames: number[] = [];
     watcher.child.stdout?.on("data", (chunk: Buffer) => {
-      for (const _ of chunk.toString().matchAll(/NAME\s+SUCCESS/g)) frames.push(performance.now());
+      for (const _ of chunk.toString().matchAll(/NAME\s+SIDE\s+SUCCESS/g)) frames.push(performance.now());
     });
     try {
-      await watcher.waitFor(/(NAME\s+SUCCESS[\s\S]*){3}/, 30_000);
+      await watcher.waitFor(/(NAME\s+SIDE\s+SUCCESS[\s\S]*){3}/, 30_000);
     } finally {
       await watcher.stop();
     }

@@ -71,6 +71,7 @@ describe("kubectl against npm start", () => {
     expect(rows.map((r) => r.NAME).sort()).toEqual(deployments.map((w) => w.name).sort());
     expect(Object.keys(rows[0] ?? {})).toEqual([
       "NAME",
+      "SIDE",
       "SUCCESS",
       "RPS",
       "LATENCY_P50",
@@ -85,6 +86,7 @@ describe("kubectl against npm start", () => {
         "linkerd",
       );
       expectRowMatchesTruth(row, truth, WINDOW_S, `shop/${row.NAME}`);
+      expect(row.SIDE, `shop/${row.NAME} SIDE`).toBe("server");
     }
   });
 

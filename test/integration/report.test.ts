@@ -107,6 +107,13 @@ describe("scheduled report on a real Prometheus", () => {
     expect(rows.at(-1)).toMatch(/^\| deployments\/shop\/idle \| 0 \| no traffic /);
     expect(markdown).toMatch(/^# Payments hourly\n/);
   });
+
+  it("says in the Markdown and the rows which side measured each resource", async () => {
+    const { report, markdown } = await runTestReport(deps(), spec);
+    expect(report.rows.map((r) => r.side)).toEqual(report.rows.map(() => "server"));
+    expect(markdown).toContain("| resource | requests | success rate | side | req/s |");
+    expect(markdown).toMatch(/^\| deployments\/payments\/api \| 900 \| 96\.67% \| server \| 3\.000 \|/m);
+  });
 });
 
 describe("npm run report", () => {

@@ -373,6 +373,51 @@ describe("the gate and the summary judge one backend of a split", () => {
     expect((await gate(String(Math.ceil(rate + 1)))).statusCode).toBe(412);
   });
 
+  it("says which side measured web-canary: 96.47% at its own proxy, 87.69% at the route's clients", async () => {
+    const table = async (path: string) => {
+      const headers = { accept: "application/json;as=Table;v=v1;g=meta.k8s.io" };
+      const response = await api("linkerd")(httpEvent("GET", path, { headers }));
+      const body = JSON.parse(response.body ?? "null");
+      const names: string[] = body.columnDefinitions.map((c: { name: string }) => c.name);
+      return body.rows.map((row: { cells: string[] }) =>
+        Object.fromEntries(names.map((name, i) => [name, row.cells[i]])),
+      ) as Record<string, string>[];
+    };
+    const [deployment] = await table(`${base}/deployments/web-canary?${at}`);
+    expect(deployment).toMatchObject({ Name: "web-canary", Side: "server", Success: "96.47%" });
+    const route = await table(`${base}/httproutes/web?${at}`);
+    expect(route.find((row) => row.Backend === "web-canary")).toMatchObject({
+      Side: "client",
+      Success: "87.69%",
+    });
+    // A 90% gate passes one and fails the other; each verdict says where it measured.
+    const gate = async (metadata: Record<string, string>) => {
+      const response = await api("linkerd")(
+        httpEvent("POST", "/webhooks/flagger", {
+          body: JSON.stringify({
+            name: "web",
+            namespace: CANARY_NAMESPACE,
+            phase: "Progressing",
+            metadata: { window: "5m", time: String(scenario.endS), minSuccessRate: "90", ...metadata },
+          }),
+        }),
+      );
+      return { status: response.statusCode, verdict: JSON.parse(response.body ?? "null") };
+    };
+    const atServer = await gate({ kind: "deployments", resource: "web-canary" });
+    expect(atServer.status).toBe(200);
+    expect(atServer.verdict.summary.side).toBe("server");
+    expect(atServer.verdict.message).toMatch(
+      /^deployments\/web-canary in store over 5m \(measured at the server: leaves out requests that never reached it\) passed: /,
+    );
+    const atClient = await gate({ kind: "httproutes", backend: "web-canary" });
+    expect(atClient.status).toBe(412);
+    expect(atClient.verdict.summary.side).toBe("client");
+    expect(atClient.verdict.message).toMatch(
+      /^httproutes\/web backend web-canary in store over 5m \(measured at the client: includes requests that never reached the server\) failed: success rate 87\.69% is below the minimum 90% \(minSuccessRate\)$/,
+    );
+  });
+
   it("answers the summary of a backend with its weight and observed share", async () => {
     const { status, body } = await call(
       api("linkerd"),

@@ -145,6 +145,22 @@ describe("Flagger canary gate on a real Prometheus", () => {
     },
   );
 
+  it("says in one sentence which side measured the numbers it judged", async () => {
+    const workload = await flagger({ minSuccessRate: "90" });
+    expect(workload.body.summary.side).toBe("server");
+    expect(workload.body.message).toMatch(
+      /^deployments\/api in payments over 5m \(measured at the server: leaves out requests that never reached it\) passed: /,
+    );
+    // Linkerd names a service only in its clients' outbound series, which count the requests that
+    // failed before reaching api: the same 90% fails there.
+    const service = await flagger({ kind: "services", resource: "payments-api", minSuccessRate: "90" });
+    expect(service.status).toBe(412);
+    expect(service.body.summary.side).toBe("client");
+    expect(service.body.message).toMatch(
+      /^services\/payments-api in payments over 5m \(measured at the client: includes requests that never reached the server\) failed: .*\(minSuccessRate\)$/,
+    );
+  });
+
   it("reports observed values without float noise", async () => {
     const { body } = await flagger({ minSuccessRate: "90" });
     const check = body.checks.find((c: { name: string }) => c.name === "minSuccessRate");
@@ -232,6 +248,93 @@ describe("Flagger canary gate on a real Prometheus", () => {
   });
 });
 
+/** A number as the gate reports it: 9 significant digits, without float noise. */
+const asReported = (value: number) => Number(value.toPrecision(9));
+/** One unit in the 9th significant digit: the smallest step a threshold can take past a reported value. */
+const lastDigitOf = (value: number) => 10 ** (Math.floor(Math.log10(value)) - 8);
+
+/**
+ * Every threshold with the value the gate observes for api, derived from the ground truth: at,
+ * just below and just above it. `min` thresholds pass at or above the limit, `max` ones at or below.
+ */
+const BOUNDARIES = [
+  { key: "minRequests", bound: "min", observed: apiTruth.success + apiTruth.failure, step: 1 },
+  { key: "minSuccessRate", bound: "min", observed: asReported(apiSuccessRate) },
+  { key: "maxP50Ms", bound: "max", observed: asReported(apiTruth.p50 as number) },
+  { key: "maxP90Ms", bound: "max", observed: asReported(apiTruth.p90 as number) },
+  { key: "maxP99Ms", bound: "max", observed: asReported(apiTruth.p99 as number) },
+] as const;
+const OFFSETS = [
+  ["just below", -1],
+  ["exactly at", 0],
+  ["just above", 1],
+] as const;
+
+/** The threshold `offset` steps from the observed value, written as Flagger sends it. */
+function limitAt({ observed, step }: { observed: number; step?: number }, offset: number): string {
+  const unit = step ?? lastDigitOf(observed);
+  return (observed + offset * unit).toFixed(Math.max(0, -Math.round(Math.log10(unit))));
+}
+
+/** The numbers a reason prints, in order (not the 99 of "p99"). */
+const printedNumbers = (reason: string) =>
+  [...reason.matchAll(/(?<![p\d.])\d+(?:\.\d+)?/g)].map((m) => Number(m[0]));
+
+describe("the gate's percent field", () => {
+  it.each([
+    ["0.99", "99"],
+    ["0.999", "99.9"],
+    ["0.5", "50"],
+  ])(
+    "refuses minSuccessRate %s, a fraction, with a 400 that says the unit and suggests %s",
+    async (value, meant) => {
+      const { status, body } = await flagger({ minSuccessRate: value });
+      expect(status).toBe(400);
+      expect(body).toMatchObject({ kind: "Status", reason: "BadRequest" });
+      expect(body.message).toContain(`minSuccessRate: a percentage from 0 to 100`);
+      expect(body.message).toContain(`"${value}" is read as ${value}%; did you mean "${meant}"?`);
+    },
+  );
+
+  it.each([
+    ["0", 200],
+    ["1", 200],
+    ["99", 412],
+  ])("reads minSuccessRate %s as percent and judges it", async (value, wanted) => {
+    const { status, body } = await flagger({ minSuccessRate: value });
+    expect(status).toBe(wanted);
+    expect(body.checks.find((c: { name: string }) => c.name === "minSuccessRate")).toMatchObject({
+      limit: Number(value),
+      unit: "percent",
+    });
+  });
+
+  it("refuses a percentage above 100, saying what is accepted", async () => {
+    const { status, body } = await flagger({ minSuccessRate: "100.5" });
+    expect(status).toBe(400);
+    expect(body.message).toContain("minSuccessRate: a percentage from 0 to 100");
+  });
+});
+
+describe("the gate's thresholds at their boundary, on a real Prometheus", () => {
+  it.each(BOUNDARIES.flatMap((b) => OFFSETS.map(([where, offset]) => [b.key, where, b, offset] as const)))(
+    "judges %s with a limit %s the observed value",
+    async (key, _where, boundary, offset) => {
+      const limit = limitAt(boundary, offset);
+      // Equality passes: a minimum is met by the value itself, and so is a maximum.
+      const passes = boundary.bound === "min" ? offset <= 0 : offset >= 0;
+      const { status, body } = await flagger({ [key]: limit });
+      const check = body.checks.find((c: { name: string }) => c.name === key);
+      expect(check).toMatchObject({ observed: boundary.observed, limit: Number(limit), passed: passes });
+      expect(status).toBe(passes ? 200 : 412);
+      // The reason's printed numbers say the same as the verdict, however close they are.
+      const [shown, shownLimit] = printedNumbers(check.reason) as [number, number];
+      expect(shownLimit, check.reason).toBe(Number(limit));
+      expect(boundary.bound === "min" ? shown >= shownLimit : shown <= shownLimit, check.reason).toBe(passes);
+    },
+  );
+});
+
 describe("plain-number summary on a real Prometheus", () => {
   const path = `/summary/namespaces/payments/deployments/api?t=5m&time=${scenario.endS}`;
   const withToken = { headers: { authorization: `Bearer ${API_TOKEN}` } };
@@ -263,6 +366,11 @@ describe("plain-number summary on a real Prometheus", () => {
     expect(body.requests).toBeGreaterThan(0);
     expect(body.successCount).toBeCloseTo(truth.success, 6);
     expect(body.failureCount).toBeCloseTo(truth.failure, 6);
+  });
+
+  it("says which side measured the numbers", async () => {
+    const response = await api(httpEvent("GET", path, withToken));
+    expect(JSON.parse(response.body ?? "null")).toMatchObject({ requests: 900, side: "server" });
   });
 
   it("returns null rates and latencies without traffic", async () => {

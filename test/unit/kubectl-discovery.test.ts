@@ -76,7 +76,7 @@ describe("what kubectl reads first", () => {
     const table = await get(api, `${path}?timeout=10s`, GET_TABLE);
     expect(table.type).toBe("application/json;as=Table;v=v1;g=meta.k8s.io");
     expect(table.body.kind).toBe("Table");
-    expect(table.body.rows[0].cells.slice(0, 3)).toEqual(["web", "-", "-"]);
+    expect(table.body.rows[0].cells.slice(0, 4)).toEqual(["web", "server", "-", "-"]);
     expect(table.body.rows[0].object.kind).toBe("TrafficMetrics");
     const partial = await get(api, `${path}?includeObject=Metadata`, GET_TABLE);
     expect(partial.body.rows[0].object).toMatchObject({

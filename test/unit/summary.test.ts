@@ -8,11 +8,14 @@ describe("summarize", () => {
     // What increase() over a window returns for 2,900 successes and 100 failures.
     const summary = summarize(
       {
-        successCount: 2899.9999999999995,
-        failureCount: 100.00000000000001,
-        p50Ms: 49.99999999999999,
-        p90Ms: 457.14285714285717,
-        p99Ms: null,
+        measurement: {
+          successCount: 2899.9999999999995,
+          failureCount: 100.00000000000001,
+          p50Ms: 49.99999999999999,
+          p90Ms: 457.14285714285717,
+          p99Ms: null,
+        },
+        side: "server",
       },
       range,
     );
@@ -27,14 +30,22 @@ describe("summarize", () => {
       p99Ms: null,
       window: "5m",
       timestamp: "2026-11-25T09:00:00Z",
+      side: "server",
     });
   });
 
   it("has no rate or latency without traffic", () => {
     expect(
-      summarize({ successCount: 0, failureCount: 0, p50Ms: null, p90Ms: null, p99Ms: null }, range),
+      summarize(
+        {
+          measurement: { successCount: 0, failureCount: 0, p50Ms: null, p90Ms: null, p99Ms: null },
+          side: "client",
+        },
+        range,
+      ),
     ).toMatchObject({
       requests: 0,
+      side: "client",
       successRate: null,
       requestRate: null,
       p50Ms: null,

@@ -1,6 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { selfLinkOf, trafficMetrics, trafficMetricsList } from "../../src/answers/smi-objects";
+import {
+  backendMetrics,
+  selfLinkOf,
+  trafficMetrics,
+  trafficMetricsList,
+} from "../../src/answers/smi-objects";
 import type { Measurement } from "../../src/metrics/measurement";
 import type { ResourceRef } from "../../src/smi/kinds";
 import { parseQuantity, trafficNumbers } from "../../src/smi/metric-values";
@@ -10,11 +15,13 @@ import { trafficTable } from "../../src/smi/table";
 import { TableSchema } from "../../src/smi/table-schemas";
 
 const time = new Date("2026-11-25T20:00:00Z");
+/** A resource's own numbers, measured at its own proxy (the server side). */
+const OWN = { direction: "from", peer: null, side: "server" } as const;
 const item = (ref: ResourceRef, m: Measurement, windowMs = 300_000) =>
   trafficMetrics({
     version: "v1alpha2",
     resource: ref,
-    edge: undefined,
+    edge: OWN,
     time,
     windowMs,
     measurement: m,
@@ -72,6 +79,7 @@ describe("TrafficMetrics as a Table", () => {
     const table = TableSchema.parse(trafficTable(list, "Object"));
     expect(table.columnDefinitions.map((c) => [c.name, c.priority])).toEqual([
       ["Name", 0],
+      ["Side", 0],
       ["Success", 0],
       ["RPS", 0],
       ["Latency_P50", 0],
@@ -84,6 +92,7 @@ describe("TrafficMetrics as a Table", () => {
     // 600 requests over 5 minutes: 2 per second; 570 of 600 succeeded.
     expect(table.rows[0]?.cells).toEqual([
       "checkout",
+      "server",
       "95.00%",
       "2.00rps",
       "149ms",
@@ -98,7 +107,7 @@ describe("TrafficMetrics as a Table", () => {
 
   it("shows - for an idle resource's rates and latencies instead of 0%", () => {
     const table = trafficTable(list, "Object");
-    expect(table.rows[1]?.cells).toEqual(["idle", "-", "-", "-", "-", "-", "0", "0", "5m"]);
+    expect(table.rows[1]?.cells).toEqual(["idle", "server", "-", "-", "-", "-", "-", "0", "0", "5m"]);
   });
 
   it("rounds a success rate to the nearest hundredth, as reports and the gate print it", () => {
@@ -106,7 +115,7 @@ describe("TrafficMetrics as a Table", () => {
       { kind: "pods", namespace: "shop", name: "p" },
       { successCount: 870, failureCount: 30, p50Ms: 1, p90Ms: 2, p99Ms: 3 },
     );
-    expect(trafficTable(rate, "Object").rows[0]?.cells[1]).toBe("96.67%");
+    expect(trafficTable(rate, "Object").rows[0]?.cells[2]).toBe("96.67%");
   });
 
   it("never rounds a rate with failures up to 100.00%", () => {
@@ -115,7 +124,15 @@ describe("TrafficMetrics as a Table", () => {
       { successCount: 99_999, failureCount: 1, p50Ms: 0.75, p90Ms: 9.5, p99Ms: 49.96 },
     );
     const [row] = trafficTable(nearlyAll, "Object").rows;
-    expect(row?.cells.slice(0, 6)).toEqual(["p", "99.99%", "333.33rps", "0.75ms", "9.50ms", "50.0ms"]);
+    expect(row?.cells.slice(0, 7)).toEqual([
+      "p",
+      "server",
+      "99.99%",
+      "333.33rps",
+      "0.75ms",
+      "9.50ms",
+      "50.0ms",
+    ]);
   });
 
   it("puts PartialObjectMetadata in rows when asked for metadata, and nothing for None", () => {
@@ -164,6 +181,63 @@ describe("TrafficMetrics as a Table", () => {
       "client",
       "98.33%",
       "1.00rps",
+    ]);
+  });
+
+  it("says which side measured a resource's own numbers, in the object (v1alpha2) and the Table", () => {
+    expect(busy.edge).toEqual({ direction: "from", resource: null, side: "server" });
+    const client = item(
+      { kind: "services", namespace: "shop", name: "web" },
+      { successCount: 114, failureCount: 16, p50Ms: 1, p90Ms: 2, p99Ms: 3 },
+    );
+    const sided = trafficTable({ ...client, edge: { ...client.edge, side: "client" } }, "Object");
+    expect(sided.rows[0]?.cells.slice(0, 3)).toEqual(["web", "client", "87.69%"]);
+  });
+
+  it("shows the side in a v1alpha1 Table too, though a v1alpha1 object has no side field", () => {
+    const ref: ResourceRef = { kind: "deployments", namespace: "shop", name: "checkout" };
+    const old = trafficMetrics({
+      version: "v1alpha1",
+      resource: ref,
+      edge: OWN,
+      time,
+      windowMs: 300_000,
+      measurement: { successCount: 570, failureCount: 30, p50Ms: 1, p90Ms: 2, p99Ms: 3 },
+      selfLink: selfLinkOf("v1alpha1", ref),
+    });
+    const table = TableSchema.parse(trafficTable(old, "Object"));
+    expect(table.rows[0]?.cells.slice(0, 3)).toEqual(["checkout", "server", "95.00%"]);
+    const object = table.rows[0]?.object as { edge: unknown } | undefined;
+    expect(object?.edge).toEqual({ direction: "from", resource: null });
+  });
+
+  it("lists a split's backends with the side that measured each, before its success rate", () => {
+    const ref: ResourceRef = { kind: "httproutes", namespace: "store", name: "web" };
+    const backend = backendMetrics({
+      version: "v1alpha2",
+      resource: ref,
+      time,
+      windowMs: 300_000,
+      measurement: { successCount: 342, failureCount: 48, p50Ms: 30, p90Ms: 90, p99Ms: 900 },
+      selfLink: selfLinkOf("v1alpha2", ref),
+      backend: { apex: "web", name: "web-canary", weight: 10, share: 0.126, side: "client" },
+    });
+    const table = TableSchema.parse(trafficTable(backend, "Object"));
+    expect(table.columnDefinitions.slice(0, 6).map((c) => c.name)).toEqual([
+      "Name",
+      "Backend",
+      "Weight",
+      "Share",
+      "Side",
+      "Success",
+    ]);
+    expect(table.rows[0]?.cells.slice(0, 6)).toEqual([
+      "web",
+      "web-canary",
+      "10",
+      "12.60%",
+      "client",
+      "87.69%",
     ]);
   });
 
