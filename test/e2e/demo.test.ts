@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
+import { freePort } from "../../src/dev/prometheus-server";
 import { startProcess } from "../support/process";
 
 const run = promisify(execFile);
@@ -65,15 +66,30 @@ describe("npm run demo", () => {
       expect(stdout).toMatch(
         /\| (deployments\/payments\/api|services\/payments\/payments-api) \| \d+ \| \d+\.\d\d% \|/,
       );
+      // Each request the commands made is one short line, never the EMF document Lambda prints.
+      const logged = demo
+        .output()
+        .split("\n")
+        .filter((line) => /^(GET|POST) \//.test(line));
+      expect(logged.length).toBeGreaterThanOrEqual(urls.length + 1);
+      for (const line of logged) expect(line).toMatch(/^(GET|POST) \/\S* \d{3} \d+ms \d+ round trips?$/);
+      expect(demo.output()).not.toContain('"_aws"');
     },
     120_000,
   );
 
   it("honours API_TOKEN and WEBHOOK_TOKEN as npm start does, and prints commands that send them", async () => {
     const env = { API_TOKEN, WEBHOOK_TOKEN };
-    demo = startProcess("npm", ["run", "demo"], { PORT: "0", ...env });
+    const prometheusPort = await freePort();
+    demo = startProcess("npm", ["run", "demo"], {
+      PORT: "0",
+      PROMETHEUS_PORT: String(prometheusPort),
+      LOG_LEVEL: "warn",
+      ...env,
+    });
     await demo.waitFor(/Ctrl-C stops/, 60_000);
     const output = demo.output();
+    expect(output).toMatch(new RegExp(`^Prometheus http://127\\.0\\.0\\.1:${prometheusPort} holds`, "m"));
     const commands = output.split("\n").filter((line) => line.startsWith("curl "));
     expect(commands.length).toBeGreaterThanOrEqual(8);
     for (const command of commands) {
@@ -86,5 +102,12 @@ describe("npm run demo", () => {
         expect((await paste(command, { API_TOKEN: "", WEBHOOK_TOKEN: "" })).status, command).toBe(401);
       }
     }
+    // At LOG_LEVEL=warn the requests above, all answered, print nothing.
+    expect(
+      demo
+        .output()
+        .split("\n")
+        .filter((line) => /^(GET|POST) \//.test(line)),
+    ).toEqual([]);
   }, 120_000);
 });
