@@ -13,14 +13,30 @@ afterEach(async () => {
   await demo?.stop();
 });
 
-/** Runs one printed command in a shell, as a user pasting it would; returns its status and body. */
+/**
+ * Runs one printed command in a shell, as a user pasting it would; returns its status, the headers
+ * it printed (`curl -i`: the status line first) and its body.
+ */
 async function paste(command: string, env: Record<string, string>) {
   const { stdout } = await run("bash", ["-c", `${command} -w '\\n%{http_code}'`], {
     env: { ...process.env, ...env },
   });
   const lines = stdout.trimEnd().split("\n");
   const status = Number(lines.pop());
-  return { status, body: JSON.parse(lines.join("\n")) as Record<string, unknown> };
+  const printed = lines.join("\n");
+  const cut = printed.startsWith("HTTP/") ? printed.indexOf("\r\n\r\n") : -1;
+  return {
+    status,
+    headers: cut === -1 ? "" : printed.slice(0, cut),
+    body: JSON.parse(cut === -1 ? printed : printed.slice(cut + 4)) as Record<string, unknown>,
+  };
+}
+
+/** A printed command prints the headers (`curl -i`) of an answer that may carry a Warning. */
+function expectHeadersShown(command: string, headers: string, status: number) {
+  expect(command).toMatch(/^curl -sSi /);
+  expect(headers, command).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+  expect(headers, command).toMatch(/^content-type: application\/json/im);
 }
 
 describe("npm run demo", () => {
@@ -36,8 +52,17 @@ describe("npm run demo", () => {
       const output = demo.output();
       expect(output).toContain(`holds ${mesh} traffic`);
       expect(output).toMatch(/^Prometheus http:\/\/127\.0\.0\.1:\d+ holds/m);
-      const urls = [...output.matchAll(/^curl -s '([^']+)'$/gm)].map((m) => m[1] as string);
+      const commands = [...output.matchAll(/^curl -s(Si)? '([^']+)'$/gm)];
+      const urls = commands.map((m) => m[2] as string);
       expect(urls.length).toBeGreaterThanOrEqual(6);
+      // Every answer that may carry a Warning is fetched with its headers; discovery has none.
+      for (const [command, withHeaders, url] of commands) {
+        expect(withHeaders === undefined, command).toBe(url?.endsWith("/v1alpha2/"));
+        if (withHeaders !== undefined) {
+          const pasted = await paste(command, {});
+          expectHeadersShown(command, pasted.headers, 200);
+        }
+      }
       for (const url of urls) {
         const response = await fetch(url);
         expect(response.status, url).toBe(200);
@@ -53,8 +78,10 @@ describe("npm run demo", () => {
         }
         if (url.includes("/summary/")) expect(body.requests, url).toBeGreaterThan(0);
       }
-      const gate = output.match(/^curl -s -X POST .*\/webhooks\/flagger.*$/m)?.[0];
-      expect((await paste(gate as string, {})).status).toBe(200);
+      const gate = output.match(/^curl -sSi -X POST .*\/webhooks\/flagger.*$/m)?.[0] as string;
+      const gated = await paste(gate, {});
+      expect(gated.status).toBe(200);
+      expectHeadersShown(gate, gated.headers, 200);
       const cli = output.split("\n").filter((line) => line.startsWith("npx smi-metrics "));
       expect(cli.map((line) => line.split(" ")[2])).toEqual(["top", "topology"]);
       for (const command of cli) {
@@ -95,8 +122,10 @@ describe("npm run demo", () => {
     for (const command of commands) {
       expect(command).not.toContain(API_TOKEN);
       expect(command).not.toContain(WEBHOOK_TOKEN);
-      const { status } = await paste(command, env);
+      const { status, headers } = await paste(command, env);
       expect(status, command).toBe(200);
+      if (!command.endsWith("/apis/metrics.smi-spec.io/v1alpha2/'"))
+        expectHeadersShown(command, headers, 200);
       // Without the tokens in the environment, the same command is refused.
       if (!command.endsWith("/apis/metrics.smi-spec.io/v1alpha2/'")) {
         expect((await paste(command, { API_TOKEN: "", WEBHOOK_TOKEN: "" })).status, command).toBe(401);
