@@ -241,6 +241,15 @@ describe("npx smi-metrics", () => {
       await watcher.stop();
     }
     expect(frames.length).toBeGreaterThanOrEqual(3);
+    // Each frame starts with when it was fetched, later each time.
+    const stamps = [...watcher.output().matchAll(/^Every 2s, updated (\S+)\n+NAME\s+SUCCESS/gm)].map((m) =>
+      Date.parse(m[1] as string),
+    );
+    expect(stamps.length).toBe(frames.length);
+    for (const [i, at] of stamps.entries()) {
+      expect(at).not.toBeNaN();
+      if (i > 0) expect(at).toBeGreaterThan(stamps[i - 1] as number);
+    }
     // A frame follows the previous one by the interval plus the time to fetch it, never sooner.
     const gaps = frames.slice(1).map((at, i) => at - (frames[i] as number));
     for (const gap of gaps) {
