@@ -4,7 +4,7 @@
 // (README, CLI). Beside it, dist/smi-metrics.inputs.json lists the checkout's files the bundle was
 // built from: bin/smi-metrics.mjs runs the bundle only while none of them is newer.
 // Plain JavaScript, so it needs nothing but esbuild; an install without dev dependencies skips it.
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, rename, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
@@ -28,18 +28,27 @@ const {
   ...options
 } = require("../src/bundle/esbuild.config.cjs")();
 
+/** Replaces a file whole, so a CLI starting meanwhile reads the old bundle or the new one, never half. */
+async function replace(path, contents) {
+  const partial = `${path}.${process.pid}.partial`;
+  await writeFile(partial, contents);
+  await rename(partial, path);
+}
+
 await mkdir(`${root}dist`, { recursive: true });
-const { metafile } = await build({
+const { metafile, outputFiles } = await build({
   ...options,
   absWorkingDir: root,
   entryPoints: ["src/cli/main.ts"],
   outfile: "dist/smi-metrics.cjs",
   metafile: true,
+  write: false,
   logLevel: "error",
 });
+for (const file of outputFiles) await replace(file.path, file.contents);
 // The checkout's own files: not dependencies (npm ci rebuilds after changing them), nor the esbuild
 // plugin's stubs (`stub:form-data`).
 const inputs = Object.keys(metafile.inputs).filter(
   (input) => !input.includes("node_modules/") && !input.includes(":"),
 );
-await writeFile(`${root}dist/smi-metrics.inputs.json`, `${JSON.stringify(inputs, null, 1)}\n`);
+await replace(`${root}dist/smi-metrics.inputs.json`, `${JSON.stringify(inputs, null, 1)}\n`);
