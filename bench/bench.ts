@@ -129,6 +129,8 @@ async function startServer(bundle: string, prometheusUrl: string) {
       PORT: String(port),
       PROMETHEUS_URL: prometheusUrl,
       PROMETHEUS_TIMEOUT_MS: "60000",
+      // The request log as Lambda writes it (EMF), so its cost is measured as deployed.
+      LOG_FORMAT: "emf",
     },
     stdio: ["ignore", "pipe", "inherit"],
   });

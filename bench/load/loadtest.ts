@@ -176,6 +176,8 @@ async function startServer(bundle: string, prometheusUrl: string): Promise<Serve
       HOST: "127.0.0.1",
       PORT: String(port),
       PROMETHEUS_URL: prometheusUrl,
+      // The request log as Lambda writes it (EMF): its cost is measured, and LogTally reads its JSON.
+      LOG_FORMAT: "emf",
     },
     stdio: ["ignore", "pipe", "inherit"],
   });

@@ -18,7 +18,7 @@ Options:
   --window D    the window, such as 30s, 5m or 1h (default: the API's, 30s)
   --time T      the end of the window, RFC 3339 or Unix seconds (default: now)
   --sort K      top: worst success rate, most requests per second, or slowest p99 first
-  --watch D     top: print again every D until interrupted
+  --watch D     top: print again every D, under the time it was fetched, until interrupted
   -o F          topology: ascii (default), dot for Graphviz, mermaid for Markdown
   --green P     topology: an edge is green at a success rate of P percent or more (default 99.9)
   --amber P     topology: amber at P percent or more, below --green (default 99); red below

@@ -1,4 +1,5 @@
 import { processEnv } from "../config/environment";
+import { formatDuration } from "../smi/time";
 import { renderAscii } from "../topology/ascii";
 import { renderDot } from "../topology/dot";
 import { renderMermaid } from "../topology/mermaid";
@@ -14,20 +15,25 @@ const RENDERERS = { ascii: renderAscii, dot: renderDot, mermaid: renderMermaid }
 /** Warnings go to stderr as kubectl prints them, once each: a zero may not mean idle. */
 const warn = warnOnce((warning) => process.stderr.write(`Warning: ${warning}\n`));
 
-async function top(command: Extract<Command, { type: "top" }>): Promise<string> {
-  const list = await sourceFor(command, new Date(), warn).list(command.kind, command.namespace);
+async function top(command: Extract<Command, { type: "top" }>, now = new Date()): Promise<string> {
+  const list = await sourceFor(command, now, warn).list(command.kind, command.namespace);
   return renderTop(list, {
     allNamespaces: command.namespace === undefined && command.kind !== "namespaces",
     ...(command.sort === undefined ? {} : { sort: command.sort }),
   });
 }
 
-/** `--watch`: the table again every interval, over the previous one on a terminal, until Ctrl-C. */
+/**
+ * `--watch`: the table again every interval, over the previous one on a terminal, until Ctrl-C,
+ * each frame under the time its numbers were fetched.
+ */
 async function watch(command: Extract<Command, { type: "top" }>, everyMs: number): Promise<never> {
   const clear = process.stdout.isTTY ? "\x1b[2J\x1b[H" : "";
   for (;;) {
-    const text = await top(command);
-    process.stdout.write(`${clear}${text}${clear === "" ? "\n" : ""}`);
+    const now = new Date();
+    const text = await top(command, now);
+    const stamp = `Every ${formatDuration(everyMs)}, updated ${now.toISOString().slice(0, 19)}Z\n\n`;
+    process.stdout.write(`${clear}${stamp}${text}${clear === "" ? "\n" : ""}`);
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }

@@ -16,6 +16,7 @@ import {
   processEnv,
   secret,
 } from "./environment";
+import { LogSettingsSchema, logSettingsOf } from "./log-settings";
 
 /**
  * This service's settings: one zod schema from the environment to the nested config, read with
@@ -145,6 +146,8 @@ const SettingsSchema = z.object({
     maxMs: fromEnv("MAX_WINDOW", positiveDuration("24h")),
   }),
   labels: LabelsSchema,
+  /** How each request is logged: `LOG_LEVEL` and `LOG_FORMAT` (`log-settings.ts`). */
+  log: LogSettingsSchema,
 });
 type Settings = z.output<typeof SettingsSchema>;
 
@@ -225,6 +228,7 @@ function derive(s: Settings) {
     },
     consul: address === undefined ? undefined : { address, token },
     kubernetes: kubernetesOf(s),
+    log: logSettingsOf(s.log, s.lambdaFunctionName),
   };
 }
 

@@ -3,7 +3,7 @@ import { CANARY_CATALOG, CANARY_SPLITTERS, canaryKubernetesObjects } from "./can
 import { type ConsulDouble, startConsulDouble } from "./consul-double";
 import { consulCatalog, IDLE_CATALOG_SERVICE } from "./consul-series";
 import { type KubernetesDouble, startKubernetesDouble } from "./kubernetes-double";
-import { type RunningPrometheus, startPrometheus } from "./prometheus-server";
+import { freePort, PrometheusStartError, type RunningPrometheus, startPrometheus } from "./prometheus-server";
 import type { Scenario } from "./scenario";
 import { seriesWriter } from "./series";
 
@@ -20,6 +20,25 @@ export interface DemoBackends {
   readonly kubernetes: KubernetesDouble | undefined;
 }
 
+/** Where the demo's Prometheus comes from (`PROMETHEUS_BIN`) and listens (`PROMETHEUS_PORT`, 0: free). */
+export interface DemoPrometheusSettings {
+  readonly binary: string | undefined;
+  readonly port: number;
+}
+
+/** `PROMETHEUS_PORT`, checked free before the backfill, so a busy one is said at once; 0 picks one. */
+async function prometheusPort(port: number): Promise<number> {
+  try {
+    return await freePort(port);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "error";
+    throw new PrometheusStartError(
+      `cannot listen on 127.0.0.1:${port} for Prometheus (${code}); set PROMETHEUS_PORT to a free port, or unset it to pick one`,
+      { cause: error },
+    );
+  }
+}
+
 /**
  * Backfills the scenario as `meshName` writes it into a fresh Prometheus and starts the double the
  * mesh's splits come from. The doubles stand in for binaries our package registries do not carry.
@@ -27,15 +46,17 @@ export interface DemoBackends {
 export async function startDemoBackends(
   meshName: MeshName,
   scenario: Scenario,
-  binary: string | undefined,
+  settings: DemoPrometheusSettings,
 ): Promise<DemoBackends> {
+  const port = await prometheusPort(settings.port);
   console.log(`Backfilling a generated ${meshName} mesh into a fresh Prometheus...`);
   const prometheus = await startPrometheus({
     series: seriesWriter(meshName)(scenario),
     startS: scenario.startS,
     endS: scenario.endS,
     stepS: scenario.stepS,
-    binary,
+    binary: settings.binary,
+    port,
   });
   // Consul's demo goes the way a Consul user's would: catalog and metrics through Consul's HTTP API,
   // here a double of it (no Consul binary is packaged for this machine) in front of the real Prometheus.

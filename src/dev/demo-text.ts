@@ -18,6 +18,12 @@ export interface DemoFacts {
   readonly reportCommand: string;
 }
 
+/**
+ * curl for an answer that may carry a `Warning` header (why a zero may not mean idle): `-i` prints
+ * the headers, `-S` a failure to connect. Discovery, which names what is served, has none.
+ */
+const CURL_I = "curl -sSi";
+
 const iso = (time: Date) => `${time.toISOString().slice(0, 19)}Z`;
 
 /** The report the demo offers to run: the generated namespaces over the generated window. */
@@ -70,18 +76,18 @@ from 15 minutes before ${time} (when the demo started) to an hour after it.${fac
 The canaries' TrafficSplits and HTTPRoute are read from a Kubernetes API double at ${facts.kubernetesUrl}.`
       : ""
   }
-The SMI API is on ${facts.apiUrl}. Try:
+The SMI API is on ${facts.apiUrl}. Try (-i prints the headers: a Warning there says why a zero may not mean idle):
 
-${urls.map((url) => `curl -s${auth} '${url}'`).join("\n")}
+${urls.map((url) => `${url.endsWith("/") ? "curl -s" : CURL_I}${auth} '${url}'`).join("\n")}
 
 Plain numbers for Argo Rollouts and scripts:
-curl -s${auth} '${facts.apiUrl}/summary/namespaces/payments/${kind}/${name}${q}'
+${CURL_I}${auth} '${facts.apiUrl}/summary/namespaces/payments/${kind}/${name}${q}'
 
 A Flagger gate (HTTP 200 passes, 412 fails with the reasons):
-curl -s -X POST -H 'content-type: application/json' '${facts.apiUrl}/webhooks/flagger' -d '${gateBody}'
+${CURL_I} -X POST -H 'content-type: application/json' '${facts.apiUrl}/webhooks/flagger' -d '${gateBody}'
 
 The canary web in namespace store (primary 90, canary 10): its backends above, and a gate on the canary backend:
-curl -s -X POST -H 'content-type: application/json' '${facts.apiUrl}/webhooks/flagger' -d '${canaryGate}'
+${CURL_I} -X POST -H 'content-type: application/json' '${facts.apiUrl}/webhooks/flagger' -d '${canaryGate}'
 
 The SMI spec's traffic top and topology, with the smi-metrics CLI:
 npx smi-metrics top ${kind} -A --window 5m --time ${time} --api ${facts.apiUrl}${cliToken}

@@ -19,7 +19,7 @@ import {
 } from "./demo-backends";
 import { type DemoFacts, demoReportSpec, demoText } from "./demo-text";
 import { loadConfigAndDevSettings } from "./dev-settings";
-import { serveLambdas } from "./local-server";
+import { type HttpLambda, serveLambdas } from "./local-server";
 import { runTool } from "./run-tool";
 import { defaultScenario, liveFrom } from "./scenario";
 
@@ -81,6 +81,35 @@ function stopOnSignals(server: { close(): Promise<void> }, stopAll: () => Promis
   process.on("SIGTERM", shutdown);
 }
 
+/** The API's settings over the demo's backends: the environment's, with the backends' addresses. */
+function demoConfig(meshName: MeshName, { prometheus, consul, kubernetes }: DemoBackends): Config {
+  return loadConfig(
+    undefined,
+    consul
+      ? {
+          MESH: meshName,
+          CONSUL_HTTP_ADDR: consul.url,
+          CONSUL_HTTP_TOKEN: DEMO_CONSUL_TOKEN,
+          PROMETHEUS_URL: "",
+        }
+      : {
+          MESH: meshName,
+          PROMETHEUS_URL: prometheus.url,
+          KUBERNETES_API_URL: kubernetes?.url ?? "",
+          KUBERNETES_TOKEN: DEMO_KUBERNETES_TOKEN,
+          // The demo's Istio series carry a request.host tag, so split numbers are the apex's only.
+          ...(meshName === "istio" ? { ISTIO_REQUEST_HOST_LABEL: "request_host" } : {}),
+        },
+  );
+}
+
+/** What the API's port answers while the backends start (it listens first, to claim PORT). */
+const STARTING: HttpLambda = async () => ({
+  statusCode: 503,
+  headers: { "content-type": "application/json", "retry-after": "5" },
+  body: JSON.stringify({ message: "the demo is still starting its Prometheus; try again in a few seconds" }),
+});
+
 /**
  * `npm run demo`: a real Prometheus over a generated mesh, the API in front of it (with the
  * environment's settings, tokens included, as `npm start` would use them), and commands that show
@@ -90,41 +119,28 @@ runTool(async () => {
   // Every bad variable, the function's and the local server's, is named before anything starts.
   const { config: settings, dev } = loadConfigAndDevSettings();
   const meshName = demoMesh(settings.mesh);
+  // The API listens first: a busy PORT is said at once, not after the backfill.
+  let api: HttpLambda = STARTING;
+  const server = await serveLambdas(() => api, dev.port, dev.host);
   // The generated traffic reaches now and goes on for an hour, so clients that cannot give a time
   // (kubectl, /readyz, the CLI without --time) see it while the demo runs.
   const started = new Date();
   const scenario = liveFrom(withCanaries(defaultScenario()), started.getTime() / 1000, DEMO_LIVE_S);
-  const backends = await startDemoBackends(meshName, scenario, dev.prometheusBin);
-  const { prometheus, consul, kubernetes } = backends;
+  const prometheus = { binary: dev.prometheusBin, port: dev.prometheusPort };
+  const backends = await startDemoBackends(meshName, scenario, prometheus).catch(async (error: unknown) => {
+    await server.close();
+    throw error;
+  });
   const specDir = await mkdtemp(join(tmpdir(), "smi-demo-"));
   const stopAll = async () => {
     await rm(specDir, { recursive: true, force: true });
     await stopDemoBackends(backends);
   };
-  let server: Awaited<ReturnType<typeof serveLambdas>>;
+  stopOnSignals(server, stopAll);
   try {
-    const config = loadConfig(
-      undefined,
-      consul
-        ? {
-            MESH: meshName,
-            CONSUL_HTTP_ADDR: consul.url,
-            CONSUL_HTTP_TOKEN: DEMO_CONSUL_TOKEN,
-            PROMETHEUS_URL: "",
-          }
-        : {
-            MESH: meshName,
-            PROMETHEUS_URL: prometheus.url,
-            KUBERNETES_API_URL: kubernetes?.url ?? "",
-            KUBERNETES_TOKEN: DEMO_KUBERNETES_TOKEN,
-            // The demo's Istio series carry a request.host tag, so split numbers are the apex's only.
-            ...(meshName === "istio" ? { ISTIO_REQUEST_HOST_LABEL: "request_host" } : {}),
-          },
-    );
+    const config = demoConfig(meshName, backends);
     const context = createContext(config);
-    const handler = createApiHandler(context);
-    server = await serveLambdas(() => handler, dev.port, dev.host);
-    stopOnSignals(server, stopAll);
+    api = createApiHandler(context);
     // The printed commands show the traffic as it was when the demo started, whenever they run.
     const time = new Date(Math.floor(started.getTime() / 1000 / scenario.stepS) * scenario.stepS * 1000);
     const specPath = join(specDir, "report-spec.json");
@@ -140,6 +156,7 @@ runTool(async () => {
       ),
     );
   } catch (error) {
+    await server.close().catch(() => {});
     await stopAll();
     throw error;
   }

@@ -7,6 +7,8 @@ const DevSettingsSchema = z.object({
   /** Where the local server listens; 0 picks a free port. */
   port: fromEnv("PORT", integer(3000, 0, 65_535)),
   host: fromEnv("HOST", z.string().default("127.0.0.1")),
+  /** The port of the demo's Prometheus; 0 picks a free port. */
+  prometheusPort: fromEnv("PROMETHEUS_PORT", integer(0, 0, 65_535)),
   /** The Prometheus binary the demo starts; `prometheus` on PATH when unset. */
   prometheusBin: fromEnv("PROMETHEUS_BIN", z.string().optional()),
 });

@@ -24,6 +24,8 @@ export interface PrometheusOptions {
   readonly stepS: number;
   /** Path to the binary; `prometheus` on PATH when absent. `promtool` is looked up beside it. */
   readonly binary?: string | undefined;
+  /** The loopback port to listen on; a free one when absent. */
+  readonly port?: number | undefined;
   readonly routePrefix?: string;
 }
 
@@ -47,10 +49,16 @@ export class PrometheusStartError extends Error {
 
 const SET_BIN = "set PROMETHEUS_BIN to the prometheus binary, with promtool beside it";
 
-/** A free loopback port, chosen by the kernel. */
-export async function freePort(): Promise<number> {
+/**
+ * A free loopback port: `wanted`, or with 0 one the kernel chooses. A `wanted` port that is taken
+ * rejects with the listen error (EADDRINUSE), so a caller can say so before it starts anything.
+ */
+export async function freePort(wanted = 0): Promise<number> {
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(wanted, "127.0.0.1", resolve);
+  });
   const address = server.address();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   if (address === null || typeof address === "string") throw new Error("no port");
@@ -59,7 +67,8 @@ export async function freePort(): Promise<number> {
 
 /**
  * Backfills generated series into a fresh TSDB with `promtool` and starts a real Prometheus on a
- * free loopback port. This is what the demo, the integration tests and the benchmark query.
+ * loopback port (`port`, else a free one). This is what the demo, the integration tests and the
+ * benchmark query.
  */
 export async function startPrometheus(options: PrometheusOptions): Promise<RunningPrometheus> {
   const binary = options.binary ?? "prometheus";
@@ -69,7 +78,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
   await backfill(options, dir, dataDir);
   await writeFile(join(dir, "prometheus.yml"), "global:\n  scrape_interval: 15s\n");
 
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const prefix = options.routePrefix ?? "";
   const server = spawnServer(binary, dir, "prometheus.log", [
     `--config.file=${join(dir, "prometheus.yml")}`,

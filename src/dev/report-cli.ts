@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { UsageError } from "../cli/run-main";
@@ -9,7 +9,7 @@ import { ReportDeliveryError } from "../report/sink";
 import { createSinkFactory } from "../report/sink-factory";
 import { runTool } from "./run-tool";
 
-const USAGE = "npm run report -- --spec spec.json [--json]";
+const USAGE = "npm run report -- --spec spec.json [--json] [--out FILE]";
 
 /** The spec file, parsed; an unreadable or non-JSON file is named in one line. */
 async function readSpec(path: string): Promise<unknown> {
@@ -28,14 +28,29 @@ async function readSpec(path: string): Promise<unknown> {
   }
 }
 
+/** Writes the report to `--out`; a path that cannot be written is named in one line. */
+async function writeReport(path: string, text: string): Promise<void> {
+  try {
+    await writeFile(path, text);
+  } catch (error) {
+    throw new UsageError(
+      `cannot write the report to ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`,
+    );
+  }
+}
+
 /**
- * `npm run report -- --spec spec.json [--json]`: runs a report by hand against the configured
- * backend. Prints it (Markdown, or JSON with --json); with sinks in the spec, delivers it and
- * prints each sink's outcome.
+ * `npm run report -- --spec spec.json [--json] [--out FILE]`: runs a report by hand against the
+ * configured backend. Prints it (Markdown, or JSON with --json), or writes it to `--out` (without
+ * the banner `npm run` prints); with sinks in the spec, delivers it and prints each sink's outcome.
  */
 runTool(async () => {
   const { values } = parseArgs({
-    options: { spec: { type: "string" }, json: { type: "boolean", default: false } },
+    options: {
+      spec: { type: "string" },
+      json: { type: "boolean", default: false },
+      out: { type: "string" },
+    },
   });
   if (values.spec === undefined) throw new UsageError(`--spec is required. Usage: ${USAGE}`);
   const config = loadConfig();
@@ -49,10 +64,12 @@ runTool(async () => {
     const run = await runReport(createContext(config), sinkFor, spec, {
       source: values.spec,
     });
+    const text = values.json ? JSON.stringify(run.report, null, 2) : run.markdown;
+    if (values.out !== undefined) await writeReport(values.out, `${text}\n`);
     if (run.outcomes.length > 0) {
       console.log(JSON.stringify({ reportId: run.report.id, outcomes: run.outcomes }, null, 2));
-    } else {
-      console.log(values.json ? JSON.stringify(run.report, null, 2) : run.markdown);
+    } else if (values.out === undefined) {
+      console.log(text);
     }
   } catch (error) {
     if (!(error instanceof ReportDeliveryError)) throw error;

@@ -10,7 +10,7 @@ import { InstantSchema } from "../metrics/time-range";
 import { authorize } from "./auth";
 import { errorLog } from "./error-log";
 import { lambdaResponse } from "./lambda-response";
-import { type RequestLog, writeRequestLog } from "./request-log";
+import { type RequestLog, requestLogWriter } from "./request-log";
 import { jsonResponse } from "./response";
 import { ResponseBody } from "./response-body";
 import { type CacheOutcome, cacheKey, type RenderedResponse, ResponseCache } from "./response-cache";
@@ -18,7 +18,7 @@ import { matchRoute, type RouteName, type RouteResult } from "./route-table";
 import { routeHandlers } from "./routes";
 import { statusHeaders, statusOf } from "./status";
 
-/** What a test or a local tool replaces: the clock and where request logs go. */
+/** What a test or a local tool replaces: the clock and where request logs go (else as `LOG_FORMAT` and `LOG_LEVEL` say). */
 export interface ApiOptions {
   readonly now?: () => Date;
   readonly log?: (entry: RequestLog) => void;
@@ -47,7 +47,7 @@ let coldStart = true;
 export function createApiHandler(context: Context, options: ApiOptions = {}): ApiHandler {
   refuseUnlocked(context);
   const now = options.now ?? (() => new Date());
-  const log = options.log ?? writeRequestLog;
+  const log = options.log ?? requestLogWriter(context.config.log);
   const cache = new ResponseCache(context.config.cache);
   const handlers = routeHandlers(context);
   /** Matches, authorizes and answers one request, through the cache when its route allows. */

@@ -1,3 +1,4 @@
+import type { Config } from "../config/settings";
 import type { ErrorLog } from "./error-log";
 import type { CacheOutcome } from "./response-cache";
 
@@ -63,7 +64,39 @@ export function emfRecord(entry: RequestLog, timestamp: number): Record<string, 
   };
 }
 
-/** Writes the request's line to stdout, where Lambda's log stream takes it. */
-export function writeRequestLog(entry: RequestLog): void {
-  console.log(JSON.stringify(emfRecord(entry, Date.now())));
+/** `method path status ms round trips`, and for a server failure (5xx) what failed. */
+function shortLine(entry: RequestLog): string {
+  const { method, path, status, durationMs, roundTrips, error } = entry;
+  const failure =
+    status < 500 || error === undefined
+      ? ""
+      : `: ${typeof error === "string" ? error : `${error.name}: ${error.message}`}`;
+  return `${method} ${path} ${status} ${durationMs}ms ${roundTrips} round trip${roundTrips === 1 ? "" : "s"}${failure}`;
+}
+
+/** The short line, then the rest of the record (route, bytes, cache, request id, the whole error). */
+function debugLine(entry: RequestLog): string {
+  const { method: _m, path: _p, status: _s, durationMs: _d, roundTrips: _r, ...rest } = entry;
+  return `${shortLine(entry)} ${JSON.stringify(rest)}`;
+}
+
+/**
+ * The api's request log as `settings` say (`LOG_FORMAT`, `LOG_LEVEL`): the EMF document, which
+ * Lambda's log stream takes from stdout and CloudWatch reads its metrics from, or a short line for a
+ * terminal; at `warn`, only the server's failures (5xx). `print` is stdout.
+ */
+export function requestLogWriter(
+  settings: Config["log"],
+  print: (line: string) => void = (line) => console.log(line),
+): (entry: RequestLog) => void {
+  const line =
+    settings.format === "emf"
+      ? (entry: RequestLog) => JSON.stringify(emfRecord(entry, Date.now()))
+      : settings.level === "debug"
+        ? debugLine
+        : shortLine;
+  return (entry) => {
+    if (settings.level === "warn" && entry.status < 500) return;
+    print(line(entry));
+  };
 }

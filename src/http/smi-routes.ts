@@ -5,7 +5,7 @@ import type { Context } from "../config/context";
 import { NotAcceptableError } from "../errors/request-errors";
 import { refuseUnknownParameters, timeRangeOfQuery } from "../metrics/time-range";
 import { isSplitKindName } from "../smi/kinds";
-import { checkTimeout, KUBECTL_PARAMETERS, readKubectlQuery } from "../smi/kubectl-query";
+import { checkTimeout, KUBECTL_PARAMETERS, readKubectlQuery, refuseWatch } from "../smi/kubectl-query";
 import { negotiate, type Representation, TABLE_CONTENT_TYPE } from "../smi/representation";
 import { type ObjectPath, parseSmiPath } from "../smi/route";
 import { servedBody } from "../smi/served";
@@ -46,6 +46,7 @@ export async function smiPath(context: Context, r: RouteRequest): Promise<RouteR
     return document(r, discoveryAnswer(route, context).body);
   }
   const representation = representationOf(r, ["json", "table"]);
+  refuseWatch(r.query, route);
   // A split's path names one object, but its answer is a list: one item per backend.
   const answer =
     route.type === "resource" && !isSplitKindName(route.kind)

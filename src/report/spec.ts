@@ -46,9 +46,57 @@ export interface ResolvedReportSpec extends Omit<ReportSpec, "kinds" | "window" 
   readonly thresholds: Thresholds;
 }
 
+/** The fields checked beyond the schema, read from the input as far as they have the right type. */
+const CheckedFieldsSchema = z
+  .object({
+    kinds: z.array(z.unknown()).catch([]),
+    window: z.string().optional().catch(undefined),
+    time: z.string().optional().catch(undefined),
+  })
+  .catch({ kinds: [], window: undefined, time: undefined });
+
+/** Runs a check; a 400 it throws becomes one of `problems`, and the result `undefined`. */
+function attempt<T>(check: () => T, problems: string[]): T | undefined {
+  try {
+    return check();
+  } catch (error) {
+    if (!(error instanceof BadRequestError)) throw error;
+    problems.push(error.message);
+    return undefined;
+  }
+}
+
 /**
- * Validates a spec (schedule input, or a file for a hand run); every problem is one clear error
- * that names where the spec came from (`source`, e.g. the file's path).
+ * Each kind checked against what this deployment serves, and the window and the time each alone
+ * against its bounds, every problem kept in `problems`: the first that fails hides none of the rest.
+ */
+function checkServed(
+  input: unknown,
+  servedKinds: readonly KindName[],
+  bounds: WindowBounds,
+  now: Date,
+  problems: string[],
+): { kinds: KindName[]; range: TimeRange | undefined } {
+  const { kinds, window, time } = CheckedFieldsSchema.parse(input);
+  const badRequest = (message: string) => new BadRequestError(message);
+  const served = kinds.flatMap((kind, i) =>
+    typeof kind === "string"
+      ? (attempt(() => servedKind(kind, servedKinds, badRequest, `kinds.${i}`), problems) ?? [])
+      : [],
+  );
+  const windowMs =
+    window === undefined
+      ? bounds.defaultMs
+      : attempt(() => resolveTimeRange({ window }, bounds, now).windowMs, problems);
+  const at = attempt(() => resolveTimeRange({ time }, bounds, now).time, problems);
+  const range = windowMs === undefined || at === undefined ? undefined : { windowMs, time: at };
+  return { kinds: served, range };
+}
+
+/**
+ * Validates a spec (schedule input, or a file for a hand run). Every problem, the schema's and
+ * what this deployment does not serve, is listed in one error (a 400) that names where the spec
+ * came from (`source`, e.g. the file's path), so one run says everything to fix.
  */
 export function resolveReportSpec(
   input: unknown,
@@ -57,27 +105,21 @@ export function resolveReportSpec(
   now: Date,
   source = "the schedule's input",
 ): ResolvedReportSpec {
-  const fail = (message: string, cause?: unknown) =>
-    new BadRequestError(`invalid report spec (${source}): ${message}`, { cause });
   const parsed = ReportSpecSchema.safeParse(input);
-  if (!parsed.success) {
-    throw fail(
-      parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; "),
-      parsed.error,
-    );
-  }
-  const { kinds, window, time, topology, ...rest } = parsed.data;
-  const served = kinds.map((k, i) => servedKind(k, servedKinds, fail, `kinds.${i}`));
+  const problems = (parsed.error?.issues ?? []).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+  const { kinds, range } = checkServed(input, servedKinds, bounds, now, problems);
+  const topology = parsed.data?.topology;
   const thresholds: Thresholds = {
     green: topology?.green ?? DEFAULT_THRESHOLDS.green,
     amber: topology?.amber ?? DEFAULT_THRESHOLDS.amber,
   };
-  const problem = thresholdsProblem(thresholds, { green: "green", amber: "amber" });
-  if (problem !== undefined) throw fail(`topology: ${problem}`);
-  try {
-    const range = resolveTimeRange({ window, time }, bounds, now);
-    return { ...rest, kinds: served, range, thresholds };
-  } catch (error) {
-    throw error instanceof BadRequestError ? fail(error.message, error) : error;
+  const thresholdProblem = thresholdsProblem(thresholds, { green: "green", amber: "amber" });
+  if (thresholdProblem !== undefined) problems.push(`topology: ${thresholdProblem}`);
+  if (!parsed.success || range === undefined || problems.length > 0) {
+    throw new BadRequestError(`invalid report spec (${source}): ${problems.join("; ")}`, {
+      cause: parsed.error,
+    });
   }
+  const { kinds: _kinds, window: _window, time: _time, topology: _topology, ...rest } = parsed.data;
+  return { ...rest, kinds, range, thresholds };
 }

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { BadRequestError } from "../errors/request-errors";
+import type { ObjectPath } from "./route";
 import { INCLUDE_OBJECT, type IncludeObject } from "./table";
 
 /**
@@ -48,4 +49,17 @@ export function readKubectlQuery(query: URLSearchParams): { includeObject: Inclu
 export function checkTimeout(query: URLSearchParams): void {
   const parsed = TimeoutParameterSchema.safeParse(query.get("timeout") ?? undefined);
   if (!parsed.success) throw invalid(parsed.error);
+}
+
+/**
+ * `kubectl get -w` lists, then asks to watch (`watch=true`; other clients send `watch=1`). These
+ * numbers are measured when asked and never streamed, so the 400 points to the CLI's table that
+ * refreshes, for the same kind and namespace.
+ */
+export function refuseWatch(query: URLSearchParams, path: ObjectPath): void {
+  if (!query.has("watch")) return;
+  const scope = path.namespace === undefined ? "-A" : `-n ${path.namespace}`;
+  throw new BadRequestError(
+    `watching is not served: these numbers are measured when asked, never streamed. For a table that refreshes, use smi-metrics top --watch: npx smi-metrics top ${path.kind} ${scope} --watch 5s --api <this API's URL>`,
+  );
 }

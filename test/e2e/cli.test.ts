@@ -1,4 +1,6 @@
 import { execFile } from "node:child_process";
+import { stat, utimes } from "node:fs/promises";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { linkerdSeries } from "../../src/dev/linkerd-series";
 import { serveLambdas } from "../../src/dev/local-server";
@@ -12,6 +14,7 @@ import { parseKubectlTable } from "../support/kubectl";
 import { startProcess } from "../support/process";
 import { expectRowMatchesTruth } from "../support/table-truth";
 
+const exec = promisify(execFile);
 const scenario = defaultScenario();
 /** The --watch interval under test: long enough that a frame printed early or late stands out. */
 const WATCH_S = 2;
@@ -29,7 +32,24 @@ function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr:
   });
 }
 
+/**
+ * What one start of `bin/smi-metrics.mjs --help` loaded, from Node's module loader log: the bundle
+ * `npm ci` builds, or the TypeScript sources through tsx.
+ */
+async function startedFrom(): Promise<"bundle" | "tsx" | string> {
+  const { stdout, stderr } = await exec("node", ["bin/smi-metrics.mjs", "--help"], {
+    env: { ...process.env, NODE_DEBUG: "module,esm" },
+    maxBuffer: 256 << 20,
+  });
+  expect(stdout).toContain("smi-metrics top KIND");
+  const tsx = /node_modules\/tsx\/|src\/cli\/main\.ts/.test(stderr);
+  const bundle = stderr.includes("dist/smi-metrics.cjs");
+  return bundle && !tsx ? "bundle" : tsx && !bundle ? "tsx" : `both or neither:\n${stderr.slice(0, 2000)}`;
+}
+
 beforeAll(async () => {
+  // The CLI bundle, as `npm ci` builds it (its prepare script): every test below runs it.
+  await exec("npm", ["run", "prepare"]);
   prometheus = await scenarioPrometheus(scenario, linkerdSeries);
   const handler = apiOverPrometheus(prometheus, createLinkerdAdapter());
   api = await serveLambdas(
@@ -54,6 +74,22 @@ const sources = () => [
 ];
 
 describe("npx smi-metrics", () => {
+  it("runs the bundle npm ci builds, not the TypeScript sources through tsx", async () => {
+    expect(await startedFrom()).toBe("bundle");
+  });
+
+  it("runs the TypeScript sources through tsx while one is newer than the bundle", async () => {
+    const source = "src/cli/help.ts";
+    const { atime, mtime } = await stat(source);
+    await utimes(source, atime, new Date(Date.now() + 60_000));
+    try {
+      expect(await startedFrom()).toBe("tsx");
+    } finally {
+      await utimes(source, atime, mtime);
+    }
+    expect(await startedFrom()).toBe("bundle");
+  });
+
   it("shows usage with examples for --help", async () => {
     const { code, stdout } = await cli("--help");
     expect(code).toBe(0);
@@ -282,6 +318,15 @@ describe("npx smi-metrics", () => {
       await watcher.stop();
     }
     expect(frames.length).toBeGreaterThanOrEqual(3);
+    // Each frame starts with when it was fetched, later each time.
+    const stamps = [...watcher.output().matchAll(/^Every 2s, updated (\S+)\n+NAME\s+SUCCESS/gm)].map((m) =>
+      Date.parse(m[1] as string),
+    );
+    expect(stamps.length).toBe(frames.length);
+    for (const [i, at] of stamps.entries()) {
+      expect(at).not.toBeNaN();
+      if (i > 0) expect(at).toBeGreaterThan(stamps[i - 1] as number);
+    }
     // A frame follows the previous one by the interval plus the time to fetch it, never sooner.
     const gaps = frames.slice(1).map((at, i) => at - (frames[i] as number));
     for (const gap of gaps) {

@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
+import { freePort } from "../../src/dev/prometheus-server";
 import { startProcess } from "../support/process";
 
 const run = promisify(execFile);
@@ -12,14 +13,30 @@ afterEach(async () => {
   await demo?.stop();
 });
 
-/** Runs one printed command in a shell, as a user pasting it would; returns its status and body. */
+/**
+ * Runs one printed command in a shell, as a user pasting it would; returns its status, the headers
+ * it printed (`curl -i`: the status line first) and its body.
+ */
 async function paste(command: string, env: Record<string, string>) {
   const { stdout } = await run("bash", ["-c", `${command} -w '\\n%{http_code}'`], {
     env: { ...process.env, ...env },
   });
   const lines = stdout.trimEnd().split("\n");
   const status = Number(lines.pop());
-  return { status, body: JSON.parse(lines.join("\n")) as Record<string, unknown> };
+  const printed = lines.join("\n");
+  const cut = printed.startsWith("HTTP/") ? printed.indexOf("\r\n\r\n") : -1;
+  return {
+    status,
+    headers: cut === -1 ? "" : printed.slice(0, cut),
+    body: JSON.parse(cut === -1 ? printed : printed.slice(cut + 4)) as Record<string, unknown>,
+  };
+}
+
+/** A printed command prints the headers (`curl -i`) of an answer that may carry a Warning. */
+function expectHeadersShown(command: string, headers: string, status: number) {
+  expect(command).toMatch(/^curl -sSi /);
+  expect(headers, command).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+  expect(headers, command).toMatch(/^content-type: application\/json/im);
 }
 
 describe("npm run demo", () => {
@@ -35,8 +52,17 @@ describe("npm run demo", () => {
       const output = demo.output();
       expect(output).toContain(`holds ${mesh} traffic`);
       expect(output).toMatch(/^Prometheus http:\/\/127\.0\.0\.1:\d+ holds/m);
-      const urls = [...output.matchAll(/^curl -s '([^']+)'$/gm)].map((m) => m[1] as string);
+      const commands = [...output.matchAll(/^curl -s(Si)? '([^']+)'$/gm)];
+      const urls = commands.map((m) => m[2] as string);
       expect(urls.length).toBeGreaterThanOrEqual(6);
+      // Every answer that may carry a Warning is fetched with its headers; discovery has none.
+      for (const [command, withHeaders, url] of commands) {
+        expect(withHeaders === undefined, command).toBe(url?.endsWith("/v1alpha2/"));
+        if (withHeaders !== undefined) {
+          const pasted = await paste(command, {});
+          expectHeadersShown(command, pasted.headers, 200);
+        }
+      }
       for (const url of urls) {
         const response = await fetch(url);
         expect(response.status, url).toBe(200);
@@ -52,8 +78,10 @@ describe("npm run demo", () => {
         }
         if (url.includes("/summary/")) expect(body.requests, url).toBeGreaterThan(0);
       }
-      const gate = output.match(/^curl -s -X POST .*\/webhooks\/flagger.*$/m)?.[0];
-      expect((await paste(gate as string, {})).status).toBe(200);
+      const gate = output.match(/^curl -sSi -X POST .*\/webhooks\/flagger.*$/m)?.[0] as string;
+      const gated = await paste(gate, {});
+      expect(gated.status).toBe(200);
+      expectHeadersShown(gate, gated.headers, 200);
       const cli = output.split("\n").filter((line) => line.startsWith("npx smi-metrics "));
       expect(cli.map((line) => line.split(" ")[2])).toEqual(["top", "topology"]);
       for (const command of cli) {
@@ -65,26 +93,50 @@ describe("npm run demo", () => {
       expect(stdout).toMatch(
         /\| (deployments\/payments\/api|services\/payments\/payments-api) \| \d+ \| \d+\.\d\d% \|/,
       );
+      // Each request the commands made is one short line, never the EMF document Lambda prints.
+      const logged = demo
+        .output()
+        .split("\n")
+        .filter((line) => /^(GET|POST) \//.test(line));
+      expect(logged.length).toBeGreaterThanOrEqual(urls.length + 1);
+      for (const line of logged) expect(line).toMatch(/^(GET|POST) \/\S* \d{3} \d+ms \d+ round trips?$/);
+      expect(demo.output()).not.toContain('"_aws"');
     },
     120_000,
   );
 
   it("honours API_TOKEN and WEBHOOK_TOKEN as npm start does, and prints commands that send them", async () => {
     const env = { API_TOKEN, WEBHOOK_TOKEN };
-    demo = startProcess("npm", ["run", "demo"], { PORT: "0", ...env });
+    const prometheusPort = await freePort();
+    demo = startProcess("npm", ["run", "demo"], {
+      PORT: "0",
+      PROMETHEUS_PORT: String(prometheusPort),
+      LOG_LEVEL: "warn",
+      ...env,
+    });
     await demo.waitFor(/Ctrl-C stops/, 60_000);
     const output = demo.output();
+    expect(output).toMatch(new RegExp(`^Prometheus http://127\\.0\\.0\\.1:${prometheusPort} holds`, "m"));
     const commands = output.split("\n").filter((line) => line.startsWith("curl "));
     expect(commands.length).toBeGreaterThanOrEqual(8);
     for (const command of commands) {
       expect(command).not.toContain(API_TOKEN);
       expect(command).not.toContain(WEBHOOK_TOKEN);
-      const { status } = await paste(command, env);
+      const { status, headers } = await paste(command, env);
       expect(status, command).toBe(200);
+      if (!command.endsWith("/apis/metrics.smi-spec.io/v1alpha2/'"))
+        expectHeadersShown(command, headers, 200);
       // Without the tokens in the environment, the same command is refused.
       if (!command.endsWith("/apis/metrics.smi-spec.io/v1alpha2/'")) {
         expect((await paste(command, { API_TOKEN: "", WEBHOOK_TOKEN: "" })).status, command).toBe(401);
       }
     }
+    // At LOG_LEVEL=warn the requests above, all answered, print nothing.
+    expect(
+      demo
+        .output()
+        .split("\n")
+        .filter((line) => /^(GET|POST) \//.test(line)),
+    ).toEqual([]);
   }, 120_000);
 });

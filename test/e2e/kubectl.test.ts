@@ -185,6 +185,15 @@ describe("kubectl against npm start", () => {
       expect(peer).toMatch(new RegExp(`^  ${field}\\t`, "m"));
   });
 
+  it("answers get -w with the table, then a message pointing to smi-metrics top --watch", async () => {
+    const result = await kubectl("get", "deployments.v1alpha2.metrics.smi-spec.io", "-n", "shop", "-w");
+    expect(result.code).not.toBe(0);
+    expect(parseKubectlTable(result.stdout).map((r) => r.NAME)).toContain("checkout");
+    expect(result.stderr.trimEnd()).toBe(
+      "Error from server (BadRequest): watching is not served: these numbers are measured when asked, never streamed. For a table that refreshes, use smi-metrics top --watch: npx smi-metrics top deployments -n shop --watch 5s --api <this API's URL>",
+    );
+  });
+
   it("refuses a type the group does not serve", async () => {
     const result = await kubectl("get", "trafficsplits.v1alpha2.metrics.smi-spec.io", "-n", "shop");
     expect(result.code).not.toBe(0);

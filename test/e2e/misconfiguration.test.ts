@@ -39,7 +39,8 @@ afterAll(async () => {
 });
 
 async function start(env: Record<string, string>) {
-  server = startProcess("npm", ["start"], { PORT: "0", ...env });
+  // Its request log as JSON documents (EMF), which loggedRoundTrips reads.
+  server = startProcess("npm", ["start"], { PORT: "0", LOG_FORMAT: "emf", ...env });
   const [, url] = await server.waitFor(/on (http:\/\/127\.0\.0\.1:\d+)/, 30_000);
   return url as string;
 }

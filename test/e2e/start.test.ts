@@ -130,6 +130,12 @@ describe("npm start", () => {
       ),
     ],
     [
+      "a PROMETHEUS_PORT that is no port",
+      ["run", "demo"],
+      { PROMETHEUS_PORT: "9o90" },
+      /^invalid configuration: PROMETHEUS_PORT: must be a whole number from 0 to 65535, in digits$/,
+    ],
+    [
       "a HOST that is no address",
       ["start"],
       { HOST: "999.1.1.1" },
@@ -159,4 +165,35 @@ describe("npm start", () => {
       new RegExp(`^cannot listen on 127\\.0\\.0\\.1:${port} \\(EADDRINUSE\\); set PORT to a free port`),
     );
   }, 40_000);
+
+  it.each([
+    [
+      "PORT",
+      (port: number) =>
+        new RegExp(`^cannot listen on 127\\.0\\.0\\.1:${port} \\(EADDRINUSE\\); set PORT to a free port`),
+    ],
+    [
+      "PROMETHEUS_PORT",
+      (port: number) =>
+        new RegExp(
+          `^cannot listen on 127\\.0\\.0\\.1:${port} for Prometheus \\(EADDRINUSE\\); set PROMETHEUS_PORT to a free port, or unset it to pick one$`,
+        ),
+    ],
+  ])(
+    "npm run demo says a busy %s in one line before it backfills anything",
+    async (variable, line) => {
+      const busy = createServer();
+      await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
+      const { port } = busy.address() as AddressInfo;
+      const bad = startProcess("npm", ["run", "demo"], { PORT: "0", [variable]: String(port) });
+      const code = await Promise.race([bad.exited, new Promise((r) => setTimeout(r, 30_000, "running"))]);
+      await bad.stop();
+      busy.close();
+      expect(code).not.toBe("running");
+      expect(code).not.toBe(0);
+      expect(bad.output()).not.toMatch(/Backfilling/);
+      expectOneLine(bad.stderr(), line(port));
+    },
+    40_000,
+  );
 });

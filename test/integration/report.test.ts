@@ -1,6 +1,8 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { linkerdSeries } from "../../src/dev/linkerd-series";
 import type { RunningPrometheus } from "../../src/dev/prometheus-server";
@@ -12,6 +14,8 @@ import { workloadTruth } from "../support/ground-truth";
 import { apiOverPrometheus, call, runTestReport, scenarioPrometheus } from "../support/harness";
 import { startProcess } from "../support/process";
 import { stubServer } from "../support/stub-server";
+
+const exec = promisify(execFile);
 
 const scenario = defaultScenario();
 let prometheus: RunningPrometheus;
@@ -132,6 +136,36 @@ describe("npm run report", () => {
     } finally {
       await run.stop();
     }
+  }, 40_000);
+
+  it("writes the report to --out FILE, which holds nothing but the report", async () => {
+    const file = join(dir, "out.json");
+    const out = join(dir, "report.md");
+    await writeFile(file, JSON.stringify(spec));
+    const run = startProcess("npm", ["run", "report", "--", "--spec", file, "--out", out], {
+      PROMETHEUS_URL: prometheus.url,
+    });
+    try {
+      expect(await run.exited).toBe(0);
+    } finally {
+      await run.stop();
+    }
+    const markdown = await readFile(out, "utf8");
+    // The title is the first line: no npm banner, as `npm run report > r.md` would have.
+    expect(markdown).toMatch(/^# Payments hourly\n/);
+    expect(markdown).toMatch(/^\| statefulsets\/payments\/ledger \| 900 \| 90\.00% /m);
+    expect(markdown).toMatch(/^\| deployments\/shop\/idle \| 0 \| no traffic /m);
+    expect(markdown.endsWith("\n")).toBe(true);
+    expect(run.output()).not.toMatch(/Payments hourly|\| deployments/);
+  }, 40_000);
+
+  it("prints nothing but the report with npm run -s, so it can be redirected to a file", async () => {
+    const file = join(dir, "silent.json");
+    await writeFile(file, JSON.stringify(spec));
+    const { stdout } = await exec("npm", ["run", "-s", "report", "--", "--spec", file], {
+      env: { ...process.env, PROMETHEUS_URL: prometheus.url },
+    });
+    expect(stdout).toMatch(/^# Payments hourly\n/);
   }, 40_000);
 
   it("delivers to the sinks a spec names and prints each outcome", async () => {

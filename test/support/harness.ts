@@ -86,10 +86,13 @@ export function apiOver(engine: QueryEngine, mesh: MeshAdapter, backendDescripti
 
 /**
  * The api as a deployment with these variables builds it (`handlers/api.ts`), every answer checked
- * against its OpenAPI contract; `options` replace its clock or request log.
+ * against its OpenAPI contract; `options` replace its clock or request log. Its request log prints
+ * only failures (`LOG_LEVEL=warn`), so a test's output is not one line per request.
  */
 export function apiFor(env: Record<string, string>, options: ApiOptions = {}): ApiHandler {
-  return withContract(createApiHandler(createContext(loadConfig({}, env)), options));
+  return withContract(
+    createApiHandler(createContext(loadConfig({}, { LOG_LEVEL: "warn", ...env })), options),
+  );
 }
 
 /**

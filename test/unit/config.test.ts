@@ -130,10 +130,11 @@ describe("loadConfig", () => {
 describe("loadConfigAndDevSettings", () => {
   const dev = (env: Record<string, string>) => loadConfigAndDevSettings(env).dev;
   it("reads the local server's port and host, and refuses a bad port", () => {
-    expect(dev({})).toEqual({ port: 3000, host: "127.0.0.1" });
-    expect(dev({ PORT: "0", PROMETHEUS_BIN: "/opt/p/prometheus" })).toMatchObject({
+    expect(dev({})).toEqual({ port: 3000, host: "127.0.0.1", prometheusPort: 0 });
+    expect(dev({ PORT: "0", PROMETHEUS_BIN: "/opt/p/prometheus", PROMETHEUS_PORT: "9091" })).toMatchObject({
       port: 0,
       prometheusBin: "/opt/p/prometheus",
+      prometheusPort: 9091,
     });
     expect(() => dev({ PORT: "70000" })).toThrow(/PORT: must be at most 65535/);
   });

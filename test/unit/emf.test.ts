@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
+import { loadConfig } from "../../src/config/settings";
+import { ConfigError } from "../../src/errors/config-error";
 import { createApiHandler } from "../../src/http/api-handler";
-import { emfRecord, METRICS_NAMESPACE, type RequestLog } from "../../src/http/request-log";
+import { emfRecord, METRICS_NAMESPACE, type RequestLog, requestLogWriter } from "../../src/http/request-log";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
 import { httpEvent, testContext } from "../support/harness";
 import { RecordingEngine } from "../support/recording-engine";
@@ -139,5 +141,100 @@ describe("per-request CloudWatch metrics in the Embedded Metric Format", () => {
     const doc = emfRecord(entry, 1) as Record<string, unknown>;
     delete doc.AnswerBytes;
     expect(EmfSchema.safeParse(doc).success).toBe(false);
+  });
+});
+
+describe("where request logs go, by LOG_FORMAT and LOG_LEVEL", () => {
+  const ok: RequestLog = {
+    method: "GET",
+    path: "/apis/metrics.smi-spec.io/v1alpha2/namespaces/payments/deployments/api",
+    route: "GET /apis/metrics.smi-spec.io/*/**",
+    status: 200,
+    durationMs: 12,
+    roundTrips: 2,
+    bytes: 931,
+    requestId: "r-1",
+    coldStart: false,
+    cache: "miss",
+  };
+  const notFound: RequestLog = { ...ok, path: "/nowhere", route: "unmatched", status: 404, roundTrips: 0 };
+  const failed: RequestLog = {
+    ...ok,
+    status: 500,
+    roundTrips: 1,
+    error: { name: "TypeError", message: "boom", stack: "TypeError: boom\n    at f (x.ts:1:1)" },
+  };
+  /** What the api's default request log prints for `entries` under `env`. */
+  const printed = (env: Record<string, string>, entries: readonly RequestLog[]) => {
+    const lines: string[] = [];
+    const write = requestLogWriter(loadConfig({}, env).log, (line) => lines.push(line));
+    for (const entry of entries) write(entry);
+    return lines;
+  };
+  const withoutTimestamp = (line: string) => {
+    const doc = JSON.parse(line);
+    expect(doc._aws.Timestamp).toBeGreaterThan(0);
+    doc._aws.Timestamp = 0;
+    return doc;
+  };
+  const emfOf = (entry: RequestLog) => JSON.parse(JSON.stringify(emfRecord(entry, 0)));
+
+  it("prints each request's EMF document on Lambda, as CloudWatch reads it", () => {
+    const lines = printed({ AWS_LAMBDA_FUNCTION_NAME: "smi-traffic-metrics-api" }, [ok, notFound, failed]);
+    expect(lines.map(withoutTimestamp)).toEqual([ok, notFound, failed].map(emfOf));
+  });
+
+  it("prints one short line per request locally: method, path, status, ms and round trips", () => {
+    expect(printed({}, [ok, notFound, { ...ok, roundTrips: 1, cache: "hit" }])).toEqual([
+      "GET /apis/metrics.smi-spec.io/v1alpha2/namespaces/payments/deployments/api 200 12ms 2 round trips",
+      "GET /nowhere 404 12ms 0 round trips",
+      "GET /apis/metrics.smi-spec.io/v1alpha2/namespaces/payments/deployments/api 200 12ms 1 round trip",
+    ]);
+  });
+
+  it("says what failed on a 5xx's line", () => {
+    expect(printed({}, [failed])).toEqual([
+      "GET /apis/metrics.smi-spec.io/v1alpha2/namespaces/payments/deployments/api 500 12ms 1 round trip: TypeError: boom",
+    ]);
+  });
+
+  it("prints EMF locally when LOG_FORMAT=emf, and short lines on Lambda when LOG_FORMAT=line", () => {
+    expect(printed({ LOG_FORMAT: "emf" }, [ok]).map(withoutTimestamp)).toEqual([emfOf(ok)]);
+    expect(printed({ AWS_LAMBDA_FUNCTION_NAME: "api", LOG_FORMAT: "line" }, [ok])).toEqual([
+      "GET /apis/metrics.smi-spec.io/v1alpha2/namespaces/payments/deployments/api 200 12ms 2 round trips",
+    ]);
+  });
+
+  it("prints only the server's failures (5xx) at LOG_LEVEL=warn, in either format", () => {
+    expect(printed({ LOG_LEVEL: "warn" }, [ok, notFound, failed])).toEqual(printed({}, [failed]));
+    const onLambda = { AWS_LAMBDA_FUNCTION_NAME: "api", LOG_LEVEL: "warn" };
+    expect(printed(onLambda, [ok, notFound, failed]).map(withoutTimestamp)).toEqual([emfOf(failed)]);
+  });
+
+  it("adds the rest of the request's record to its line at LOG_LEVEL=debug", () => {
+    const [line = ""] = printed({ LOG_LEVEL: "debug" }, [failed]);
+    const [short, rest] = [line.slice(0, line.indexOf(" {")), line.slice(line.indexOf(" {") + 1)];
+    expect(short).toBe(printed({}, [failed])[0]);
+    expect(JSON.parse(rest)).toEqual({
+      route: failed.route,
+      bytes: failed.bytes,
+      requestId: failed.requestId,
+      coldStart: false,
+      cache: "miss",
+      error: failed.error,
+    });
+  });
+
+  it("refuses an unknown LOG_LEVEL or LOG_FORMAT, naming what each accepts", () => {
+    let error: unknown;
+    try {
+      loadConfig({ LOG_LEVEL: "verbose", LOG_FORMAT: "json" });
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toBe(
+      "invalid configuration: LOG_LEVEL: must be debug, info or warn; LOG_FORMAT: must be emf (CloudWatch's Embedded Metric Format) or line (one short line per request)",
+    );
   });
 });

@@ -108,7 +108,6 @@ describe("what kubectl reads first", () => {
   });
 
   it.each([
-    ["watch=true", 'unknown query parameter "watch"'],
     ["labelSelector=app%3Dx", 'unknown query parameter "labelSelector"'],
     ["includeObject=All", "includeObject must be one of Object, Metadata, None"],
   ])("refuses kubectl options it does not serve (%s) with a 400 that says so", async (query, message) => {
@@ -119,5 +118,20 @@ describe("what kubectl reads first", () => {
     );
     expect(status).toBe(400);
     expect(body.message).toContain(message);
+  });
+
+  it.each([
+    ["namespaces/shop/deployments?watch=true", "deployments -n shop"],
+    ["deployments?watch=1", "deployments -A"],
+    ["namespaces/shop/pods?allowWatchBookmarks=true&resourceVersion=&watch=true", "pods -n shop"],
+    ["namespaces/shop/deployments/checkout?watch=true", "deployments -n shop"],
+  ])("answers kubectl get -w (%s) with a 400 that points to smi-metrics top --watch", async (path, args) => {
+    const { api, engine } = setup();
+    const { status, body } = await get(api, `/apis/metrics.smi-spec.io/v1alpha2/${path}`, GET_TABLE);
+    expect(status).toBe(400);
+    expect(body.message).toBe(
+      `watching is not served: these numbers are measured when asked, never streamed. For a table that refreshes, use smi-metrics top --watch: npx smi-metrics top ${args} --watch 5s --api <this API's URL>`,
+    );
+    expect(engine.queries).toEqual([]);
   });
 });

@@ -1,6 +1,8 @@
 import { InvokeCommand, LambdaClient, ResourceNotFoundException } from "@aws-sdk/client-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { BadRequestError } from "../../src/errors/request-errors";
+import { statusOf } from "../../src/http/status";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
 import { LambdaSink } from "../../src/report/lambda-sink";
 import type { Report } from "../../src/report/report";
@@ -114,6 +116,35 @@ describe("report delivery outcomes", () => {
     await expect(
       runTestReport(d, { kinds: ["deployments"], window: "5m", sinks: [{ type: "email" }] }),
     ).rejects.toThrow(/invalid report spec \(the schedule's input\): sinks\.0/);
+    expect(d.engine.queries).toEqual([]);
+  });
+
+  it("lists every problem of a spec in one 400 message, not one per run", async () => {
+    const d = deps(() => {
+      throw new Error("no sink expected");
+    });
+    const error = await runTestReport(d, {
+      kinds: ["nodes", "deployments", "widgets"],
+      window: "forever",
+      time: "yesterday",
+      sinks: [{ type: "email" }],
+      schedule: "hourly",
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BadRequestError);
+    expect(statusOf(error).code).toBe(400);
+    const { message } = error as BadRequestError;
+    expect(message).toMatch(/^invalid report spec \(the schedule's input\): /);
+    for (const problem of [
+      /sinks\.0\.type: /,
+      /\(root\): Unrecognized key: "schedule"/,
+      /kinds\.0 "nodes" is not served; served kinds are /,
+      /kinds\.2 "widgets" is not served; served kinds are /,
+      /invalid window: "forever" is not a duration/,
+      /invalid time: /,
+    ]) {
+      expect(message).toMatch(problem);
+    }
+    expect(message).not.toMatch(/kinds\.1/);
     expect(d.engine.queries).toEqual([]);
   });
 });
