@@ -1,4 +1,4 @@
-import { cumulativeShare, type LatencyMix } from "./scenario";
+import { cumulativeShare, type LatencyMix, mixRanges } from "./scenario";
 
 /** Envoy's default histogram bounds (ms), used by Istio and Consul sidecars alike. */
 export const ENVOY_BOUNDS_MS = [
@@ -22,4 +22,27 @@ export function classicBucketRates(
     le,
     parts.reduce((sum, [rps, mix]) => sum + rps * (le === Infinity ? 1 : cumulativeShare(mix, le)), 0),
   ]);
+}
+
+/** Observations per second spread evenly over (`from`, `to`], in the histogram's unit. */
+export interface SpreadRange {
+  readonly from: number;
+  readonly to: number;
+  readonly ratePerS: number;
+}
+
+/**
+ * Where the parts' observations lie, each mix share over its range, in the histogram's unit
+ * (`msPerUnit` ms each): what a native histogram is filled from. Empty ranges are left out.
+ */
+export function spreadRanges(parts: readonly HistogramPart[], msPerUnit: number): SpreadRange[] {
+  return parts.flatMap(([rps, mix]) =>
+    mixRanges(mix)
+      .map(({ fromMs, toMs, share }) => ({
+        from: fromMs / msPerUnit,
+        to: toMs / msPerUnit,
+        ratePerS: rps * share,
+      }))
+      .filter((range) => range.ratePerS > 0),
+  );
 }

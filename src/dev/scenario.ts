@@ -245,7 +245,7 @@ interface MixRange {
  * A mix's shares with their ranges, (previous common bound, `upTo`] each: the one reading of a mix
  * that classic buckets and native histograms are both filled from.
  */
-function mixRanges(mix: LatencyMix): MixRange[] {
+export function mixRanges(mix: LatencyMix): MixRange[] {
   return mix.map(({ upTo, share }) => {
     const index = COMMON_BOUNDS_MS.indexOf(upTo);
     return { fromMs: index <= 0 ? 0 : (COMMON_BOUNDS_MS[index - 1] as number), toMs: upTo, share };
