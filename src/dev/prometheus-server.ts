@@ -62,13 +62,23 @@ export async function freePort(): Promise<number> {
  * free loopback port. This is what the demo, the integration tests and the benchmark query.
  */
 export async function startPrometheus(options: PrometheusOptions): Promise<RunningPrometheus> {
-  const binary = options.binary ?? "prometheus";
   if (options.binary !== undefined) await checkBinary(options.binary);
   const dir = await mkdtemp(join(tmpdir(), "smi-prometheus-"));
-  const dataDir = join(dir, "data");
-  await backfill(options, dir, dataDir);
+  await backfill(options, dir, join(dir, "data"));
   await writeFile(join(dir, "prometheus.yml"), "global:\n  scrape_interval: 15s\n");
+  return launchPrometheus(dir, options);
+}
 
+/**
+ * Starts Prometheus over `dir` (its `prometheus.yml`, its TSDB in `data/`) on a free loopback port
+ * and waits until it is ready. `stop` ends it and removes `dir`; a start that fails removes it too.
+ */
+export async function launchPrometheus(
+  dir: string,
+  options: Pick<PrometheusOptions, "binary" | "routePrefix">,
+  extraArgs: readonly string[] = [],
+): Promise<RunningPrometheus> {
+  const binary = options.binary ?? "prometheus";
   const port = await freePort();
   const prefix = options.routePrefix ?? "";
   const logPath = join(dir, "prometheus.log");
@@ -77,13 +87,14 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
     binary,
     [
       `--config.file=${join(dir, "prometheus.yml")}`,
-      `--storage.tsdb.path=${dataDir}`,
+      `--storage.tsdb.path=${join(dir, "data")}`,
       "--storage.tsdb.retention.time=100y",
       `--web.listen-address=127.0.0.1:${port}`,
       ...(prefix
         ? [`--web.route-prefix=${prefix}`, `--web.external-url=http://127.0.0.1:${port}${prefix}`]
         : []),
       "--log.level=warn",
+      ...extraArgs,
     ],
     { stdio: ["ignore", log, log] },
   );
@@ -110,7 +121,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
 }
 
 /** A configured binary is checked first, so a wrong PROMETHEUS_BIN is named, not the promtool beside it. */
-async function checkBinary(binary: string): Promise<void> {
+export async function checkBinary(binary: string): Promise<void> {
   await access(binary, constants.X_OK).catch((cause: unknown) => {
     throw new PrometheusMissingError(binary, { cause });
   });

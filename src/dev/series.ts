@@ -18,6 +18,13 @@ const WRITERS: Record<MeshName, Writer> = {
 
 export const seriesWriter = (mesh: MeshName) => (s: Scenario) => WRITERS[mesh](s, new OpenMetricsBuilder());
 
+/**
+ * Writes a scenario as `mesh` does into any sink: a builder to backfill, or the series a live
+ * scrape target serves.
+ */
+export const writeSeries = <S extends SeriesSink>(mesh: MeshName, s: Scenario, sink: S): S =>
+  WRITERS[mesh](s, sink);
+
 /** Every mesh's series for one scenario in one builder: their metric names do not overlap. */
 export function allMeshSeries(
   scenario: Scenario,
