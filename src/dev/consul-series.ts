@@ -1,5 +1,5 @@
 import type { CatalogEntry } from "./consul-double";
-import { ENVOY_BOUNDS_MS, histogramSeries } from "./histogram-series";
+import { ENVOY_BOUNDS_MS } from "./histogram-series";
 import {
   OpenMetricsBuilder,
   type SeriesLabels,
@@ -64,11 +64,13 @@ function byClass(
 const subsetPrefix = (s: Stream) =>
   s.via !== undefined && s.to.service === s.via.apex ? `${s.to.version}.` : "";
 
+export function consulSeries(scenario: Scenario): OpenMetricsBuilder;
+export function consulSeries<S extends SeriesSink>(scenario: Scenario, om: S, options?: WriterOptions): S;
 export function consulSeries(
   scenario: Scenario,
-  om = new OpenMetricsBuilder(),
+  om: SeriesSink = new OpenMetricsBuilder(),
   options: WriterOptions = {},
-): OpenMetricsBuilder {
+): SeriesSink {
   const sink = sinkFor(om, options);
   const dc = options.datacenter ?? "dc1";
   for (const s of scenario.streams) {
@@ -76,7 +78,7 @@ export function consulSeries(
       const share = 1 / s.to.pods.length;
       const labels = { ...sidecar(s.to, pod, dc), envoy_http_conn_manager_prefix: "public_listener" };
       byClass(sink, "envoy_http_downstream_rq_xx", labels, s, share, false);
-      histogramSeries(sink, "envoy_http_downstream_rq_time_bucket", labels, ENVOY_BOUNDS_MS, [
+      sink.histogram("envoy_http_downstream_rq_time", labels, ENVOY_BOUNDS_MS, [
         [s.rps * share, s.serverLatency],
       ]);
     }
@@ -103,11 +105,11 @@ export function consulSeries(
         [s.clientOnlyFailureRps * share, s.clientOnlyFailureLatency],
       ] as const;
       byClass(sink, "envoy_cluster_upstream_rq_xx", upstream, s, share, true);
-      histogramSeries(sink, "envoy_cluster_upstream_rq_time_bucket", upstream, ENVOY_BOUNDS_MS, parts);
+      sink.histogram("envoy_cluster_upstream_rq_time", upstream, ENVOY_BOUNDS_MS, parts);
       // The client's outbound listener: same metric names as inbound, tagged with the client's service.
       const listener = { ...sidecar(client, pod, dc), envoy_http_conn_manager_prefix: "upstream" };
       byClass(sink, "envoy_http_downstream_rq_xx", listener, s, share, true);
-      histogramSeries(sink, "envoy_http_downstream_rq_time_bucket", listener, ENVOY_BOUNDS_MS, parts);
+      sink.histogram("envoy_http_downstream_rq_time", listener, ENVOY_BOUNDS_MS, parts);
     }
   }
   return om;

@@ -3,9 +3,12 @@ import { CANARY_CATALOG, CANARY_SPLITTERS, canaryKubernetesObjects } from "./can
 import { type ConsulDouble, startConsulDouble } from "./consul-double";
 import { consulCatalog, IDLE_CATALOG_SERVICE } from "./consul-series";
 import { type KubernetesDouble, startKubernetesDouble } from "./kubernetes-double";
+import { type NativeTarget, startNativeTarget } from "./native-target";
 import { freePort, PrometheusStartError, type RunningPrometheus, startPrometheus } from "./prometheus-server";
 import type { Scenario } from "./scenario";
-import { seriesWriter } from "./series";
+import { ScrapeSeries } from "./scrape-series";
+import { startScrapingPrometheus } from "./scraping-prometheus";
+import { seriesWriter, writeSeries } from "./series";
 
 /** The tokens the demo's doubles accept; printed commands name them, so they are no secret. */
 export const DEMO_CONSUL_TOKEN = "demo-read-token";
@@ -14,6 +17,8 @@ export const DEMO_KUBERNETES_TOKEN = "demo-kubernetes-reader";
 /** What the demo's API reads: a real Prometheus, and the double in front of it the mesh needs. */
 export interface DemoBackends {
   readonly prometheus: RunningPrometheus;
+  /** The live target Prometheus scrapes; only with native histograms. */
+  readonly target: NativeTarget | undefined;
   /** Consul's HTTP API (catalog, splitters, metrics proxy); only with `consul`. */
   readonly consul: ConsulDouble | undefined;
   /** The Kubernetes API the canaries' splits are read from; not with `consul` (its splitters). */
@@ -40,24 +45,53 @@ async function prometheusPort(port: number): Promise<number> {
 }
 
 /**
- * Backfills the scenario as `meshName` writes it into a fresh Prometheus and starts the double the
- * mesh's splits come from. The doubles stand in for binaries our package registries do not carry.
+ * A real Prometheus with the scenario as `meshName` writes it: backfilled, or (`liveWindowS` set)
+ * scraped every second from a native-histogram target until a window of that many seconds is full,
+ * so commands about the moment it returns find data.
+ */
+async function demoPrometheus(
+  meshName: MeshName,
+  scenario: Scenario,
+  { binary, port }: DemoPrometheusSettings,
+  liveWindowS: number | undefined,
+): Promise<Pick<DemoBackends, "prometheus" | "target">> {
+  if (liveWindowS === undefined) {
+    console.log(`Backfilling a generated ${meshName} mesh into a fresh Prometheus...`);
+    const { startS, endS, stepS } = scenario;
+    const series = seriesWriter(meshName)(scenario);
+    return {
+      prometheus: await startPrometheus({ series, startS, endS, stepS, binary, port }),
+      target: undefined,
+    };
+  }
+  console.log(
+    `Serving a generated ${meshName} mesh with native histograms to a Prometheus that scrapes it; waiting ${liveWindowS} s for a full window...`,
+  );
+  const target = await startNativeTarget(writeSeries(meshName, scenario, new ScrapeSeries()));
+  try {
+    const scrapes = liveWindowS + 2;
+    return {
+      prometheus: await startScrapingPrometheus({ target: target.address, scrapes, binary, port }),
+      target,
+    };
+  } catch (error) {
+    await target.close();
+    throw error;
+  }
+}
+
+/**
+ * Starts the demo's Prometheus (see {@link demoPrometheus}) and the double the mesh's splits come
+ * from. The doubles stand in for binaries our package registries do not carry.
  */
 export async function startDemoBackends(
   meshName: MeshName,
   scenario: Scenario,
   settings: DemoPrometheusSettings,
+  liveWindowS?: number,
 ): Promise<DemoBackends> {
   const port = await prometheusPort(settings.port);
-  console.log(`Backfilling a generated ${meshName} mesh into a fresh Prometheus...`);
-  const prometheus = await startPrometheus({
-    series: seriesWriter(meshName)(scenario),
-    startS: scenario.startS,
-    endS: scenario.endS,
-    stepS: scenario.stepS,
-    binary: settings.binary,
-    port,
-  });
+  const { prometheus, target } = await demoPrometheus(meshName, scenario, { ...settings, port }, liveWindowS);
   // Consul's demo goes the way a Consul user's would: catalog and metrics through Consul's HTTP API,
   // here a double of it (no Consul binary is packaged for this machine) in front of the real Prometheus.
   const consul =
@@ -77,14 +111,20 @@ export async function startDemoBackends(
           tokens: { [DEMO_KUBERNETES_TOKEN]: { user: "system:serviceaccount:smi:metrics-api" } },
           objects: canaryKubernetesObjects(),
         });
-  return { prometheus, consul, kubernetes };
+  return { prometheus, target, consul, kubernetes };
 }
 
-/** Stops what {@link startDemoBackends} started, the doubles before the Prometheus they front. */
-export async function stopDemoBackends({ prometheus, consul, kubernetes }: DemoBackends): Promise<void> {
+/** Stops what {@link startDemoBackends} started, each before what it reads from. */
+export async function stopDemoBackends({
+  prometheus,
+  target,
+  consul,
+  kubernetes,
+}: DemoBackends): Promise<void> {
   await kubernetes?.close();
   await consul?.close();
   await prometheus.stop();
+  await target?.close();
 }
 
 /** The backend variables `npm run report` needs to read what the demo's API reads. */

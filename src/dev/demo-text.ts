@@ -8,8 +8,15 @@ export interface DemoFacts {
   readonly consulUrl?: string | undefined;
   /** The Kubernetes API double the canaries' splits are read from (not with Consul: its splitters). */
   readonly kubernetesUrl?: string | undefined;
-  /** The end of the generated data: the `time` that shows it. */
+  /** The end of the window the commands ask about. */
   readonly time: Date;
+  /** The window the commands ask about, as the API takes it (`5m`). */
+  readonly window: string;
+  /**
+   * Set when Prometheus scrapes a live target serving native histograms rather than holding a
+   * backfill: where the target serves, and when its traffic began (nothing is older).
+   */
+  readonly live?: { readonly targetUrl: string; readonly since: Date } | undefined;
   readonly workloads: number;
   /** Whether the API wants `Authorization: Bearer $API_TOKEN` (set in the environment). */
   readonly apiToken: boolean;
@@ -26,16 +33,29 @@ const CURL_I = "curl -sSi";
 
 const iso = (time: Date) => `${time.toISOString().slice(0, 19)}Z`;
 
-/** The report the demo offers to run: the generated namespaces over the generated window. */
-export function demoReportSpec(time: Date, kind: string): ReportSpec {
+/** The report the demo offers to run: the generated namespaces over the commands' window. */
+export function demoReportSpec(time: Date, kind: string, window: string): ReportSpec {
   return {
     title: "Demo report",
     namespaces: ["shop", "payments"],
     kinds: [kind],
-    window: "5m",
+    window,
     time: iso(time),
     sinks: [],
   };
+}
+
+/** What Prometheus holds: a backfill around the start, or what it scraped live since the start. */
+function dataText(facts: DemoFacts): string {
+  const traffic = `${facts.mesh.name} traffic for ${facts.workloads} workloads in namespaces shop, payments and store`;
+  if (facts.live === undefined) {
+    return `Prometheus ${facts.prometheusUrl} holds ${traffic},
+from 15 minutes before ${iso(facts.time)} (when the demo started) to an hour after it.`;
+  }
+  return `Prometheus ${facts.prometheusUrl} scrapes ${traffic}
+every second from a target at ${facts.live.targetUrl}, whose traffic began at ${iso(facts.live.since)}.
+Latencies come from native histograms (schema 3), not _bucket series. The commands ask about
+the ${facts.window} up to ${iso(facts.time)}: the first full window of scraped data.`;
 }
 
 /**
@@ -48,7 +68,8 @@ export function demoText(facts: DemoFacts): string {
   const auth = facts.apiToken ? ` -H "Authorization: Bearer $API_TOKEN"` : "";
   const cliToken = facts.apiToken ? ` --token "$API_TOKEN"` : "";
   const api = `${facts.apiUrl}/apis/metrics.smi-spec.io/v1alpha2`;
-  const q = `?t=5m&time=${time}`;
+  const { window } = facts;
+  const q = `?t=${window}&time=${time}`;
   // Examples follow what the mesh serves: workloads where its series name them, else services.
   const [kind, name] = mesh.kinds.includes("deployments")
     ? ["deployments", "api"]
@@ -66,16 +87,15 @@ export function demoText(facts: DemoFacts): string {
     mesh.kinds.includes("services") && facts.consulUrl !== undefined ? "trafficsplits" : "httproutes";
   urls.push(`${api}/namespaces/store/${splitKind}/web${q}`);
   const token = facts.webhookToken ? `,"token":"'"$WEBHOOK_TOKEN"'"` : "";
-  const canaryGate = `{"name":"web","namespace":"store","phase":"Progressing","metadata":{"kind":"${splitKind}","backend":"web-canary","window":"5m","time":"${time}","minSuccessRate":"85","maxP99Ms":"10000"${token}}}`;
-  const gateBody = `{"name":"${name}","namespace":"payments","phase":"Progressing","metadata":{"kind":"${kind}","window":"5m","time":"${time}","minSuccessRate":"90","maxP99Ms":"5000"${token}}}`;
+  const canaryGate = `{"name":"web","namespace":"store","phase":"Progressing","metadata":{"kind":"${splitKind}","backend":"web-canary","window":"${window}","time":"${time}","minSuccessRate":"85","maxP99Ms":"10000"${token}}}`;
+  const gateBody = `{"name":"${name}","namespace":"payments","phase":"Progressing","metadata":{"kind":"${kind}","window":"${window}","time":"${time}","minSuccessRate":"90","maxP99Ms":"5000"${token}}}`;
   return `
-Prometheus ${facts.prometheusUrl} holds ${mesh.name} traffic for ${facts.workloads} workloads in namespaces shop, payments and store,
-from 15 minutes before ${time} (when the demo started) to an hour after it.${facts.consulUrl ? ` Catalog, splitters and metrics go through a Consul API double at ${facts.consulUrl}.` : ""}${
-    facts.kubernetesUrl
-      ? `
+${dataText(facts)}${facts.consulUrl ? ` Catalog, splitters and metrics go through a Consul API double at ${facts.consulUrl}.` : ""}${
+  facts.kubernetesUrl
+    ? `
 The canaries' TrafficSplits and HTTPRoute are read from a Kubernetes API double at ${facts.kubernetesUrl}.`
-      : ""
-  }
+    : ""
+}
 The SMI API is on ${facts.apiUrl}. Try (-i prints the headers: a Warning there says why a zero may not mean idle):
 
 ${urls.map((url) => `${url.endsWith("/") ? "curl -s" : CURL_I}${auth} '${url}'`).join("\n")}
@@ -90,8 +110,8 @@ The canary web in namespace store (primary 90, canary 10): its backends above, a
 ${CURL_I} -X POST -H 'content-type: application/json' '${facts.apiUrl}/webhooks/flagger' -d '${canaryGate}'
 
 The SMI spec's traffic top and topology, with the smi-metrics CLI:
-npx smi-metrics top ${kind} -A --window 5m --time ${time} --api ${facts.apiUrl}${cliToken}
-npx smi-metrics topology ${kind} -A --window 5m --time ${time} --api ${facts.apiUrl}${cliToken}
+npx smi-metrics top ${kind} -A --window ${window} --time ${time} --api ${facts.apiUrl}${cliToken}
+npx smi-metrics topology ${kind} -A --window ${window} --time ${time} --api ${facts.apiUrl}${cliToken}
 
 A report over the same data:
 ${facts.reportCommand}

@@ -23,17 +23,23 @@ import { type HttpLambda, serveLambdas } from "./local-server";
 import { runTool } from "./run-tool";
 import { defaultScenario, liveFrom } from "./scenario";
 
-const USAGE = "npm run demo [-- --mesh linkerd|istio|consul] (or MESH=istio npm run demo)";
+const USAGE =
+  "npm run demo [-- --mesh linkerd|istio|consul] [--histograms classic|native] (or MESH=istio npm run demo)";
 /** How long the demo's traffic goes on after it starts. */
 const DEMO_LIVE_S = 3600;
+/**
+ * The window the printed commands ask about. A backfill holds a quarter of an hour before the
+ * start; a live scrape holds data from its first scrape on, so the demo waits for one short window.
+ */
+const WINDOW = { classic: "5m", native: "30s" } as const;
+const NATIVE_WINDOW_S = 30;
+type DemoHistograms = keyof typeof WINDOW;
 
 /**
  * The mesh to generate: `--mesh`, else `MESH`. Both given and different is refused rather than
  * one silently winning.
  */
-function demoMesh(configured: MeshName): MeshName {
-  const { values } = parseArgs({ options: { mesh: { type: "string" } } });
-  const flag = values.mesh;
+function demoMesh(configured: MeshName, flag: string | undefined): MeshName {
   if (flag === undefined) return configured;
   if (!MESH_NAMES.includes(flag as MeshName)) {
     throw new UsageError(`--mesh must be one of: ${MESH_NAMES.join(", ")}; got "${flag}". Usage: ${USAGE}`);
@@ -44,6 +50,16 @@ function demoMesh(configured: MeshName): MeshName {
   return flag as MeshName;
 }
 
+/** The mesh, and `--histograms`: `classic` (backfilled `_bucket` series, the default) or `native`. */
+function demoArgs(configured: MeshName): { meshName: MeshName; histograms: DemoHistograms } {
+  const { values } = parseArgs({ options: { mesh: { type: "string" }, histograms: { type: "string" } } });
+  const histograms = values.histograms ?? "classic";
+  if (!Object.hasOwn(WINDOW, histograms)) {
+    throw new UsageError(`--histograms must be classic or native; got "${histograms}". Usage: ${USAGE}`);
+  }
+  return { meshName: demoMesh(configured, values.mesh), histograms: histograms as DemoHistograms };
+}
+
 /**
  * The demo's text: where everything listens and commands that show the data, among them the report
  * of the spec at `specPath` read from the same backends. Tokens are named, never printed.
@@ -51,14 +67,15 @@ function demoMesh(configured: MeshName): MeshName {
 function announcement(
   backends: DemoBackends,
   config: Config,
-  facts: Pick<DemoFacts, "mesh" | "apiUrl" | "time" | "workloads">,
+  facts: Pick<DemoFacts, "mesh" | "apiUrl" | "time" | "window" | "workloads">,
   report: { readonly meshName: MeshName; readonly specPath: string },
 ): string {
-  const { prometheus, consul, kubernetes } = backends;
+  const { prometheus, target, consul, kubernetes } = backends;
   const { meshName, specPath } = report;
   return demoText({
     ...facts,
     prometheusUrl: prometheus.url,
+    live: target && { targetUrl: target.url, since: target.startedAt },
     consulUrl: consul?.url,
     kubernetesUrl: kubernetes?.url,
     apiToken: config.apiAuth.mode === "none" && config.apiAuth.token !== undefined,
@@ -118,7 +135,7 @@ const STARTING: HttpLambda = async () => ({
 runTool(async () => {
   // Every bad variable, the function's and the local server's, is named before anything starts.
   const { config: settings, dev } = loadConfigAndDevSettings();
-  const meshName = demoMesh(settings.mesh);
+  const { meshName, histograms } = demoArgs(settings.mesh);
   // The API listens first: a busy PORT is said at once, not after the backfill.
   let api: HttpLambda = STARTING;
   const server = await serveLambdas(() => api, dev.port, dev.host);
@@ -127,10 +144,13 @@ runTool(async () => {
   const started = new Date();
   const scenario = liveFrom(withCanaries(defaultScenario()), started.getTime() / 1000, DEMO_LIVE_S);
   const prometheus = { binary: dev.prometheusBin, port: dev.prometheusPort };
-  const backends = await startDemoBackends(meshName, scenario, prometheus).catch(async (error: unknown) => {
-    await server.close();
-    throw error;
-  });
+  const liveWindowS = histograms === "native" ? NATIVE_WINDOW_S : undefined;
+  const backends = await startDemoBackends(meshName, scenario, prometheus, liveWindowS).catch(
+    async (error: unknown) => {
+      await server.close();
+      throw error;
+    },
+  );
   const specDir = await mkdtemp(join(tmpdir(), "smi-demo-"));
   const stopAll = async () => {
     await rm(specDir, { recursive: true, force: true });
@@ -141,20 +161,19 @@ runTool(async () => {
     const config = demoConfig(meshName, backends);
     const context = createContext(config);
     api = createApiHandler(context);
-    // The printed commands show the traffic as it was when the demo started, whenever they run.
-    const time = new Date(Math.floor(started.getTime() / 1000 / scenario.stepS) * scenario.stepS * 1000);
+    // The printed commands show the same data whenever they run: backfilled, the traffic as it was
+    // when the demo started; scraped, the first full window, which has just ended.
+    const time =
+      liveWindowS === undefined
+        ? new Date(Math.floor(started.getTime() / 1000 / scenario.stepS) * scenario.stepS * 1000)
+        : new Date(Math.floor(Date.now() / 1000) * 1000);
+    const window = WINDOW[histograms];
     const specPath = join(specDir, "report-spec.json");
     const { mesh } = context;
     const reportKind = mesh.kinds.includes("deployments") ? "deployments" : "services";
-    await writeFile(specPath, `${JSON.stringify(demoReportSpec(time, reportKind), null, 2)}\n`);
-    console.log(
-      announcement(
-        backends,
-        config,
-        { mesh, apiUrl: server.url, time, workloads: scenario.workloads.length },
-        { meshName, specPath },
-      ),
-    );
+    await writeFile(specPath, `${JSON.stringify(demoReportSpec(time, reportKind, window), null, 2)}\n`);
+    const facts = { mesh, apiUrl: server.url, time, window, workloads: scenario.workloads.length };
+    console.log(announcement(backends, config, facts, { meshName, specPath }));
   } catch (error) {
     await server.close().catch(() => {});
     await stopAll();

@@ -1,5 +1,4 @@
-import type { SeriesLabels, SeriesSink } from "./openmetrics";
-import { cumulativeShare, type LatencyMix } from "./scenario";
+import { cumulativeShare, type LatencyMix, mixRanges } from "./scenario";
 
 /** Envoy's default histogram bounds (ms), used by Istio and Consul sidecars alike. */
 export const ENVOY_BOUNDS_MS = [
@@ -7,24 +6,43 @@ export const ENVOY_BOUNDS_MS = [
   3600000,
 ];
 
+/** Part of a histogram's traffic: requests per second and how their latencies are spread. */
+export type HistogramPart = readonly [rps: number, mix: LatencyMix];
+
 /**
- * Writes one cumulative bucket series per bound (and +Inf) for traffic made of parts, each a
- * rate and the latency mix of that rate. Bounds are in ms; `msPerUnit` writes `le` in another
- * unit (1000 for a histogram in seconds).
+ * The cumulative rate of each classic bucket for traffic made of parts: one per bound (ms), then
+ * `Infinity` for `+Inf`. A backfill writes them as `_bucket` counters; a scrape target as a
+ * classic histogram's buckets.
  */
-export function histogramSeries(
-  om: SeriesSink,
-  name: string,
-  labels: SeriesLabels,
+export function classicBucketRates(
   bounds: readonly number[],
-  parts: readonly (readonly [rps: number, mix: LatencyMix])[],
-  msPerUnit = 1,
-): void {
-  for (const le of [...bounds, Infinity]) {
-    const rate = parts.reduce(
-      (sum, [rps, mix]) => sum + rps * (le === Infinity ? 1 : cumulativeShare(mix, le)),
-      0,
-    );
-    om.counter(name, { ...labels, le: le === Infinity ? "+Inf" : String(le / msPerUnit) }, rate);
-  }
+  parts: readonly HistogramPart[],
+): (readonly [le: number, ratePerS: number])[] {
+  return [...bounds, Infinity].map((le) => [
+    le,
+    parts.reduce((sum, [rps, mix]) => sum + rps * (le === Infinity ? 1 : cumulativeShare(mix, le)), 0),
+  ]);
+}
+
+/** Observations per second spread evenly over (`from`, `to`], in the histogram's unit. */
+export interface SpreadRange {
+  readonly from: number;
+  readonly to: number;
+  readonly ratePerS: number;
+}
+
+/**
+ * Where the parts' observations lie, each mix share over its range, in the histogram's unit
+ * (`msPerUnit` ms each): what a native histogram is filled from. Empty ranges are left out.
+ */
+export function spreadRanges(parts: readonly HistogramPart[], msPerUnit: number): SpreadRange[] {
+  return parts.flatMap(([rps, mix]) =>
+    mixRanges(mix)
+      .map(({ fromMs, toMs, share }) => ({
+        from: fromMs / msPerUnit,
+        to: toMs / msPerUnit,
+        ratePerS: rps * share,
+      }))
+      .filter((range) => range.ratePerS > 0),
+  );
 }

@@ -1,4 +1,4 @@
-import { ENVOY_BOUNDS_MS, histogramSeries } from "./histogram-series";
+import { ENVOY_BOUNDS_MS } from "./histogram-series";
 import {
   OpenMetricsBuilder,
   type SeriesLabels,
@@ -9,7 +9,7 @@ import {
 import { POD_TEMPLATE_HASH, type Scenario, type Stream, type Workload } from "./scenario";
 
 const REQUESTS = "istio_requests_total";
-const DURATION = "istio_request_duration_milliseconds_bucket";
+const DURATION = "istio_request_duration_milliseconds";
 
 const principal = (w: Workload) => `spiffe://cluster.local/ns/${w.namespace}/sa/${w.serviceAccount}`;
 const podIp = (w: Workload, pod: string) =>
@@ -116,7 +116,7 @@ function serverSide(om: SeriesSink, s: Stream) {
   if (s.to.dataPlane === "waypoint") {
     const labels = { reporter: "waypoint", ...base, ...waypointPod(s.to.namespace) };
     responses(om, labels, s, 1);
-    histogramSeries(om, DURATION, labels, ENVOY_BOUNDS_MS, [[s.rps, s.serverLatency]]);
+    om.histogram(DURATION, labels, ENVOY_BOUNDS_MS, [[s.rps, s.serverLatency]]);
     return;
   }
   if (s.to.dataPlane !== "sidecar") return;
@@ -124,7 +124,7 @@ function serverSide(om: SeriesSink, s: Stream) {
     const share = 1 / s.to.pods.length;
     const labels = { reporter: "destination", ...base, ...sidecarPod(s.to, pod) };
     responses(om, labels, s, share);
-    histogramSeries(om, DURATION, labels, ENVOY_BOUNDS_MS, [[s.rps * share, s.serverLatency]]);
+    om.histogram(DURATION, labels, ENVOY_BOUNDS_MS, [[s.rps * share, s.serverLatency]]);
   }
 }
 
@@ -140,7 +140,7 @@ function clientSide(om: SeriesSink, s: Stream, client: Workload) {
       { ...labels, response_code: "0", grpc_response_status: "", response_flags: "UF" },
       s.clientOnlyFailureRps * share,
     );
-    histogramSeries(om, DURATION, labels, ENVOY_BOUNDS_MS, [
+    om.histogram(DURATION, labels, ENVOY_BOUNDS_MS, [
       [s.rps * share, s.clientLatency],
       [s.clientOnlyFailureRps * share, s.clientOnlyFailureLatency],
     ]);
@@ -180,11 +180,13 @@ function ztunnelSide(om: SeriesSink, s: Stream, reporter: "source" | "destinatio
  * at each sidecar client pod, and ztunnel's `istio_tcp_*` for ambient endpoints. Scrape labels
  * `namespace`/`pod` are the reporting proxy's.
  */
+export function istioSeries(scenario: Scenario): OpenMetricsBuilder;
+export function istioSeries<S extends SeriesSink>(scenario: Scenario, om: S, options?: WriterOptions): S;
 export function istioSeries(
   scenario: Scenario,
-  om = new OpenMetricsBuilder(),
+  om: SeriesSink = new OpenMetricsBuilder(),
   options: WriterOptions = {},
-): OpenMetricsBuilder {
+): SeriesSink {
   const sink = sinkFor(om, options);
   for (const s of scenario.streams) {
     serverSide(sink, s);

@@ -1,4 +1,3 @@
-import { histogramSeries } from "./histogram-series";
 import {
   OpenMetricsBuilder,
   type SeriesLabels,
@@ -163,9 +162,8 @@ function routeBackendSeries(om: SeriesSink, stream: Stream, client: Workload, po
   status("404", "", rps * stream.notFoundShare);
   status("500", "", rps * stream.serverFailureShare);
   status("", "REFUSED", failedAtClient);
-  histogramSeries(
-    om,
-    "outbound_http_route_backend_response_duration_seconds_bucket",
+  om.histogram(
+    "outbound_http_route_backend_response_duration_seconds",
     labels,
     ROUTE_BACKEND_BOUNDS_MS,
     [
@@ -195,7 +193,7 @@ function inboundSeries(sink: SeriesSink, stream: Stream): void {
       ...POLICY,
     };
     responses(sink, "response_total", labels, stream, share);
-    histogramSeries(sink, "response_latency_ms_bucket", labels, LINKERD_BOUNDS_MS, [
+    sink.histogram("response_latency_ms", labels, LINKERD_BOUNDS_MS, [
       [stream.rps * share, stream.serverLatency],
     ]);
     // Per-route views of the same requests: counting them too would double the numbers.
@@ -236,7 +234,7 @@ function outboundSeries(sink: SeriesSink, stream: Stream, client: Workload): voi
         },
         stream.clientOnlyFailureRps * share,
       );
-      histogramSeries(sink, "response_latency_ms_bucket", labels, LINKERD_BOUNDS_MS, [
+      sink.histogram("response_latency_ms", labels, LINKERD_BOUNDS_MS, [
         [stream.rps * share, stream.clientLatency],
         [stream.clientOnlyFailureRps * share, stream.clientOnlyFailureLatency],
       ]);
@@ -249,11 +247,13 @@ function outboundSeries(sink: SeriesSink, stream: Stream, client: Workload): voi
  * at each server pod (client known only by identity), outbound series at each client pod with the
  * `dst_*` labels, and `route_*`/`control_*` families that must never be counted.
  */
+export function linkerdSeries(scenario: Scenario): OpenMetricsBuilder;
+export function linkerdSeries<S extends SeriesSink>(scenario: Scenario, om: S, options?: WriterOptions): S;
 export function linkerdSeries(
   scenario: Scenario,
-  om = new OpenMetricsBuilder(),
+  om: SeriesSink = new OpenMetricsBuilder(),
   options: WriterOptions = {},
-): OpenMetricsBuilder {
+): SeriesSink {
   const sink = sinkFor(om, options);
   for (const stream of scenario.streams) {
     inboundSeries(sink, stream);

@@ -1,16 +1,35 @@
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
+import { classicBucketRates, type HistogramPart } from "./histogram-series";
 
 export type SeriesLabels = Readonly<Record<string, string>>;
 
-/** Anything series can be added to. */
+/**
+ * Anything series can be added to. Writers name what a proxy measures; the sink decides how it
+ * reaches Prometheus, so the same writers feed a promtool backfill and a live scrape target.
+ */
 export interface SeriesSink {
   counter(name: string, labels: SeriesLabels, ratePerS: number): void;
+  /**
+   * A latency histogram by its base name (no `_bucket`): traffic made of parts, `bounds` the
+   * proxy's classic bucket bounds in ms, `msPerUnit` the ms in one unit of the histogram (1000 for
+   * one in seconds; 1 when absent). A backfill writes classic `_bucket` counters; a scrape target
+   * can serve a native histogram, whose buckets do not depend on `bounds`.
+   */
+  histogram(
+    baseName: string,
+    labels: SeriesLabels,
+    bounds: readonly number[],
+    parts: readonly HistogramPart[],
+    msPerUnit?: number,
+  ): void;
 }
 
 /** A sink that adds labels to every series, as an external label or a relabeling would. */
 const withLabels = (sink: SeriesSink, extra: SeriesLabels): SeriesSink => ({
   counter: (name, labels, ratePerS) => sink.counter(name, { ...labels, ...extra }, ratePerS),
+  histogram: (baseName, labels, bounds, parts, msPerUnit) =>
+    sink.histogram(baseName, { ...labels, ...extra }, bounds, parts, msPerUnit),
 });
 
 /** What a mesh's writer may add to every series it writes. */
@@ -48,6 +67,23 @@ export class OpenMetricsBuilder implements SeriesSink {
     const key = JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
     const existing = family.get(key);
     family.set(key, { labels, ratePerS: (existing?.ratePerS ?? 0) + ratePerS });
+  }
+
+  /**
+   * Writes one cumulative `<baseName>_bucket` counter per bound and `+Inf`, `le` in the
+   * histogram's unit (as text and OpenMetrics show it: `0.025`, `1`).
+   */
+  histogram(
+    baseName: string,
+    labels: SeriesLabels,
+    bounds: readonly number[],
+    parts: readonly HistogramPart[],
+    msPerUnit = 1,
+  ): void {
+    for (const [le, rate] of classicBucketRates(bounds, parts)) {
+      const bound = le === Infinity ? "+Inf" : String(le / msPerUnit);
+      this.counter(`${baseName}_bucket`, { ...labels, le: bound }, rate);
+    }
   }
 
   get seriesCount(): number {

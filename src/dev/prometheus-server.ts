@@ -71,24 +71,36 @@ export async function freePort(wanted = 0): Promise<number> {
  * benchmark query.
  */
 export async function startPrometheus(options: PrometheusOptions): Promise<RunningPrometheus> {
-  const binary = options.binary ?? "prometheus";
   if (options.binary !== undefined) await checkBinary(options.binary);
   const dir = await mkdtemp(join(tmpdir(), "smi-prometheus-"));
-  const dataDir = join(dir, "data");
-  await backfill(options, dir, dataDir);
+  await backfill(options, dir, join(dir, "data"));
   await writeFile(join(dir, "prometheus.yml"), "global:\n  scrape_interval: 15s\n");
+  return launchPrometheus(dir, options);
+}
 
+/**
+ * Starts Prometheus over `dir` (its `prometheus.yml`, its TSDB in `data/`) on a loopback port
+ * (`port`, else a free one) and waits until it is ready. `stop` ends it and removes `dir`; a start
+ * that fails removes it too. `extraArgs` add flags (a feature flag for native histograms).
+ */
+export async function launchPrometheus(
+  dir: string,
+  options: Pick<PrometheusOptions, "binary" | "routePrefix" | "port">,
+  extraArgs: readonly string[] = [],
+): Promise<RunningPrometheus> {
+  const binary = options.binary ?? "prometheus";
   const port = options.port ?? (await freePort());
   const prefix = options.routePrefix ?? "";
   const server = spawnServer(binary, dir, "prometheus.log", [
     `--config.file=${join(dir, "prometheus.yml")}`,
-    `--storage.tsdb.path=${dataDir}`,
+    `--storage.tsdb.path=${join(dir, "data")}`,
     "--storage.tsdb.retention.time=100y",
     `--web.listen-address=127.0.0.1:${port}`,
     ...(prefix
       ? [`--web.route-prefix=${prefix}`, `--web.external-url=http://127.0.0.1:${port}${prefix}`]
       : []),
     "--log.level=warn",
+    ...extraArgs,
   ]);
   const url = `http://127.0.0.1:${port}${prefix}`;
   try {
@@ -135,7 +147,7 @@ export function spawnServer(binary: string, dir: string, logName: string, args: 
 }
 
 /** A configured binary is checked first, so a wrong PROMETHEUS_BIN is named, not the promtool beside it. */
-async function checkBinary(binary: string): Promise<void> {
+export async function checkBinary(binary: string): Promise<void> {
   await access(binary, constants.X_OK).catch((cause: unknown) => {
     throw new PrometheusMissingError(binary, { cause });
   });

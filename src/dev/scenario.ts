@@ -234,16 +234,32 @@ export function liveFrom(s: Scenario, nowS: number, aheadS: number): Scenario {
   return { ...s, startS: now - (s.endS - s.startS), endS: now + aheadS };
 }
 
+/** One share of a mix with the range it spreads evenly over: (`fromMs`, `toMs`]. */
+interface MixRange {
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly share: number;
+}
+
+/**
+ * A mix's shares with their ranges, (previous common bound, `upTo`] each: the one reading of a mix
+ * that classic buckets and native histograms are both filled from.
+ */
+export function mixRanges(mix: LatencyMix): MixRange[] {
+  return mix.map(({ upTo, share }) => {
+    const index = COMMON_BOUNDS_MS.indexOf(upTo);
+    return { fromMs: index <= 0 ? 0 : (COMMON_BOUNDS_MS[index - 1] as number), toMs: upTo, share };
+  });
+}
+
 /**
  * Cumulative share of requests at or below `bound` ms for a mix, assuming requests spread
  * evenly inside each interval. This is how writers fill any mesh's finer buckets.
  */
 export function cumulativeShare(mix: LatencyMix, bound: number): number {
   let total = 0;
-  for (const { upTo, share } of mix) {
-    const index = COMMON_BOUNDS_MS.indexOf(upTo);
-    const lower = index <= 0 ? 0 : (COMMON_BOUNDS_MS[index - 1] as number);
-    total += share * Math.min(1, Math.max(0, (bound - lower) / (upTo - lower)));
+  for (const { fromMs, toMs, share } of mixRanges(mix)) {
+    total += share * Math.min(1, Math.max(0, (bound - fromMs) / (toMs - fromMs)));
   }
   return total;
 }

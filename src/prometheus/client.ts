@@ -114,7 +114,11 @@ export class PrometheusClient implements QueryEngine {
    */
   rangeQuery(query: string, range: QueryRange, options: QueryOptions = {}): Promise<QueryResult> {
     const step = `${range.stepMs / 1000}`;
-    return this.#query({ query, start: seconds(range.start), end: seconds(range.end), step }, "matrix", options);
+    return this.#query(
+      { query, start: seconds(range.start), end: seconds(range.end), step },
+      "matrix",
+      options,
+    );
   }
 
   async #query(

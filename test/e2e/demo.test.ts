@@ -39,6 +39,51 @@ function expectHeadersShown(command: string, headers: string, status: number) {
   expect(headers, command).toMatch(/^content-type: application\/json/im);
 }
 
+/**
+ * Runs every command the demo printed and checks each answered with data: curl commands (those that
+ * may carry a Warning print their headers), the CLI's top and topology, and the report.
+ */
+async function expectDataFromCommands(output: string): Promise<number> {
+  const commands = [...output.matchAll(/^curl -s(Si)? '([^']+)'$/gm)];
+  const urls = commands.map((m) => m[2] as string);
+  expect(urls.length).toBeGreaterThanOrEqual(6);
+  // Every answer that may carry a Warning is fetched with its headers; discovery has none.
+  for (const [command, withHeaders, url] of commands) {
+    expect(withHeaders === undefined, command).toBe(url?.endsWith("/v1alpha2/"));
+    if (withHeaders !== undefined) {
+      const pasted = await paste(command, {});
+      expectHeadersShown(command, pasted.headers, 200);
+    }
+  }
+  for (const url of urls) {
+    const response = await fetch(url);
+    expect(response.status, url).toBe(200);
+    const body = (await response.json()) as {
+      kind: string;
+      items?: unknown[];
+      metrics?: { name: string; value: string }[];
+      requests?: number;
+    };
+    if (body.kind === "TrafficMetricsList") expect(body.items?.length, url).toBeGreaterThan(0);
+    if (body.kind === "TrafficMetrics") {
+      expect(body.metrics?.find((m) => m.name === "success_count")?.value, url).not.toBe("0");
+    }
+    if (url.includes("/summary/")) expect(body.requests, url).toBeGreaterThan(0);
+  }
+  const cli = output.split("\n").filter((line) => line.startsWith("npx smi-metrics "));
+  expect(cli.map((line) => line.split(" ")[2])).toEqual(["top", "topology"]);
+  for (const command of cli) {
+    const { stdout: printed } = await run("bash", ["-c", command], { env: process.env });
+    expect(printed, command).toMatch(/\d+\.\d\drps \d+\.\d\d%|\d+\.\d\d%\s+\d+\.\d\drps/);
+  }
+  const report = output.match(/^(\S+=\S+ )+npm run report -- --spec \S+$/m)?.[0] as string;
+  const { stdout } = await run("bash", ["-c", report], { env: process.env });
+  expect(stdout).toMatch(
+    /\| (deployments\/payments\/api|services\/payments\/payments-api) \| \d+ \| \d+\.\d\d% \|/,
+  );
+  return urls.length;
+}
+
 describe("npm run demo", () => {
   it.each([
     ["linkerd", ["--", "--mesh", "linkerd"], {}],
@@ -52,58 +97,40 @@ describe("npm run demo", () => {
       const output = demo.output();
       expect(output).toContain(`holds ${mesh} traffic`);
       expect(output).toMatch(/^Prometheus http:\/\/127\.0\.0\.1:\d+ holds/m);
-      const commands = [...output.matchAll(/^curl -s(Si)? '([^']+)'$/gm)];
-      const urls = commands.map((m) => m[2] as string);
-      expect(urls.length).toBeGreaterThanOrEqual(6);
-      // Every answer that may carry a Warning is fetched with its headers; discovery has none.
-      for (const [command, withHeaders, url] of commands) {
-        expect(withHeaders === undefined, command).toBe(url?.endsWith("/v1alpha2/"));
-        if (withHeaders !== undefined) {
-          const pasted = await paste(command, {});
-          expectHeadersShown(command, pasted.headers, 200);
-        }
-      }
-      for (const url of urls) {
-        const response = await fetch(url);
-        expect(response.status, url).toBe(200);
-        const body = (await response.json()) as {
-          kind: string;
-          items?: unknown[];
-          metrics?: { name: string; value: string }[];
-          requests?: number;
-        };
-        if (body.kind === "TrafficMetricsList") expect(body.items?.length, url).toBeGreaterThan(0);
-        if (body.kind === "TrafficMetrics") {
-          expect(body.metrics?.find((m) => m.name === "success_count")?.value, url).not.toBe("0");
-        }
-        if (url.includes("/summary/")) expect(body.requests, url).toBeGreaterThan(0);
-      }
+      const fetched = await expectDataFromCommands(output);
       const gate = output.match(/^curl -sSi -X POST .*\/webhooks\/flagger.*$/m)?.[0] as string;
       const gated = await paste(gate, {});
       expect(gated.status).toBe(200);
       expectHeadersShown(gate, gated.headers, 200);
-      const cli = output.split("\n").filter((line) => line.startsWith("npx smi-metrics "));
-      expect(cli.map((line) => line.split(" ")[2])).toEqual(["top", "topology"]);
-      for (const command of cli) {
-        const { stdout: printed } = await run("bash", ["-c", command], { env: process.env });
-        expect(printed, command).toMatch(/\d+\.\d\drps \d+\.\d\d%|\d+\.\d\d%\s+\d+\.\d\drps/);
-      }
-      const report = output.match(/^(\S+=\S+ )+npm run report -- --spec \S+$/m)?.[0] as string;
-      const { stdout } = await run("bash", ["-c", report], { env: process.env });
-      expect(stdout).toMatch(
-        /\| (deployments\/payments\/api|services\/payments\/payments-api) \| \d+ \| \d+\.\d\d% \|/,
-      );
       // Each request the commands made is one short line, never the EMF document Lambda prints.
       const logged = demo
         .output()
         .split("\n")
         .filter((line) => /^(GET|POST) \//.test(line));
-      expect(logged.length).toBeGreaterThanOrEqual(urls.length + 1);
+      expect(logged.length).toBeGreaterThanOrEqual(fetched + 1);
       for (const line of logged) expect(line).toMatch(/^(GET|POST) \/\S* \d{3} \d+ms \d+ round trips?$/);
       expect(demo.output()).not.toContain('"_aws"');
     },
     120_000,
   );
+
+  it("serves the demo from a live scrape of native histograms with --histograms native, --mesh kept", async () => {
+    demo = startProcess("npm", ["run", "demo", "--", "--mesh", "consul", "--histograms", "native"], {
+      PORT: "0",
+    });
+    await demo.waitFor(/Ctrl-C stops/, 90_000);
+    const output = demo.output();
+    expect(output).toMatch(/^Prometheus http:\/\/127\.0\.0\.1:\d+ scrapes consul traffic/m);
+    expect(output).toContain("Latencies come from native histograms");
+    // The live data begins at start-up, so the commands ask about the first full window: 30 s.
+    const time = output.match(/the 30s up to (\S+Z):/)?.[1];
+    expect(output).toContain(`?t=30s&time=${time}`);
+    await expectDataFromCommands(output);
+    // Latency comes from the native histograms: the printed gates pass their p99 checks.
+    for (const gate of output.match(/^curl -sSi -X POST .*\/webhooks\/flagger.*$/gm) ?? []) {
+      expect((await paste(gate, {})).status, gate).toBe(200);
+    }
+  }, 150_000);
 
   it("honours API_TOKEN and WEBHOOK_TOKEN as npm start does, and prints commands that send them", async () => {
     const env = { API_TOKEN, WEBHOOK_TOKEN };

@@ -9,6 +9,7 @@ const text = (tokens: boolean) =>
     prometheusUrl: "http://127.0.0.1:9090",
     kubernetesUrl: "http://127.0.0.1:6443",
     time: new Date("2025-11-24T16:15:00Z"),
+    window: "5m",
     workloads: 12,
     apiToken: tokens,
     webhookToken: tokens,

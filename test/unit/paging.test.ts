@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ListCache } from "../../src/config/list-cache";
 import { createApiHandler } from "../../src/http/api-handler";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
-import type { QueryResult, QueryEngine, QueryOptions } from "../../src/prometheus/client";
+import type { QueryEngine, QueryOptions, QueryResult } from "../../src/prometheus/client";
 import type { VectorSample } from "../../src/prometheus/envelope";
 import { call, testContext } from "../support/harness";
 

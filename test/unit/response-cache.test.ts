@@ -4,7 +4,7 @@ import { createApiHandler } from "../../src/http/api-handler";
 import { ResponseBody } from "../../src/http/response-body";
 import { cacheKey, ResponseCache } from "../../src/http/response-cache";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
-import type { QueryResult, QueryEngine } from "../../src/prometheus/client";
+import type { QueryEngine, QueryResult } from "../../src/prometheus/client";
 import { call, httpEvent, testContext } from "../support/harness";
 
 /** An engine that counts queries and holds every answer until released. */
