@@ -4,6 +4,7 @@ import type { Context } from "../config/context";
 import { BadRequestError, ExpiredError } from "../errors/request-errors";
 import type { Measurement } from "../metrics/measurement";
 import type { RequestStats } from "../metrics/request-stats";
+import type { TimeRange } from "../metrics/time-range";
 import type { ResourceRef } from "../smi/kinds";
 
 /**
@@ -37,9 +38,13 @@ export interface PageRequest {
   readonly token?: ContinueToken;
 }
 
-/** The identity a token is bound to: the same kind, scope and version (the path) and window. */
-export function queryIdentity(path: string, windowMs: number): string {
-  return createHash("sha256").update(`${path}\n${windowMs}`).digest("base64url").slice(0, 22);
+/**
+ * The identity a token is bound to: the same kind, scope and version (the path) and window, and for
+ * a range answer its first point and step.
+ */
+export function queryIdentity(path: string, windowMs: number, points?: TimeRange["points"]): string {
+  const range = points === undefined ? "" : `\n${points.start.getTime()}\n${points.stepMs}`;
+  return createHash("sha256").update(`${path}\n${windowMs}${range}`).digest("base64url").slice(0, 22);
 }
 
 /** Reads `limit` and `continue`; a malformed value is a 400 that says what is accepted. */
@@ -105,17 +110,19 @@ export function pinnedTime(
   return new Date(token.t);
 }
 
-/** Identity and numbers of one item of a list, for the answer's digest. */
+/** Identity and numbers of one item of a list, at each point (one for an instant answer), for the answer's digest. */
 export interface DigestItem {
   readonly id: string;
-  readonly measurement: Measurement;
+  readonly series: readonly Measurement[];
 }
 
-/** A digest of a whole answer: its items in order, with their numbers. */
+/** A digest of a whole answer: its items in order, with their numbers at every point. */
 function answerDigest(items: readonly DigestItem[]): string {
   const hash = createHash("sha256");
-  for (const { id, measurement: m } of items) {
-    hash.update(`${id}|${m.successCount}|${m.failureCount}|${m.p50Ms}|${m.p90Ms}|${m.p99Ms}\n`);
+  for (const { id, series } of items) {
+    for (const m of series) {
+      hash.update(`${id}|${m.successCount}|${m.failureCount}|${m.p50Ms}|${m.p90Ms}|${m.p99Ms}\n`);
+    }
   }
   return hash.digest("base64url").slice(0, 22);
 }

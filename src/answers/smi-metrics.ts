@@ -8,11 +8,21 @@ import type { TimeRange } from "../metrics/time-range";
 import { apiGroup, apiResourceList } from "../smi/discovery";
 import { API_GROUP, type ApiVersion, isSplitKindName, KINDS } from "../smi/kinds";
 import type { ObjectPath, SmiRoute } from "../smi/route";
-import type { TrafficMetrics, TrafficMetricsList } from "../smi/schemas";
+import type {
+  TrafficMetrics,
+  TrafficMetricsList,
+  TrafficMetricsSeries,
+  TrafficMetricsSeriesList,
+} from "../smi/schemas";
 import { type Answer, answerOf, documentAnswer } from "./answer";
 import { cutPage, type PageContext, pageIdOf, pageMetadata, wholeList } from "./paging";
-import { objectReference, ownTraffic, selfLinkOf, trafficMetrics, trafficMetricsList } from "./smi-objects";
+import { type MetricsList, type Renderer, rendererFor } from "./renderer";
+import { checkSeriesSize } from "./series-limits";
+import { objectReference, ownTraffic, selfLinkOf } from "./smi-objects";
 import { splitList } from "./split-answers";
+
+/** Any metrics answer: one object or a list, at one time or over a range. */
+export type MetricsAnswer = TrafficMetrics | TrafficMetricsSeries | MetricsList;
 
 /** Discovery answers need no metrics, and so no time range. */
 export function discoveryAnswer(
@@ -25,9 +35,10 @@ export function discoveryAnswer(
 }
 
 /**
- * Answers an SMI metrics route. All queries of one request are issued together; a failure of any
- * of them fails the whole answer, so a caller never gets partial numbers. Lists are cut into
- * pages when the caller asks (`paging`).
+ * Answers an SMI metrics route, at one time or (a range) at every point of it. All queries of one
+ * request are issued together, once for every point; a failure of any of them fails the whole
+ * answer, so a caller never gets partial numbers. Lists are cut into pages when the caller asks
+ * (`paging`).
  */
 export async function answerMetrics(
   context: Context,
@@ -35,7 +46,7 @@ export async function answerMetrics(
   range: TimeRange,
   stats: RequestStats = new RequestStats(),
   paging?: PageContext,
-): Promise<Answer<TrafficMetrics | TrafficMetricsList>> {
+): Promise<Answer<MetricsAnswer>> {
   const page = paging ?? { page: {}, identity: "", now: range.time };
   if (isSplitKindName(route.kind)) {
     const list = await splitList(context, route, range, stats, page);
@@ -44,27 +55,29 @@ export async function answerMetrics(
   if (route.type === "resource") {
     const ref = refOf(route.kind, route);
     const measured = await measureResource(context, ref, range, stats);
-    return answerOf(resourceItem(route.version, range, { ref, ...measured }), stats);
+    const render = rendererFor(route.version, range);
+    return answerOf(resourceItem(render, route.version, { ref, ...measured }), stats);
   }
   const list =
     route.type === "list"
       ? await kindList(context, route, range, stats, page)
       : await edgeList(context, route, range, stats, page);
+  checkSeriesSize(list, page);
   return answerOf(list, stats, list.items.length);
 }
 
-/** A `TrafficMetricsList` of every resource of a kind, or the caller's page of it. */
+/** Every resource of a kind, or the caller's page of it: a list of objects, or of series. */
 async function kindList(
   context: Context,
   route: Extract<SmiRoute, { type: "list" }>,
   range: TimeRange,
   stats: RequestStats,
   paging: PageContext,
-): Promise<TrafficMetricsList> {
+): Promise<MetricsList> {
   const all = await wholeList(context, paging, range.time, stats, () =>
     measureKind(context, route.kind, route.namespace, range, stats),
   );
-  const cut = cutPage(all, (m) => ({ id: pageIdOf(m.ref), measurement: m.measurement }), paging, range.time);
+  const cut = cutPage(all, (m) => ({ id: pageIdOf(m.ref), series: m.series }), paging, range.time);
   const list = kindListOf(route, cut.items, range);
   return { ...list, metadata: { ...list.metadata, ...pageMetadata(cut) } };
 }
@@ -74,36 +87,29 @@ export function kindListOf(
   { version, kind, namespace }: Omit<Extract<SmiRoute, { type: "list" }>, "type">,
   measured: readonly MeasuredResource[],
   range: TimeRange,
-): TrafficMetricsList {
+): MetricsList {
   const base = `/apis/${API_GROUP}/${version}`;
-  return trafficMetricsList({
-    version,
+  const render = rendererFor(version, range);
+  return render.list({
     selfLink: namespace === undefined ? `${base}/${kind}` : `${base}/namespaces/${namespace}/${kind}`,
     resource: namespace === undefined ? { kind: KINDS[kind].kind } : { kind: KINDS[kind].kind, namespace },
-    items: measured.map((resource) => resourceItem(version, range, resource)),
+    items: measured.map((resource) => resourceItem(render, version, resource)),
   });
 }
 
-/** A resource's own `TrafficMetrics`: no peer, the side that measured it, its own path. */
-function resourceItem(version: ApiVersion, range: TimeRange, { ref, measurement, side }: MeasuredResource) {
-  return trafficMetrics({
-    version,
-    resource: ref,
-    edge: ownTraffic(side),
-    ...range,
-    measurement,
-    selfLink: selfLinkOf(version, ref),
-  });
+/** A resource's own numbers: no peer, the side that measured it, its own path. */
+function resourceItem(render: Renderer, version: ApiVersion, { ref, side, ...measured }: MeasuredResource) {
+  return render.item({ resource: ref, edge: ownTraffic(side), measured, selfLink: selfLinkOf(version, ref) });
 }
 
-/** A resource's edges as a `TrafficMetricsList`, or the caller's page of them. */
+/** A resource's edges, or the caller's page of them: a list of objects, or of series. */
 async function edgeList(
   context: Context,
   route: Extract<SmiRoute, { type: "edges" }>,
   range: TimeRange,
   stats: RequestStats,
   paging: PageContext,
-): Promise<TrafficMetricsList> {
+): Promise<MetricsList> {
   const { version } = route;
   const ref = refOf(route.kind, route);
   const all = await wholeList(context, paging, range.time, stats, () =>
@@ -111,20 +117,17 @@ async function edgeList(
   );
   const cut = cutPage(
     all,
-    (e) => ({
-      id: `${e.direction}|${e.side}|${e.peer === null ? "" : pageIdOf(e.peer)}`,
-      measurement: e.measurement,
-    }),
+    (e) => ({ id: `${e.direction}|${e.side}|${e.peer === null ? "" : pageIdOf(e.peer)}`, series: e.series }),
     paging,
     range.time,
   );
   const selfLink = selfLinkOf(version, ref, "/edges");
-  const list = trafficMetricsList({
-    version,
+  const render = rendererFor(version, range);
+  const list = render.list({
     selfLink,
     resource: objectReference(ref),
-    items: cut.items.map(({ measurement, ...edge }) =>
-      trafficMetrics({ version, resource: ref, edge, ...range, measurement, selfLink }),
+    items: cut.items.map(({ measurement, series, ...edge }) =>
+      render.item({ resource: ref, edge, measured: { measurement, series }, selfLink }),
     ),
   });
   return { ...list, metadata: { ...list.metadata, ...pageMetadata(cut) } };

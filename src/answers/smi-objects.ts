@@ -28,6 +28,13 @@ const latency = (name: LatencyName, ms: number | null) => ({
   value: ms === null || !Number.isFinite(ms) ? null : formatMilliQuantity(ms),
 });
 
+/** An edge as SMI writes it: which way, the peer (null for a resource's own numbers), the side. */
+export const edgeOf = (edge: EdgeSpec): TrafficMetrics["edge"] => ({
+  direction: edge.direction,
+  resource: edge.peer === null ? null : objectReference(edge.peer),
+  side: edge.side,
+});
+
 /** A resource's own numbers as an edge: all it received (`from`, no peer), measured on `side`. */
 export const ownTraffic = (side: EdgeSpec["side"]): EdgeSpec => ({ direction: "from", peer: null, side });
 
@@ -52,11 +59,7 @@ export function trafficMetrics(args: {
     selfLink: args.selfLink,
     creationTimestamp: timestamp,
   };
-  const edgeObject: TrafficMetrics["edge"] = {
-    direction: edge.direction,
-    resource: edge.peer === null ? null : objectReference(edge.peer),
-    side: edge.side,
-  };
+  const edgeObject = edgeOf(edge);
   return {
     kind: "TrafficMetrics",
     apiVersion: apiVersionOf(version),
@@ -65,15 +68,26 @@ export function trafficMetrics(args: {
     window: formatDuration(args.windowMs),
     resource: objectReference(resource),
     edge: edgeObject,
-    metrics: [
-      latency("p99_response_latency", m.p99Ms),
-      latency("p90_response_latency", m.p90Ms),
-      latency("p50_response_latency", m.p50Ms),
-      { name: "success_count", value: formatMilliQuantity(m.successCount) },
-      { name: "failure_count", value: formatMilliQuantity(m.failureCount) },
-    ],
+    metrics: metricsOf(m),
   };
 }
+
+/** A measurement as the SMI `metrics` array: the three latencies, then the two counts. */
+export function metricsOf(m: Measurement): TrafficMetrics["metrics"] {
+  return [
+    latency("p99_response_latency", m.p99Ms),
+    latency("p90_response_latency", m.p90Ms),
+    latency("p50_response_latency", m.p50Ms),
+    { name: "success_count", value: formatMilliQuantity(m.successCount) },
+    { name: "failure_count", value: formatMilliQuantity(m.failureCount) },
+  ];
+}
+
+/** A split backend's observed share as its `traffic_share` metric. */
+export const shareMetric = (share: number) => ({
+  name: "traffic_share" as const,
+  value: formatMilliQuantity(share),
+});
 
 export function trafficMetricsList(args: {
   version: ApiVersion;
@@ -114,6 +128,6 @@ export function backendMetrics(
     ...item,
     edge: { direction: "from", resource: {}, side: backend.side },
     backend: { apex: backend.apex, name: backend.name, weight: backend.weight },
-    metrics: [...item.metrics, { name: "traffic_share", value: formatMilliQuantity(backend.share) }],
+    metrics: [...item.metrics, shareMetric(backend.share)],
   };
 }

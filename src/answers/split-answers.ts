@@ -2,13 +2,23 @@ import type { Context } from "../config/context";
 import { NotFoundError } from "../errors/request-errors";
 import type { Split } from "../kubernetes/split";
 import type { RequestStats } from "../metrics/request-stats";
-import { explainUnobservedBackends, measureSplit } from "../metrics/splits";
+import { explainUnobservedBackends, type MeasuredSplit, measureSplit } from "../metrics/splits";
 import type { TimeRange } from "../metrics/time-range";
-import { API_GROUP, isSplitKindName, KINDS, type ResourceRef, type SplitKindName } from "../smi/kinds";
+import {
+  API_GROUP,
+  type ApiVersion,
+  isSplitKindName,
+  KINDS,
+  type KindName,
+  type ResourceRef,
+  type SplitKindName,
+} from "../smi/kinds";
 import type { ObjectPath } from "../smi/route";
 import type { TrafficMetricsList } from "../smi/schemas";
 import { cutPage, type PageContext, pageMetadata, wholeList } from "./paging";
-import { backendMetrics, selfLinkOf, trafficMetricsList } from "./smi-objects";
+import { type MetricsList, type Renderer, rendererFor } from "./renderer";
+import { checkSeriesSize } from "./series-limits";
+import { ownTraffic, selfLinkOf } from "./smi-objects";
 
 /** Where a split route's splits come from; a 404 that says why when this route cannot have any. */
 function splitSourceFor(
@@ -38,6 +48,11 @@ function splitSourceFor(
 const apexLabel = ({ apex, namespace }: Split) =>
   apex.namespace === namespace ? apex.name : `${apex.name}.${apex.namespace}`;
 
+/** One backend as measured, with the split it belongs to. */
+type SplitBackendRow = MeasuredSplit["backends"][number] & { readonly split: Split };
+
+const backendName = (b: SplitBackendRow) => b.backend.subset ?? b.backend.name;
+
 /**
  * The backends of one split (a `resource` path: one TrafficSplit, or an HTTPRoute with its Service
  * parents), or of every split of the kind in a namespace or in all: one item per backend, whose
@@ -49,45 +64,24 @@ export async function splitList(
   range: TimeRange,
   stats: RequestStats,
   paging: PageContext,
-): Promise<TrafficMetricsList> {
-  const { version, kind } = route;
-  const namespace = route.namespace;
+): Promise<MetricsList> {
+  const { version, kind, namespace } = route;
   const name = route.type === "list" ? undefined : route.name;
-  const { source, splitKind } = splitSourceFor(context, route);
-  const all = await wholeList(context, paging, range.time, stats, async () => {
-    const splits =
-      name === undefined
-        ? await source.list(splitKind, namespace)
-        : await source.get(splitKind, namespace as string, name);
-    const measured = await Promise.all(splits.map((split) => measureSplit(context, split, range, stats)));
-    await explainUnobservedBackends(context, measured, range, stats);
-    return measured.flatMap(({ split, backends }) => backends.map((b) => ({ split, ...b })));
-  });
-  const backendName = (b: (typeof all)[number]) => b.backend.subset ?? b.backend.name;
+  const all = await wholeList(context, paging, range.time, stats, () =>
+    measureSplits(context, route, range, stats),
+  );
   const cut = cutPage(
     all,
     (b) => ({
       id: `${b.split.namespace}/${b.split.name}/${apexLabel(b.split)}/${backendName(b)}`,
-      measurement: b.measurement,
+      series: b.series.map((p) => p.measurement),
     }),
     paging,
     range.time,
   );
   const base = `/apis/${API_GROUP}/${version}`;
-  const items = cut.items.map((b) => {
-    const ref: ResourceRef = { kind, namespace: b.split.namespace, name: b.split.name };
-    const { weight } = b.backend;
-    return backendMetrics({
-      version,
-      resource: ref,
-      ...range,
-      measurement: b.measurement,
-      selfLink: selfLinkOf(version, ref),
-      backend: { apex: apexLabel(b.split), name: backendName(b), weight, share: b.share, side: b.side },
-    });
-  });
-  const list = trafficMetricsList({
-    version,
+  const render = rendererFor(version, range);
+  const list = render.list({
     selfLink:
       name !== undefined
         ? selfLinkOf(version, { kind, namespace: namespace as string, name })
@@ -99,7 +93,47 @@ export async function splitList(
       ...(namespace === undefined ? {} : { namespace }),
       ...(name === undefined ? {} : { name }),
     },
-    items,
+    items: cut.items.map((b) => backendItem(render, version, kind, b)),
   });
-  return { ...list, metadata: { ...list.metadata, ...pageMetadata(cut) } };
+  const paged = { ...list, metadata: { ...list.metadata, ...pageMetadata(cut) } };
+  checkSeriesSize(paged, paging);
+  return paged;
+}
+
+/** The splits a route names, each backend measured, and why any has no traffic. */
+async function measureSplits(
+  context: Context,
+  route: ObjectPath,
+  range: TimeRange,
+  stats: RequestStats,
+): Promise<SplitBackendRow[]> {
+  const { source, splitKind } = splitSourceFor(context, route);
+  const splits =
+    route.type === "list"
+      ? await source.list(splitKind, route.namespace)
+      : await source.get(splitKind, route.namespace as string, route.name);
+  const measured = await Promise.all(splits.map((split) => measureSplit(context, split, range, stats)));
+  await explainUnobservedBackends(context, measured, range, stats);
+  return measured.flatMap(({ split, backends }) => backends.map((b) => ({ split, ...b })));
+}
+
+/** One backend's item: the split is the resource, the backend says which, with its share. */
+function backendItem(render: Renderer, version: ApiVersion, kind: KindName, b: SplitBackendRow) {
+  const ref: ResourceRef = { kind, namespace: b.split.namespace, name: b.split.name };
+  const backend = {
+    apex: apexLabel(b.split),
+    name: backendName(b),
+    weight: b.backend.weight,
+    share: b.share,
+    side: b.side,
+    shares: b.series.map((p) => p.share),
+  };
+  const measured = { measurement: b.measurement, series: b.series.map((p) => p.measurement) };
+  return render.item({
+    resource: ref,
+    edge: ownTraffic(b.side),
+    measured,
+    selfLink: selfLinkOf(version, ref),
+    backend,
+  });
 }

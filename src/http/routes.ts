@@ -4,7 +4,7 @@ import { measureSubject } from "../answers/subject";
 import { summarize } from "../answers/summary";
 import type { Context } from "../config/context";
 import { NotFoundError, NotReadyError } from "../errors/request-errors";
-import { checkReadiness } from "../metrics/readiness";
+import { checkReadiness, notReadyDetails } from "../metrics/readiness";
 import { timeRangeOfQuery } from "../metrics/time-range";
 import { parseObjectPath } from "../smi/route";
 import { documentRoutes } from "./document-routes";
@@ -34,11 +34,7 @@ function health(context: Context, r: RouteRequest) {
 /** `/readyz`: whether the backend answers and holds the mesh's series under the configured labels. */
 async function readiness(context: Context, r: RouteRequest) {
   const readiness = await checkReadiness(context, r.now, r.stats.deadline);
-  if (!readiness.ready) {
-    const { backend, meshSeries, labels, histograms } = readiness;
-    const failed = [backend, meshSeries, labels, histograms].filter((c) => !c.ok && c.skipped !== true);
-    throw new NotReadyError(`not ready: ${failed.map((c) => c.detail).join("; ")}`);
-  }
+  if (!readiness.ready) throw new NotReadyError(`not ready: ${notReadyDetails(readiness)}`);
   return answerOf({ status: "ready", mesh: context.mesh.name, ...readiness }, r.stats);
 }
 

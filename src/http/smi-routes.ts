@@ -2,8 +2,9 @@ import { documentAnswer } from "../answers/answer";
 import { parsePageRequest, pinnedTime, queryIdentity } from "../answers/paging";
 import { answerMetrics, discoveryAnswer } from "../answers/smi-metrics";
 import type { Context } from "../config/context";
-import { NotAcceptableError } from "../errors/request-errors";
-import { refuseUnknownParameters, timeRangeOfQuery } from "../metrics/time-range";
+import { BadRequestError, NotAcceptableError } from "../errors/request-errors";
+import { timeOrRangeOfQuery } from "../metrics/range-of-query";
+import { refuseUnknownParameters, type TimeRange } from "../metrics/time-range";
 import { isSplitKindName } from "../smi/kinds";
 import { checkTimeout, KUBECTL_PARAMETERS, readKubectlQuery, refuseWatch } from "../smi/kubectl-query";
 import { negotiate, type Representation, TABLE_CONTENT_TYPE } from "../smi/representation";
@@ -50,16 +51,34 @@ export async function smiPath(context: Context, r: RouteRequest): Promise<RouteR
   // A split's path names one object, but its answer is a list: one item per backend.
   const answer =
     route.type === "resource" && !isSplitKindName(route.kind)
-      ? await answerMetrics(
-          context,
-          route,
-          timeRangeOfQuery(r.query, context.config.window, r.now, KUBECTL_PARAMETERS),
-          r.stats,
-        )
+      ? await answerMetrics(context, route, rangeOf(context, route, r, KUBECTL_PARAMETERS), r.stats)
       : await answerList(context, route, r);
-  if (representation === "json") return { ...answer, body: servedBody(answer.body) };
+  const { body } = answer;
+  if (body.kind === "TrafficMetricsSeries" || body.kind === "TrafficMetricsSeriesList") {
+    if (representation === "table") throw new NotAcceptableError(SERIES_NOT_TABULAR);
+    return { ...answer, body };
+  }
+  if (representation === "json") return { ...answer, body: servedBody(body) };
   const { includeObject } = readKubectlQuery(r.query);
-  return { ...answer, body: trafficTable(answer.body, includeObject), contentType: TABLE_CONTENT_TYPE };
+  return { ...answer, body: trafficTable(body, includeObject), contentType: TABLE_CONTENT_TYPE };
+}
+
+/** Why a range answer has no kubectl Table: a table row holds one point. */
+const SERIES_NOT_TABULAR =
+  "a range answer (start, end, step) is a TrafficMetricsSeries, which has no Table form: ask for application/json, or leave start, end and step out for kubectl's table";
+
+/**
+ * The time parameters of a metrics path: an instant, or with `start` a range, which v1alpha2 alone
+ * serves (its objects carry the side and backend a series needs).
+ */
+function rangeOf(context: Context, route: ObjectPath, r: RouteRequest, extra: readonly string[]): TimeRange {
+  const range = timeOrRangeOfQuery(r.query, context.config.window, r.now, extra);
+  if (range.points !== undefined && route.version !== "v1alpha2") {
+    throw new BadRequestError(
+      `ranges (start, end, step) are served in v1alpha2 only: ask /apis/metrics.smi-spec.io/v1alpha2/... instead of ${route.version}`,
+    );
+  }
+  return range;
 }
 
 /**
@@ -67,13 +86,11 @@ export async function smiPath(context: Context, r: RouteRequest): Promise<RouteR
  * the first one pinned, so pages of one list fit together.
  */
 async function answerList(context: Context, route: ObjectPath, r: RouteRequest) {
-  const asked = timeRangeOfQuery(r.query, context.config.window, r.now, [
-    ...PAGE_PARAMETERS,
-    ...KUBECTL_PARAMETERS,
-  ]);
+  const asked = rangeOf(context, route, r, [...PAGE_PARAMETERS, ...KUBECTL_PARAMETERS]);
   const page = parsePageRequest(r.query);
-  const identity = queryIdentity(r.path, asked.windowMs);
-  const explicit = r.query.has("time") ? asked.time : undefined;
+  const identity = queryIdentity(r.path, asked.windowMs, asked.points);
+  // The end a page is measured at: `time` for an instant list, `end` for a range.
+  const explicit = r.query.has(asked.points === undefined ? "time" : "end") ? asked.time : undefined;
   const pinned = pinnedTime(page, identity, explicit, r.now);
   const range = pinned === undefined ? asked : { ...asked, time: pinned };
   return answerMetrics(context, route, range, r.stats, { page, identity, now: r.now });

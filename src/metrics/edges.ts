@@ -24,6 +24,8 @@ export interface EdgeSpec {
 
 export interface MeasuredEdge extends EdgeSpec {
   readonly measurement: Measurement;
+  /** At every point of the answer's range (one for an instant answer). */
+  readonly series: readonly Measurement[];
 }
 
 /**
@@ -56,11 +58,7 @@ export async function measureEdges(
     perView.flatMap((m) => m.partitions),
     stats,
   );
-  views.forEach((view, i) => {
-    const missing = perView[i]?.latencyMissing ?? 0;
-    const edges = `${missing} of the edges ${view.direction} ${describe(targetOf(ref))}`;
-    noteMissingLatency(view.family, edges, missing, stats);
-  });
+  noteEdgesMissingLatency(ref, views, perView, stats);
   const peerKind = (viewIndex: number, via: number) =>
     (views[viewIndex]?.peer.names[via]?.kind ?? ref.kind) as KindName;
   const placed = await placePeers(
@@ -73,19 +71,34 @@ export async function measureEdges(
   );
   const edges = views.flatMap((view, i) =>
     (perView[i]?.objects ?? [])
-      .map((m) => ({
-        ref: refOf(peerKind(i, m.key.via), {
-          namespace: m.key.namespace ?? placed.get(m.key.name),
-          name: m.key.name,
+      .map(({ key, side, measurement, series }) => ({
+        ref: refOf(peerKind(i, key.via), {
+          namespace: key.namespace ?? placed.get(key.name),
+          name: key.name,
         }),
-        side: m.side,
-        measurement: m.measurement,
+        side,
+        measurement,
+        series,
       }))
       .sort(byId)
-      .map(({ ref: peer, side, measurement }) => ({ direction: view.direction, peer, side, measurement })),
+      .map(({ ref: peer, ...measured }) => ({ direction: view.direction, peer, ...measured })),
   );
   if (edges.length === 0) await explainNoEdges(context, ref, views, range, stats);
   return edges;
+}
+
+/** Edges with requests but no latency histogram, said once per direction. */
+function noteEdgesMissingLatency(
+  ref: ResourceRef,
+  views: readonly EdgeView[],
+  perView: readonly MeasureResult[],
+  stats: RequestStats,
+): void {
+  views.forEach((view, i) => {
+    const missing = perView[i]?.latencyMissing ?? 0;
+    const edges = `${missing} of the edges ${view.direction} ${describe(targetOf(ref))}`;
+    noteMissingLatency(view.family, edges, missing, stats);
+  });
 }
 
 /** The mesh's views of a kind's edges; a 404 that says why when its series cannot name peers. */

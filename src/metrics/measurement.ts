@@ -7,6 +7,9 @@ export interface Measurement {
   readonly p99Ms: number | null;
 }
 
+/** No traffic at every point of a range (or the one point of an instant). */
+export const noTrafficAt = (times: readonly number[]): Measurement[] => times.map(() => NO_TRAFFIC);
+
 export const NO_TRAFFIC: Measurement = {
   successCount: 0,
   failureCount: 0,

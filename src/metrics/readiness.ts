@@ -202,3 +202,11 @@ function labelVerdict(mesh: MeshAdapter, labels: readonly LabelCheck[], count: (
     .join("; ");
   return { ok: false, detail };
 }
+
+/** What a readiness that is not ready found wrong, in one line: `/readyz` and `npm start` say this. */
+export function notReadyDetails({ backend, meshSeries, labels, histograms }: Readiness): string {
+  return [backend, meshSeries, labels, histograms]
+    .filter((c) => !c.ok && c.skipped !== true)
+    .map((c) => c.detail)
+    .join("; ");
+}

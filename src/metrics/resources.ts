@@ -4,17 +4,19 @@ import { eq } from "../prometheus/promql";
 import type { KindName, ResourceRef } from "../smi/kinds";
 import { noteMissingLatency } from "./latency-warnings";
 import { measure } from "./measure";
-import { type Measurement, NO_TRAFFIC } from "./measurement";
+import { type Measurement, NO_TRAFFIC, noTrafficAt } from "./measurement";
 import { notePartitions } from "./partitions";
 import type { RequestStats } from "./request-stats";
 import { byId, grouping, identityMatchers, refKey, refOf } from "./resource-ref";
-import type { TimeRange } from "./time-range";
+import { pointTimes, type TimeRange } from "./time-range";
 import { describe } from "./zero-diagnosis";
 import { explainZero, targetOf } from "./zero-warnings";
 
 export interface MeasuredResource {
   readonly ref: ResourceRef;
   readonly measurement: Measurement;
+  /** At every point of the answer's range (one for an instant answer). */
+  readonly series: readonly Measurement[];
   /** Whose proxy measured it: the mesh's view of the kind says (Linkerd services: the clients'). */
   readonly side: Side;
 }
@@ -47,7 +49,11 @@ export async function measureResource(
   noteMissingLatency(view.family, describe(targetOf(ref)), measured.latencyMissing, stats);
   const found = measured.objects[0];
   if (found === undefined) await explainZero(context, targetOf(ref), range, stats);
-  return { measurement: found?.measurement ?? NO_TRAFFIC, side: found?.side ?? view.family.side };
+  return {
+    measurement: found?.measurement ?? NO_TRAFFIC,
+    series: found?.series ?? noTrafficAt(pointTimes(range)),
+    side: found?.side ?? view.family.side,
+  };
 }
 
 /** Every resource of a kind (in one namespace, or all), plus any the mesh's catalog knows idle. */
@@ -77,12 +83,14 @@ export async function measureKind(
   );
   const resources = new Map<string, MeasuredResource>();
   const side = view.family.side;
-  for (const ref of known.refs) resources.set(refKey(ref), { ref, measurement: NO_TRAFFIC, side });
+  const idle = noTrafficAt(pointTimes(range));
+  for (const ref of known.refs)
+    resources.set(refKey(ref), { ref, measurement: NO_TRAFFIC, series: idle, side });
   let seen = false;
   for (const m of measured.objects) {
     const ref = refOf(kind, m.key);
     if (namespace !== undefined && ref.namespace !== namespace) continue;
-    resources.set(refKey(ref), { ref, measurement: m.measurement, side: m.side });
+    resources.set(refKey(ref), { ref, measurement: m.measurement, series: m.series, side: m.side });
     seen = true;
   }
   // A catalog's idle entries are no proof Prometheus holds this mesh's series: only measured ones are.

@@ -4,11 +4,11 @@ import type { Split, SplitBackend } from "../kubernetes/split";
 import type { BackendReading, Side, SplitPlan } from "../mesh/adapter";
 import { noteMissingLatency } from "./latency-warnings";
 import { measure } from "./measure";
-import { type Measurement, NO_TRAFFIC } from "./measurement";
+import { type Measurement, NO_TRAFFIC, noTrafficAt } from "./measurement";
 import { notePartitions } from "./partitions";
 import type { MeasuredObject, MeasureResult } from "./point-folds";
 import type { RequestStats } from "./request-stats";
-import type { TimeRange } from "./time-range";
+import { pointTimes, type TimeRange } from "./time-range";
 import { explainZeros } from "./zero-warnings";
 
 /** One backend of a split, as measured: its numbers and its observed share of the apex's requests. */
@@ -17,6 +17,8 @@ interface MeasuredBackend {
   readonly measurement: Measurement;
   /** This backend's requests over all the split's backends' requests; 0 when none had any. */
   readonly share: number;
+  /** Its numbers and its share at every point of the answer's range (one for an instant answer). */
+  readonly series: readonly { readonly measurement: Measurement; readonly share: number }[];
   /** Whose proxy observed the numbers. */
   readonly side: Side;
   /** Whether the mesh has series of it in the window: an unobserved backend's zero needs a why. */
@@ -72,16 +74,20 @@ export async function measureSplit(
     const backends = `${result.latencyMissing} of the backends of ${split.kind} ${split.namespace}/${split.name}`;
     if (family !== undefined) noteMissingLatency(family, backends, result.latencyMissing, stats);
   });
-  const measured = split.backends.map((backend) => ({ backend, object: readingOf(plan, backend) }));
-  const total = measured.reduce(
-    (sum, m) => sum + (m.object === undefined ? 0 : requests(m.object.measurement)),
-    0,
+  const idle = noTrafficAt(pointTimes(range));
+  const measured = split.backends.map((backend) => {
+    const object = readingOf(plan, backend);
+    return { backend, object, series: object?.series ?? idle };
+  });
+  // Each point's requests over every backend: the denominator of each backend's share there.
+  const totals = idle.map((_, i) =>
+    measured.reduce((sum, m) => sum + requests(m.series[i] ?? NO_TRAFFIC), 0),
   );
   const side = plans[plan]?.readings[0]?.family.side ?? "client";
   const caveat = plans[chosen]?.caveat;
   if (caveat !== undefined) stats.warnings.add(caveat);
   if (split.weightNote !== undefined) stats.warnings.add(split.weightNote);
-  return { split, backends: measured.map((m) => backendOf(m, total, side)) };
+  return { split, backends: measured.map((m) => backendOf(m, totals, side)) };
 }
 
 /** Every reading of one plan, each as one joined query, all at once. */
@@ -103,17 +109,26 @@ function readAll(context: Context, plan: SplitPlan, range: TimeRange, stats: Req
   );
 }
 
-/** One backend as measured, with its share of the split's requests (`total`). */
+/** One backend as measured, with its share of the split's requests at each point (`totals`). */
 function backendOf(
-  { backend, object }: { backend: SplitBackend; object: MeasuredObject | undefined },
-  total: number,
+  {
+    backend,
+    object,
+    series,
+  }: { backend: SplitBackend; object: MeasuredObject | undefined; series: readonly Measurement[] },
+  totals: readonly number[],
   side: Side,
 ): MeasuredBackend {
-  const measurement = object?.measurement ?? NO_TRAFFIC;
+  const points = series.map((measurement, i) => {
+    const total = totals[i] ?? 0;
+    return { measurement, share: total > 0 ? requests(measurement) / total : 0 };
+  });
+  const last = points.at(-1) ?? { measurement: NO_TRAFFIC, share: 0 };
   return {
     backend,
-    measurement,
-    share: total > 0 ? requests(measurement) / total : 0,
+    measurement: last.measurement,
+    share: last.share,
+    series: points,
     side: object?.side ?? side,
     observed: object !== undefined,
   };

@@ -87,7 +87,7 @@ function parseWindow(text: string, name: string, bounds: WindowBounds): number {
   return ms;
 }
 
-function parseInstant(text: string, name: string): Date {
+export function parseInstant(text: string, name: string): Date {
   const parsed = InstantSchema.safeParse(text);
   if (!parsed.success) {
     throw new BadRequestError(`invalid ${name}: ${parsed.error.issues.map((i) => i.message).join("; ")}`, {
@@ -97,10 +97,10 @@ function parseInstant(text: string, name: string): Date {
   return parsed.data;
 }
 
-const formatInstant = (time: Date) => `${time.toISOString().slice(0, 19)}Z`;
+export const formatInstant = (time: Date) => `${time.toISOString().slice(0, 19)}Z`;
 
 /** Query parameters every metrics read accepts. */
-const TIME_PARAMETERS = ["t", "window", "time"] as const;
+export const TIME_PARAMETERS = ["t", "window", "time"] as const;
 
 /** Refuses parameters a route does not read, and repeated ones, naming what is accepted. */
 export function refuseUnknownParameters(query: URLSearchParams, allowed: readonly string[]): void {

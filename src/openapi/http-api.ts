@@ -14,7 +14,13 @@ import {
 import { NamespaceNameSchema, ResourceNameSchema } from "../smi/k8s-name";
 import { API_VERSIONS, KINDS, type KindName } from "../smi/kinds";
 import { KubectlQuerySchema } from "../smi/kubectl-query";
-import { StatusSchema, TrafficMetricsListSchema, TrafficMetricsSchema } from "../smi/schemas";
+import {
+  StatusSchema,
+  TrafficMetricsListSchema,
+  TrafficMetricsSchema,
+  TrafficMetricsSeriesListSchema,
+  TrafficMetricsSeriesSchema,
+} from "../smi/schemas";
 import { PartialObjectMetadataSchema, TableSchema } from "../smi/table-schemas";
 import { formatDuration } from "../smi/time";
 import {
@@ -47,6 +53,8 @@ function schemas(): Record<string, JsonSchema> {
     [
       { name: "TrafficMetrics", schema: TrafficMetricsSchema },
       { name: "TrafficMetricsList", schema: TrafficMetricsListSchema },
+      { name: "TrafficMetricsSeries", schema: TrafficMetricsSeriesSchema },
+      { name: "TrafficMetricsSeriesList", schema: TrafficMetricsSeriesListSchema },
       { name: "Table", schema: TableSchema },
       { name: "PartialObjectMetadata", schema: PartialObjectMetadataSchema },
       { name: "Status", schema: StatusSchema },
@@ -83,60 +91,99 @@ const schemaOf = (schema: z.ZodType) => {
   return rest;
 };
 
-function parameters(kinds: readonly KindName[], window: WindowBounds): Record<string, JsonSchema> {
-  const path = (name: string, schema: z.ZodType, description: string) => ({
-    name,
-    in: "path",
-    required: true,
-    description,
-    schema: schemaOf(schema),
-  });
-  const query = (name: string, schema: z.ZodType, description: string) => ({
-    name,
-    in: "query",
-    required: false,
-    description,
-    schema: schemaOf(schema),
-  });
+const pathParameter = (name: string, schema: z.ZodType, description: string) => ({
+  name,
+  in: "path",
+  required: true,
+  description,
+  schema: schemaOf(schema),
+});
+
+const queryParameter = (name: string, schema: z.ZodType, description: string) => ({
+  name,
+  in: "query",
+  required: false,
+  description,
+  schema: schemaOf(schema),
+});
+
+/** The path parameters of the SMI paths: version, kind, namespace and name. */
+function pathParameters(kinds: readonly KindName[]): Record<string, JsonSchema> {
   const namespaced = kinds.filter((k) => KINDS[k].namespaced);
-  const kubectl = KubectlQuerySchema.shape;
-  const windowText = `a duration such as 30s, 5m or 1h30m, from ${formatDuration(window.minMs)} to ${formatDuration(window.maxMs)}; default ${formatDuration(window.defaultMs)}`;
   return {
-    version: path("version", z.enum(API_VERSIONS), "API version"),
-    kind: path("kind", z.enum(kinds as [KindName, ...KindName[]]), "a kind the mesh serves (plural)"),
-    namespacedKind: path(
+    version: pathParameter("version", z.enum(API_VERSIONS), "API version"),
+    kind: pathParameter(
+      "kind",
+      z.enum(kinds as [KindName, ...KindName[]]),
+      "a kind the mesh serves (plural)",
+    ),
+    namespacedKind: pathParameter(
       "kind",
       z.enum(namespaced as [KindName, ...KindName[]]),
       "a namespaced kind the mesh serves (plural)",
     ),
-    namespace: path("namespace", NamespaceNameSchema, "a namespace (DNS-1123 label)"),
-    name: path("name", ResourceNameSchema, "a resource name (DNS-1123 subdomain)"),
-    t: query("t", z.string(), `the window ending at time: ${windowText}`),
-    window: query("window", z.string(), "alias of t"),
-    time: query(
+    namespace: pathParameter("namespace", NamespaceNameSchema, "a namespace (DNS-1123 label)"),
+    name: pathParameter("name", ResourceNameSchema, "a resource name (DNS-1123 subdomain)"),
+  };
+}
+
+/** The time parameters: an instant answer's window and time, a range answer's start, end and step. */
+function timeParameters(window: WindowBounds): Record<string, JsonSchema> {
+  const windowText = `a duration such as 30s, 5m or 1h30m, from ${formatDuration(window.minMs)} to ${formatDuration(window.maxMs)}; default ${formatDuration(window.defaultMs)}`;
+  return {
+    t: queryParameter("t", z.string(), `the window ending at time: ${windowText}`),
+    window: queryParameter("window", z.string(), "alias of t"),
+    time: queryParameter(
       "time",
       InstantSchema,
       "end of the window, RFC 3339 (2026-11-25T09:00:00Z) or Unix seconds; default now; never in the future",
     ),
-    includeObject: query(
+    start: queryParameter(
+      "start",
+      InstantSchema,
+      "makes the answer a range (v1alpha2): its first point, RFC 3339 or Unix seconds; the answer is then a TrafficMetricsSeries (a list: TrafficMetricsSeriesList), each point the window t ending there",
+    ),
+    end: queryParameter(
+      "end",
+      InstantSchema,
+      "a range's end, before which its last point lies; default now; never in the future",
+    ),
+    step: queryParameter(
+      "step",
+      z.string(),
+      `time between a range's points, at least ${formatDuration(window.minMs)} (SCRAPE_INTERVAL); default the window t; at most 1000 points per object`,
+    ),
+  };
+}
+
+function parameters(kinds: readonly KindName[], window: WindowBounds): Record<string, JsonSchema> {
+  const kubectl = KubectlQuerySchema.shape;
+  return {
+    ...pathParameters(kinds),
+    ...timeParameters(window),
+    includeObject: queryParameter(
       "includeObject",
       kubectl.includeObject,
       "Table answers: what each row's object holds",
     ),
-    limit: query(
+    limit: queryParameter(
       "limit",
       z.string().regex(/^\d+$/),
       "items per page (kubectl sends 500); 0 or absent: the whole list",
     ),
-    continue: query("continue", z.string(), "metadata.continue of the previous page, as it came"),
-    backend: query(
+    continue: queryParameter("continue", z.string(), "metadata.continue of the previous page, as it came"),
+    backend: queryParameter(
       "backend",
       ResourceNameSchema,
       "trafficsplits and httproutes only, and required there: the split's backend to summarize",
     ),
-    timeout: query("timeout", kubectl.timeout, "accepted for kubectl; the server keeps its own deadline"),
-    hash: query("hash", z.string(), "the document's content hash, from /openapi/v3"),
-    token: query(
+    timeout: queryParameter(
+      "timeout",
+      kubectl.timeout,
+      "accepted for kubectl; the server keeps its own deadline",
+    ),
+    hash: queryParameter("hash", z.string(), "the document's content hash, from /openapi/v3"),
+    token: queryParameter(
       "token",
       z.string(),
       "the webhook's shared secret, when it is not in the payload's metadata",

@@ -43,6 +43,7 @@ const WARNING_HEADER = {
 
 const READ_ERRORS = ["400", "404", "406", "410", "500", "502", "503", "504"];
 const TIME_PARAMS = [param("t"), param("window"), param("time")];
+const RANGE_PARAMS = [param("start"), param("end"), param("step")];
 const KUBECTL_PARAMS = [param("includeObject"), param("limit"), param("timeout")];
 
 function metricsOperation(
@@ -50,18 +51,19 @@ function metricsOperation(
   single: "TrafficMetrics" | "TrafficMetricsList" | "TrafficMetrics or, for a split, TrafficMetricsList",
   extra: JsonSchema[],
 ) {
-  // A split's path names one object, but its answer is a list: one item per backend.
-  const schema = single.includes(" or,")
-    ? { oneOf: [ref("TrafficMetrics"), ref("TrafficMetricsList")] }
-    : ref(single);
+  // A split's path names one object, but its answer is a list: one item per backend. With start,
+  // every answer is its series over a range instead.
+  const instant = single.includes(" or,") ? ["TrafficMetrics", "TrafficMetricsList"] : [single];
+  const series = instant.map((name) => name.replace("TrafficMetrics", "TrafficMetricsSeries"));
+  const schema = { oneOf: [...instant, ...series].map(ref) };
   return {
     get: {
       summary,
       tags: ["SMI"],
-      parameters: [param("version"), ...extra, ...TIME_PARAMS, ...KUBECTL_PARAMS],
+      parameters: [param("version"), ...extra, ...TIME_PARAMS, ...RANGE_PARAMS, ...KUBECTL_PARAMS],
       responses: {
         "200": {
-          description: `${single}, or with Accept: ${TABLE_CONTENT_TYPE} (as kubectl get sends) a Table of it`,
+          description: `${single}, or with Accept: ${TABLE_CONTENT_TYPE} (as kubectl get sends) a Table of it; with start (v1alpha2), its ${series.join(" or ")} over the range`,
           headers: WARNING_HEADER,
           content: {
             "application/json": { schema },

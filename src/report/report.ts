@@ -133,7 +133,7 @@ function rowsOf(measured: readonly MeasuredScope[], range: TimeRange): ReportRow
 /** The API's list answer for each scope, in the order of `measured`. */
 function listsOf(measured: readonly MeasuredScope[], range: TimeRange): TrafficMetricsList[] {
   return measured.map(({ kind, namespace, resources }) =>
-    kindListOf(
+    instantList(
       { version: "v1alpha2", kind, ...(namespace === undefined ? {} : { namespace }) },
       resources,
       range,
@@ -176,4 +176,11 @@ async function scopeTopology(
     };
   }
   return { ...scope, topology: await topologyOf(source, scope.kind, list, thresholds) };
+}
+
+/** A report's list, which measures one window: its answer is always an instant list. */
+function instantList(...args: Parameters<typeof kindListOf>): TrafficMetricsList {
+  const list = kindListOf(...args);
+  if (list.kind !== "TrafficMetricsList") throw new TypeError("a report's list is measured at one time");
+  return list;
 }

@@ -137,6 +137,66 @@ export const TrafficMetricsListSchema = z
   .meta({ description: "Every resource of a kind, or every edge of one resource" });
 export type TrafficMetricsList = z.infer<typeof TrafficMetricsListSchema>;
 
+/** One point of a range answer: the window ending at `timestamp`, with an instant answer's metrics. */
+const SeriesPointSchema = z
+  .strictObject({
+    timestamp: TimestampSchema.meta({ description: "end of this point's window" }),
+    metrics: z.array(z.union([LatencyMetricSchema, CountMetricSchema, ShareMetricSchema])).meta({
+      description:
+        'as a TrafficMetrics\' metrics at this point: counts "0" and latencies null where nothing was observed',
+    }),
+  })
+  .meta({ description: "One point of a series" });
+
+/** The range of a series answer, as the caller asked for it. */
+const RangeFieldsSchema = {
+  window: z
+    .string()
+    .meta({ description: "length of each point's window, as Prometheus prints it", example: "5m" }),
+  start: TimestampSchema.meta({ description: "the first point" }),
+  end: TimestampSchema.meta({ description: "the range's end: the last point is at or before it" }),
+  step: z.string().meta({ description: "time between points, as Prometheus prints it", example: "5m" }),
+};
+
+export const TrafficMetricsSeriesSchema = z
+  .strictObject({
+    kind: z.literal("TrafficMetricsSeries"),
+    apiVersion: z.literal(`${API_GROUP}/v1alpha2`),
+    metadata: TrafficMetricsMetadataSchema.meta({
+      description: "name and namespace of the resource; creationTimestamp is the end of the range",
+    }),
+    ...RangeFieldsSchema,
+    resource: ObjectReferenceSchema.meta({ description: "the resource the numbers are about" }),
+    edge: EdgeSchema,
+    backend: BackendSchema.optional(),
+    points: z.array(SeriesPointSchema).meta({ description: "every point from start to end, every step" }),
+  })
+  .meta({
+    description:
+      "An extension kind: how one resource's traffic (or one edge's, or one split backend's) moved over a range, a TrafficMetrics per point",
+  });
+export type TrafficMetricsSeries = z.infer<typeof TrafficMetricsSeriesSchema>;
+
+export const TrafficMetricsSeriesListSchema = z
+  .strictObject({
+    kind: z.literal("TrafficMetricsSeriesList"),
+    apiVersion: z.literal(`${API_GROUP}/v1alpha2`),
+    metadata: z.strictObject({
+      selfLink: z.string(),
+      continue: z.string().optional().meta({ description: "send as ?continue= for the next page" }),
+      remainingItemCount: z.int().min(0).optional(),
+    }),
+    ...RangeFieldsSchema,
+    resource: z
+      .strictObject({ kind: z.string(), namespace: z.string().optional(), name: z.string().optional() })
+      .meta({ description: "the kind (and namespace) listed, or for edges and splits the resource itself" }),
+    items: z.array(TrafficMetricsSeriesSchema),
+  })
+  .meta({
+    description: "An extension kind: the series of every resource of a kind, every edge, or every backend",
+  });
+export type TrafficMetricsSeriesList = z.infer<typeof TrafficMetricsSeriesListSchema>;
+
 /** Kubernetes `Status`: the body of every error answer. */
 export const StatusSchema = z
   .strictObject({

@@ -104,7 +104,10 @@ describe("npm start configured wrong", () => {
     const ready = await get(`${url}/readyz`);
     expect(ready.status).toBe(503);
     expect(ready.body).toMatchObject({ kind: "Status", reason: "ServiceUnavailable", code: 503 });
-    expect(ready.body.message).toMatch(/check MESH/);
+    // It names the mesh whose series are there, and the start-up log says the same.
+    expect(ready.body.message).toMatch(/this Prometheus has Linkerd's response_total; set MESH=linkerd/);
+    const [startup] = await (server as NonNullable<typeof server>).waitFor(/^not ready: .*$/m, 10_000);
+    expect(startup).toMatch(/this Prometheus has Linkerd's response_total; set MESH=linkerd/);
   }, 60_000);
 
   it("with a workload label the relabeling does not give: a Warning naming the label and its setting, and not ready", async () => {
