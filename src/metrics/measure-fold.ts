@@ -9,6 +9,8 @@ import { type MeasureSpec, pinnedNamespace, QUANTILE_LABEL, QUANTILES } from "./
 export interface MeasuredKey {
   readonly namespace?: string;
   readonly name: string;
+  /** With a grouping's `owner`: the object this one is a peer of. */
+  readonly owner?: string;
   /** Index, in the grouping's `names`, of the label that named the object. */
   readonly via: number;
 }
@@ -48,7 +50,7 @@ const SEP = "\u0000";
 
 /** One key per object and side: how reporters' pairs merge, and how the two histogram forms meet. */
 export const sideKey = (key: MeasuredKey, side: Side) =>
-  `${key.namespace ?? ""}${SEP}${key.via}${SEP}${key.name}${SEP}${side}`;
+  `${key.namespace ?? ""}${SEP}${key.via}${SEP}${key.name}${SEP}${key.owner ?? ""}${SEP}${side}`;
 
 /** Per-object totals at one point, fed sample by sample from both queries in whatever order they arrive. */
 export class MeasureFold {
@@ -66,7 +68,15 @@ export class MeasureFold {
    * The object the previous sample went to: an answer lists each series' samples together (a pod's
    * buckets one after another), so most samples go where the one before went.
    */
-  #last: { namespace: string | undefined; via: number; name: string; acc: Accumulator } | undefined;
+  #last:
+    | {
+        namespace: string | undefined;
+        via: number;
+        name: string;
+        owner: string | undefined;
+        acc: Accumulator;
+      }
+    | undefined;
 
   constructor(spec: MeasureSpec) {
     this.#spec = spec;
@@ -83,20 +93,33 @@ export class MeasureFold {
     const namespace =
       groupBy.namespace === undefined ? undefined : (this.#pinned ?? labels[groupBy.namespace]);
     if (!name || (groupBy.namespace !== undefined && !namespace)) return undefined;
-    return namespace === undefined ? { name, via } : { namespace, name, via };
+    const owner = groupBy.owner === undefined ? undefined : labels[groupBy.owner];
+    if (groupBy.owner !== undefined && !owner) return undefined;
+    return {
+      ...(namespace === undefined ? {} : { namespace }),
+      name,
+      via,
+      ...(owner === undefined ? {} : { owner }),
+    };
   }
 
   #entry(labels: Readonly<Record<string, string>>): Accumulator | undefined {
     const { family } = this.#spec;
     const identity = this.#identity(labels);
     if (identity === undefined) return undefined;
-    const { namespace, name, via } = identity;
+    const { namespace, name, via, owner } = identity;
     const { observers } = family;
     const last = this.#last;
-    if (observers === undefined && last?.name === name && last.via === via && last.namespace === namespace) {
+    if (
+      observers === undefined &&
+      last?.name === name &&
+      last.via === via &&
+      last.namespace === namespace &&
+      last.owner === owner
+    ) {
       return last.acc;
     }
-    let id = `${namespace ?? ""}${SEP}${via}${SEP}${name}`;
+    let id = `${namespace ?? ""}${SEP}${via}${SEP}${name}${SEP}${owner ?? ""}`;
     let side = family.side;
     if (observers !== undefined) {
       const rank = observers.order.findIndex((o) => o.value === labels[observers.label]);
@@ -110,7 +133,7 @@ export class MeasureFold {
       acc = { key: identity, side, success: 0, failure: 0, buckets: [] };
       this.#objects.set(id, acc);
     }
-    if (observers === undefined) this.#last = { namespace, via, name, acc };
+    if (observers === undefined) this.#last = { namespace, via, name, owner, acc };
     return acc;
   }
 

@@ -10,6 +10,11 @@ import type { TimeRange } from "./time-range";
 export interface Grouping {
   readonly namespace?: string | undefined;
   readonly names: readonly string[];
+  /**
+   * A label naming which object each sample belongs to, when one answer holds several objects'
+   * peers (every edge of every deployment in a namespace): it is part of every key.
+   */
+  readonly owner?: string | undefined;
 }
 
 /**
@@ -58,7 +63,7 @@ export function buildQueries(spec: MeasureSpec): { counts: string; latency: stri
   // A namespace the scope already pins is not grouped by: one label less on every sample returned.
   const grouped = pinnedNamespace(spec) === undefined ? groupBy.namespace : undefined;
   const observed = family.observers === undefined ? [] : [family.observers.label, ...family.observers.pair];
-  const identity = [grouped, ...groupBy.names, ...observed, ...(family.keep?.labels ?? [])];
+  const identity = [grouped, groupBy.owner, ...groupBy.names, ...observed, ...(family.keep?.labels ?? [])];
   // Series that cannot name the object (an empty identity label) are dropped when results are
   // folded, not with `label!=""` matchers: on a label like `pod` such a matcher makes Prometheus
   // merge the postings of every value, which cost more than the one extra group it saves.
@@ -67,7 +72,7 @@ export function buildQueries(spec: MeasureSpec): { counts: string; latency: stri
   const partitions = family.partitionBy.map((p) => p.label);
   const counts = `sum by (${unique([...identity, ...family.outcomeLabels, ...partitions])}) (increase(${renderSelector(family.counter, matchers)}[${range}]))`;
   const classic = `sum by (${unique([...identity, "le"])}) (rate(${renderSelector(`${family.latencyHistogram}_bucket`, matchers)}[${range}]))`;
-  const objects = [grouped, ...groupBy.names, ...(family.keep?.labels ?? [])];
+  const objects = [grouped, groupBy.owner, ...groupBy.names, ...(family.keep?.labels ?? [])];
   return { counts, latency: `${classic} or ${nativeQuantiles(family, objects, matchers, range)}` };
 }
 
