@@ -73,7 +73,9 @@ export function buildQueries(spec: MeasureSpec): { counts: string; latency: stri
   const counts = `sum by (${unique([...identity, ...family.outcomeLabels, ...partitions])}) (increase(${renderSelector(family.counter, matchers)}[${range}]))`;
   const classic = `sum by (${unique([...identity, "le"])}) (rate(${renderSelector(`${family.latencyHistogram}_bucket`, matchers)}[${range}]))`;
   const objects = [grouped, groupBy.owner, ...groupBy.names, ...(family.keep?.labels ?? [])];
-  return { counts, latency: `${classic} or ${nativeQuantiles(family, objects, matchers, range)}` };
+  // The native part goes first: `or` hashes every series of each side it joins, so the small side
+  // is joined once to the bucket rates, not each bucket rate to each quantile in turn.
+  return { counts, latency: `${nativeQuantiles(family, objects, matchers, range)} or ${classic}` };
 }
 
 /**

@@ -319,8 +319,8 @@ describe("npx smi-metrics", () => {
     }
     expect(frames.length).toBeGreaterThanOrEqual(3);
     // Each frame starts with when it was fetched, later each time.
-    const stamps = [...watcher.output().matchAll(/^Every 2s, updated (\S+)\n+NAME\s+SUCCESS/gm)].map((m) =>
-      Date.parse(m[1] as string),
+    const stamps = [...watcher.output().matchAll(/^Every 2s, updated (\S+)\n+NAME\s+SIDE\s+SUCCESS/gm)].map(
+      (m) => Date.parse(m[1] as string),
     );
     expect(stamps.length).toBe(frames.length);
     for (const [i, at] of stamps.entries()) {
