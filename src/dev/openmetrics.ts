@@ -44,11 +44,26 @@ export interface WriterOptions {
 export const sinkFor = (om: SeriesSink, options: WriterOptions): SeriesSink =>
   options.cluster === undefined ? om : withLabels(om, { cluster: options.cluster });
 
+/**
+ * The part of the range a series has samples in, both ends included: a series that appears or ends
+ * mid-range, as one whose labels change (an `le` written `10` before an upgrade and `10.0` after).
+ * Its value still counts from the range's start, as the proxy's counter does whatever it is named.
+ */
+export interface SeriesSpan {
+  readonly fromS?: number;
+  readonly untilS?: number;
+}
+
 interface Series {
   readonly labels: SeriesLabels;
   /** Counter growth per second; the value at time t is `ratePerS * (t - start)`. */
   readonly ratePerS: number;
+  readonly span: SeriesSpan;
 }
+
+/** Whether a series has a sample at `t`. */
+const within = ({ span }: Series, t: number) =>
+  (span.fromS === undefined || t >= span.fromS) && (span.untilS === undefined || t <= span.untilS);
 
 /**
  * Collects linear counter series by metric family and writes them as OpenMetrics text for
@@ -57,8 +72,11 @@ interface Series {
 export class OpenMetricsBuilder implements SeriesSink {
   readonly #families = new Map<string, Map<string, Series>>();
 
-  /** Adds growth to a series; equal label sets add up, as a real proxy's counter would. */
-  counter(name: string, labels: SeriesLabels, ratePerS: number): void {
+  /**
+   * Adds growth to a series; equal label sets add up, as a real proxy's counter would. `span` limits
+   * its samples to part of the range (the whole range when absent); the first call's span holds.
+   */
+  counter(name: string, labels: SeriesLabels, ratePerS: number, span: SeriesSpan = {}): void {
     let family = this.#families.get(name);
     if (family === undefined) {
       family = new Map();
@@ -66,7 +84,7 @@ export class OpenMetricsBuilder implements SeriesSink {
     }
     const key = JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
     const existing = family.get(key);
-    family.set(key, { labels, ratePerS: (existing?.ratePerS ?? 0) + ratePerS });
+    family.set(key, { labels, ratePerS: (existing?.ratePerS ?? 0) + ratePerS, span: existing?.span ?? span });
   }
 
   /**
@@ -102,7 +120,7 @@ export class OpenMetricsBuilder implements SeriesSink {
           .join(",");
         let chunk = "";
         for (let t = startS; t <= endS; t += stepS) {
-          chunk += `${name}{${labelText}} ${valueAt(series, startS, t)} ${t}\n`;
+          if (within(series, t)) chunk += `${name}{${labelText}} ${valueAt(series, startS, t)} ${t}\n`;
         }
         if (!out.write(chunk)) await once(out, "drain");
       }
@@ -122,6 +140,7 @@ export class OpenMetricsBuilder implements SeriesSink {
         const values: number[] = [];
         const timestamps: number[] = [];
         for (let t = startS; t <= endS; t += stepS) {
+          if (!within(series, t)) continue;
           values.push(valueAt(series, startS, t));
           timestamps.push(t * 1000);
         }
