@@ -9,12 +9,7 @@ import type { TimeRange } from "../metrics/time-range";
 import { apiGroup, apiResourceList } from "../smi/discovery";
 import { API_GROUP, type ApiVersion, isSplitKindName, KINDS } from "../smi/kinds";
 import type { ObjectPath, SmiRoute } from "../smi/route";
-import type {
-  TrafficMetrics,
-  TrafficMetricsList,
-  TrafficMetricsSeries,
-  TrafficMetricsSeriesList,
-} from "../smi/schemas";
+import type { TrafficMetrics, TrafficMetricsSeries } from "../smi/schemas";
 import { type Answer, answerOf, documentAnswer } from "./answer";
 import { cutPage, type PageContext, pageIdOf, pageMetadata, wholeList } from "./paging";
 import { type MetricsList, type Renderer, rendererFor } from "./renderer";

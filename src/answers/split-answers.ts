@@ -14,7 +14,6 @@ import {
   type SplitKindName,
 } from "../smi/kinds";
 import type { ObjectPath } from "../smi/route";
-import type { TrafficMetricsList } from "../smi/schemas";
 import { cutPage, type PageContext, pageMetadata, wholeList } from "./paging";
 import { type MetricsList, type Renderer, rendererFor } from "./renderer";
 import { checkSeriesSize } from "./series-limits";

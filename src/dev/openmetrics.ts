@@ -47,7 +47,7 @@ export const sinkFor = (om: SeriesSink, options: WriterOptions): SeriesSink =>
 /**
  * The part of the range a series has samples in, both ends included: a series that appears or ends
  * mid-range, as one whose labels change (an `le` written `10` before an upgrade and `10.0` after).
- * Its value still counts from the range's start, as the proxy's counter does whatever it is named.
+ * Its value still counts from where it begins, as the proxy's counter does whatever it is named.
  */
 export interface SeriesSpan {
   readonly fromS?: number;
@@ -56,8 +56,11 @@ export interface SeriesSpan {
 
 interface Series {
   readonly labels: SeriesLabels;
-  /** Counter growth per second; the value at time t is `ratePerS * (t - start)`. */
-  readonly ratePerS: number;
+  /**
+   * Counter growth per second in each segment the series was written in, by the segment's index
+   * (sparse: a segment it was not written in adds nothing). Its first segment is where it begins.
+   */
+  readonly rates: number[];
   readonly span: SeriesSpan;
 }
 
@@ -66,15 +69,35 @@ const within = ({ span }: Series, t: number) =>
   (span.fromS === undefined || t >= span.fromS) && (span.untilS === undefined || t <= span.untilS);
 
 /**
- * Collects linear counter series by metric family and writes them as OpenMetrics text for
+ * Collects counter series by metric family and writes them as OpenMetrics text for
  * `promtool tsdb create-blocks-from openmetrics`. Families are written whole, as the format wants.
+ *
+ * Each counter grows at a constant rate from the data's start, unless `from` opened later segments:
+ * then it grows at the rate written in each segment, and stays flat through one it was not written
+ * in, so counters run on continuously across segments. A series first written in a later segment
+ * begins there, at zero: it has no sample before, as a workload that starts then would have none.
  */
 export class OpenMetricsBuilder implements SeriesSink {
   readonly #families = new Map<string, Map<string, Series>>();
+  /** Where each segment starts, Unix seconds; the first (undefined) starts with the data. */
+  readonly #starts: (number | undefined)[] = [undefined];
 
   /**
-   * Adds growth to a series; equal label sets add up, as a real proxy's counter would. `span` limits
-   * its samples to part of the range (the whole range when absent); the first call's span holds.
+   * Opens a segment at `startS`: the rates written from now on hold from there until the next
+   * segment, or the end of the data. Segments open in time order.
+   */
+  from(startS: number): this {
+    const last = this.#starts.at(-1);
+    if (last !== undefined && startS <= last)
+      throw new Error(`segments open in time order: ${startS} is not after ${last}`);
+    this.#starts.push(startS);
+    return this;
+  }
+
+  /**
+   * Adds growth to a series in the open segment; equal label sets add up, as a real proxy's counter
+   * would. `span` limits its samples to part of the range (all of it when absent); the first call's
+   * span holds.
    */
   counter(name: string, labels: SeriesLabels, ratePerS: number, span: SeriesSpan = {}): void {
     let family = this.#families.get(name);
@@ -83,8 +106,13 @@ export class OpenMetricsBuilder implements SeriesSink {
       this.#families.set(name, family);
     }
     const key = JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
-    const existing = family.get(key);
-    family.set(key, { labels, ratePerS: (existing?.ratePerS ?? 0) + ratePerS, span: existing?.span ?? span });
+    let series = family.get(key);
+    if (series === undefined) {
+      series = { labels, rates: [], span };
+      family.set(key, series);
+    }
+    const segment = this.#starts.length - 1;
+    series.rates[segment] = (series.rates[segment] ?? 0) + ratePerS;
   }
 
   /**
@@ -110,7 +138,7 @@ export class OpenMetricsBuilder implements SeriesSink {
     return n;
   }
 
-  /** Writes every series at every step from `startS` to `endS` inclusive. */
+  /** Writes every series at every step from `startS` (or where it begins) to `endS` inclusive. */
   async write(path: string, startS: number, endS: number, stepS: number): Promise<void> {
     const out = createWriteStream(path);
     for (const [name, family] of this.#families) {
@@ -119,8 +147,8 @@ export class OpenMetricsBuilder implements SeriesSink {
           .map(([k, v]) => `${k}="${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`)
           .join(",");
         let chunk = "";
-        for (let t = startS; t <= endS; t += stepS) {
-          if (within(series, t)) chunk += `${name}{${labelText}} ${valueAt(series, startS, t)} ${t}\n`;
+        for (const [t, value] of this.#samples(series, startS, endS, stepS)) {
+          chunk += `${name}{${labelText}} ${value} ${t}\n`;
         }
         if (!out.write(chunk)) await once(out, "drain");
       }
@@ -139,16 +167,31 @@ export class OpenMetricsBuilder implements SeriesSink {
       for (const series of family.values()) {
         const values: number[] = [];
         const timestamps: number[] = [];
-        for (let t = startS; t <= endS; t += stepS) {
-          if (!within(series, t)) continue;
-          values.push(valueAt(series, startS, t));
+        for (const [t, value] of this.#samples(series, startS, endS, stepS)) {
+          values.push(value);
           timestamps.push(t * 1000);
         }
         yield `${JSON.stringify({ metric: { __name__: name, ...series.labels }, values, timestamps })}\n`;
       }
     }
   }
-}
 
-/** A series' value at `t`: both writers call this, so both engines get the very same numbers. */
-const valueAt = (series: Series, startS: number, t: number) => series.ratePerS * (t - startS);
+  /**
+   * A series' samples, `[t, value]` at every step from where it begins: both writers read these, so
+   * both engines get the very same numbers. Its value at `t` is its growth in every segment up to `t`.
+   */
+  *#samples(series: Series, startS: number, endS: number, stepS: number): Generator<[number, number]> {
+    const starts = this.#starts.map((s) => s ?? startS);
+    const first = series.rates.findIndex((rate) => rate !== undefined);
+    const begin = starts[first] ?? startS;
+    for (let t = startS; t <= endS; t += stepS) {
+      if (t < begin || !within(series, t)) continue;
+      let value = 0;
+      series.rates.forEach((rate, i) => {
+        const from = starts[i] as number;
+        if (t > from) value += rate * (Math.min(t, starts[i + 1] ?? Infinity) - from);
+      });
+      yield [t, value];
+    }
+  }
+}
