@@ -16,6 +16,6 @@ export function checkSeriesSize(list: MetricsList, paging: PageContext): void {
   if (total <= MAX_POINTS_PER_ANSWER) return;
   const fitting = Math.floor(MAX_POINTS_PER_ANSWER / points);
   throw new BadRequestError(
-    `this range answer would hold ${list.items.length} items × ${points} points = ${total} points, over the ${MAX_POINTS_PER_ANSWER} one answer may hold (it must fit Lambda's 6 MB response): ask for pages of at most limit=${fitting}${paging.page.limit === undefined ? "" : " items"}, or a larger step`,
+    `this range answer would hold ${list.items.length} items × ${points} points = ${total} points, over the ${MAX_POINTS_PER_ANSWER} one answer may hold (it must fit Lambda's 6 MB response): ask for pages of at most limit=${fitting} with Accept-Encoding: gzip (without it a page that large is a 406 naming the limit that fits), or a larger step`,
   );
 }
