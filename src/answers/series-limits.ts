@@ -1,5 +1,4 @@
 import { BadRequestError } from "../errors/request-errors";
-import type { PageContext } from "./paging";
 import type { MetricsList } from "./renderer";
 
 /**
@@ -9,7 +8,7 @@ import type { MetricsList } from "./renderer";
 const MAX_POINTS_PER_ANSWER = 150_000;
 
 /** A range list over `MAX_POINTS_PER_ANSWER` is a 400 that says how many items a page may hold. */
-export function checkSeriesSize(list: MetricsList, paging: PageContext): void {
+export function checkSeriesSize(list: MetricsList): void {
   if (list.kind !== "TrafficMetricsSeriesList") return;
   const points = list.items[0]?.points.length ?? 0;
   const total = list.items.length * points;

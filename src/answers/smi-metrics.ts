@@ -60,7 +60,7 @@ export async function answerMetrics(
       : route.type === "edges"
         ? await edgeList(context, route, range, stats, page)
         : await kindEdgeList(context, route, range, stats, page);
-  checkSeriesSize(list, page);
+  checkSeriesSize(list);
   return answerOf(list, stats, list.items.length);
 }
 

@@ -94,7 +94,7 @@ export async function splitList(
     items: cut.items.map((b) => backendItem(render, version, kind, b)),
   });
   const paged = { ...list, metadata: { ...list.metadata, ...pageMetadata(cut) } };
-  checkSeriesSize(paged, paging);
+  checkSeriesSize(paged);
   return paged;
 }
 
