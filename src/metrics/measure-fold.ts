@@ -3,7 +3,7 @@ import type { PartitionLabel, Side } from "../mesh/adapter";
 import type { VectorSample } from "../prometheus/envelope";
 import { BucketBounds, parseUpperBound, quantileOf } from "../prometheus/histogram";
 import type { Measurement } from "./measurement";
-import { type MeasureSpec, pinnedNamespace, QUANTILE_LABEL, QUANTILES } from "./query-plan";
+import { type MeasureSpec, pinnedNamespace, QUANTILE_LABEL, QUANTILES, SIDE_LABEL } from "./query-plan";
 
 /** Identity of a measured object as the series name it. */
 export interface MeasuredKey {
@@ -176,7 +176,7 @@ export class MeasureFold {
   }
 
   /**
-   * One native quantile of an object: the reporter (with observers) says its side, as the fold's
+   * One native quantile of an object: its `SIDE_LABEL` (with observers) says its side, as the fold's
    * chosen accumulators say theirs, so the two forms meet under one key.
    */
   #nativeQuantile(sample: VectorSample, q: string): void {
@@ -185,10 +185,9 @@ export class MeasureFold {
     const identity = this.#identity(labels);
     if (identity === undefined) return;
     const { observers } = family;
+    const marked = labels[SIDE_LABEL];
     const side =
-      observers === undefined
-        ? family.side
-        : observers.order.find((o) => o.value === labels[observers.label])?.side;
+      observers === undefined ? family.side : marked === "client" || marked === "server" ? marked : undefined;
     const index = QUANTILES.findIndex((quantile) => String(quantile) === q);
     if (side === undefined || index < 0) return;
     const key = sideKey(identity, side);

@@ -1,4 +1,4 @@
-import type { SeriesFamily } from "../mesh/adapter";
+import type { Observers, SeriesFamily, Side } from "../mesh/adapter";
 import { eq, type Matcher, renderSelector } from "../prometheus/promql";
 import { formatDuration } from "../smi/time";
 import type { TimeRange } from "./time-range";
@@ -78,12 +78,16 @@ export function buildQueries(spec: MeasureSpec): { counts: string; latency: stri
   return { counts, latency: `${nativeQuantiles(family, objects, matchers, range)} or ${classic}` };
 }
 
+/** Result label on a native histogram's quantile, with several reporters: the side it was read on. */
+export const SIDE_LABEL = "smi_side";
+
 /**
  * p50, p90 and p99 of each object's native histogram, summed over its series and computed by the
  * backend, each marked with `QUANTILE_LABEL`. With several reporters, each pair of endpoints keeps
- * its best-ranked reporter's histogram (an `or on(...)` chain, in the observers' order) before the
- * sum, as the fold keeps that reporter's buckets, so no request is counted twice; the reporter rides
- * in the grouping so the fold can tell each object's side.
+ * its best-ranked reporter's histogram, as the fold keeps that reporter's buckets, so no request is
+ * counted twice; the pairs then add up per object and side, each side's quantiles marked with
+ * `SIDE_LABEL`. Quantiles cannot be added after the fact, so two reporters of one side (Istio's
+ * waypoint and destination, in a namespace moving to ambient) must meet inside one sum.
  */
 function nativeQuantiles(
   family: SeriesFamily,
@@ -93,16 +97,37 @@ function nativeQuantiles(
 ): string {
   const rate = (extra: readonly Matcher[]) =>
     `rate(${renderSelector(family.latencyHistogram, [...matchers, ...extra])}[${range}])`;
+  const quantiles = (summed: string, side?: Side) =>
+    QUANTILES.map((q) => {
+      const marked = `label_replace(histogram_quantile(${q}, ${summed}), "${QUANTILE_LABEL}", "${q}", "", "")`;
+      return side === undefined ? marked : `label_replace(${marked}, "${SIDE_LABEL}", "${side}", "", "")`;
+    });
   const { observers } = family;
-  const summed =
-    observers === undefined
-      ? `sum by (${unique(objects)}) (${rate([])})`
-      : `sum by (${unique([...objects, observers.label])}) (${observers.order
-          .map((o) => rate([eq(observers.label, o.value)]))
-          .join(` or on(${unique([...objects, ...observers.pair])}) `)})`;
-  return QUANTILES.map(
-    (q) => `label_replace(histogram_quantile(${q}, ${summed}), "${QUANTILE_LABEL}", "${q}", "", "")`,
-  ).join(" or ");
+  if (observers === undefined) return quantiles(`sum by (${unique(objects)}) (${rate([])})`).join(" or ");
+  const on = `on(${unique([...objects, ...observers.pair])})`;
+  const sides = [...new Set(observers.order.map((o) => o.side))];
+  return sides
+    .flatMap((side) => {
+      const read = pairsReadOn(side, observers, (value) => rate([eq(observers.label, value)]), on);
+      return quantiles(`sum by (${unique(objects)}) (${read})`, side);
+    })
+    .join(" or ");
+}
+
+/**
+ * The series of the pairs whose best-ranked reporter observes from `side`: built from the last
+ * reporter up, each reporter of that side taken where no better one of it is, and each reporter of
+ * the other side removing the pairs it ranks first for.
+ */
+function pairsReadOn(side: Side, observers: Observers, rateOf: (value: string) => string, on: string): string {
+  let read: string | undefined;
+  for (const reporter of [...observers.order].reverse()) {
+    const own = rateOf(reporter.value);
+    if (reporter.side === side) read = read === undefined ? own : `(${own} or ${on} ${read})`;
+    else if (read !== undefined) read = `(${read} unless ${on} ${own})`;
+  }
+  if (read === undefined) throw new TypeError(`no reporter of ${observers.label} observes from the ${side}`);
+  return read;
 }
 
 /** The namespace an equality matcher in the scope fixes for the grouping's namespace label. */
