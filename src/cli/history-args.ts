@@ -19,6 +19,8 @@ export interface HistoryCommand {
   readonly name: string;
   /** Each point's window: the step unless told, so that the points tile the range. */
   readonly window: string;
+  /** Whether `--window` was given, or the window is the step's. */
+  readonly windowGiven: boolean;
   readonly step: string;
   readonly stepMs: number;
   /** The last `sinceMs` up to `end` (by default now), or from `start` to `end`. */
@@ -89,6 +91,7 @@ export function parseHistory(
     namespace: kind === "namespaces" ? undefined : typeof namespace === "string" ? namespace : "default",
     name: target.slice(slash + 1),
     window: window ?? step,
+    windowGiven: window !== undefined,
     step,
     stepMs,
     span:

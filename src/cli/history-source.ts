@@ -47,6 +47,21 @@ export async function fetchHistory(
   now: Date,
   warn: (warning: string) => void,
 ): Promise<SeriesAnswer> {
+  try {
+    return await answerOf(command, now, warn);
+  } catch (error) {
+    // A window the user never typed: say it is the step's, or "--step 5s" reads as a window problem.
+    if (!command.windowGiven && error instanceof Error && error.message.startsWith("invalid window:"))
+      error.message = `--step ${command.step} is each point's window too, as no --window is given: ${error.message}`;
+    throw error;
+  }
+}
+
+async function answerOf(
+  command: HistoryCommand,
+  now: Date,
+  warn: (warning: string) => void,
+): Promise<SeriesAnswer> {
   const { source, kind, namespace, name } = command;
   const query = historyQuery(command, now);
   const path =

@@ -305,6 +305,11 @@ describe("npx smi-metrics", () => {
       /^invalid step: 5s is shorter than the scrape interval/,
     ],
     [
+      "a history step too short to be the window it stands in for",
+      ["history", "deployments/checkout", "-n", "shop", "--since", "1m", "--step", "5s", "--api", "URL"],
+      /^--step 5s is each point's window too, as no --window is given: invalid window: 5s is out of range/,
+    ],
+    [
       "a top option given to history",
       ["history", "deployments/checkout", "--sort", "rps", "--api", "URL"],
       /^--sort, --watch, --green and --amber go with top and topology$/,
