@@ -109,9 +109,10 @@ ${CURL_I} -X POST -H 'content-type: application/json' '${facts.apiUrl}/webhooks/
 The canary web in namespace store (primary 90, canary 10): its backends above, and a gate on the canary backend:
 ${CURL_I} -X POST -H 'content-type: application/json' '${facts.apiUrl}/webhooks/flagger' -d '${canaryGate}'
 
-The SMI spec's traffic top and topology, with the smi-metrics CLI:
+The SMI spec's traffic top and topology, and one resource's history (sparklines on a terminal), with the smi-metrics CLI:
 npx smi-metrics top ${kind} -A --window ${window} --time ${time} --api ${facts.apiUrl}${cliToken}
 npx smi-metrics topology ${kind} -A --window ${window} --time ${time} --api ${facts.apiUrl}${cliToken}
+npx smi-metrics history ${kind}/${name} -n payments --since 15m --end ${time} --window ${window} --api ${facts.apiUrl}${cliToken}
 
 A report over the same data:
 ${facts.reportCommand}

@@ -71,7 +71,7 @@ async function expectDataFromCommands(output: string): Promise<number> {
     if (url.includes("/summary/")) expect(body.requests, url).toBeGreaterThan(0);
   }
   const cli = output.split("\n").filter((line) => line.startsWith("npx smi-metrics "));
-  expect(cli.map((line) => line.split(" ")[2])).toEqual(["top", "topology"]);
+  expect(cli.map((line) => line.split(" ")[2])).toEqual(["top", "topology", "history"]);
   for (const command of cli) {
     const { stdout: printed } = await run("bash", ["-c", command], { env: process.env });
     expect(printed, command).toMatch(/\d+\.\d\drps \d+\.\d\d%|\d+\.\d\d%\s+\d+\.\d\drps/);
