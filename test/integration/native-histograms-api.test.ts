@@ -4,7 +4,9 @@
  * overlap). Every answer (lists, each object alone, edges both ways, split backends, the Flagger
  * gate and the summary) must give Prometheus' own `histogram_quantile` over the object's native
  * histogram within 0.05%, and its `sum(increase(...))` of the request counter within 0.001, both
- * asked at the answer's own `time`. About 30 s of wall time, most of it filling the window.
+ * asked at the answer's own `time`. Range answers must give those numbers at every point, as
+ * Prometheus' own `query_range` of the same references. About 33 s of wall time, most of it filling
+ * the window.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -25,8 +27,15 @@ import { writeSeries } from "../../src/dev/series";
 import type { ApiHandler } from "../../src/http/api-handler";
 import { MESH_NAMES, type MeshName } from "../../src/mesh/select";
 import { checkEdges, checkList, checkResource, checkSplits, type Walk } from "../support/answer-walk";
-import { apiFor, call, httpEvent } from "../support/harness";
+import { apiFor, type CountingApi, call, countingApiFor, httpEvent } from "../support/harness";
 import { type Named, REFERENCES } from "../support/mesh-references";
+import {
+  checkRangeEdges,
+  checkRangeList,
+  checkRangeResource,
+  type RangeAsking,
+  type RangeWalk,
+} from "../support/range-walk";
 import { type Asking, expectLatency, type Numbers, referenceNumbers } from "../support/reference-promql";
 import { expectCount } from "../support/smi-assert";
 
@@ -44,6 +53,17 @@ let kubernetes: KubernetesDouble;
 let consul: ConsulDouble;
 let asking: Asking;
 const apis = new Map<MeshName, ApiHandler>();
+
+/** What a deployment of the api for `mesh` is given: Consul's catalog, or Kubernetes and Prometheus. */
+const envOf = (mesh: MeshName): Record<string, string> =>
+  mesh === "consul"
+    ? { MESH: mesh, CONSUL_HTTP_ADDR: consul.url, CONSUL_HTTP_TOKEN: CONSUL_TOKEN }
+    : {
+        MESH: mesh,
+        KUBERNETES_API_URL: kubernetes.url,
+        KUBERNETES_TOKEN: TOKEN,
+        PROMETHEUS_URL: prometheus.url,
+      };
 
 beforeAll(async () => {
   target = await startNativeTarget(series, { form: "native" });
@@ -64,14 +84,9 @@ beforeAll(async () => {
   });
   // A second ago: every scrape up to then is stored, and later ones do not move the answers.
   asking = { url: prometheus.url, window: WINDOW, timeS: Math.floor(Date.now() / 1000) - 1 };
-  const k8s = { KUBERNETES_API_URL: kubernetes.url, KUBERNETES_TOKEN: TOKEN, PROMETHEUS_URL: prometheus.url };
-  apis.set("linkerd", apiFor({ ...k8s, MESH: "linkerd" }));
-  apis.set("istio", apiFor({ ...k8s, MESH: "istio" }));
-  apis.set(
-    "consul",
-    apiFor({ MESH: "consul", CONSUL_HTTP_ADDR: consul.url, CONSUL_HTTP_TOKEN: CONSUL_TOKEN }),
-  );
+  for (const { mesh } of MESHES) apis.set(mesh, apiFor(envOf(mesh)));
 }, 80_000);
+
 afterAll(async () => {
   await consul?.close();
   await kubernetes?.close();
@@ -226,5 +241,50 @@ describe("a split backend's summary over a native histogram in seconds", () => {
     expectCount(body.failureCount, want.failure, "web-canary failure");
     expectLatency(body.p50Ms, want.p50, "web-canary p50");
     expectLatency(body.p99Ms, want.p99, "web-canary p99");
+  });
+});
+
+/**
+ * A range from before the first scrape to a second ago, a point every scrape: the first points have
+ * no samples (no traffic), the next one sample per window (still none), then every point a full or
+ * filling window. Every point is compared, so a fold that puts a native quantile on another point
+ * than the one Prometheus computed it for fails at least where traffic begins.
+ */
+describe("range answers over native histograms, a point every scrape", () => {
+  let ranging: RangeAsking;
+  const counting = new Map<MeshName, CountingApi>();
+  beforeAll(async () => {
+    // The live Prometheus scrapes every second: a step of one scrape is the finest a range may ask.
+    for (const { mesh } of MESHES)
+      counting.set(mesh, countingApiFor({ ...envOf(mesh), SCRAPE_INTERVAL: "1s" }));
+    const endS = Math.floor(Date.now() / 1000) - 1;
+    const startS = Math.floor(target.startedAt.getTime() / 1000) - 2;
+    ranging = { url: prometheus.url, window: WINDOW, timeS: endS, startS, stepS: 1 };
+  });
+  const walkOf = (mesh: MeshName): RangeWalk => ({
+    counting: counting.get(mesh) as CountingApi,
+    refs: REFERENCES[mesh],
+    asking: ranging,
+    form: "native",
+  });
+
+  describe.each(MESHES)("$mesh", (m) => {
+    const { kind, namespace, name } = m.judged;
+    it("answers one resource at every point as Prometheus' own query_range over its native histogram, in one round trip", async () => {
+      const busy = await checkRangeResource(walkOf(m.mesh), m.judged);
+      expect(busy.points, busy.label).toBeGreaterThanOrEqual(3);
+    });
+
+    it("lists a kind in a namespace with every item at every point as Prometheus' own query_range, in two round trips", async () => {
+      const items = await checkRangeList(walkOf(m.mesh), namespace as string, kind);
+      expect(items.map((i) => i.label)).toContain(`list ${kind} ${name}`);
+      expect(items.filter((i) => i.points >= 3).length).toBeGreaterThanOrEqual(2);
+    });
+
+    it("answers the resource's edges with every point as Prometheus' own query_range of the pair, in four round trips", async () => {
+      const edges = await checkRangeEdges(walkOf(m.mesh), m.judged);
+      expect(edges.length).toBeGreaterThan(0);
+      for (const edge of edges) expect(edge.points, edge.label).toBeGreaterThanOrEqual(3);
+    });
   });
 });

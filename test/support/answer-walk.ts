@@ -69,7 +69,7 @@ async function expectReference(walk: Walk, item: Item, ref: Reference, label: st
 }
 
 /** Where a resource's answers live: `/namespaces/{ns}/{kind}/{name}`, or `/namespaces/{name}`. */
-const pathOf = ({ kind, namespace, name }: Named) =>
+export const pathOf = ({ kind, namespace, name }: Named) =>
   kind === "namespaces" ? `${BASE}/namespaces/${name}` : `${BASE}/namespaces/${namespace}/${kind}/${name}`;
 
 /** Every item of `kind` across namespaces, each equal to its reference; the items listed. */

@@ -90,7 +90,7 @@ async function oneValue(asking: Asking, expr: string): Promise<number | undefine
  * The matcher lists that select the object: its own, or with reporters one per pair of endpoints,
  * pinned to the pair's chosen reporter.
  */
-async function selectorsOf(asking: Asking, ref: Reference): Promise<string[][]> {
+export async function selectorsOf(asking: Asking, ref: Reference): Promise<string[][]> {
   if (ref.reporters === undefined) return [[...ref.matchers]];
   const { pair, side } = ref.reporters;
   const seen = await query(
@@ -113,6 +113,35 @@ async function selectorsOf(asking: Asking, ref: Reference): Promise<string[][]> 
     ]);
 }
 
+/**
+ * The PromQL of `histogram_quantile` over the object's histogram in `form` (selected by at least one
+ * matcher list), over `window`: written once, so instant and range references ask the same thing.
+ */
+export function quantileQuery(
+  window: string,
+  ref: Reference,
+  selectors: readonly (readonly string[])[],
+  q: number,
+  form: "native" | "classic",
+): string {
+  const name = form === "native" ? ref.histogram : `${ref.histogram}_bucket`;
+  const rates = selectors.map((m) => `rate(${name}{${m.join(", ")}}[${window}])`).join(" or ");
+  const summed = form === "native" ? `sum(${rates})` : `sum by (le) (${rates})`;
+  return `histogram_quantile(${q}, ${summed})`;
+}
+
+/** The PromQL of each `sum(increase(...))` over `window` whose values add up to the count of `sets`. */
+export function countQueries(
+  window: string,
+  ref: Reference,
+  selectors: readonly (readonly string[])[],
+  sets: MatcherSets,
+): string[] {
+  return selectors.flatMap((m) =>
+    sets.map((set) => `sum(increase(${ref.counter}{${[...m, ...set].join(", ")}}[${window}]))`),
+  );
+}
+
 /** `histogram_quantile` over the object's histogram in `form`, in ms; null where there is none. */
 async function quantile(
   asking: Asking,
@@ -122,20 +151,13 @@ async function quantile(
   form: "native" | "classic",
 ) {
   if (selectors.length === 0) return null;
-  const name = form === "native" ? ref.histogram : `${ref.histogram}_bucket`;
-  const rates = selectors.map((m) => `rate(${name}{${m.join(", ")}}[${asking.window}])`).join(" or ");
-  const summed = form === "native" ? `sum(${rates})` : `sum by (le) (${rates})`;
-  const value = await oneValue(asking, `histogram_quantile(${q}, ${summed})`);
+  const value = await oneValue(asking, quantileQuery(asking.window, ref, selectors, q, form));
   return value === undefined || !Number.isFinite(value) ? null : value * ref.unitMs;
 }
 
 /** `sum(increase(...))` of the counter's series in each matcher set, added up. */
 async function count(asking: Asking, ref: Reference, selectors: string[][], sets: MatcherSets) {
-  const parts = selectors.flatMap((m) =>
-    sets.map((set) =>
-      oneValue(asking, `sum(increase(${ref.counter}{${[...m, ...set].join(", ")}}[${asking.window}]))`),
-    ),
-  );
+  const parts = countQueries(asking.window, ref, selectors, sets).map((expr) => oneValue(asking, expr));
   return (await Promise.all(parts)).reduce<number>((sum, v) => sum + (v ?? 0), 0);
 }
 
