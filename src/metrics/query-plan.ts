@@ -1,4 +1,4 @@
-import type { SeriesFamily } from "../mesh/adapter";
+import { counterMatchersOf, type SeriesFamily } from "../mesh/adapter";
 import { eq, type Matcher, renderSelector } from "../prometheus/promql";
 import { formatDuration } from "../smi/time";
 
@@ -9,7 +9,13 @@ import { formatDuration } from "../smi/time";
 export interface Grouping {
   readonly namespace?: string | undefined;
   readonly names: readonly string[];
+  /** `when[i]`: what a series must also meet to be named by `names[i]` (a peer's `PeerName.when`). */
+  readonly when?: readonly (readonly Matcher[])[];
 }
+
+/** Labels the grouping's conditions read: they ride in the grouping, so the fold can test them. */
+const conditionLabels = (groupBy: Grouping): string[] =>
+  (groupBy.when ?? []).flatMap((matchers) => matchers.map((m) => m.label));
 
 /**
  * How many round trips: `separate` sends counts and latency as two concurrent queries, which
@@ -26,6 +32,12 @@ export interface MeasureSpec {
   readonly windowMs: number;
   readonly time: Date;
   readonly plan?: QueryPlan;
+  /**
+   * With observers, whether the pairs of an object read on different sides stay apart (`apart`, the
+   * default: an edge per side, as `edge.side` says) or add up (`together`: a resource's own numbers,
+   * which say no side, and where a Cilium namespace's servers may be seen on either).
+   */
+  readonly sides?: "apart" | "together";
 }
 
 const unique = (labels: readonly (string | undefined)[]) =>
@@ -55,17 +67,20 @@ export function buildQueries(spec: MeasureSpec): { counts: string; latency: stri
   // A namespace the scope already pins is not grouped by: one label less on every sample returned.
   const grouped = pinnedNamespace(spec) === undefined ? groupBy.namespace : undefined;
   const observed = family.observers === undefined ? [] : [family.observers.label, ...family.observers.pair];
-  const identity = [grouped, ...groupBy.names, ...observed, ...(family.keep?.labels ?? [])];
+  const named = [...groupBy.names, ...conditionLabels(groupBy)];
+  const identity = [grouped, ...named, ...observed, ...(family.keep?.labels ?? [])];
   // Series that cannot name the object (an empty identity label) are dropped when results are
   // folded, not with `label!=""` matchers: on a label like `pod` such a matcher makes Prometheus
   // merge the postings of every value, which cost more than the one extra group it saves.
   const matchers = [...family.matchers, ...spec.scope];
   const range = formatDuration(spec.windowMs);
   const partitions = family.partitionBy.map((p) => p.label);
-  const counts = `sum by (${unique([...identity, ...family.outcomeLabels, ...partitions])}) (increase(${renderSelector(family.counter, matchers)}[${range}]))`;
+  const counted = renderSelector(family.counter, [...counterMatchersOf(family), ...spec.scope]);
+  const counts = `sum by (${unique([...identity, ...family.outcomeLabels, ...partitions])}) (increase(${counted}[${range}]))`;
   const classic = `sum by (${unique([...identity, "le"])}) (rate(${renderSelector(`${family.latencyHistogram}_bucket`, matchers)}[${range}]))`;
-  const objects = [grouped, ...groupBy.names, ...(family.keep?.labels ?? [])];
-  return { counts, latency: `${classic} or ${nativeQuantiles(family, objects, matchers, range)}` };
+  const objects = [grouped, ...named, ...(family.keep?.labels ?? [])];
+  const native = nativeQuantiles(family, objects, matchers, range, spec.sides === "together");
+  return { counts, latency: `${classic} or ${native}` };
 }
 
 /**
@@ -73,13 +88,14 @@ export function buildQueries(spec: MeasureSpec): { counts: string; latency: stri
  * backend, each marked with `QUANTILE_LABEL`. With several reporters, each pair of endpoints keeps
  * its best-ranked reporter's histogram (an `or on(...)` chain, in the observers' order) before the
  * sum, as the fold keeps that reporter's buckets, so no request is counted twice; the reporter rides
- * in the grouping so the fold can tell each object's side.
+ * in the grouping so the fold can tell each object's side, unless the sides add up (`together`).
  */
 function nativeQuantiles(
   family: SeriesFamily,
   objects: readonly (string | undefined)[],
   matchers: readonly Matcher[],
   range: string,
+  together: boolean,
 ): string {
   const rate = (extra: readonly Matcher[]) =>
     `rate(${renderSelector(family.latencyHistogram, [...matchers, ...extra])}[${range}])`;
@@ -87,7 +103,7 @@ function nativeQuantiles(
   const summed =
     observers === undefined
       ? `sum by (${unique(objects)}) (${rate([])})`
-      : `sum by (${unique([...objects, observers.label])}) (${observers.order
+      : `sum by (${unique([...objects, ...(together ? [] : [observers.label])])}) (${observers.order
           .map((o) => rate([eq(observers.label, o.value)]))
           .join(` or on(${unique([...objects, ...observers.pair])}) `)})`;
   return QUANTILES.map(

@@ -1,5 +1,11 @@
 import type { Context } from "../config/context";
-import type { IdentityLabels, SeriesFamily, ZeroExplanation, ZeroTarget } from "../mesh/adapter";
+import {
+  counterMatchersOf,
+  type IdentityLabels,
+  type SeriesFamily,
+  type ZeroExplanation,
+  type ZeroTarget,
+} from "../mesh/adapter";
 import { type MeshSignature, otherMeshSignatures } from "../mesh/select";
 import type { InstantVector } from "../prometheus/client";
 import { eq, renderSelector } from "../prometheus/promql";
@@ -107,7 +113,7 @@ function verdict(context: Context, reading: Reading): ZeroVerdict | undefined {
   // The object's own other telemetry says the most: it exists, and why it has no requests.
   const objectExplained = explained("object");
   if (objectExplained !== undefined) return doubt(objectExplained);
-  const selector = renderSelector(family.counter, family.matchers);
+  const selector = renderSelector(family.counter, counterMatchersOf(family));
   if (found.mesh === 0)
     return doubt(explained("mesh") ?? noMeshSeries(context, selector, at, otherMeshesFound(context, count)));
   if (scoped && found.scope === 0 && found.namespaced === 0 && self.namespaceSetting !== undefined) {
@@ -178,7 +184,7 @@ function ownSelector(
 ) {
   const scope =
     namespace === undefined || self.namespace === undefined ? [] : [eq(self.namespace, namespace)];
-  return renderSelector(family.counter, [...family.matchers, eq(self.name, name), ...scope]);
+  return renderSelector(family.counter, [...counterMatchersOf(family), eq(self.name, name), ...scope]);
 }
 
 /**
