@@ -20,7 +20,7 @@ export function sourceFor(command: Reading, now: Date, warn: (warning: string) =
   if (source.type === "api") return apiSource({ url: source.url, token: source.token, window, time, warn });
   if (source.mesh === undefined && processEnv().MESH === undefined) {
     throw new UsageError(
-      "--prometheus needs --mesh linkerd|istio|consul (or MESH in the environment): which mesh's series to read",
+      "--prometheus needs --mesh linkerd|istio|consul|cilium (or MESH in the environment): which mesh's series to read",
     );
   }
   const config = loadConfig(processEnv(), {

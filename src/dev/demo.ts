@@ -23,7 +23,7 @@ import { serveLambdas } from "./local-server";
 import { runTool } from "./run-tool";
 import { defaultScenario, liveFrom } from "./scenario";
 
-const USAGE = "npm run demo [-- --mesh linkerd|istio|consul] (or MESH=istio npm run demo)";
+const USAGE = "npm run demo [-- --mesh linkerd|istio|consul|cilium] (or MESH=istio npm run demo)";
 /** How long the demo's traffic goes on after it starts. */
 const DEMO_LIVE_S = 3600;
 

@@ -12,4 +12,4 @@ runTool(async () => {
   console.log(
     `SMI metrics API (mesh ${config.mesh}) on ${url}, reading ${new URL(config.prometheus.url).origin}`,
   );
-}, "PROMETHEUS_URL=http://prometheus:9090 [MESH=linkerd|istio|consul] [PORT=3000] npm start");
+}, "PROMETHEUS_URL=http://prometheus:9090 [MESH=linkerd|istio|consul|cilium] [PORT=3000] npm start");

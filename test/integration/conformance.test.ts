@@ -6,6 +6,8 @@
  * differently or counts gRPC failures by its own rule, its profile says so.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ciliumScenario } from "../../src/dev/cilium-scenario";
+import { ciliumSeries } from "../../src/dev/cilium-series";
 import { type ConsulDouble, startConsulDouble } from "../../src/dev/consul-double";
 import { consulCatalog, IDLE_CATALOG_SERVICE } from "../../src/dev/consul-series";
 import { istioSeries } from "../../src/dev/istio-series";
@@ -49,6 +51,7 @@ const CONSUL_TOKEN = "conformance-read";
 
 let prometheus: RunningPrometheus;
 let ambient: RunningPrometheus;
+let cilium: RunningPrometheus;
 let consul: ConsulDouble;
 const apis = new Map<string, ApiHandler>();
 /** Round trips of each answer, as the api's request log counts them. */
@@ -71,9 +74,10 @@ function countingApiFor(env: Record<string, string>): ApiHandler {
 }
 
 beforeAll(async () => {
-  [prometheus, ambient] = await Promise.all([
+  [prometheus, ambient, cilium] = await Promise.all([
     scenarioPrometheus(scenario, (s) => allMeshSeries(s)),
     scenarioPrometheus(ambientScenario(), (s) => istioSeries(s)),
+    scenarioPrometheus(ciliumScenario(), (s) => ciliumSeries(s)),
   ]);
   consul = await startConsulDouble({
     catalog: consulCatalog(scenario, [IDLE_CATALOG_SERVICE]),
@@ -83,6 +87,7 @@ beforeAll(async () => {
   apis.set("linkerd", countingApiFor({ MESH: "linkerd", PROMETHEUS_URL: prometheus.url }));
   apis.set("istio", countingApiFor({ MESH: "istio", PROMETHEUS_URL: prometheus.url }));
   apis.set("istio-ambient", countingApiFor({ MESH: "istio", PROMETHEUS_URL: ambient.url }));
+  apis.set("cilium", countingApiFor({ MESH: "cilium", PROMETHEUS_URL: cilium.url }));
   // Consul as its users run it: catalog and PromQL both through Consul's HTTP API.
   apis.set(
     "consul",
@@ -92,7 +97,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await consul?.close();
-  await Promise.all([prometheus?.stop(), ambient?.stop()]);
+  await Promise.all([prometheus?.stop(), ambient?.stop(), cilium?.stop()]);
 });
 
 const api = (profile: string) => apis.get(profile) as ApiHandler;
@@ -186,6 +191,11 @@ describe.each(PROFILES)("$name conformance on a real Prometheus", (profile) => {
   });
 
   it("answers services from the side the mesh measures them on", async () => {
+    if (!profile.kinds.includes("services")) {
+      // Hubble's series name no Service: a 404 Status, as for any kind the mesh does not serve.
+      const { status } = await call(api(profile.name), `${base}/namespaces/shop/services/frontend?${at}`);
+      return expect(status).toBe(404);
+    }
     for (const w of workloads.filter((x) => x.name !== "idle" && x.name !== "frontend")) {
       const path = `${base}/namespaces/${w.namespace}/services/${w.service}?${at}`;
       const { body } = await answer(
@@ -300,6 +310,8 @@ describe("gRPC: NotFound and Unavailable, and the statuses where Linkerd's proxy
     ["istio", "statefulsets/ledger", "deployments/api", 900 * 0.09],
     // Envoy's default stats have no gRPC status: all are successes.
     ["consul", "services/ledger", "services/payments-api", 0],
+    // Hubble's status is the HTTP code: every gRPC answer is a 200, a success.
+    ["cilium", "statefulsets/ledger", "deployments/api", 0],
   ])(
     "%s counts them as its rule says, on the resource and on the client's edge",
     async (mesh, server, client, failures) => {
