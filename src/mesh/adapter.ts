@@ -23,6 +23,12 @@ export interface IdentityLabels {
   readonly setting?: string;
   /** The same for `namespace` (`LABEL_NAMESPACE`), when relabeling writes it. */
   readonly namespaceSetting?: string;
+  /**
+   * What a zero says when the counter has series but none carries `name`, where the proxy writes
+   * the label only when configured to (Hubble's `labelsContext`). Read from the zero's census, at
+   * no extra cost, before any other explanation.
+   */
+  readonly missing?: string;
 }
 
 /**

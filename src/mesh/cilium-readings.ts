@@ -19,8 +19,9 @@ export const REQUESTS = "hubble_http_requests_total";
 const DURATION = "hubble_http_request_duration_seconds";
 /** The deprecated v1 handler's response counter: its request counter shares httpV2's name, without `status`. */
 export const V1_RESPONSES = "hubble_http_responses_total";
-/** Hubble's L4 metrics: flows of every kind, and TCP flags (a SYN is a connection attempt). */
+/** Hubble's L4 metrics: flows of every kind, destination ports, TCP flags (a SYN is a connection attempt). */
 export const FLOWS = "hubble_flows_processed_total";
+export const PORTS = "hubble_port_distribution_total";
 export const TCP_FLAGS = "hubble_tcp_flags_total";
 
 export interface CiliumSettings {

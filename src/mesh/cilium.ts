@@ -12,7 +12,7 @@ import {
   SOURCE,
   workloadPeers,
 } from "./cilium-readings";
-import { ciliumExplainZero } from "./cilium-zero";
+import { ciliumExplainZero, unlabelled } from "./cilium-zero";
 
 export type { CiliumSettings } from "./cilium-readings";
 
@@ -55,8 +55,16 @@ export function createCiliumAdapter(settings: CiliumSettings = {}): MeshAdapter 
   };
 }
 
-const workloadOf = (end: End): IdentityLabels => ({ namespace: end.namespace, name: end.workload });
-const podOf = (end: End): IdentityLabels => ({ namespace: end.namespace, name: end.pod });
+const workloadOf = (end: End): IdentityLabels => ({
+  namespace: end.namespace,
+  name: end.workload,
+  missing: unlabelled(end.workload),
+});
+const podOf = (end: End): IdentityLabels => ({
+  namespace: end.namespace,
+  name: end.pod,
+  missing: unlabelled(end.pod),
+});
 /** A workload as the other end of a pair: its name and kind (two kinds may share a name). */
 const pairOf = (end: End) => [end.workload, end.kind];
 
@@ -68,7 +76,7 @@ function ciliumResourceView({ requests }: CiliumReadings, kind: KindName): Resou
       // do not (cilium/cilium#25676), and the server's own series may count the same requests.
       return {
         family: requests([ne(DESTINATION.workload, "")], [...client, ...pairOf(DESTINATION)]),
-        self: { name: DESTINATION.namespace },
+        self: { name: DESTINATION.namespace, missing: unlabelled(DESTINATION.namespace) },
       };
     case "pods":
       return { family: requests([], [SOURCE.namespace, SOURCE.pod]), self: podOf(DESTINATION) };
