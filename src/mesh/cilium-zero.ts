@@ -20,7 +20,7 @@ const LABELS_CONTEXT =
  * census finds it (`IdentityLabels.missing`), at no extra cost.
  */
 export function unlabelled(label: string): string {
-  return label === DESTINATION.pod
+  return label.endsWith("_pod")
     ? `${REQUESTS} has series, but none carries ${label}: Hubble names pods only when httpV2's labelsContext lists source_pod and destination_pod; add them (${LABELS_CONTEXT})`
     : `${REQUESTS} has series, but none carries ${label}: Hubble names workloads only with httpV2's labelsContext option, so set it (${LABELS_CONTEXT}); the single source and destination labels of sourceContext and destinationContext are not read`;
 }
