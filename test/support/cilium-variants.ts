@@ -36,7 +36,7 @@ export const CROSS_NODE = { ok: 2, noResponse: 0.1 } as const;
  * frontend calls checkout from another node, and L7 policy covers both: checkout's agent knows the
  * server's workload but not the client's, frontend's agent the client's but not the server's
  * (cilium/cilium#25676), so the two series of each request share no pair of workloads. Some
- * answers carry status `0` (`context_test.go`: an empty value for an unknown end).
+ * answers carry status `0`, which httpV2's failure rule counts as no response.
  */
 function crossNodeSeries(om: SeriesSink): void {
   const agent = (n: number) => ({ namespace: "kube-system", pod: `cilium-n${n}`, job: "hubble-metrics" });
