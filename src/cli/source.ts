@@ -35,7 +35,7 @@ export function sourceFor(command: Reading, now: Date, warn: (warning: string) =
 export function inProcessContext(source: Extract<SourceOptions, { type: "prometheus" }>): Context {
   if (source.mesh === undefined && processEnv().MESH === undefined) {
     throw new UsageError(
-      "--prometheus needs --mesh linkerd|istio|consul (or MESH in the environment): which mesh's series to read",
+      "--prometheus needs --mesh linkerd|istio|consul|cilium (or MESH in the environment): which mesh's series to read",
     );
   }
   const config = loadConfig(processEnv(), {

@@ -1,6 +1,6 @@
 import type { Context } from "../config/context";
 import { NotFoundError } from "../errors/request-errors";
-import type { EdgeView, ZeroTarget } from "../mesh/adapter";
+import { counterMatchersOf, type EdgeView, type ZeroTarget } from "../mesh/adapter";
 import type { QueryResult } from "../prometheus/client";
 import { renderSelector } from "../prometheus/promql";
 import { KINDS, type KindName, type ResourceRef } from "../smi/kinds";
@@ -47,7 +47,11 @@ export async function measureEdges(
         {
           family: view.family,
           scope: identityMatchers(view.self, ref),
-          groupBy: { namespace: view.peer.namespace, names: view.peer.names.map((n) => n.label) },
+          groupBy: {
+            namespace: view.peer.namespace,
+            names: view.peer.names.map((n) => n.label),
+            when: view.peer.names.map((n) => n.when ?? []),
+          },
           ...range,
         },
         stats,
@@ -146,7 +150,10 @@ async function explainNoEdges(
 ): Promise<void> {
   // A workload may only ever send: its outgoing series show it exists.
   const own = views.map((view) =>
-    renderSelector(view.family.counter, [...view.family.matchers, ...identityMatchers(view.self, ref)]),
+    renderSelector(view.family.counter, [
+      ...counterMatchersOf(view.family),
+      ...identityMatchers(view.self, ref),
+    ]),
   );
   await explainZero(context, targetOf(ref), range, stats, own);
 }

@@ -2,6 +2,7 @@ import { BackendResponseError } from "../errors/backend-errors";
 import type { PartitionLabel, Side } from "../mesh/adapter";
 import type { VectorSample } from "../prometheus/envelope";
 import { BucketBounds, parseUpperBound, quantileOf } from "../prometheus/histogram";
+import { meets } from "../prometheus/promql";
 import type { Measurement } from "./measurement";
 import { type MeasureSpec, pinnedNamespace, QUANTILE_LABEL, QUANTILES, SIDE_LABEL } from "./query-plan";
 
@@ -39,6 +40,8 @@ export interface PointResult {
 interface Accumulator {
   key: MeasuredKey;
   side: Side;
+  /** Whether the counter named it: an object is what the counter names, never its histogram alone. */
+  counted: boolean;
   success: number;
   failure: number;
   /** Bucket counts by slot of the fold's `BucketBounds`. */
@@ -88,7 +91,9 @@ export class MeasureFold {
   #identity(labels: Readonly<Record<string, string>>): MeasuredKey | undefined {
     const { groupBy, family } = this.#spec;
     if (family.keep !== undefined && !family.keep.test(labels)) return undefined;
-    const via = groupBy.names.findIndex((label) => !!labels[label]);
+    const via = groupBy.names.findIndex(
+      (label, i) => !!labels[label] && (groupBy.when?.[i] ?? []).every((m) => meets(labels, m)),
+    );
     const name = labels[groupBy.names[via] ?? ""];
     const namespace =
       groupBy.namespace === undefined ? undefined : (this.#pinned ?? labels[groupBy.namespace]);
@@ -130,7 +135,7 @@ export class MeasureFold {
     }
     let acc = this.#objects.get(id);
     if (acc === undefined) {
-      acc = { key: identity, side, success: 0, failure: 0, buckets: [] };
+      acc = { key: identity, side, counted: false, success: 0, failure: 0, buckets: [] };
       this.#objects.set(id, acc);
     }
     if (observers === undefined) this.#last = { namespace, via, name, owner, acc };
@@ -150,6 +155,7 @@ export class MeasureFold {
     });
     const acc = this.#entry(sample.metric);
     if (acc === undefined) return;
+    acc.counted = true;
     if (family.isFailure(sample.metric)) acc.failure += value;
     else acc.success += value;
   }
@@ -187,7 +193,11 @@ export class MeasureFold {
     const { observers } = family;
     const marked = labels[SIDE_LABEL];
     const side =
-      observers === undefined ? family.side : marked === "client" || marked === "server" ? marked : undefined;
+      observers === undefined || this.#spec.sides === "together"
+        ? family.side
+        : marked === "client" || marked === "server"
+          ? marked
+          : undefined;
     const index = QUANTILES.findIndex((quantile) => String(quantile) === q);
     if (side === undefined || index < 0) return;
     const key = sideKey(identity, side);
@@ -241,15 +251,19 @@ export class MeasureFold {
 
   /**
    * The accumulators to report. With observers, each pair keeps only its best-ranked reporter,
-   * then pairs add up per object and side; without, every accumulator is one object already.
+   * then pairs add up per object and side (per object alone when the spec's sides add up); without,
+   * every accumulator is one object already.
    */
   *#chosen(): Iterable<Accumulator> {
+    // Histogram series whose counter the family's counter matchers leave out (Hubble's v1 handler,
+    // whose histogram shares httpV2's name) name no object.
+    const counted = [...this.#objects].filter(([, acc]) => acc.counted);
     if (this.#spec.family.observers === undefined) {
-      yield* this.#objects.values();
+      for (const [, acc] of counted) yield acc;
       return;
     }
     const best = new Map<string, { rank: number; acc: Accumulator }>();
-    for (const [id, acc] of this.#objects) {
+    for (const [id, acc] of counted) {
       const cut = id.lastIndexOf(SEP);
       const pair = id.slice(0, cut);
       const rank = Number(id.slice(cut + 1));
@@ -258,10 +272,11 @@ export class MeasureFold {
     }
     const merged = new Map<string, Accumulator>();
     for (const { acc } of best.values()) {
-      const id = sideKey(acc.key, acc.side);
+      const side = this.#spec.sides === "together" ? this.#spec.family.side : acc.side;
+      const id = sideKey(acc.key, side);
       const into = merged.get(id);
       if (into === undefined) {
-        merged.set(id, { ...acc, buckets: [...acc.buckets] });
+        merged.set(id, { ...acc, side, buckets: [...acc.buckets] });
         continue;
       }
       into.success += acc.success;

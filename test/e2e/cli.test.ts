@@ -229,7 +229,7 @@ describe("npx smi-metrics", () => {
     [
       "--prometheus without a mesh",
       ["top", "pods", "-n", "shop", "--prometheus", "PROM"],
-      /^--prometheus needs --mesh linkerd\|istio\|consul \(or MESH in the environment\)/,
+      /^--prometheus needs --mesh linkerd\|istio\|consul\|cilium \(or MESH in the environment\)/,
     ],
     [
       "an unknown option",

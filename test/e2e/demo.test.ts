@@ -89,6 +89,7 @@ describe("npm run demo", () => {
     ["linkerd", ["--", "--mesh", "linkerd"], {}],
     ["istio", [], { MESH: "istio" }],
     ["consul", ["--", "--mesh", "consul"], {}],
+    ["cilium", ["--", "--mesh", "cilium"], {}],
   ])(
     "prints commands that return data from a generated %s mesh",
     async (mesh, args, env: Record<string, string>) => {

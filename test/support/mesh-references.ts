@@ -5,7 +5,7 @@
  * engine for their numbers.
  */
 import type { MeshName } from "../../src/mesh/select";
-import type { Outcome, Reference, Side } from "./reference-promql";
+import type { Outcome, Reference, Reporter, Side } from "./reference-promql";
 
 /** An object as an answer names it: its kind (plural, as in paths), namespace and name. */
 export interface Named {
@@ -209,8 +209,97 @@ const CONSUL: MeshReferences = {
       : consul("upstream", [eq("consul_destination_service", backend)]),
 };
 
+/** Hubble's httpV2 (Cilium): `status` is the HTTP code, `0` when no response came. */
+const HUBBLE_OUTCOME: Outcome = {
+  failure: [['status=~"0|5.."']],
+  success: [['status!~"0|5..|"']],
+};
+/** Each pair is read at the server's agent where it reports the pair (an ingress L7 policy), else at the client's. */
+const HUBBLE_REPORTERS: readonly Reporter[] = [
+  { value: "server", side: "server" },
+  { value: "client", side: "client" },
+];
+const HUBBLE_KINDS: Readonly<Record<string, string>> = {
+  deployments: "Deployment",
+  statefulsets: "StatefulSet",
+  daemonsets: "DaemonSet",
+  jobs: "Job",
+  replicasets: "ReplicaSet",
+};
+const hubble = (matchers: string[], pair: string[], side?: Side): Reference => ({
+  histogram: "hubble_http_request_duration_seconds",
+  unitMs: 1000,
+  counter: "hubble_http_requests_total",
+  matchers,
+  outcome: HUBBLE_OUTCOME,
+  reporters: { pair, order: HUBBLE_REPORTERS, ...(side === undefined ? {} : { side }) },
+});
+/** A workload as one end of a pair: its namespace, name and kind, under `source_` or `destination_`. */
+const end = (prefix: "source" | "destination", w: Named) => [
+  eq(`${prefix}_namespace`, w.namespace),
+  eq(`${prefix}_workload`, w.name),
+  eq(`${prefix}_workload_kind`, HUBBLE_KINDS[w.kind]),
+];
+const WORKLOAD_PAIR = [
+  "source_workload",
+  "source_workload_kind",
+  "destination_workload",
+  "destination_workload_kind",
+];
+
+/** Cilium: a resource adds its pairs wherever each was read; an edge says its side. No splits. */
+const CILIUM: MeshReferences = {
+  resource: (object) => {
+    const { kind, namespace, name } = object;
+    if (kind === "namespaces")
+      return hubble(
+        [eq("destination_namespace", name), 'destination_workload!=""'],
+        ["source_namespace", ...WORKLOAD_PAIR],
+      );
+    if (kind === "pods")
+      return hubble(
+        [eq("destination_namespace", namespace), eq("destination_pod", name)],
+        ["source_namespace", "source_pod"],
+      );
+    return hubble(end("destination", object), [
+      "source_namespace",
+      "source_workload",
+      "source_workload_kind",
+    ]);
+  },
+  edge: (self, direction, peer, side) => {
+    const [client, server] = direction === "to" ? [self, peer] : [peer, self];
+    if (self.kind === "namespaces")
+      return hubble(
+        [
+          eq("source_namespace", client.name),
+          eq("destination_namespace", server.name),
+          'destination_workload!=""',
+        ],
+        WORKLOAD_PAIR,
+        side,
+      );
+    if (self.kind === "pods")
+      return hubble(
+        [
+          eq("source_namespace", client.namespace),
+          eq("source_pod", client.name),
+          eq("destination_namespace", server.namespace),
+          eq("destination_pod", server.name),
+        ],
+        [],
+        side,
+      );
+    return hubble([...end("source", client), ...end("destination", server)], [], side);
+  },
+  backend: () => {
+    throw new Error("Cilium serves no splits: Hubble names a backend's workload only on its own node");
+  },
+};
+
 export const REFERENCES: Readonly<Record<MeshName, MeshReferences>> = {
   linkerd: LINKERD,
   istio: ISTIO,
   consul: CONSUL,
+  cilium: CILIUM,
 };

@@ -29,11 +29,21 @@ export interface Reference {
   readonly matchers: readonly string[];
   readonly outcome: Outcome;
   /**
-   * Istio: for each pair of endpoints (these labels), only its first reporter that has series
-   * counts, `source` before `waypoint` before `destination`; and only pairs whose reporter is on
-   * `side`, the side the answer says it read.
+   * For each pair of endpoints (these labels), only its first reporter in `order` that has series
+   * counts (Istio's by default: `source` before `waypoint` before `destination`); and only pairs
+   * whose reporter is on `side`, the side the answer says it read (either, when absent).
    */
-  readonly reporters?: { readonly pair: readonly string[]; readonly side: Side };
+  readonly reporters?: {
+    readonly pair: readonly string[];
+    readonly side?: Side;
+    readonly order?: readonly Reporter[];
+  };
+}
+
+/** One value of the `reporter` label, and the side whose proxy writes it. */
+export interface Reporter {
+  readonly value: string;
+  readonly side: Side;
 }
 
 /** What a reference asks, as the answers give it: counts, and quantiles in ms (null: none). */
@@ -59,7 +69,7 @@ export interface Asking {
   readonly timeS: number;
 }
 
-const REPORTERS: readonly { readonly value: string; readonly side: Side }[] = [
+const ISTIO_REPORTERS: readonly Reporter[] = [
   { value: "source", side: "client" },
   { value: "waypoint", side: "server" },
   { value: "destination", side: "server" },
@@ -92,7 +102,7 @@ async function oneValue(asking: Asking, expr: string): Promise<number | undefine
  */
 export async function selectorsOf(asking: Asking, ref: Reference): Promise<string[][]> {
   if (ref.reporters === undefined) return [[...ref.matchers]];
-  const { pair, side } = ref.reporters;
+  const { pair, side, order = ISTIO_REPORTERS } = ref.reporters;
   const seen = await query(
     asking,
     `group by (${[...pair, "reporter"].join(", ")}) (${ref.counter}{${ref.matchers.join(", ")}})`,
@@ -100,16 +110,16 @@ export async function selectorsOf(asking: Asking, ref: Reference): Promise<strin
   const pairKey = (m: Record<string, string>) => JSON.stringify(pair.map((l) => m[l] ?? ""));
   const chosen = new Map<string, { rank: number; metric: Record<string, string> }>();
   for (const { metric } of seen) {
-    const rank = REPORTERS.findIndex((r) => r.value === metric.reporter);
+    const rank = order.findIndex((r) => r.value === metric.reporter);
     const held = chosen.get(pairKey(metric));
     if (rank >= 0 && (held === undefined || rank < held.rank)) chosen.set(pairKey(metric), { rank, metric });
   }
   return [...chosen.values()]
-    .filter(({ rank }) => REPORTERS[rank]?.side === side)
+    .filter(({ rank }) => side === undefined || order[rank]?.side === side)
     .map(({ rank, metric }) => [
       ...ref.matchers,
       ...pair.map((l) => `${l}="${metric[l] ?? ""}"`),
-      `reporter="${REPORTERS[rank]?.value}"`,
+      `reporter="${order[rank]?.value}"`,
     ]);
 }
 
