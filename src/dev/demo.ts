@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { uiBundle } from "../bundle/ui-assets";
 import { UsageError } from "../cli/run-main";
 import { createContext } from "../config/context";
 import { processEnv } from "../config/environment";
@@ -160,7 +161,7 @@ runTool(async () => {
   try {
     const config = demoConfig(meshName, backends);
     const context = createContext(config);
-    api = createApiHandler(context);
+    api = createApiHandler(context, { ui: uiBundle });
     // The printed commands show the same data whenever they run: backfilled, the traffic as it was
     // when the demo started; scraped, the first full window, which has just ended.
     const time =

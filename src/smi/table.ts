@@ -23,7 +23,7 @@ export function formatSuccessRate(n: Pick<TrafficNumbers, "successCount" | "requ
 export const formatRps = (rps: number | null) => (rps === null ? "-" : `${rps.toFixed(2)}rps`);
 
 /** Three significant digits at most, never fewer than the whole milliseconds: 0.75ms, 49.9ms, 2600ms. */
-function formatLatency(ms: number | null): string {
+export function formatLatency(ms: number | null): string {
   if (ms === null) return "-";
   const digits = ms >= 100 ? 0 : ms >= 10 ? 1 : 2;
   return `${ms.toFixed(digits)}ms`;
