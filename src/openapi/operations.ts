@@ -91,7 +91,12 @@ const SMI = "/apis/metrics.smi-spec.io";
  * A file of the web UI: no data and no lock of its own, its own cache policy, and the page's
  * Content-Security-Policy (src/http/ui-files.ts). Bodies are br or gzip as Accept-Encoding allows.
  */
-function uiOperation(summary: string, type: string, cacheControl: string, parameters: JsonSchema[] = []) {
+function uiOperation(
+  summary: string,
+  types: readonly string[],
+  cacheControl: string,
+  parameters: JsonSchema[] = [],
+) {
   const header = (description: string, example?: string) => ({
     description,
     schema: { type: "string", ...(example === undefined ? {} : { example }) },
@@ -111,7 +116,7 @@ function uiOperation(summary: string, type: string, cacheControl: string, parame
             ),
             ETag: header("its content hash; If-None-Match with it answers 304"),
           },
-          content: { [type]: { schema: { type: "string" } } },
+          content: Object.fromEntries(types.map((type) => [type, { schema: { type: "string" } }])),
         },
         "304": { description: "Not Modified: the browser's copy (If-None-Match) is current" },
         ...errors("404"),
@@ -252,14 +257,12 @@ export const ROUTE_PATHS: Readonly<Record<string, () => Record<string, JsonSchem
     "/openapi.json": discovery("This document", "OpenAPIDocument", ["OpenAPI"]),
   }),
   "GET /ui/**": () => ({
-    "/ui/": uiOperation(
-      "The web UI's page (also at /ui and /ui/index.html)",
-      "text/html; charset=utf-8",
-      "no-cache",
-    ),
+    // A trailing slash reads as none: /ui/ is /ui.
+    "/ui": uiOperation("The web UI's page (also at /ui/)", ["text/html; charset=utf-8"], "no-cache"),
+    "/ui/index.html": uiOperation("The web UI's page", ["text/html; charset=utf-8"], "no-cache"),
     "/ui/assets/{file}": uiOperation(
       "One of the web UI's scripts or stylesheets, named by its content hash",
-      "text/javascript; charset=utf-8",
+      ["text/javascript; charset=utf-8", "text/css; charset=utf-8"],
       "public, max-age=31536000, immutable",
       [{ name: "file", in: "path", required: true, schema: { type: "string" } }],
     ),

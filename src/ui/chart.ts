@@ -73,7 +73,7 @@ export function timeChart(
       width: chartWidth(),
       height: 200,
       series,
-      axes: [{}, { values: (_u, ticks) => ticks.map(format), size: 64 }],
+      axes: [{}, { values: (_u, ticks) => ticks.map(format), size: 80 }],
       cursor: { drag: { x: false, y: false } },
     },
     data as uPlot.AlignedData,

@@ -72,7 +72,8 @@ function start(): void {
 
   const show = async () => {
     const state = normalized(parseState(location.hash, defaultKind(config)), config);
-    const moved = shown !== `${state.view}|${state.ns}|${state.name}`;
+    // Focus moves to the heading when the view changes, not on the first one or a refresh.
+    const moved = shown !== "" && shown !== `${state.view}|${state.ns}|${state.name}`;
     shown = `${state.view}|${state.ns}|${state.name}`;
     shell.update(state);
     clearInterval(timer);

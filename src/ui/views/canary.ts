@@ -126,6 +126,18 @@ async function splitPicker({ state, range, calls }: ViewContext): Promise<Node[]
   const splits = [
     ...new Map(list.items.map((i) => [`${i.resource.namespace}/${i.resource.name}`, i.resource])).values(),
   ];
+  if (splits.length === 0 && path !== `/${seg(state.kind)}`) {
+    const everywhere = linkTo(state, { ns: "", all: true });
+    return [
+      h(
+        "p",
+        { class: "empty" },
+        `No ${state.kind} in namespace ${state.ns}: see `,
+        h("a", { href: everywhere }, "all namespaces"),
+        ".",
+      ),
+    ];
+  }
   if (splits.length === 0) return [h("p", { class: "empty" }, `No ${state.kind} found.`)];
   return [
     h("p", {}, `Choose one of ${splits.length} ${state.kind}:`),

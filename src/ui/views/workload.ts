@@ -74,10 +74,8 @@ function edgeTable(state: ViewState, edges: TrafficMetricsList): HTMLElement {
   const peerCell = (e: TrafficMetrics) => {
     const peer = peerOf(e);
     if (peer === undefined) return "-";
-    const label =
-      peer.namespace === undefined || peer.namespace === state.ns
-        ? peer.name
-        : `${peer.namespace}/${peer.name}`;
+    // As `kubectl get` and the CLI print a peer.
+    const label = peer.namespace === undefined ? peer.name : `${peer.namespace}/${peer.name}`;
     return h("a", { href: linkTo(state, { ns: peer.namespace ?? state.ns, name: peer.name }) }, label);
   };
   const n = numbersOf;
