@@ -109,6 +109,9 @@ ${CURL_I} -X POST -H 'content-type: application/json' '${facts.apiUrl}/webhooks/
 The canary web in namespace store (primary 90, canary 10): its backends above, and a gate on the canary backend:
 ${CURL_I} -X POST -H 'content-type: application/json' '${facts.apiUrl}/webhooks/flagger' -d '${canaryGate}'
 
+The same in a browser, the web UI (the top table, the topology, a workload's charts, the canary):
+${facts.apiUrl}/ui/${facts.apiToken ? " (it asks for $API_TOKEN once)" : ""}
+
 The SMI spec's traffic top and topology, with the smi-metrics CLI:
 npx smi-metrics top ${kind} -A --window ${window} --time ${time} --api ${facts.apiUrl}${cliToken}
 npx smi-metrics topology ${kind} -A --window ${window} --time ${time} --api ${facts.apiUrl}${cliToken}

@@ -140,6 +140,8 @@ runTool(async () => {
   // The API listens first: a busy PORT is said at once, not after the backfill.
   let api: HttpLambda = STARTING;
   const server = await serveLambdas(() => api, dev.port, dev.host);
+  // The web UI is built from source while the backfill runs, not on the page's first request.
+  uiBundle().catch((error: unknown) => console.error(`the web UI could not be built: ${String(error)}`));
   // The generated traffic reaches now and goes on for an hour, so clients that cannot give a time
   // (kubectl, /readyz, the CLI without --time) see it while the demo runs.
   const started = new Date();
