@@ -74,5 +74,11 @@ export function sortableTable<Row>(
     draw();
   };
   draw();
-  return h("table", { class: "data" }, h("caption", {}, caption), h("thead", {}, h("tr", {}, ...headings)), body);
+  return h(
+    "table",
+    { class: "data" },
+    h("caption", {}, caption),
+    h("thead", {}, h("tr", {}, ...headings)),
+    body,
+  );
 }

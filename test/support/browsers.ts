@@ -6,7 +6,7 @@ import puppeteer, { type Browser, type Page } from "puppeteer-core";
  * ESR over WebDriver BiDi), nothing downloaded. `.ci/run` installs both; a missing one fails the
  * suite rather than skipping it.
  */
-export const BROWSERS = {
+const BROWSERS = {
   chromium: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
   firefox: process.env.FIREFOX_PATH ?? "/usr/bin/firefox-esr",
 } as const;
