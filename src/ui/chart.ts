@@ -43,6 +43,7 @@ export function timeChart(
   times: readonly number[],
   lines: readonly Line[],
   format: (v: number) => string,
+  options: { readonly percent?: boolean } = {},
 ): HTMLElement {
   const plot = h("div", { class: "plot" });
   const series: uPlot.Series[] = [{}];
@@ -74,6 +75,11 @@ export function timeChart(
       height: 200,
       series,
       axes: [{}, { values: (_u, ticks) => ticks.map(format), size: 80 }],
+      // A percentage never goes past 100; below, the scale starts near the lowest value so 99.0
+      // and 99.9 stay apart.
+      ...(options.percent
+        ? { scales: { y: { range: (_u, min) => [Math.max(0, Math.floor(Math.min(min, 99)) - 1), 100] } } }
+        : {}),
       cursor: { drag: { x: false, y: false } },
     },
     data as uPlot.AlignedData,

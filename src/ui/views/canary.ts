@@ -114,6 +114,7 @@ function charts(backends: readonly Backend[], series: TrafficMetricsSeriesList):
         values: pointNumbers(s).map(successPercent),
       })),
       (v) => `${v.toFixed(2)}%`,
+      { percent: true },
     ),
   ];
 }

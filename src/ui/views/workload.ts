@@ -57,7 +57,7 @@ function charts(series: TrafficMetricsSeries): HTMLElement[] {
       [line("RPS", (n) => n.requestsPerSecond ?? 0), line("failed/s", (n) => n.failureCount / windowS)],
       fixed(2, "rps"),
     ),
-    timeChart("Success rate", times, [line("success", successPercent)], fixed(2, "%")),
+    timeChart("Success rate", times, [line("success", successPercent)], fixed(2, "%"), { percent: true }),
     timeChart(
       "Latency",
       times,
