@@ -91,8 +91,9 @@ function edgeShape(g: Laid, edge: TopologyEdge, i: number): SVGGElement {
     s(
       "text",
       {
+        // Just above the line, which runs through the space dagre kept for the label.
         x: laid.x ?? 0,
-        y: laid.y ?? 0,
+        y: (laid.y ?? 0) - LINE_PX / 2,
         "text-anchor": "middle",
         "dominant-baseline": "middle",
         class: "edge-label",
