@@ -218,6 +218,32 @@ describe.each(BROWSER_NAMES)("the web UI in %s", (name) => {
     expect(controls).toEqual(["1h", "5m", "payments", "api"]);
   });
 
+  it("asks each range the picker offers, custom ones included, and keeps it in the URL", async () => {
+    visit = await openPage(browser);
+    const { page } = visit;
+    await show(visit, ui("view=namespace&ns=shop&kind=deployments&range=15m"));
+    let drawn = await viewsDrawn(page);
+    let from = visit.requests.length;
+    await page.select("#range", "6h");
+    await waitForView(page, drawn);
+    expect(page.url()).toContain("range=6h");
+    const sixHours = only(visit.apiCalls(from), 2);
+    expect(instant(sixHours)).toContain("t=21600s&time=");
+    expect(ranged(sixHours)).toMatch(/t=720s&start=.*&step=720s/);
+    drawn = await viewsDrawn(page);
+    from = visit.requests.length;
+    const [start, end] = ["2026-01-01T00:00:00Z", "2026-01-01T02:00:00Z"].map((t) =>
+      new Date(t).toISOString().slice(0, 19),
+    );
+    await page.goto(ui(`view=namespace&ns=shop&kind=deployments&range=custom&start=${start}Z&end=${end}Z`));
+    await waitForView(page, drawn);
+    const custom = only(visit.apiCalls(from), 2);
+    expect(decodeURIComponent(instant(custom))).toContain("t=7200s&time=2026-01-01T02:00:00Z");
+    expect(decodeURIComponent(ranged(custom))).toContain("end=2026-01-01T02:00:00Z&step=240s");
+    expect(await page.evaluate("document.getElementById('range').value")).toBe("custom");
+    expect(await page.evaluate("document.querySelector('.custom').hidden")).toBe(false);
+  });
+
   it("works with the keyboard alone: sort, open a workload, go to a canary", async () => {
     visit = await openPage(browser);
     const { page } = visit;
