@@ -35,6 +35,7 @@ export function tokenForm(mode: "token" | "jwt", refused: string | undefined, do
     autocomplete: "off",
     spellcheck: "false",
     required: true,
+    "data-autofocus": true,
   });
   const onsubmit = (event: Event) => {
     event.preventDefault();
@@ -54,7 +55,6 @@ export function tokenForm(mode: "token" | "jwt", refused: string | undefined, do
     h("button", { type: "submit" }, "Use this token"),
     h("p", { class: "note" }, "Kept in this tab only (sessionStorage), sent only to this API."),
   );
-  queueMicrotask(() => input.focus());
   return form;
 }
 

@@ -22,6 +22,23 @@ export interface Line {
   readonly reference?: number;
 }
 
+/**
+ * The charts on the page. Each listens on the window (resize, scroll, pixel ratio) until destroyed,
+ * so a view drawn again, on every refresh, first destroys the ones it replaces.
+ */
+const live = new Set<uPlot>();
+
+/** The charts alive now, to destroy once a new rendering has replaced them. */
+export const chartsNow = (): readonly object[] => [...live];
+
+export function destroyCharts(charts: readonly object[]): void {
+  for (const plot of live) {
+    if (!charts.includes(plot)) continue;
+    plot.destroy();
+    live.delete(plot);
+  }
+}
+
 const chartWidth = () => Math.max(320, Math.min(720, document.documentElement.clientWidth - 48));
 
 /** The last known value of each line in words: what the chart says for those who cannot see it. */
@@ -69,7 +86,7 @@ export function timeChart(
       data.push(times.map(() => line.reference ?? null));
     }
   });
-  new uPlot(
+  const chart = new uPlot(
     {
       width: chartWidth(),
       height: 200,
@@ -85,6 +102,7 @@ export function timeChart(
     data as uPlot.AlignedData,
     plot,
   );
+  live.add(chart);
   return h(
     "figure",
     { class: "chart" },

@@ -2,6 +2,7 @@ import "uplot/dist/uPlot.min.css";
 import "./styles.css";
 import { ApiError, ViewCalls, type ViewWarning } from "./api";
 import { forgetToken, iamNotice, tokenForm, tokenOf } from "./auth";
+import { chartsNow, destroyCharts } from "./chart";
 import { defaultKind, type PageConfig, readConfig, SPLIT_KINDS, splitKinds, workloadKinds } from "./config";
 import { h } from "./dom";
 import { type QueryRange, queryRange } from "./range";
@@ -91,15 +92,19 @@ function start(): void {
       ? document.activeElement?.textContent
       : undefined;
     body.setAttribute("aria-busy", "true");
+    const before = chartsNow();
     const nodes = await drawView(view, state, range, mine, config, () => void show());
-    if (mine.aborted) return;
+    if (mine.aborted) {
+      destroyCharts(chartsNow().filter((c) => !before.includes(c)));
+      return;
+    }
     notes.replaceChildren(warningList(mine.warnings));
+    destroyCharts(before);
     body.replaceChildren(...nodes);
     body.setAttribute("aria-busy", "false");
     body.dataset.calls = String(mine.paths.length);
     performance.mark("smi-view-ready", { detail: { view: state.view, calls: mine.paths } });
-    if (moved) heading.focus();
-    else if (focusWasIn) restoreFocus(body, focusWasIn);
+    settleFocus(body, heading, moved, focusWasIn);
   };
   const shell = createShell(config, go, () => void show());
   root.replaceChildren(shell.element, h("main", { id: "content" }, heading, info, notes, body));
@@ -107,10 +112,21 @@ function start(): void {
   void show();
 }
 
-/** After a refresh, focus goes back to the element with the same text it was on. */
-function restoreFocus(body: HTMLElement, text: string): void {
-  const again = [...body.querySelectorAll<HTMLElement>("a, button")].find((e) => e.textContent === text);
-  again?.focus();
+/**
+ * Where focus goes once a view is drawn: to a field that asks for something (the token), to the
+ * heading when the view changed, or after a refresh back to the element with the text it was on.
+ */
+function settleFocus(
+  body: HTMLElement,
+  heading: HTMLElement,
+  moved: boolean,
+  text: string | null | undefined,
+) {
+  const asking = body.querySelector<HTMLElement>("[data-autofocus]");
+  if (asking !== null) return asking.focus();
+  if (moved) return heading.focus();
+  if (text === undefined || text === null) return;
+  [...body.querySelectorAll<HTMLElement>("a, button")].find((e) => e.textContent === text)?.focus();
 }
 
 /** What the view shows: its nodes, the token form, the IAM notice, or what failed, in words. */

@@ -12,6 +12,7 @@ import { type RunningPrometheus, startPrometheus } from "../../src/dev/prometheu
 import { defaultScenario, liveFrom, type Scenario, stream, workload } from "../../src/dev/scenario";
 import {
   BROWSER_NAMES,
+  focused,
   launch,
   openPage,
   show,
@@ -147,15 +148,17 @@ describe.each(BROWSER_NAMES)("the web UI in %s", (name) => {
     await show(visit, at("token", "view=namespace&all=1&kind=deployments&range=15m"));
     expect(await texts(page, "form.token h2")).toEqual(["This API wants its API token"]);
     expect(visit.apiCalls()).toEqual([]);
+    // The field has the focus: a keyboard user types straight away.
+    expect(await focused(page)).toEqual({ tag: "input", text: "" });
     let drawn = await viewsDrawn(page);
-    await page.type("#token", "not-the-token");
+    await page.keyboard.type("not-the-token");
     await page.keyboard.press("Enter");
     await waitForView(page, drawn);
     expect(await texts(page, "form.token .error")).toEqual([
       expect.stringMatching(/^The API refused the token \(401/),
     ]);
     drawn = await viewsDrawn(page);
-    await page.type("#token", API_TOKEN);
+    await page.keyboard.type(API_TOKEN);
     await page.keyboard.press("Enter");
     await waitForView(page, drawn);
     expect((await tableRows(page)).map((r) => r[1])).toEqual(expect.arrayContaining(["checkout", NAME]));
