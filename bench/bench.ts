@@ -14,21 +14,55 @@
  * peak RSS, a 50-request concurrency burst, and bundle sizes with import-plus-init time. At 10,000
  * pods it adds the cost of compressing the list at each level and of reading it page by page.
  * Ratios, not absolute times, are what to read: these machines are shared and noisy.
+ *
+ * `--mesh` writes the namespace as another mesh's series and runs the API with that MESH (direct
+ * and smi-metrics are Linkerd's PromQL, so they are left out then); `--cases` runs only the cases
+ * named. `npm run bench -- --help` says so.
  */
 import { execFile, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
-import { linkerdSeries } from "../src/dev/linkerd-series";
+import { parseArgs, promisify } from "node:util";
 import { freePort, type RunningPrometheus, startPrometheus } from "../src/dev/prometheus-server";
+import { seriesWriter } from "../src/dev/series";
+import { MESH_NAMES, type MeshName } from "../src/mesh/select";
 import { podsScenario } from "../test/support/pods-scenario";
 import { bundleLambda, bundleServer } from "../test/support/server-bundle";
 import { fetchFloor, type QueryWaves, recordQueries } from "./floor";
 import { type Ask, printCompressionCosts, printPageCosts } from "./large-list";
 
 const run = promisify(execFile);
-const SIZES = (process.argv[2] ?? "10,100,1000,2000,10000").split(",").map(Number);
+const CASE_NAMES = ["list", "resource", "edges", "zero-list", "zero-name"];
+const USAGE = `npm run bench [-- SIZES] [--mesh ${MESH_NAMES.join("|")}] [--cases ${CASE_NAMES.join(",")}]
+
+SIZES   pods in namespace bench, comma-separated (default 10,100,1000,2000,10000)
+--mesh  whose series to generate and which MESH the API reads (default linkerd); the direct and
+        smi-metrics columns are Linkerd's PromQL, so only linkerd prints them
+--cases the cases to time (default all); the 50-request burst runs for list and resource
+
+A 2,000-pod list on Cilium and on Linkerd, round trips counted by Prometheus itself:
+  npm run bench -- 2000 --mesh cilium --cases list
+  npm run bench -- 2000 --mesh linkerd --cases list`;
+const ARGS = parseArgs({
+  allowPositionals: true,
+  options: {
+    mesh: { type: "string", default: "linkerd" },
+    cases: { type: "string", default: CASE_NAMES.join(",") },
+    help: { type: "boolean", default: false },
+  },
+});
+if (ARGS.values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+if (!(MESH_NAMES as readonly string[]).includes(ARGS.values.mesh)) {
+  console.error(`--mesh must be one of ${MESH_NAMES.join(", ")}\n\n${USAGE}`);
+  process.exit(2);
+}
+const MESH = ARGS.values.mesh as MeshName;
+const CASES = ARGS.values.cases.split(",");
+const SIZES = (ARGS.positionals[0] ?? "10,100,1000,2000,10000").split(",").map(Number);
 /** Timed runs per case; fewer at 10,000 pods, where one list costs seconds. */
 const iterationsFor = (pods: number) => (pods >= 10_000 ? 5 : 11);
 const WARMUP = 2;
@@ -36,7 +70,7 @@ const WINDOW = "1m";
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
+  return s[Math.floor(s.length / 2)] ?? Number.NaN;
 };
 
 async function postQuery(base: string, query: string, time: number): Promise<unknown> {
@@ -67,6 +101,9 @@ interface Case {
   /** smi-metrics: success, failure, then three irate quantiles, per direction. */
   readonly smi: string[];
 }
+
+/** The cases `--cases` names, in the bench's order. */
+const selectedCases = () => cases().filter((c) => CASES.includes(c.name));
 
 function cases(): Case[] {
   const q = (by: string, selector: string, fn: "rate" | "irate", quantile: number) =>
@@ -131,6 +168,7 @@ async function startServer(bundle: string, prometheusUrl: string) {
       PROMETHEUS_TIMEOUT_MS: "60000",
       // The request log as Lambda writes it (EMF), so its cost is measured as deployed.
       LOG_FORMAT: "emf",
+      MESH,
     },
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -150,7 +188,8 @@ async function startServer(bundle: string, prometheusUrl: string) {
   return { url: `http://127.0.0.1:${port}`, peakRssMb, stop: () => child.kill("SIGTERM") };
 }
 
-const fmt = (n: number, d = 1) => n.toFixed(d).padStart(8);
+/** A column: `-` for what was not timed (direct and smi-metrics on another mesh than Linkerd). */
+const fmt = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : "-").padStart(8);
 
 /** GETs from the API as a client does (gzip accepted, body read to its end, not parsed), timed. */
 function asker(prometheusUrl: string): Ask {
@@ -169,7 +208,7 @@ const API = "/apis/metrics.smi-spec.io/v1alpha2";
 
 async function benchSize(pods: number, serverBundle: string) {
   const scenario = podsScenario(pods);
-  const series = linkerdSeries(scenario);
+  const series = seriesWriter(MESH)(scenario);
   const started = performance.now();
   const prometheus: RunningPrometheus = await startPrometheus({
     series,
@@ -182,19 +221,19 @@ async function benchSize(pods: number, serverBundle: string) {
   const ask = asker(prometheus.url);
   try {
     console.log(
-      `\n== ${pods} pods in namespace bench (+ hub with 200 peers): ${series.seriesCount} series, set up in ${setupS.toFixed(1)} s`,
+      `\n== ${pods} pods in namespace bench (+ hub with 200 peers), MESH=${MESH}: ${series.seriesCount} series, set up in ${setupS.toFixed(1)} s`,
     );
     console.log(
       "case        ours ms  floor ms  direct ms    smi ms  ours/floor  ours/direct  ours/smi  round trips ours/floor  server peak RSS so far",
     );
     const tripsOf = new Map<string, number>();
-    for (const c of cases()) {
+    for (const c of selectedCases()) {
       const ours: number[] = [];
       const floor: number[] = [];
       const direct: number[] = [];
       const smi: number[] = [];
       const path = (time: number) => `${API}${c.path}?t=${WINDOW}&time=${time}`;
-      const waves: QueryWaves = await recordQueries(prometheus.url, path(scenario.endS - 90));
+      const waves: QueryWaves = await recordQueries(prometheus.url, path(scenario.endS - 90), MESH);
       // Round trips, counted by Prometheus around one request, outside the timed runs.
       const probe = await ask(server.url, path(scenario.endS - 90));
       if (probe.status !== 200) throw new Error(`${c.path}: ${probe.status} ${probe.body}`);
@@ -211,7 +250,9 @@ async function benchSize(pods: number, serverBundle: string) {
           for (const q of c.smi) await postQuery(prometheus.url, q, time);
         },
       };
-      const order = ["ours", "floor", "direct", "smi"] as const;
+      // direct and smi-metrics are Linkerd's PromQL: another mesh is timed against the floor alone.
+      const order =
+        MESH === "linkerd" ? (["ours", "floor", "direct", "smi"] as const) : (["ours", "floor"] as const);
       // A resource or a zero answers in milliseconds, where one noisy run moves a median: take three times as many.
       const iterations = WARMUP + iterationsFor(pods) * (c.name === "edges" || c.name === "list" ? 1 : 3);
       for (let i = 0; i < iterations; i++) {
@@ -232,7 +273,7 @@ async function benchSize(pods: number, serverBundle: string) {
     }
 
     // 50 identical requests at once, at an instant not asked before: coalescing should hold the cost.
-    for (const c of cases().slice(0, 2)) {
+    for (const c of selectedCases().filter((c) => c.name === "list" || c.name === "resource")) {
       const time = scenario.endS - 60;
       const single = tripsOf.get(c.name);
       const before = await queriesServed(prometheus.url);

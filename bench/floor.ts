@@ -17,8 +17,9 @@ import type { QueryEngine } from "../src/prometheus/client";
 export type QueryWaves = readonly (readonly string[])[];
 
 /** Answers `path` with our code in process over `prometheusUrl`, recording every query it sends. */
-export async function recordQueries(prometheusUrl: string, path: string): Promise<QueryWaves> {
+export async function recordQueries(prometheusUrl: string, path: string, mesh: string): Promise<QueryWaves> {
   const config = loadConfig({
+    MESH: mesh,
     PROMETHEUS_URL: prometheusUrl,
     PROMETHEUS_TIMEOUT_MS: "60000",
     CACHE_TTL: "0",

@@ -278,7 +278,7 @@ describe("the CloudFormation template", () => {
 
 describe("stage parameters", () => {
   it.each([
-    ["mesh=istoi", 'mesh="istoi": must be one of: linkerd, istio, consul'],
+    ["mesh=istoi", 'mesh="istoi": must be one of: linkerd, istio, consul, cilium'],
     ["apiAuth=Iam", 'apiAuth="Iam": must be one of: iam, jwt, none'],
     ["apiauth=jwt", "apiauth: is not a parameter of this service"],
     [

@@ -81,25 +81,27 @@ function decodeToken(text: string): ContinueToken {
 }
 
 /**
- * The time a page is measured at: a token's pinned time, which an explicit `time` must agree
- * with. A token for another query is a 400; one past its lifetime is a 410.
+ * The time a page is measured at: a token's pinned time, which an explicit end (`name`: `time`, or
+ * a range's `end`) must agree with. A token for another query is a 400; one past its lifetime is a 410.
  */
 export function pinnedTime(
   page: PageRequest,
   identity: string,
   explicit: Date | undefined,
   now: Date,
+  name: "time" | "end" = "time",
 ): Date | undefined {
   const { token } = page;
   if (token === undefined) return undefined;
   if (token.q !== identity) {
+    const same = name === "end" ? "path, window (t), start and step" : "path and window (t)";
     throw new BadRequestError(
-      "invalid continue: the token belongs to another query; send it with the same path and window (t) as the page it came with",
+      `invalid continue: the token belongs to another query; send it with the same ${same} as the page it came with`,
     );
   }
   if (explicit !== undefined && explicit.getTime() !== token.t) {
     throw new BadRequestError(
-      `invalid continue: the token is for time ${new Date(token.t).toISOString()}, and time says ${explicit.toISOString()}; leave time out or give the same one`,
+      `invalid continue: the token is for ${name} ${new Date(token.t).toISOString()}, and ${name} says ${explicit.toISOString()}; leave ${name} out or give the same one`,
     );
   }
   if (now.getTime() > token.x) {

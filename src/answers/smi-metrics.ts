@@ -1,6 +1,7 @@
 import type { Context } from "../config/context";
 
 import { measureEdges } from "../metrics/edges";
+import { measureKindEdges, type OwnedEdge } from "../metrics/kind-edges";
 import { RequestStats } from "../metrics/request-stats";
 import { refOf } from "../metrics/resource-ref";
 import { type MeasuredResource, measureKind, measureResource } from "../metrics/resources";
@@ -8,12 +9,7 @@ import type { TimeRange } from "../metrics/time-range";
 import { apiGroup, apiResourceList } from "../smi/discovery";
 import { API_GROUP, type ApiVersion, isSplitKindName, KINDS } from "../smi/kinds";
 import type { ObjectPath, SmiRoute } from "../smi/route";
-import type {
-  TrafficMetrics,
-  TrafficMetricsList,
-  TrafficMetricsSeries,
-  TrafficMetricsSeriesList,
-} from "../smi/schemas";
+import type { TrafficMetrics, TrafficMetricsSeries } from "../smi/schemas";
 import { type Answer, answerOf, documentAnswer } from "./answer";
 import { cutPage, type PageContext, pageIdOf, pageMetadata, wholeList } from "./paging";
 import { type MetricsList, type Renderer, rendererFor } from "./renderer";
@@ -61,8 +57,10 @@ export async function answerMetrics(
   const list =
     route.type === "list"
       ? await kindList(context, route, range, stats, page)
-      : await edgeList(context, route, range, stats, page);
-  checkSeriesSize(list, page);
+      : route.type === "edges"
+        ? await edgeList(context, route, range, stats, page)
+        : await kindEdgeList(context, route, range, stats, page);
+  checkSeriesSize(list);
   return answerOf(list, stats, list.items.length);
 }
 
@@ -128,6 +126,40 @@ async function edgeList(
     resource: objectReference(ref),
     items: cut.items.map(({ measurement, series, ...edge }) =>
       render.item({ resource: ref, edge, measured: { measurement, series }, selfLink }),
+    ),
+  });
+  return { ...list, metadata: { ...list.metadata, ...pageMetadata(cut) } };
+}
+
+/**
+ * Every edge of every resource of a kind in a namespace (`namespaces/{ns}/{kind}/-/edges`): each
+ * item's resource is the edge's own end, as in that resource's edges. A topology in one answer.
+ */
+async function kindEdgeList(
+  context: Context,
+  route: Extract<ObjectPath, { type: "kindEdges" }>,
+  range: TimeRange,
+  stats: RequestStats,
+  paging: PageContext,
+): Promise<MetricsList> {
+  const { version, kind, namespace } = route;
+  const all = await wholeList(context, paging, range.time, stats, () =>
+    measureKindEdges(context, kind, namespace, range, stats),
+  );
+  const id = (e: OwnedEdge) =>
+    `${pageIdOf(e.self)}|${e.direction}|${e.side}|${e.peer === null ? "" : pageIdOf(e.peer)}`;
+  const cut = cutPage(all, (e) => ({ id: id(e), series: e.series }), paging, range.time);
+  const render = rendererFor(version, range);
+  const list = render.list({
+    selfLink: `/apis/${API_GROUP}/${version}/namespaces/${namespace}/${kind}/-/edges`,
+    resource: { kind: KINDS[kind].kind, namespace },
+    items: cut.items.map(({ self, measurement, series, ...edge }) =>
+      render.item({
+        resource: self,
+        edge,
+        measured: { measurement, series },
+        selfLink: selfLinkOf(version, self, "/edges"),
+      }),
     ),
   });
   return { ...list, metadata: { ...list.metadata, ...pageMetadata(cut) } };

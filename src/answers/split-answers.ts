@@ -14,7 +14,6 @@ import {
   type SplitKindName,
 } from "../smi/kinds";
 import type { ObjectPath } from "../smi/route";
-import type { TrafficMetricsList } from "../smi/schemas";
 import { cutPage, type PageContext, pageMetadata, wholeList } from "./paging";
 import { type MetricsList, type Renderer, rendererFor } from "./renderer";
 import { checkSeriesSize } from "./series-limits";
@@ -26,10 +25,9 @@ function splitSourceFor(
   route: ObjectPath,
 ): { source: NonNullable<Context["splits"]>; splitKind: SplitKindName } {
   const { version, kind } = route;
-  if (route.type === "edges") {
-    throw new NotFoundError(
-      `${kind} have no edges: each item of ${kind}/${route.name} is already one backend's traffic`,
-    );
+  if (route.type === "edges" || route.type === "kindEdges") {
+    const item = route.type === "edges" ? `${kind}/${route.name}` : kind;
+    throw new NotFoundError(`${kind} have no edges: each item of ${item} is already one backend's traffic`);
   }
   if (version !== "v1alpha2") {
     throw new NotFoundError(
@@ -66,7 +64,7 @@ export async function splitList(
   paging: PageContext,
 ): Promise<MetricsList> {
   const { version, kind, namespace } = route;
-  const name = route.type === "list" ? undefined : route.name;
+  const name = route.type === "list" || route.type === "kindEdges" ? undefined : route.name;
   const all = await wholeList(context, paging, range.time, stats, () =>
     measureSplits(context, route, range, stats),
   );
@@ -96,7 +94,7 @@ export async function splitList(
     items: cut.items.map((b) => backendItem(render, version, kind, b)),
   });
   const paged = { ...list, metadata: { ...list.metadata, ...pageMetadata(cut) } };
-  checkSeriesSize(paged, paging);
+  checkSeriesSize(paged);
   return paged;
 }
 
@@ -109,9 +107,9 @@ async function measureSplits(
 ): Promise<SplitBackendRow[]> {
   const { source, splitKind } = splitSourceFor(context, route);
   const splits =
-    route.type === "list"
-      ? await source.list(splitKind, route.namespace)
-      : await source.get(splitKind, route.namespace as string, route.name);
+    route.type === "resource"
+      ? await source.get(splitKind, route.namespace as string, route.name)
+      : await source.list(splitKind, route.namespace);
   const measured = await Promise.all(splits.map((split) => measureSplit(context, split, range, stats)));
   await explainUnobservedBackends(context, measured, range, stats);
   return measured.flatMap(({ split, backends }) => backends.map((b) => ({ split, ...b })));

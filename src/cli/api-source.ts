@@ -16,12 +16,21 @@ export interface ApiSourceOptions {
   readonly warn?: (warning: string) => void;
 }
 
+/** What a getter checks an answer against: its schema, and the kind it names in a complaint. */
+interface Expected<T> {
+  readonly schema: z.ZodType<T>;
+  readonly kind: string;
+}
+
+/** GETs a path below the preferred version with query parameters, checked against `expected`. */
+export type ApiGet = <T>(path: string, expected: Expected<T>, query: Record<string, string>) => Promise<T>;
+
 /**
- * SMI answers from a running API over HTTP, checked against the wire schemas as they arrive.
- * An error answer becomes its `Status` message; anything else that is not the expected list is
- * said plainly, with the URL.
+ * A getter of SMI answers from a running API over HTTP, checked against the wire schemas as they
+ * arrive. An error answer becomes its `Status` message; anything else that is not the expected
+ * kind is said plainly, with the URL.
  */
-export function apiSource(options: ApiSourceOptions): TrafficSource {
+export function apiGetter(options: ApiSourceOptions): ApiGet {
   let base: URL;
   try {
     base = new URL(options.url);
@@ -29,10 +38,9 @@ export function apiSource(options: ApiSourceOptions): TrafficSource {
     throw new UsageError(`--api must be the API's URL, such as http://127.0.0.1:3000; got "${options.url}"`);
   }
   const root = `/apis/${API_GROUP}/${PREFERRED_VERSION}`;
-  const get = async (path: string) => {
+  return async (path, expected, query) => {
     const url = new URL(`${base.pathname.replace(/\/$/, "")}${root}${path}`, base);
-    if (options.window !== undefined) url.searchParams.set("window", options.window);
-    if (options.time !== undefined) url.searchParams.set("time", options.time);
+    for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
     const response = await fetch(url, {
       headers: {
         accept: "application/json",
@@ -55,27 +63,44 @@ export function apiSource(options: ApiSourceOptions): TrafficSource {
         `${url.origin}${url.pathname} answered HTTP ${response.status}`,
       );
     }
-    return checked(TrafficMetricsListSchema, body, url);
+    return checked(expected, body, url);
+  };
+}
+
+const LIST: Expected<z.infer<typeof TrafficMetricsListSchema>> = {
+  schema: TrafficMetricsListSchema,
+  kind: "TrafficMetricsList",
+};
+
+/** The lists `top` and `topology` read, from a running API at its window and time. */
+export function apiSource(options: ApiSourceOptions): TrafficSource {
+  const get = apiGetter(options);
+  const query = {
+    ...(options.window === undefined ? {} : { window: options.window }),
+    ...(options.time === undefined ? {} : { time: options.time }),
   };
   return {
-    list: (kind, namespace) => get(namespace === undefined ? `/${kind}` : `/namespaces/${namespace}/${kind}`),
+    list: (kind, namespace) =>
+      get(namespace === undefined ? `/${kind}` : `/namespaces/${namespace}/${kind}`, LIST, query),
     edges: (kind, ref) =>
       get(
         ref.namespace === undefined
           ? `/namespaces/${ref.name}/edges`
           : `/namespaces/${ref.namespace}/${kind}/${ref.name}/edges`,
+        LIST,
+        query,
       ),
   };
 }
 
-function checked<T>(schema: z.ZodType<T>, body: unknown, url: URL): T {
+function checked<T>({ schema, kind }: Expected<T>, body: unknown, url: URL): T {
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new ApiStatusError(
       502,
       "BadGateway",
-      `${url.origin}${url.pathname} did not answer a TrafficMetricsList: ${issue?.path.join(".") || "(body)"}: ${issue?.message}`,
+      `${url.origin}${url.pathname} did not answer a ${kind}: ${issue?.path.join(".") || "(body)"}: ${issue?.message}`,
     );
   }
   return parsed.data;

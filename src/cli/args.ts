@@ -4,17 +4,14 @@ import { MESH_NAMES } from "../mesh/select";
 import { KIND_NAMES, type KindName, servedKind } from "../smi/kinds";
 import { parseDurationMs } from "../smi/time";
 import { DEFAULT_THRESHOLDS, type Thresholds, thresholdsProblem } from "../topology/levels";
+import { type HistoryCommand, parseHistory } from "./history-args";
 import { UsageError } from "./run-main";
+import type { SourceOptions } from "./source-options";
 
 const SORT_KEYS = ["success", "rps", "p99"] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 const TOPOLOGY_FORMATS = ["ascii", "dot", "mermaid"] as const;
 type TopologyFormat = (typeof TOPOLOGY_FORMATS)[number];
-
-/** Where the numbers come from. */
-type SourceOptions =
-  | { readonly type: "api"; readonly url: string; readonly token?: string }
-  | { readonly type: "prometheus"; readonly url?: string; readonly mesh?: string };
 
 interface Common {
   readonly kind: KindName;
@@ -32,7 +29,8 @@ export type Command =
       readonly type: "topology";
       readonly output: TopologyFormat;
       readonly thresholds: Thresholds;
-    });
+    })
+  | HistoryCommand;
 
 const OPTIONS = {
   namespace: { type: "string", short: "n" },
@@ -48,8 +46,18 @@ const OPTIONS = {
   mesh: { type: "string" },
   green: { type: "string" },
   amber: { type: "string" },
+  since: { type: "string" },
+  start: { type: "string" },
+  end: { type: "string" },
+  step: { type: "string" },
+  sparklines: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
+
+/** What `parseArgs` read: each option's value, or undefined when not given. */
+type Values = {
+  [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]["type"] extends "boolean" ? boolean : string;
+};
 
 function oneOf<T extends string>(
   what: string,
@@ -60,19 +68,15 @@ function oneOf<T extends string>(
   throw new UsageError(`${what} must be one of ${allowed.join(", ")}; got "${value}"`);
 }
 
-function sourceOf(
-  values: Record<string, string | boolean | undefined>,
-  envPrometheus: boolean,
-): SourceOptions {
-  const api = values.api as string | undefined;
-  const prometheus = values.prometheus as string | undefined;
+function sourceOf(values: Values, envPrometheus: boolean): SourceOptions {
+  const { api, prometheus } = values;
   if (api !== undefined && (prometheus !== undefined || values.mesh !== undefined)) {
     throw new UsageError(
       "--api reads a running API; --prometheus and --mesh read Prometheus directly: give one",
     );
   }
   if (api !== undefined) {
-    const token = values.token as string | undefined;
+    const { token } = values;
     return { type: "api", url: api, ...(token === undefined ? {} : { token }) };
   }
   if (values.token !== undefined) throw new UsageError("--token goes with --api");
@@ -81,7 +85,7 @@ function sourceOf(
       "say where the numbers come from: --api URL (a running API) or --prometheus URL --mesh M",
     );
   }
-  const mesh = oneOf("--mesh", values.mesh as string | undefined, MESH_NAMES);
+  const mesh = oneOf("--mesh", values.mesh, MESH_NAMES);
   return {
     type: "prometheus",
     ...(prometheus === undefined ? {} : { url: prometheus }),
@@ -107,28 +111,39 @@ function thresholdsOf(values: { green?: string | undefined; amber?: string | und
   return thresholds;
 }
 
+/** Options only `history` takes, refused elsewhere with one sentence. */
+const HISTORY_ONLY = ["since", "start", "end", "step", "sparklines"] as const;
+
 /**
- * Reads `smi-metrics top|topology KIND [options]`. Every mistake is a `UsageError` that names
- * what is accepted; values the API checks (window, time, names) are left to its answer.
- * `envPrometheus` says whether `PROMETHEUS_URL` is set, which makes `--prometheus` optional.
+ * Reads `smi-metrics top|topology KIND [options]` and `history KIND/NAME [options]`. Every mistake
+ * is a `UsageError` that names what is accepted; values the API checks (window, time, names) are
+ * left to its answer. `envPrometheus` says whether `PROMETHEUS_URL` is set, which makes
+ * `--prometheus` optional.
  */
 export function parseCommand(argv: readonly string[], envPrometheus: boolean): Command {
   const { values, positionals } = parseArgs({
     args: [...argv],
     options: OPTIONS,
     allowPositionals: true,
+    allowNegative: true,
     strict: true,
   });
   if (values.help === true || positionals.length === 0) return { type: "help" };
   const [verb, kindText, ...extra] = positionals;
-  if (verb !== "top" && verb !== "topology")
-    throw new UsageError(`unknown command "${verb}"; commands are top and topology`);
-  if (kindText === undefined) throw new UsageError(`${verb} needs a kind: one of ${KIND_NAMES.join(", ")}`);
-  // Which of these the mesh serves is the API's (or the core's) answer to give.
-  const kind = servedKind(kindText, KIND_NAMES, (message) => new UsageError(message));
+  if (verb !== "top" && verb !== "topology" && verb !== "history")
+    throw new UsageError(`unknown command "${verb}"; commands are top, topology and history`);
+  if (kindText === undefined) {
+    const what = verb === "history" ? "KIND/NAME, such as deployments/checkout" : "a kind";
+    throw new UsageError(`${verb} needs ${what}: KIND is one of ${KIND_NAMES.join(", ")}`);
+  }
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
   if (values.namespace !== undefined && values["all-namespaces"] === true)
     throw new UsageError("give -n NAMESPACE or -A, not both");
+  if (verb === "history") return parseHistory(kindText, values, sourceOf(values, envPrometheus));
+  if (HISTORY_ONLY.some((name) => values[name] !== undefined))
+    throw new UsageError("--since, --start, --end, --step and --sparklines go with history");
+  // Which of these the mesh serves is the API's (or the core's) answer to give.
+  const kind = servedKind(kindText, KIND_NAMES, (message) => new UsageError(message));
   const common: Common = {
     kind,
     namespace:
@@ -139,22 +154,28 @@ export function parseCommand(argv: readonly string[], envPrometheus: boolean): C
     ...(values.time === undefined ? {} : { time: values.time }),
     source: sourceOf(values, envPrometheus),
   };
-  if (verb === "top") {
-    if (values.output !== undefined) throw new UsageError("-o goes with topology; top prints a table");
-    if (values.green !== undefined || values.amber !== undefined)
-      throw new UsageError("--green and --amber go with topology: they colour its edges");
-    const sort = oneOf("--sort", values.sort, SORT_KEYS);
-    const watchMs = values.watch === undefined ? undefined : parseDurationMs(values.watch);
-    if (values.watch !== undefined && (watchMs === undefined || watchMs < 1000)) {
-      throw new UsageError(`--watch must be a duration of at least 1s, such as 5s; got "${values.watch}"`);
-    }
-    return {
-      type: "top",
-      ...common,
-      ...(sort === undefined ? {} : { sort }),
-      ...(watchMs === undefined ? {} : { watchMs }),
-    };
+  return verb === "top" ? parseTop(common, values) : parseTopology(common, values);
+}
+
+function parseTop(common: Common, values: Values): Command {
+  if (values.output !== undefined)
+    throw new UsageError("-o goes with topology and history; top prints a table");
+  if (values.green !== undefined || values.amber !== undefined)
+    throw new UsageError("--green and --amber go with topology: they colour its edges");
+  const sort = oneOf("--sort", values.sort, SORT_KEYS);
+  const watchMs = values.watch === undefined ? undefined : parseDurationMs(values.watch);
+  if (values.watch !== undefined && (watchMs === undefined || watchMs < 1000)) {
+    throw new UsageError(`--watch must be a duration of at least 1s, such as 5s; got "${values.watch}"`);
   }
+  return {
+    type: "top",
+    ...common,
+    ...(sort === undefined ? {} : { sort }),
+    ...(watchMs === undefined ? {} : { watchMs }),
+  };
+}
+
+function parseTopology(common: Common, values: Values): Command {
   if (values.sort !== undefined || values.watch !== undefined)
     throw new UsageError("--sort and --watch go with top");
   const output = oneOf("-o", values.output, TOPOLOGY_FORMATS) ?? "ascii";

@@ -6,6 +6,9 @@ import { renderMermaid } from "../topology/mermaid";
 import { collectTopology, warnOnce } from "../topology/source";
 import { type Command, parseCommand } from "./args";
 import { HELP, USAGE } from "./help";
+import { renderHistory } from "./history";
+import type { HistoryCommand } from "./history-args";
+import { fetchHistory } from "./history-source";
 import { runMain } from "./run-main";
 import { sourceFor } from "./source";
 import { renderTop } from "./top";
@@ -38,10 +41,21 @@ async function watch(command: Extract<Command, { type: "top" }>, everyMs: number
   }
 }
 
+/** `history`: the API's answer as it came (`-o json`), or a table with sparklines on a terminal. */
+async function history(command: HistoryCommand): Promise<string> {
+  const answer = await fetchHistory(command, new Date(), warn);
+  if (command.output === "json") return `${JSON.stringify(answer, null, 2)}\n`;
+  return renderHistory(answer, { sparklines: command.sparklines ?? process.stdout.isTTY === true });
+}
+
 async function main(argv: readonly string[]): Promise<void> {
   const command = parseCommand(argv, processEnv().PROMETHEUS_URL !== undefined);
   if (command.type === "help") {
     process.stdout.write(HELP);
+    return;
+  }
+  if (command.type === "history") {
+    process.stdout.write(await history(command));
     return;
   }
   if (command.type === "top") {

@@ -2,6 +2,7 @@ import { trafficNumbers } from "../smi/metric-values";
 import type { TrafficMetrics, TrafficMetricsList } from "../smi/schemas";
 import { trafficTable } from "../smi/table";
 import type { SortKey } from "./args";
+import { layoutTable } from "./layout";
 
 /** Larger is listed first; resources without traffic (null) always last. */
 const KEYS: Record<SortKey, (item: TrafficMetrics) => number | null> = {
@@ -44,6 +45,5 @@ export function renderTop(
   ]);
   const lines = [[...(options.allNamespaces ? ["NAMESPACE"] : []), ...header], ...rows];
   if (rows.length === 0) return "No resources found.\n";
-  const widths = lines[0]?.map((_, c) => Math.max(...lines.map((line) => (line[c] ?? "").length))) ?? [];
-  return `${lines.map((line) => line.map((cell, c) => (c === line.length - 1 ? cell : cell.padEnd((widths[c] ?? 0) + 3))).join("")).join("\n")}\n`;
+  return layoutTable(lines);
 }

@@ -69,16 +69,15 @@ export function createContext(config: Config, given: ContextParts = {}): Context
 
 /**
  * The kinds a deployment serves in each version: what the mesh's series answer, and the split
- * kinds its split source reads (split items carry `backend`, which only v1alpha2 has).
+ * kinds its split source reads (split items carry `backend`, which only v1alpha2 has) when the
+ * mesh can read a split's backends at all (Cilium's Hubble series cannot).
  */
 function servedKinds(
   mesh: MeshAdapter,
   splits: SplitSource | undefined,
 ): Readonly<Record<ApiVersion, readonly KindName[]>> {
-  const of = (version: ApiVersion) => [
-    ...mesh.kinds,
-    ...(version === "v1alpha2" ? (splits?.kinds ?? []) : []),
-  ];
+  const splitKinds = mesh.splitPlans === undefined ? [] : (splits?.kinds ?? []);
+  const of = (version: ApiVersion) => [...mesh.kinds, ...(version === "v1alpha2" ? splitKinds : [])];
   return Object.fromEntries(API_VERSIONS.map((v) => [v, of(v)])) as Record<ApiVersion, KindName[]>;
 }
 

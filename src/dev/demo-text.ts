@@ -59,6 +59,29 @@ the ${facts.window} up to ${iso(facts.time)}: the first full window of scraped d
 }
 
 /**
+ * The canary web in namespace store, split 90/10 by an HTTPRoute (Consul: its service-splitter): its
+ * split's URL, and the lines that name where the split is read from and gate its canary backend.
+ * Nothing where the mesh's series cannot tell a split's backends apart (Cilium's).
+ */
+function canary(facts: DemoFacts, api: string, q: string, token: string) {
+  if (facts.mesh.splitPlans === undefined) return { urls: [], source: "", gate: "" };
+  const splitKind =
+    facts.mesh.kinds.includes("services") && facts.consulUrl !== undefined ? "trafficsplits" : "httproutes";
+  const body = `{"name":"web","namespace":"store","phase":"Progressing","metadata":{"kind":"${splitKind}","backend":"web-canary","window":"${facts.window}","time":"${iso(facts.time)}","minSuccessRate":"85","maxP99Ms":"10000"${token}}}`;
+  return {
+    urls: [`${api}/namespaces/store/${splitKind}/web${q}`],
+    source: facts.kubernetesUrl
+      ? `
+The canaries' TrafficSplits and HTTPRoute are read from a Kubernetes API double at ${facts.kubernetesUrl}.`
+      : "",
+    gate: `
+The canary web in namespace store (primary 90, canary 10): its backends above, and a gate on the canary backend:
+${CURL_I} -X POST -H 'content-type: application/json' '${facts.apiUrl}/webhooks/flagger' -d '${body}'
+`,
+  };
+}
+
+/**
  * What the demo prints: where things run, and commands that show data as they are (the tokens
  * stay in the caller's environment: the commands name `$API_TOKEN` and `$WEBHOOK_TOKEN`).
  */
@@ -70,6 +93,8 @@ export function demoText(facts: DemoFacts): string {
   const api = `${facts.apiUrl}/apis/metrics.smi-spec.io/v1alpha2`;
   const { window } = facts;
   const q = `?t=${window}&time=${time}`;
+  const token = facts.webhookToken ? `,"token":"'"$WEBHOOK_TOKEN"'"` : "";
+  const split = canary(facts, api, q, token);
   // Examples follow what the mesh serves: workloads where its series name them, else services.
   const [kind, name] = mesh.kinds.includes("deployments")
     ? ["deployments", "api"]
@@ -81,21 +106,11 @@ export function demoText(facts: DemoFacts): string {
     `${api}/namespaces/shop${q}`,
     ...(mesh.edgeViews("namespaces").length > 0 ? [`${api}/namespaces/shop/edges${q}`] : []),
     `${api}/`,
+    ...split.urls,
   ];
-  // The canary: apex web split 90/10, by an HTTPRoute (Consul: its service-splitter).
-  const splitKind =
-    mesh.kinds.includes("services") && facts.consulUrl !== undefined ? "trafficsplits" : "httproutes";
-  urls.push(`${api}/namespaces/store/${splitKind}/web${q}`);
-  const token = facts.webhookToken ? `,"token":"'"$WEBHOOK_TOKEN"'"` : "";
-  const canaryGate = `{"name":"web","namespace":"store","phase":"Progressing","metadata":{"kind":"${splitKind}","backend":"web-canary","window":"${window}","time":"${time}","minSuccessRate":"85","maxP99Ms":"10000"${token}}}`;
   const gateBody = `{"name":"${name}","namespace":"payments","phase":"Progressing","metadata":{"kind":"${kind}","window":"${window}","time":"${time}","minSuccessRate":"90","maxP99Ms":"5000"${token}}}`;
   return `
-${dataText(facts)}${facts.consulUrl ? ` Catalog, splitters and metrics go through a Consul API double at ${facts.consulUrl}.` : ""}${
-  facts.kubernetesUrl
-    ? `
-The canaries' TrafficSplits and HTTPRoute are read from a Kubernetes API double at ${facts.kubernetesUrl}.`
-    : ""
-}
+${dataText(facts)}${facts.consulUrl ? ` Catalog, splitters and metrics go through a Consul API double at ${facts.consulUrl}.` : ""}${split.source}
 The SMI API is on ${facts.apiUrl}. Try (-i prints the headers: a Warning there says why a zero may not mean idle):
 
 ${urls.map((url) => `${url.endsWith("/") ? "curl -s" : CURL_I}${auth} '${url}'`).join("\n")}
@@ -105,16 +120,14 @@ ${CURL_I}${auth} '${facts.apiUrl}/summary/namespaces/payments/${kind}/${name}${q
 
 A Flagger gate (HTTP 200 passes, 412 fails with the reasons):
 ${CURL_I} -X POST -H 'content-type: application/json' '${facts.apiUrl}/webhooks/flagger' -d '${gateBody}'
-
-The canary web in namespace store (primary 90, canary 10): its backends above, and a gate on the canary backend:
-${CURL_I} -X POST -H 'content-type: application/json' '${facts.apiUrl}/webhooks/flagger' -d '${canaryGate}'
-
-The same in a browser, the web UI (the top table, the topology, a workload's charts, the canary):
+${split.gate}
+The same in a browser, the web UI (the top table, the topology, a workload's charts${split.urls.length > 0 ? ", the canary" : ""}):
 ${facts.apiUrl}/ui/${facts.apiToken ? " (it asks for $API_TOKEN once)" : ""}
 
-The SMI spec's traffic top and topology, with the smi-metrics CLI:
+The SMI spec's traffic top and topology, and one resource's history (sparklines on a terminal), with the smi-metrics CLI:
 npx smi-metrics top ${kind} -A --window ${window} --time ${time} --api ${facts.apiUrl}${cliToken}
 npx smi-metrics topology ${kind} -A --window ${window} --time ${time} --api ${facts.apiUrl}${cliToken}
+npx smi-metrics history ${kind}/${name} -n payments --since 15m --end ${time} --window ${window} --api ${facts.apiUrl}${cliToken}
 
 A report over the same data:
 ${facts.reportCommand}

@@ -25,7 +25,7 @@ import { runTool } from "./run-tool";
 import { defaultScenario, liveFrom } from "./scenario";
 
 const USAGE =
-  "npm run demo [-- --mesh linkerd|istio|consul] [--histograms classic|native] (or MESH=istio npm run demo)";
+  "npm run demo [-- --mesh linkerd|istio|consul|cilium] [--histograms classic|native] (or MESH=istio npm run demo)";
 /** How long the demo's traffic goes on after it starts. */
 const DEMO_LIVE_S = 3600;
 /**

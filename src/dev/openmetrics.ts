@@ -44,29 +44,75 @@ export interface WriterOptions {
 export const sinkFor = (om: SeriesSink, options: WriterOptions): SeriesSink =>
   options.cluster === undefined ? om : withLabels(om, { cluster: options.cluster });
 
-interface Series {
-  readonly labels: SeriesLabels;
-  /** Counter growth per second; the value at time t is `ratePerS * (t - start)`. */
-  readonly ratePerS: number;
+/**
+ * The part of the range a series has samples in, both ends included: a series that appears or ends
+ * mid-range, as one whose labels change (an `le` written `10` before an upgrade and `10.0` after).
+ * Its value still counts from where it begins, as the proxy's counter does whatever it is named.
+ */
+export interface SeriesSpan {
+  readonly fromS?: number;
+  readonly untilS?: number;
 }
 
+interface Series {
+  readonly labels: SeriesLabels;
+  /**
+   * Counter growth per second in each segment the series was written in, by the segment's index
+   * (sparse: a segment it was not written in adds nothing). Its first segment is where it begins.
+   */
+  readonly rates: number[];
+  readonly span: SeriesSpan;
+}
+
+/** Whether a series has a sample at `t`. */
+const within = ({ span }: Series, t: number) =>
+  (span.fromS === undefined || t >= span.fromS) && (span.untilS === undefined || t <= span.untilS);
+
 /**
- * Collects linear counter series by metric family and writes them as OpenMetrics text for
+ * Collects counter series by metric family and writes them as OpenMetrics text for
  * `promtool tsdb create-blocks-from openmetrics`. Families are written whole, as the format wants.
+ *
+ * Each counter grows at a constant rate from the data's start, unless `from` opened later segments:
+ * then it grows at the rate written in each segment, and stays flat through one it was not written
+ * in, so counters run on continuously across segments. A series first written in a later segment
+ * begins there, at zero: it has no sample before, as a workload that starts then would have none.
  */
 export class OpenMetricsBuilder implements SeriesSink {
   readonly #families = new Map<string, Map<string, Series>>();
+  /** Where each segment starts, Unix seconds; the first (undefined) starts with the data. */
+  readonly #starts: (number | undefined)[] = [undefined];
 
-  /** Adds growth to a series; equal label sets add up, as a real proxy's counter would. */
-  counter(name: string, labels: SeriesLabels, ratePerS: number): void {
+  /**
+   * Opens a segment at `startS`: the rates written from now on hold from there until the next
+   * segment, or the end of the data. Segments open in time order.
+   */
+  from(startS: number): this {
+    const last = this.#starts.at(-1);
+    if (last !== undefined && startS <= last)
+      throw new Error(`segments open in time order: ${startS} is not after ${last}`);
+    this.#starts.push(startS);
+    return this;
+  }
+
+  /**
+   * Adds growth to a series in the open segment; equal label sets add up, as a real proxy's counter
+   * would. `span` limits its samples to part of the range (all of it when absent); the first call's
+   * span holds.
+   */
+  counter(name: string, labels: SeriesLabels, ratePerS: number, span: SeriesSpan = {}): void {
     let family = this.#families.get(name);
     if (family === undefined) {
       family = new Map();
       this.#families.set(name, family);
     }
     const key = JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
-    const existing = family.get(key);
-    family.set(key, { labels, ratePerS: (existing?.ratePerS ?? 0) + ratePerS });
+    let series = family.get(key);
+    if (series === undefined) {
+      series = { labels, rates: [], span };
+      family.set(key, series);
+    }
+    const segment = this.#starts.length - 1;
+    series.rates[segment] = (series.rates[segment] ?? 0) + ratePerS;
   }
 
   /**
@@ -92,7 +138,7 @@ export class OpenMetricsBuilder implements SeriesSink {
     return n;
   }
 
-  /** Writes every series at every step from `startS` to `endS` inclusive. */
+  /** Writes every series at every step from `startS` (or where it begins) to `endS` inclusive. */
   async write(path: string, startS: number, endS: number, stepS: number): Promise<void> {
     const out = createWriteStream(path);
     for (const [name, family] of this.#families) {
@@ -101,8 +147,8 @@ export class OpenMetricsBuilder implements SeriesSink {
           .map(([k, v]) => `${k}="${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`)
           .join(",");
         let chunk = "";
-        for (let t = startS; t <= endS; t += stepS) {
-          chunk += `${name}{${labelText}} ${valueAt(series, startS, t)} ${t}\n`;
+        for (const [t, value] of this.#samples(series, startS, endS, stepS)) {
+          chunk += `${name}{${labelText}} ${value} ${t}\n`;
         }
         if (!out.write(chunk)) await once(out, "drain");
       }
@@ -121,15 +167,31 @@ export class OpenMetricsBuilder implements SeriesSink {
       for (const series of family.values()) {
         const values: number[] = [];
         const timestamps: number[] = [];
-        for (let t = startS; t <= endS; t += stepS) {
-          values.push(valueAt(series, startS, t));
+        for (const [t, value] of this.#samples(series, startS, endS, stepS)) {
+          values.push(value);
           timestamps.push(t * 1000);
         }
         yield `${JSON.stringify({ metric: { __name__: name, ...series.labels }, values, timestamps })}\n`;
       }
     }
   }
-}
 
-/** A series' value at `t`: both writers call this, so both engines get the very same numbers. */
-const valueAt = (series: Series, startS: number, t: number) => series.ratePerS * (t - startS);
+  /**
+   * A series' samples, `[t, value]` at every step from where it begins: both writers read these, so
+   * both engines get the very same numbers. Its value at `t` is its growth in every segment up to `t`.
+   */
+  *#samples(series: Series, startS: number, endS: number, stepS: number): Generator<[number, number]> {
+    const starts = this.#starts.map((s) => s ?? startS);
+    const first = series.rates.findIndex((rate) => rate !== undefined);
+    const begin = starts[first] ?? startS;
+    for (let t = startS; t <= endS; t += stepS) {
+      if (t < begin || !within(series, t)) continue;
+      let value = 0;
+      series.rates.forEach((rate, i) => {
+        const from = starts[i] as number;
+        if (t > from) value += rate * (Math.min(t, starts[i + 1] ?? Infinity) - from);
+      });
+      yield [t, value];
+    }
+  }
+}

@@ -23,6 +23,16 @@ export type WorkloadKind = "deployment" | "statefulset" | "daemonset";
  */
 export type DataPlane = "sidecar" | "waypoint" | "ztunnel";
 
+/**
+ * Cilium: which directions an L7 CiliumNetworkPolicy covers for a workload's pods, so Hubble reports
+ * their HTTP requests: `ingress` at the server's agent (`reporter="server"`), `egress` at the
+ * client's (`reporter="client"`). Neither: L4 flows only.
+ */
+export interface L7Policy {
+  readonly ingress: boolean;
+  readonly egress: boolean;
+}
+
 export interface Workload {
   readonly namespace: string;
   readonly name: string;
@@ -36,6 +46,11 @@ export interface Workload {
    * them. Backends that are subsets of one service share `service` and differ here.
    */
   readonly version: string;
+  /**
+   * Cilium only, and only in Cilium's scenarios: its L7 policy. Unset, Cilium's writer reads the data
+   * plane (a sidecar both ways, a waypoint ingress, ztunnel neither); the other writers ignore it.
+   */
+  readonly l7Policy?: L7Policy;
 }
 
 /**
@@ -102,7 +117,7 @@ export function workload(
   name: string,
   kind: WorkloadKind,
   podCount: number,
-  options: { service?: string; dataPlane?: DataPlane; version?: string } = {},
+  options: { service?: string; dataPlane?: DataPlane; version?: string; l7Policy?: L7Policy } = {},
 ): Workload {
   const pods = Array.from({ length: podCount }, (_, i) =>
     kind === "deployment"
@@ -118,6 +133,7 @@ export function workload(
     serviceAccount: name,
     dataPlane: options.dataPlane ?? "sidecar",
     version: options.version ?? "v1",
+    ...(options.l7Policy === undefined ? {} : { l7Policy: options.l7Policy }),
   };
 }
 

@@ -122,16 +122,25 @@ function histogramAt(h: PreparedHistogram, t: number, form: HistogramForm): Hist
 const finiteBounds = (h: PreparedHistogram) => h.classic.filter(([le]) => le !== Infinity);
 
 /**
- * Classic buckets with integer counts, as 2.42 reads only `cumulative_count` there; floors keep
- * every bucket a counter that never goes down. `+Inf` is the sample count, as client_golang sends it.
+ * Classic buckets with integer counts, as 2.42 reads only `cumulative_count` there. Each bucket's
+ * own observations (those above the bound below) are floored and added up, as a client library
+ * counts whole observations: every bucket grows by at least what the one below grows by, so the
+ * buckets' rates over any window are cumulative too, as real ones are; flooring the cumulative
+ * counts instead lets a bucket grow more than the one above, which no client does and which
+ * engines repair differently. `+Inf` is the sample count, as client_golang sends it.
  */
 function classicAt(h: PreparedHistogram, t: number): HistogramMessage {
-  const total = h.classic.at(-1)?.[1] ?? 0;
-  const bucket = finiteBounds(h).map(([le, perS]) => ({
-    upperBound: le / h.msPerUnit,
-    cumulativeCount: Math.floor(Math.min(perS, total) * t),
-  }));
-  return { sampleCount: Math.floor(total * t), sampleSum: h.native.sumPerS * t, bucket };
+  let below = 0;
+  let count = 0;
+  const cumulative = h.classic.map(([le, perS]) => {
+    count += Math.floor(Math.max(0, perS - below) * t);
+    below = Math.max(below, perS);
+    return [le, count] as const;
+  });
+  const bucket = cumulative
+    .filter(([le]) => le !== Infinity)
+    .map(([le, n]) => ({ upperBound: le / h.msPerUnit, cumulativeCount: n }));
+  return { sampleCount: cumulative.at(-1)?.[1] ?? 0, sampleSum: h.native.sumPerS * t, bucket };
 }
 
 /**

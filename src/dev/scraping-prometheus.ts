@@ -7,8 +7,17 @@ import { checkBinary, launchPrometheus, type RunningPrometheus } from "./prometh
 export const SCRAPE_JOB = "smi-target";
 
 export interface ScrapingPrometheusOptions {
-  /** `host:port` of the target, served at `/metrics`. */
-  readonly target: string;
+  /**
+   * `host:port` of the target, served at `/metrics`; or several, scraped by the same job (one
+   * serving a histogram's classic form and another its native form, as a Prometheus that keeps
+   * both stores them).
+   */
+  readonly target: string | readonly string[];
+  /**
+   * A remote-write receiver (VictoriaMetrics' `/api/v1/write`) sent every sample stored, native
+   * histograms included, as an operator's Prometheus in front of a long-term store sends them.
+   */
+  readonly remoteWrite?: string;
   /** Seconds between scrapes; 1 unless set, so a window of tens of seconds fills quickly. */
   readonly scrapeIntervalS?: number;
   /** Successful scrapes to wait for before returning; 1 unless set. */
@@ -20,19 +29,31 @@ export interface ScrapingPrometheusOptions {
 }
 
 export interface ScrapingPrometheus extends RunningPrometheus {
-  /** Successful scrapes so far: each one stored every sample the target served. */
+  /**
+   * Successful scrapes so far, of the target scraped least: each one stored every sample the
+   * target served.
+   */
   scrapes(): Promise<number>;
-  /** Resolves once `count` scrapes have succeeded in all; fails after `timeoutMs`. */
+  /** Resolves once `count` scrapes of every target have succeeded; fails after `timeoutMs`. */
   waitForScrapes(count: number, timeoutMs?: number): Promise<void>;
 }
 
 /**
- * The config: the target's own `job` and `instance` labels are honoured, and the ones Prometheus
+ * The config: the targets' own `job` and `instance` labels are honoured, and the ones Prometheus
  * would attach are dropped again, so scraped series carry the labels the writers gave them, as
- * backfilled ones do. `up` keeps both, which is how scrapes are counted.
+ * backfilled ones do. `up` keeps both, which is how scrapes are counted. Remote write sends within
+ * a second, so a receiver holds a scrape soon after Prometheus does.
  */
-function scrapeConfig(target: string, intervalS: number): string {
-  const escaped = target.replace(/\./g, "\\\\.");
+function scrapeConfig(targets: readonly string[], intervalS: number, remoteWrite?: string): string {
+  const escaped = targets.map((t) => t.replace(/\./g, "\\\\.")).join("|");
+  const sent =
+    remoteWrite === undefined
+      ? ""
+      : `remote_write:
+  - url: "${remoteWrite}"
+    send_native_histograms: true
+    queue_config: { batch_send_deadline: 1s }
+`;
   return `global:
   scrape_interval: ${intervalS}s
   scrape_timeout: ${intervalS}s
@@ -40,11 +61,11 @@ scrape_configs:
   - job_name: ${SCRAPE_JOB}
     honor_labels: true
     static_configs:
-      - targets: ["${target}"]
+      - targets: [${targets.map((t) => `"${t}"`).join(", ")}]
     metric_relabel_configs:
       - { source_labels: [job], regex: "${SCRAPE_JOB}", target_label: job, replacement: "" }
       - { source_labels: [instance], regex: "${escaped}", target_label: instance, replacement: "" }
-`;
+${sent}`;
 }
 
 /**
@@ -58,8 +79,9 @@ export async function startScrapingPrometheus(
 ): Promise<ScrapingPrometheus> {
   if (options.binary !== undefined) await checkBinary(options.binary);
   const intervalS = options.scrapeIntervalS ?? 1;
+  const targets = typeof options.target === "string" ? [options.target] : options.target;
   const dir = await mkdtemp(join(tmpdir(), "smi-prometheus-live-"));
-  await writeFile(join(dir, "prometheus.yml"), scrapeConfig(options.target, intervalS));
+  await writeFile(join(dir, "prometheus.yml"), scrapeConfig(targets, intervalS, options.remoteWrite));
   const running = await launchPrometheus(dir, { binary: options.binary, port: options.port }, [
     "--enable-feature=native-histograms",
   ]);
@@ -68,7 +90,7 @@ export async function startScrapingPrometheus(
     const deadline = Date.now() + timeoutMs;
     for (let done = await scrapes(); done < count; done = await scrapes()) {
       if (Date.now() > deadline)
-        throw new Error(`${done} of ${count} scrapes of ${options.target} succeeded`);
+        throw new Error(`${done} of ${count} scrapes of ${targets.join(" and ")} succeeded`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   };
@@ -81,9 +103,12 @@ export async function startScrapingPrometheus(
   return { ...running, scrapes, waitForScrapes };
 }
 
-/** `up` is 1 for a scrape whose every sample was stored, 0 for one that failed: their sum counts the first. */
+/**
+ * `up` is 1 for a scrape whose every sample was stored, 0 for one that failed: its sum counts the
+ * first, per target; the least of them is how far every target has got.
+ */
 async function successfulScrapes(url: string): Promise<number> {
-  const query = `sum_over_time(up{job="${SCRAPE_JOB}"}[1d])`;
+  const query = `min(sum_over_time(up{job="${SCRAPE_JOB}"}[1d]))`;
   const response = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(query)}`);
   const body = (await response.json()) as { data?: { result?: { value: [number, string] }[] } };
   return Number(body.data?.result?.[0]?.value[1] ?? 0);

@@ -1,4 +1,5 @@
 import type { MeshName } from "../mesh/select";
+import { ciliumSeries } from "./cilium-series";
 import { consulSeries } from "./consul-series";
 import { istioSeries } from "./istio-series";
 import { linkerdSeries } from "./linkerd-series";
@@ -14,6 +15,7 @@ const WRITERS: Record<MeshName, Writer> = {
   linkerd: linkerdSeries,
   istio: istioSeries,
   consul: consulSeries,
+  cilium: ciliumSeries,
 };
 
 export const seriesWriter = (mesh: MeshName) => (s: Scenario) => WRITERS[mesh](s, new OpenMetricsBuilder());

@@ -24,4 +24,4 @@ runTool(async () => {
   uiBundle().catch((error: unknown) => console.error(`the web UI could not be built: ${String(error)}`));
   const readiness = await checkReadiness(context);
   if (!readiness.ready) console.log(`not ready: ${notReadyDetails(readiness)}`);
-}, "PROMETHEUS_URL=http://prometheus:9090 [MESH=linkerd|istio|consul] [PORT=3000] npm start");
+}, "PROMETHEUS_URL=http://prometheus:9090 [MESH=linkerd|istio|consul|cilium] [PORT=3000] npm start");

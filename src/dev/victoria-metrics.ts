@@ -71,7 +71,7 @@ export async function startVictoriaMetrics(options: VictoriaMetricsOptions): Pro
   try {
     await waitReady(`${url}/health`, server.exited);
     await importSeries(url, options);
-    await waitQueryable(url, options.series.seriesCount, options.endS);
+    await waitQueryable(url, options);
   } catch (error) {
     throw await startFailure(server, binary, error);
   }
@@ -88,9 +88,14 @@ async function importSeries(url: string, options: VictoriaMetricsOptions): Promi
   if (!flushed.ok) throw new Error(`/internal/force_flush answered ${flushed.status}`);
 }
 
-/** Polls until a query at the last sample sees every imported series, for at most 30 s. */
-async function waitQueryable(url: string, expected: number, endS: number): Promise<void> {
-  const query = `${url}/api/v1/query?query=${encodeURIComponent('count({__name__=~".+"})')}&time=${endS}`;
+/**
+ * Polls until every imported series answers a query at the last sample, for at most 30 s: asked
+ * over the whole range, so a series that ended before it counts too.
+ */
+async function waitQueryable(url: string, { series, startS, endS, stepS }: VictoriaMetricsOptions) {
+  const expected = series.seriesCount;
+  const all = `count(last_over_time({__name__=~".+"}[${endS - startS + stepS}s]))`;
+  const query = `${url}/api/v1/query?query=${encodeURIComponent(all)}&time=${endS}`;
   const deadline = Date.now() + 30_000;
   let seen = 0;
   while (Date.now() < deadline) {

@@ -90,8 +90,9 @@ async function answerList(context: Context, route: ObjectPath, r: RouteRequest) 
   const page = parsePageRequest(r.query);
   const identity = queryIdentity(r.path, asked.windowMs, asked.points);
   // The end a page is measured at: `time` for an instant list, `end` for a range.
-  const explicit = r.query.has(asked.points === undefined ? "time" : "end") ? asked.time : undefined;
-  const pinned = pinnedTime(page, identity, explicit, r.now);
+  const end = asked.points === undefined ? "time" : "end";
+  const explicit = r.query.has(end) ? asked.time : undefined;
+  const pinned = pinnedTime(page, identity, explicit, r.now, end);
   const range = pinned === undefined ? asked : { ...asked, time: pinned };
   return answerMetrics(context, route, range, r.stats, { page, identity, now: r.now });
 }

@@ -23,6 +23,12 @@ export interface IdentityLabels {
   readonly setting?: string;
   /** The same for `namespace` (`LABEL_NAMESPACE`), when relabeling writes it. */
   readonly namespaceSetting?: string;
+  /**
+   * What a zero says when the counter has series but none carries `name`, where the proxy writes
+   * the label only when configured to (Hubble's `labelsContext`). Read from the zero's census, at
+   * no extra cost, before any other explanation.
+   */
+  readonly missing?: string;
 }
 
 /**
@@ -32,7 +38,19 @@ export interface IdentityLabels {
  */
 export interface PeerLabels {
   readonly namespace?: string;
-  readonly names: readonly { readonly label: string; readonly kind: KindName }[];
+  readonly names: readonly PeerName[];
+}
+
+/** One label that can name a peer, and the kind of peer it names. */
+export interface PeerName {
+  readonly label: string;
+  readonly kind: KindName;
+  /**
+   * Only where these also hold (an absent label reads as ""): for a mesh that names every peer with
+   * one label and says its kind in another (Hubble's `destination_workload_kind`), one entry per
+   * kind. Absent: the label alone decides.
+   */
+  readonly when?: readonly Matcher[];
 }
 
 /**
@@ -65,6 +83,12 @@ export interface Observers {
  */
 export interface SeriesFamily {
   readonly counter: string;
+  /**
+   * Matchers only the counter takes, on a label its histogram does not carry: Hubble's `status`,
+   * which tells the httpV2 handler's counter from the deprecated v1 handler's of the same name.
+   * Every query and diagnosis of the counter adds them to `matchers` (`counterMatchersOf`).
+   */
+  readonly counterMatchers?: readonly Matcher[];
   /**
    * The latency histogram's base name, in whichever form the backend holds it: classic buckets
    * (`<name>_bucket`, by `le`) or a native histogram under the name itself (scraped natively, or
@@ -183,3 +207,7 @@ export interface MeshAdapter {
     query: (promql: string) => Promise<QueryResult>,
   ): Promise<ReadonlyMap<string, string>>;
 }
+
+/** The matchers a family's counter is selected by: its side's, then the counter's own. */
+export const counterMatchersOf = (family: SeriesFamily): readonly Matcher[] =>
+  family.counterMatchers === undefined ? family.matchers : [...family.matchers, ...family.counterMatchers];

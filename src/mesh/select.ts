@@ -1,7 +1,8 @@
 import type { ConsulClient } from "../consul/client";
 import { renderSelector } from "../prometheus/promql";
 import type { KindName } from "../smi/kinds";
-import type { MeshAdapter } from "./adapter";
+import { counterMatchersOf, type MeshAdapter } from "./adapter";
+import { createCiliumAdapter } from "./cilium";
 import { createConsulAdapter } from "./consul";
 import { createIstioAdapter } from "./istio";
 import { DEFAULT_LABELS, type RelabeledLabels } from "./label-settings";
@@ -9,7 +10,7 @@ import { createLinkerdAdapter } from "./linkerd";
 import type { ClusterSetting } from "./partition";
 
 /** The meshes this build can read; config validates `MESH` against this list. */
-export const MESH_NAMES = ["linkerd", "istio", "consul"] as const;
+export const MESH_NAMES = ["linkerd", "istio", "consul", "cilium"] as const;
 export type MeshName = (typeof MESH_NAMES)[number];
 
 /** Each mesh's name as its users write it, in messages that name whose series were found. */
@@ -17,6 +18,7 @@ const MESH_TITLES: Readonly<Record<MeshName, string>> = {
   linkerd: "Linkerd",
   istio: "Istio",
   consul: "Consul",
+  cilium: "Cilium",
 };
 
 /** A variable only one mesh reads, and the end of the message that refuses it under another mesh. */
@@ -41,6 +43,7 @@ export const MESH_ONLY_SETTINGS = {
     { variable: "CONSUL_HTTP_ADDR", fix: "unset one of them" },
     { variable: "CONSUL_DATACENTER", fix: "unset one of them" },
   ],
+  cilium: [],
 } as const satisfies Readonly<Record<MeshName, readonly MeshOnlySetting[]>>;
 
 /** Every variable in `MESH_ONLY_SETTINGS`: config gives each its parsed value. */
@@ -78,6 +81,8 @@ export function selectMesh(settings: MeshSettings): MeshAdapter {
         datacenter: settings.consulDatacenter,
         catalog: settings.consul,
       });
+    case "cilium":
+      return createCiliumAdapter({ cluster });
   }
 }
 
@@ -99,7 +104,7 @@ export function otherMeshSignatures(except: string): readonly MeshSignature[] {
   return MESH_NAMES.filter((mesh) => mesh !== except).map((mesh) => {
     const adapter = selectMesh({ mesh, labels: DEFAULT_LABELS, cluster: { label: "cluster" } });
     const { family } = adapter.resourceView(adapter.kinds[0] as KindName);
-    const selector = renderSelector(family.counter, family.matchers);
+    const selector = renderSelector(family.counter, counterMatchersOf(family));
     return { mesh, title: MESH_TITLES[mesh], counter: family.counter, selector };
   });
 }

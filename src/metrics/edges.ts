@@ -1,6 +1,6 @@
 import type { Context } from "../config/context";
 import { NotFoundError } from "../errors/request-errors";
-import type { EdgeView } from "../mesh/adapter";
+import { counterMatchersOf, type EdgeView, type ZeroTarget } from "../mesh/adapter";
 import type { QueryResult } from "../prometheus/client";
 import { renderSelector } from "../prometheus/promql";
 import { KINDS, type KindName, type ResourceRef } from "../smi/kinds";
@@ -39,7 +39,7 @@ export async function measureEdges(
   range: TimeRange,
   stats: RequestStats,
 ): Promise<MeasuredEdge[]> {
-  const views = edgeViewsOf(context, ref);
+  const views = edgeViewsOf(context, ref.kind);
   const perView: MeasureResult[] = await Promise.all(
     views.map((view) =>
       measure(
@@ -47,7 +47,11 @@ export async function measureEdges(
         {
           family: view.family,
           scope: identityMatchers(view.self, ref),
-          groupBy: { namespace: view.peer.namespace, names: view.peer.names.map((n) => n.label) },
+          groupBy: {
+            namespace: view.peer.namespace,
+            names: view.peer.names.map((n) => n.label),
+            when: view.peer.names.map((n) => n.when ?? []),
+          },
           ...range,
         },
         stats,
@@ -58,12 +62,12 @@ export async function measureEdges(
     perView.flatMap((m) => m.partitions),
     stats,
   );
-  noteEdgesMissingLatency(ref, views, perView, stats);
+  noteEdgesMissingLatency(targetOf(ref), views, perView, stats);
   const peerKind = (viewIndex: number, via: number) =>
     (views[viewIndex]?.peer.names[via]?.kind ?? ref.kind) as KindName;
   const placed = await placePeers(
     context,
-    ref,
+    ref.kind,
     views,
     perView,
     peerKind,
@@ -87,35 +91,38 @@ export async function measureEdges(
   return edges;
 }
 
-/** Edges with requests but no latency histogram, said once per direction. */
-function noteEdgesMissingLatency(
-  ref: ResourceRef,
+/** Edges with requests but no latency histogram, said once per direction, of `ref` (or a kind's). */
+export function noteEdgesMissingLatency(
+  ref: ZeroTarget,
   views: readonly EdgeView[],
   perView: readonly MeasureResult[],
   stats: RequestStats,
 ): void {
   views.forEach((view, i) => {
     const missing = perView[i]?.latencyMissing ?? 0;
-    const edges = `${missing} of the edges ${view.direction} ${describe(targetOf(ref))}`;
+    const edges = `${missing} of the edges ${view.direction} ${describe(ref)}`;
     noteMissingLatency(view.family, edges, missing, stats);
   });
 }
 
 /** The mesh's views of a kind's edges; a 404 that says why when its series cannot name peers. */
-function edgeViewsOf({ mesh }: Context, ref: ResourceRef): readonly EdgeView[] {
-  const views = mesh.edgeViews(ref.kind);
+export function edgeViewsOf({ mesh }: Context, kind: KindName): readonly EdgeView[] {
+  const views = mesh.edgeViews(kind);
   if (views.length === 0) {
     throw new NotFoundError(
-      `edges of ${ref.kind} are not served with mesh ${mesh.name}: its series do not name the peers of a ${KINDS[ref.kind].kind}`,
+      `edges of ${kind} are not served with mesh ${mesh.name}: its series do not name the peers of a ${KINDS[kind].kind}`,
     );
   }
   return views;
 }
 
-/** Namespaces of namespaced peers whose series carry none, asked of the mesh in one query. */
-async function placePeers(
+/**
+ * Namespaces of namespaced peers whose series carry none, and of owners (a kind-wide answer's
+ * objects) read by a label without one, asked of the mesh in one query.
+ */
+export async function placePeers(
   { mesh }: Context,
-  ref: ResourceRef,
+  kind: KindName,
   views: readonly EdgeView[],
   perView: readonly MeasureResult[],
   peerKind: (viewIndex: number, via: number) => KindName,
@@ -123,13 +130,13 @@ async function placePeers(
 ): Promise<ReadonlyMap<string, string>> {
   const unplaced = new Set<string>();
   views.forEach((view, i) => {
-    for (const m of perView[i]?.objects ?? []) {
-      if (view.peer.namespace === undefined && KINDS[peerKind(i, m.key.via)].namespaced)
-        unplaced.add(m.key.name);
+    for (const { key } of perView[i]?.objects ?? []) {
+      if (view.peer.namespace === undefined && KINDS[peerKind(i, key.via)].namespaced) unplaced.add(key.name);
+      if (key.owner !== undefined && view.self.namespace === undefined) unplaced.add(key.owner);
     }
   });
   return unplaced.size > 0 && mesh.placeNamespaces
-    ? await mesh.placeNamespaces(ref.kind, [...unplaced], query)
+    ? await mesh.placeNamespaces(kind, [...unplaced], query)
     : new Map<string, string>();
 }
 
@@ -143,7 +150,10 @@ async function explainNoEdges(
 ): Promise<void> {
   // A workload may only ever send: its outgoing series show it exists.
   const own = views.map((view) =>
-    renderSelector(view.family.counter, [...view.family.matchers, ...identityMatchers(view.self, ref)]),
+    renderSelector(view.family.counter, [
+      ...counterMatchersOf(view.family),
+      ...identityMatchers(view.self, ref),
+    ]),
   );
   await explainZero(context, targetOf(ref), range, stats, own);
 }

@@ -2,13 +2,16 @@ import { BackendResponseError } from "../errors/backend-errors";
 import type { PartitionLabel, Side } from "../mesh/adapter";
 import type { VectorSample } from "../prometheus/envelope";
 import { BucketBounds, parseUpperBound, quantileOf } from "../prometheus/histogram";
+import { meets } from "../prometheus/promql";
 import type { Measurement } from "./measurement";
-import { type MeasureSpec, pinnedNamespace, QUANTILE_LABEL, QUANTILES } from "./query-plan";
+import { type MeasureSpec, pinnedNamespace, QUANTILE_LABEL, QUANTILES, SIDE_LABEL } from "./query-plan";
 
 /** Identity of a measured object as the series name it. */
 export interface MeasuredKey {
   readonly namespace?: string;
   readonly name: string;
+  /** With a grouping's `owner`: the object this one is a peer of. */
+  readonly owner?: string;
   /** Index, in the grouping's `names`, of the label that named the object. */
   readonly via: number;
 }
@@ -37,6 +40,8 @@ export interface PointResult {
 interface Accumulator {
   key: MeasuredKey;
   side: Side;
+  /** Whether the counter named it: an object is what the counter names, never its histogram alone. */
+  counted: boolean;
   success: number;
   failure: number;
   /** Bucket counts by slot of the fold's `BucketBounds`. */
@@ -48,7 +53,7 @@ const SEP = "\u0000";
 
 /** One key per object and side: how reporters' pairs merge, and how the two histogram forms meet. */
 export const sideKey = (key: MeasuredKey, side: Side) =>
-  `${key.namespace ?? ""}${SEP}${key.via}${SEP}${key.name}${SEP}${side}`;
+  `${key.namespace ?? ""}${SEP}${key.via}${SEP}${key.name}${SEP}${key.owner ?? ""}${SEP}${side}`;
 
 /** Per-object totals at one point, fed sample by sample from both queries in whatever order they arrive. */
 export class MeasureFold {
@@ -66,7 +71,15 @@ export class MeasureFold {
    * The object the previous sample went to: an answer lists each series' samples together (a pod's
    * buckets one after another), so most samples go where the one before went.
    */
-  #last: { namespace: string | undefined; via: number; name: string; acc: Accumulator } | undefined;
+  #last:
+    | {
+        namespace: string | undefined;
+        via: number;
+        name: string;
+        owner: string | undefined;
+        acc: Accumulator;
+      }
+    | undefined;
 
   constructor(spec: MeasureSpec) {
     this.#spec = spec;
@@ -78,25 +91,40 @@ export class MeasureFold {
   #identity(labels: Readonly<Record<string, string>>): MeasuredKey | undefined {
     const { groupBy, family } = this.#spec;
     if (family.keep !== undefined && !family.keep.test(labels)) return undefined;
-    const via = groupBy.names.findIndex((label) => !!labels[label]);
+    const via = groupBy.names.findIndex(
+      (label, i) => !!labels[label] && (groupBy.when?.[i] ?? []).every((m) => meets(labels, m)),
+    );
     const name = labels[groupBy.names[via] ?? ""];
     const namespace =
       groupBy.namespace === undefined ? undefined : (this.#pinned ?? labels[groupBy.namespace]);
     if (!name || (groupBy.namespace !== undefined && !namespace)) return undefined;
-    return namespace === undefined ? { name, via } : { namespace, name, via };
+    const owner = groupBy.owner === undefined ? undefined : labels[groupBy.owner];
+    if (groupBy.owner !== undefined && !owner) return undefined;
+    return {
+      ...(namespace === undefined ? {} : { namespace }),
+      name,
+      via,
+      ...(owner === undefined ? {} : { owner }),
+    };
   }
 
   #entry(labels: Readonly<Record<string, string>>): Accumulator | undefined {
     const { family } = this.#spec;
     const identity = this.#identity(labels);
     if (identity === undefined) return undefined;
-    const { namespace, name, via } = identity;
+    const { namespace, name, via, owner } = identity;
     const { observers } = family;
     const last = this.#last;
-    if (observers === undefined && last?.name === name && last.via === via && last.namespace === namespace) {
+    if (
+      observers === undefined &&
+      last?.name === name &&
+      last.via === via &&
+      last.namespace === namespace &&
+      last.owner === owner
+    ) {
       return last.acc;
     }
-    let id = `${namespace ?? ""}${SEP}${via}${SEP}${name}`;
+    let id = `${namespace ?? ""}${SEP}${via}${SEP}${name}${SEP}${owner ?? ""}`;
     let side = family.side;
     if (observers !== undefined) {
       const rank = observers.order.findIndex((o) => o.value === labels[observers.label]);
@@ -107,10 +135,10 @@ export class MeasureFold {
     }
     let acc = this.#objects.get(id);
     if (acc === undefined) {
-      acc = { key: identity, side, success: 0, failure: 0, buckets: [] };
+      acc = { key: identity, side, counted: false, success: 0, failure: 0, buckets: [] };
       this.#objects.set(id, acc);
     }
-    if (observers === undefined) this.#last = { namespace, via, name, acc };
+    if (observers === undefined) this.#last = { namespace, via, name, owner, acc };
     return acc;
   }
 
@@ -127,6 +155,7 @@ export class MeasureFold {
     });
     const acc = this.#entry(sample.metric);
     if (acc === undefined) return;
+    acc.counted = true;
     if (family.isFailure(sample.metric)) acc.failure += value;
     else acc.success += value;
   }
@@ -153,7 +182,7 @@ export class MeasureFold {
   }
 
   /**
-   * One native quantile of an object: the reporter (with observers) says its side, as the fold's
+   * One native quantile of an object: its `SIDE_LABEL` (with observers) says its side, as the fold's
    * chosen accumulators say theirs, so the two forms meet under one key.
    */
   #nativeQuantile(sample: VectorSample, q: string): void {
@@ -162,10 +191,13 @@ export class MeasureFold {
     const identity = this.#identity(labels);
     if (identity === undefined) return;
     const { observers } = family;
+    const marked = labels[SIDE_LABEL];
     const side =
-      observers === undefined
+      observers === undefined || this.#spec.sides === "together"
         ? family.side
-        : observers.order.find((o) => o.value === labels[observers.label])?.side;
+        : marked === "client" || marked === "server"
+          ? marked
+          : undefined;
     const index = QUANTILES.findIndex((quantile) => String(quantile) === q);
     if (side === undefined || index < 0) return;
     const key = sideKey(identity, side);
@@ -219,15 +251,19 @@ export class MeasureFold {
 
   /**
    * The accumulators to report. With observers, each pair keeps only its best-ranked reporter,
-   * then pairs add up per object and side; without, every accumulator is one object already.
+   * then pairs add up per object and side (per object alone when the spec's sides add up); without,
+   * every accumulator is one object already.
    */
   *#chosen(): Iterable<Accumulator> {
+    // Histogram series whose counter the family's counter matchers leave out (Hubble's v1 handler,
+    // whose histogram shares httpV2's name) name no object.
+    const counted = [...this.#objects].filter(([, acc]) => acc.counted);
     if (this.#spec.family.observers === undefined) {
-      yield* this.#objects.values();
+      for (const [, acc] of counted) yield acc;
       return;
     }
     const best = new Map<string, { rank: number; acc: Accumulator }>();
-    for (const [id, acc] of this.#objects) {
+    for (const [id, acc] of counted) {
       const cut = id.lastIndexOf(SEP);
       const pair = id.slice(0, cut);
       const rank = Number(id.slice(cut + 1));
@@ -236,10 +272,11 @@ export class MeasureFold {
     }
     const merged = new Map<string, Accumulator>();
     for (const { acc } of best.values()) {
-      const id = sideKey(acc.key, acc.side);
+      const side = this.#spec.sides === "together" ? this.#spec.family.side : acc.side;
+      const id = sideKey(acc.key, side);
       const into = merged.get(id);
       if (into === undefined) {
-        merged.set(id, { ...acc, buckets: [...acc.buckets] });
+        merged.set(id, { ...acc, side, buckets: [...acc.buckets] });
         continue;
       }
       into.success += acc.success;

@@ -1,4 +1,4 @@
-import type { SeriesFamily } from "../mesh/adapter";
+import { counterMatchersOf, type Observers, type SeriesFamily, type Side } from "../mesh/adapter";
 import { eq, type Matcher, renderSelector } from "../prometheus/promql";
 import { formatDuration } from "../smi/time";
 import type { TimeRange } from "./time-range";
@@ -10,7 +10,18 @@ import type { TimeRange } from "./time-range";
 export interface Grouping {
   readonly namespace?: string | undefined;
   readonly names: readonly string[];
+  /**
+   * A label naming which object each sample belongs to, when one answer holds several objects'
+   * peers (every edge of every deployment in a namespace): it is part of every key.
+   */
+  readonly owner?: string | undefined;
+  /** `when[i]`: what a series must also meet to be named by `names[i]` (a peer's `PeerName.when`). */
+  readonly when?: readonly (readonly Matcher[])[];
 }
+
+/** Labels the grouping's conditions read: they ride in the grouping, so the fold can test them. */
+const conditionLabels = (groupBy: Grouping): string[] =>
+  (groupBy.when ?? []).flatMap((matchers) => matchers.map((m) => m.label));
 
 /**
  * How many round trips: `separate` sends counts and latency as two concurrent queries, which
@@ -29,6 +40,12 @@ export interface MeasureSpec {
   /** A range answer's first point and step (`TimeRange`); absent for an instant answer. */
   readonly points?: TimeRange["points"] | undefined;
   readonly plan?: QueryPlan;
+  /**
+   * With observers, whether the pairs of an object read on different sides stay apart (`apart`, the
+   * default: an edge per side, as `edge.side` says) or add up (`together`: a resource's own numbers,
+   * which say no side, and where a Cilium namespace's servers may be seen on either).
+   */
+  readonly sides?: "apart" | "together";
 }
 
 const unique = (labels: readonly (string | undefined)[]) =>
@@ -58,44 +75,86 @@ export function buildQueries(spec: MeasureSpec): { counts: string; latency: stri
   // A namespace the scope already pins is not grouped by: one label less on every sample returned.
   const grouped = pinnedNamespace(spec) === undefined ? groupBy.namespace : undefined;
   const observed = family.observers === undefined ? [] : [family.observers.label, ...family.observers.pair];
-  const identity = [grouped, ...groupBy.names, ...observed, ...(family.keep?.labels ?? [])];
+  const named = [...groupBy.names, ...conditionLabels(groupBy)];
+  const identity = [grouped, groupBy.owner, ...named, ...observed, ...(family.keep?.labels ?? [])];
   // Series that cannot name the object (an empty identity label) are dropped when results are
   // folded, not with `label!=""` matchers: on a label like `pod` such a matcher makes Prometheus
   // merge the postings of every value, which cost more than the one extra group it saves.
   const matchers = [...family.matchers, ...spec.scope];
   const range = formatDuration(spec.windowMs);
   const partitions = family.partitionBy.map((p) => p.label);
-  const counts = `sum by (${unique([...identity, ...family.outcomeLabels, ...partitions])}) (increase(${renderSelector(family.counter, matchers)}[${range}]))`;
+  const counted = renderSelector(family.counter, [...counterMatchersOf(family), ...spec.scope]);
+  const counts = `sum by (${unique([...identity, ...family.outcomeLabels, ...partitions])}) (increase(${counted}[${range}]))`;
   const classic = `sum by (${unique([...identity, "le"])}) (rate(${renderSelector(`${family.latencyHistogram}_bucket`, matchers)}[${range}]))`;
-  const objects = [grouped, ...groupBy.names, ...(family.keep?.labels ?? [])];
-  return { counts, latency: `${classic} or ${nativeQuantiles(family, objects, matchers, range)}` };
+  const objects = [grouped, groupBy.owner, ...named, ...(family.keep?.labels ?? [])];
+  const native = nativeQuantiles(family, objects, matchers, range, spec.sides === "together");
+  // The native part goes first: `or` hashes every series of each side it joins, so the small side
+  // is joined once to the bucket rates, not each bucket rate to each quantile in turn.
+  return { counts, latency: `${native} or ${classic}` };
 }
+
+/** Result label on a native histogram's quantile, with several reporters: the side it was read on. */
+export const SIDE_LABEL = "smi_side";
 
 /**
  * p50, p90 and p99 of each object's native histogram, summed over its series and computed by the
  * backend, each marked with `QUANTILE_LABEL`. With several reporters, each pair of endpoints keeps
- * its best-ranked reporter's histogram (an `or on(...)` chain, in the observers' order) before the
- * sum, as the fold keeps that reporter's buckets, so no request is counted twice; the reporter rides
- * in the grouping so the fold can tell each object's side.
+ * its best-ranked reporter's histogram, as the fold keeps that reporter's buckets, so no request is
+ * counted twice; the pairs then add up per object and side, each side's quantiles marked with
+ * `SIDE_LABEL`, or per object alone when the sides add up (`together`). Quantiles cannot be added
+ * after the fact, so two reporters of one side (Istio's waypoint and destination, in a namespace
+ * moving to ambient) must meet inside one sum.
  */
 function nativeQuantiles(
   family: SeriesFamily,
   objects: readonly (string | undefined)[],
   matchers: readonly Matcher[],
   range: string,
+  together: boolean,
 ): string {
   const rate = (extra: readonly Matcher[]) =>
     `rate(${renderSelector(family.latencyHistogram, [...matchers, ...extra])}[${range}])`;
+  const quantiles = (summed: string, side?: Side) =>
+    QUANTILES.map((q) => {
+      const marked = `label_replace(histogram_quantile(${q}, ${summed}), "${QUANTILE_LABEL}", "${q}", "", "")`;
+      return side === undefined ? marked : `label_replace(${marked}, "${SIDE_LABEL}", "${side}", "", "")`;
+    });
   const { observers } = family;
-  const summed =
-    observers === undefined
-      ? `sum by (${unique(objects)}) (${rate([])})`
-      : `sum by (${unique([...objects, observers.label])}) (${observers.order
-          .map((o) => rate([eq(observers.label, o.value)]))
-          .join(` or on(${unique([...objects, ...observers.pair])}) `)})`;
-  return QUANTILES.map(
-    (q) => `label_replace(histogram_quantile(${q}, ${summed}), "${QUANTILE_LABEL}", "${q}", "", "")`,
-  ).join(" or ");
+  if (observers === undefined) return quantiles(`sum by (${unique(objects)}) (${rate([])})`).join(" or ");
+  const on = `on(${unique([...objects, ...observers.pair])})`;
+  const rateOf = (value: string) => rate([eq(observers.label, value)]);
+  if (together)
+    return quantiles(`sum by (${unique(objects)}) (${pairsReadOn(undefined, observers, rateOf, on)})`).join(
+      " or ",
+    );
+  const sides = [...new Set(observers.order.map((o) => o.side))];
+  return sides
+    .flatMap((side) =>
+      quantiles(`sum by (${unique(objects)}) (${pairsReadOn(side, observers, rateOf, on)})`, side),
+    )
+    .join(" or ");
+}
+
+/**
+ * The series of the pairs whose best-ranked reporter observes from `side` (from either, when
+ * undefined): built from the last reporter up, each reporter of that side taken where no better one
+ * of it is, and each reporter of the other side removing the pairs it ranks first for.
+ */
+function pairsReadOn(
+  side: Side | undefined,
+  observers: Observers,
+  rateOf: (value: string) => string,
+  on: string,
+): string {
+  let read: string | undefined;
+  for (const reporter of [...observers.order].reverse()) {
+    const own = rateOf(reporter.value);
+    if (side === undefined || reporter.side === side)
+      read = read === undefined ? own : `(${own} or ${on} ${read})`;
+    else if (read !== undefined) read = `(${read} unless ${on} ${own})`;
+  }
+  if (read === undefined) throw new TypeError(`no reporter of ${observers.label} observes from the ${side}`);
+  return read;
 }
 
 /** The namespace an equality matcher in the scope fixes for the grouping's namespace label. */

@@ -31,15 +31,16 @@ export function timeOrRangeOfQuery(
   const ranged = RANGE_PARAMETERS.some((p) => query.has(p));
   if (!ranged) return timeRangeOfQuery(query, bounds, now, [...extra, ...RANGE_PARAMETERS]);
   refuseUnknownParameters(query, [...TIME_PARAMETERS, ...RANGE_PARAMETERS, ...extra]);
-  if (query.has("time")) {
-    throw new BadRequestError(
-      '"time" is the end of an instant answer, and a range runs from "start" to "end": give "end" (or leave it out for now) instead of "time"',
-    );
-  }
+  // Without start there is no range: an instant answer's `time` beside a stray `step` is told so.
   const startText = query.get("start");
   if (startText === null) {
     throw new BadRequestError(
       '"end" and "step" make a range only with "start": give start (RFC 3339 or Unix seconds), or leave end and step out for an instant answer',
+    );
+  }
+  if (query.has("time")) {
+    throw new BadRequestError(
+      '"time" is the end of an instant answer, and a range runs from "start" to "end": give "end" (or leave it out for now) instead of "time"',
     );
   }
   const window = query.get("t") ?? query.get("window") ?? undefined;

@@ -1,5 +1,5 @@
 import type { Context } from "../config/context";
-import type { MeshAdapter, SeriesFamily } from "../mesh/adapter";
+import { counterMatchersOf, type MeshAdapter, type SeriesFamily } from "../mesh/adapter";
 import { ne, renderSelector } from "../prometheus/promql";
 import type { KindName } from "../smi/kinds";
 import { formatDuration, formatTimestamp } from "../smi/time";
@@ -59,11 +59,11 @@ function labelChecks(mesh: MeshAdapter): LabelCheck[] {
       label: self.name,
       setting: self.setting,
       kind,
-      present: `count(${renderSelector(family.counter, [...family.matchers, ne(self.name, "")])})`,
+      present: `count(${renderSelector(family.counter, [...counterMatchersOf(family), ne(self.name, "")])})`,
       evidence:
         peer === undefined
-          ? `count(${renderSelector(family.counter, family.matchers)})`
-          : `count(${renderSelector(peer.family.counter, [...peer.family.matchers, ne(peer.label, "")])})`,
+          ? `count(${renderSelector(family.counter, counterMatchersOf(family))})`
+          : `count(${renderSelector(peer.family.counter, [...counterMatchersOf(peer.family), ne(peer.label, "")])})`,
       because:
         peer === undefined
           ? `${family.counter} has series`
@@ -100,8 +100,9 @@ export async function checkReadiness(
   const labels = labelChecks(context.mesh);
   const part = (expr: string, id: string) => `label_replace(${expr}, "${CHECK_LABEL}", "${id}", "", "")`;
   const selector = (name: string) => renderSelector(name, family.matchers);
+  const counter = renderSelector(family.counter, counterMatchersOf(family));
   const query = [
-    part(`count(${selector(family.counter)})`, "counter"),
+    part(`count(${counter})`, "counter"),
     part(`count(${selector(`${family.latencyHistogram}_bucket`)})`, "classic"),
     part(`count(${selector(family.latencyHistogram)})`, "native"),
     ...explanations.map((e, i) => part(`count(${e.expr})`, `explain${i}`)),
@@ -133,8 +134,7 @@ export async function checkReadiness(
     backend,
     meshSeries: {
       ok: false,
-      detail:
-        explained ?? noMeshSeries(context, selector(family.counter), at, otherMeshesFound(context, count)),
+      detail: explained ?? noMeshSeries(context, counter, at, otherMeshesFound(context, count)),
     },
     labels: skipped,
     histograms: skipped,
@@ -161,7 +161,7 @@ function withSeries(
           ok: false,
           detail: `${family.counter} has series, but ${missingHistograms(family)}: every latency would be null beside real requests; ${HISTOGRAM_SETTINGS}`,
         };
-  const selector = renderSelector(family.counter, family.matchers);
+  const selector = renderSelector(family.counter, counterMatchersOf(family));
   return {
     ready: labelCheck.ok && histograms.ok,
     backend,

@@ -42,6 +42,8 @@ export async function measureResource(
       ...range,
       // One object: a single round trip costs less than two in parallel.
       plan: "joined",
+      // Its own numbers say no side: pairs read at the server and at the client add up.
+      sides: "together",
     },
     stats,
   );
@@ -70,7 +72,11 @@ export async function measureKind(
     namespace !== undefined && view.self.namespace !== undefined ? [eq(view.self.namespace, namespace)] : [];
   const [known, measured] = await bothOrFirstError(
     mesh.knownResources?.(kind, namespace) ?? Promise.resolve({ refs: [], warnings: [], listedBy: "" }),
-    measure(engine, { family: view.family, scope, groupBy: grouping(view.self), ...range }, stats),
+    measure(
+      engine,
+      { family: view.family, scope, groupBy: grouping(view.self), ...range, sides: "together" },
+      stats,
+    ),
   );
   for (const warning of known.warnings) stats.warnings.add(warning);
   notePartitions(measured.partitions, stats);

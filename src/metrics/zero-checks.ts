@@ -1,5 +1,11 @@
 import type { Context } from "../config/context";
-import type { IdentityLabels, SeriesFamily, ZeroExplanation, ZeroTarget } from "../mesh/adapter";
+import {
+  counterMatchersOf,
+  type IdentityLabels,
+  type SeriesFamily,
+  type ZeroExplanation,
+  type ZeroTarget,
+} from "../mesh/adapter";
 import { otherMeshSignatures } from "../mesh/select";
 import { eq, renderSelector } from "../prometheus/promql";
 import type { KindName } from "../smi/kinds";
@@ -24,7 +30,7 @@ export const LABELLED = "smi_labelled";
  */
 export function census(family: SeriesFamily, self: IdentityLabels, scoped: boolean): string {
   const by = scoped && self.namespace !== undefined ? `${self.namespace}, ${LABELLED}` : LABELLED;
-  const marked = `label_replace(${renderSelector(family.counter, family.matchers)}, "${LABELLED}", "1", "${self.name}", ".+")`;
+  const marked = `label_replace(${renderSelector(family.counter, counterMatchersOf(family))}, "${LABELLED}", "1", "${self.name}", ".+")`;
   return `label_replace(count by (${by}) (${marked}), "${CHECK_LABEL}", "census", "", "")`;
 }
 
@@ -71,25 +77,28 @@ export function otherMeshChecks(context: Context): Check[] {
 
 /**
  * For a named object never seen under its kind: whether its name is seen under another kind of the
- * mesh's (a StatefulSet asked for as a deployment), over `MAX_WINDOW` on exact selectors. Kinds read
- * by the same labels (Istio's workloads) cannot tell, and are not asked.
+ * mesh's (a StatefulSet asked for as a deployment), over `MAX_WINDOW` on exact selectors. Kinds
+ * read by the same labels and matchers (Istio's workloads) cannot tell, and are not asked; kinds read by
+ * one label but told apart by a matcher (Hubble's `destination_workload_kind`) are.
  */
 export function otherKindChecks(context: Context, prefix: string, target: ZeroTarget): Check[] {
   const { mesh } = context;
   const { name } = target;
   if (name === undefined || target.kind === "namespaces") return [];
   const asked = mesh.resourceView(target.kind);
+  const askedBy = renderSelector(asked.family.counter, counterMatchersOf(asked.family));
   const maxWindow = formatDuration(context.config.window.maxMs);
   return mesh.kinds
     .filter((kind) => kind !== target.kind && kind !== "namespaces")
     .flatMap((kind: KindName) => {
       const { family, self } = mesh.resourceView(kind);
-      if (self.name === asked.self.name && family.counter === asked.family.counter) return [];
+      const matchers = counterMatchersOf(family);
+      if (self.name === asked.self.name && renderSelector(family.counter, matchers) === askedBy) return [];
       const scope =
         target.namespace === undefined || self.namespace === undefined
           ? []
           : [eq(self.namespace, target.namespace)];
-      const selector = renderSelector(family.counter, [...family.matchers, eq(self.name, name), ...scope]);
+      const selector = renderSelector(family.counter, [...matchers, eq(self.name, name), ...scope]);
       return [{ id: `${prefix}kind:${kind}`, expr: `present_over_time(${selector}[${maxWindow}])` }];
     });
 }

@@ -1,5 +1,11 @@
 import type { Context } from "../config/context";
-import type { IdentityLabels, SeriesFamily, ZeroExplanation, ZeroTarget } from "../mesh/adapter";
+import {
+  counterMatchersOf,
+  type IdentityLabels,
+  type SeriesFamily,
+  type ZeroExplanation,
+  type ZeroTarget,
+} from "../mesh/adapter";
 import { type MeshSignature, otherMeshSignatures } from "../mesh/select";
 import type { QueryResult } from "../prometheus/client";
 import { eq, renderSelector } from "../prometheus/promql";
@@ -24,6 +30,8 @@ interface Found {
   readonly scope: number;
   /** Of those, series that carry the kind's label. */
   readonly labelled: number;
+  /** Series of the counter that carry the kind's label, in any namespace. */
+  readonly labelledAnywhere: number;
   /** Series of the counter that carry the namespace label at all (when a namespace is asked). */
   readonly namespaced: number;
   /** Series of the object's own selectors over `MAX_WINDOW`. */
@@ -102,12 +110,15 @@ function verdict(context: Context, reading: Reading): ZeroVerdict | undefined {
   // an object seen through other labels (an edge's `dst_*`), since its numbers are read by this one.
   const labelMissing = found.scope > 0 && found.labelled === 0;
   if (target.name !== undefined && found.named > 0 && !labelMissing) return undefined;
+  // No series carries the label at all, where the proxy writes it only when configured to.
+  if (self.missing !== undefined && found.mesh > 0 && found.labelledAnywhere === 0)
+    return doubt(self.missing);
   const explained = (when: ZeroExplanation["when"]) =>
     explanations.find((e) => e.when === when && count(e.id) > 0)?.warning;
   // The object's own other telemetry says the most: it exists, and why it has no requests.
   const objectExplained = explained("object");
   if (objectExplained !== undefined) return doubt(objectExplained);
-  const selector = renderSelector(family.counter, family.matchers);
+  const selector = renderSelector(family.counter, counterMatchersOf(family));
   if (found.mesh === 0)
     return doubt(explained("mesh") ?? noMeshSeries(context, selector, at, otherMeshesFound(context, count)));
   if (scoped && found.scope === 0 && found.namespaced === 0 && self.namespaceSetting !== undefined) {
@@ -178,7 +189,7 @@ function ownSelector(
 ) {
   const scope =
     namespace === undefined || self.namespace === undefined ? [] : [eq(self.namespace, namespace)];
-  return renderSelector(family.counter, [...family.matchers, eq(self.name, name), ...scope]);
+  return renderSelector(family.counter, [...counterMatchersOf(family), eq(self.name, name), ...scope]);
 }
 
 /**
@@ -283,6 +294,7 @@ function foundFor(
     mesh: sum(rows),
     scope: sum(inScope),
     labelled: sum(inScope.filter((r) => r.labelled)),
+    labelledAnywhere: sum(rows.filter((r) => r.labelled)),
     namespaced: namespace === undefined ? 0 : sum(rows.filter((r) => r.namespace !== "")),
   };
 }

@@ -174,6 +174,11 @@ export const ROUTE_PATHS: Readonly<Record<string, () => Record<string, JsonSchem
       "TrafficMetrics or, for a split, TrafficMetricsList",
       [param("namespace"), param("namespacedKind"), param("name")],
     ),
+    [`${SMI}/{version}/namespaces/{namespace}/{kind}/-/edges`]: metricsOperation(
+      "Every edge of every resource of a kind in a namespace, both directions: a topology in one answer",
+      "TrafficMetricsList",
+      [param("namespace"), param("namespacedKind")],
+    ),
     [`${SMI}/{version}/namespaces/{namespace}/{kind}/{name}/edges`]: metricsOperation(
       "A resource's edges, both directions",
       "TrafficMetricsList",

@@ -189,6 +189,21 @@ export class PrometheusClient implements QueryEngine {
       if (callerFailed || !(error instanceof SyntaxError)) throw error;
       throw this.#errors.response(`answered HTTP ${status} with malformed JSON`, status, { cause: error });
     }
+    const envelope = this.#usableEnvelope(skeleton, status, expected);
+    if (badItem !== undefined || reader.sawNonObjectItems) {
+      const path = ["data", "result", badItem ?? 0];
+      const message = expected === "vector" ? SAMPLE_SHAPE : SERIES_SHAPE;
+      throw this.#errors.shape(status, [{ code: "custom", path, message, input: undefined }]);
+    }
+    return { samples, warnings: envelope.warnings ?? [] };
+  }
+
+  /**
+   * The answer's envelope, once it is a usable success of the expected type: not an error, and
+   * not partial (a VictoriaMetrics cluster whose storage nodes did not all answer), which would
+   * read as less traffic than there was.
+   */
+  #usableEnvelope(skeleton: unknown, status: number, expected: "vector" | "matrix") {
     const parsed = EnvelopeSchema.safeParse(skeleton);
     if (!parsed.success) throw this.#errors.shape(status, parsed.error.issues);
     const envelope = parsed.data;
@@ -197,17 +212,18 @@ export class PrometheusClient implements QueryEngine {
         errorType: envelope.errorType,
       });
     }
+    if (envelope.isPartial === true) {
+      throw this.#errors.response(
+        "answered a partial response (isPartial: true): some of its storage nodes did not answer, so every number would be short; ask again, or set -search.denyPartialResponse on vmselect",
+        status,
+      );
+    }
     if (envelope.data.resultType !== expected) {
       throw this.#errors.response(
         `answered a ${envelope.data.resultType} where a ${expected} was expected`,
         status,
       );
     }
-    if (badItem !== undefined || reader.sawNonObjectItems) {
-      const path = ["data", "result", badItem ?? 0];
-      const message = expected === "vector" ? SAMPLE_SHAPE : SERIES_SHAPE;
-      throw this.#errors.shape(status, [{ code: "custom", path, message, input: undefined }]);
-    }
-    return { samples, warnings: envelope.warnings ?? [] };
+    return envelope;
   }
 }

@@ -112,6 +112,8 @@ const SuccessEnvelopeSchema = z.object({
   data: z.discriminatedUnion("resultType", [VectorDataSchema, OtherDataSchema]),
   warnings: z.array(z.string()).optional(),
   infos: z.array(z.string()).optional(),
+  /** VictoriaMetrics cluster: some storage nodes did not answer, so the result is short. */
+  isPartial: z.boolean().optional(),
 });
 
 const ErrorEnvelopeSchema = z.object({

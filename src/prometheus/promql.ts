@@ -14,6 +14,10 @@ export const eq = (label: string, value: string): Matcher => ({ label, op: "=", 
 /** Inequality matcher helper. */
 export const ne = (label: string, value: string): Matcher => ({ label, op: "!=", value });
 
+/** Whether a result series' labels meet a matcher, as Prometheus reads it: an absent label is "". */
+export const meets = (labels: Readonly<Record<string, string>>, { label, op, value }: Matcher): boolean =>
+  ((labels[label] ?? "") === value) === (op === "=");
+
 /**
  * Quotes a label value as a PromQL double-quoted string. PromQL strings follow Go's escaping, so
  * backslash, quote and line breaks are the characters that could end or bend the literal.

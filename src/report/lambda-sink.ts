@@ -25,7 +25,7 @@ export class LambdaSink implements ReportSink {
     const payload = Buffer.from(json, "utf8");
     if (payload.length > MAX_EVENT_PAYLOAD_BYTES) {
       throw new SinkError(
-        `${this.description}: the report is ${payload.length} bytes, over Lambda's ${MAX_EVENT_PAYLOAD_BYTES}-byte limit for asynchronous invocations; narrow the spec's namespaces or kinds`,
+        `${this.description}: the report is ${payload.length} bytes, over Lambda's ${MAX_EVENT_PAYLOAD_BYTES}-byte limit for asynchronous invocations; narrow the spec's namespaces or kinds, or give its trend fewer intervals`,
         0,
         undefined,
       );

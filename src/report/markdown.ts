@@ -1,6 +1,7 @@
 import { formatSuccessRate } from "../smi/table";
 import { renderMermaid } from "../topology/mermaid";
 import type { Report, ReportRow, ReportTopology } from "./report";
+import { trendSections } from "./trend-chart";
 
 const num = (v: number | null, digits: number) => (v === null ? "–" : v.toFixed(digits));
 const pct = (row: ReportRow) =>
@@ -40,6 +41,7 @@ export function renderMarkdown(report: Report): string {
   }
   if (report.rows.length === 0) lines.push("| (no resources) | | | | | | | |");
   for (const scope of report.topologies) lines.push("", ...topologySection(scope));
+  lines.push(...trendSections(report.trend));
   return `${lines.join("\n")}\n`;
 }
 

@@ -2,16 +2,17 @@ import { kindListOf } from "../answers/smi-metrics";
 import { type Summary, summarize } from "../answers/summary";
 import type { Context } from "../config/context";
 import { RequestStats } from "../metrics/request-stats";
-import { type MeasuredResource, measureKind } from "../metrics/resources";
 import type { TimeRange } from "../metrics/time-range";
-import { KINDS, type KindName } from "../smi/kinds";
+import type { KindName } from "../smi/kinds";
 import type { TrafficMetricsList } from "../smi/schemas";
 import { formatDuration, formatTimestamp } from "../smi/time";
 import { coreSource } from "../topology/core-source";
 import type { Topology } from "../topology/graph";
 import type { Thresholds } from "../topology/levels";
 import { type TrafficSource, topologyOf } from "../topology/source";
+import { type MeasuredScope, measureScopes } from "./scopes";
 import type { ResolvedReportSpec } from "./spec";
+import { buildTrend, type ReportTrend } from "./trend";
 
 export interface ReportRow extends Omit<Summary, "window" | "timestamp"> {
   readonly kind: KindName;
@@ -48,6 +49,8 @@ export interface Report {
   readonly lists: readonly TrafficMetricsList[];
   /** A graph per scope whose kind the mesh has edges for. */
   readonly topologies: readonly ReportTopology[];
+  /** Each workload's success rate and p99 at every interval of the spec's trend period. */
+  readonly trend: ReportTrend;
   /**
    * Why the numbers may not mean what they say (the API's `Warning` words): a report of zeros
    * from a misconfigured deployment must not read as a quiet hour.
@@ -56,9 +59,9 @@ export interface Report {
 }
 
 /**
- * Measures every kind in every namespace of the spec, all concurrently. Cluster-scoped kinds
- * (namespaces) are measured once and narrowed to the spec's namespaces. Then come the report's
- * parts in order: a summary row per resource, the raw lists, and a graph per scope.
+ * Measures every kind in every namespace of the spec, all concurrently, at the spec's window and
+ * (for the trend) at every interval of its period. Then come the report's parts in order: a
+ * summary row per resource, the raw lists, a graph per scope, and the trend.
  */
 export async function buildReport(
   context: Context,
@@ -67,7 +70,10 @@ export async function buildReport(
   id: string,
 ): Promise<Report> {
   const stats = new RequestStats();
-  const measured = await measureScopes(context, spec, stats);
+  const [measured, trend] = await Promise.all([
+    measureScopes(context, spec, spec.range, stats),
+    buildTrend(context, spec, stats),
+  ]);
   const rows = rowsOf(measured, spec.range);
   const lists = listsOf(measured, spec.range);
   const topologies = await topologiesOf(context, spec, stats, measured, lists);
@@ -82,37 +88,9 @@ export async function buildReport(
     rows,
     lists,
     topologies,
+    trend,
     warnings: [...stats.warnings],
   };
-}
-
-/** One scope of a report, a kind in a namespace or all, with what was measured there. */
-interface MeasuredScope {
-  readonly kind: KindName;
-  readonly namespace: string | undefined;
-  readonly resources: readonly MeasuredResource[];
-}
-
-/** Every scope of the spec, measured concurrently; namespaces narrowed to the spec's. */
-async function measureScopes(
-  context: Context,
-  spec: ResolvedReportSpec,
-  stats: RequestStats,
-): Promise<MeasuredScope[]> {
-  const scopes = spec.kinds.flatMap((kind): { kind: KindName; namespace: string | undefined }[] =>
-    KINDS[kind].namespaced && spec.namespaces !== undefined
-      ? spec.namespaces.map((namespace) => ({ kind, namespace }))
-      : [{ kind, namespace: undefined }],
-  );
-  return Promise.all(
-    scopes.map(async ({ kind, namespace }) => {
-      let resources: MeasuredResource[] = await measureKind(context, kind, namespace, spec.range, stats);
-      if (!KINDS[kind].namespaced && spec.namespaces !== undefined) {
-        resources = resources.filter((r) => spec.namespaces?.includes(r.ref.name));
-      }
-      return { kind, namespace, resources };
-    }),
-  );
 }
 
 /** A summary row per measured resource: the numbers without the window, said once per report. */

@@ -5,6 +5,7 @@ import { resolveTimeRange, type TimeRange, type WindowBounds } from "../metrics/
 import { NamespaceNameSchema } from "../smi/k8s-name";
 import { type KindName, servedKind } from "../smi/kinds";
 import { DEFAULT_THRESHOLDS, type Thresholds, thresholdsProblem } from "../topology/levels";
+import { resolveTrend, type TrendRange, TrendSpecSchema } from "./trend-spec";
 
 const WebhookSinkSchema = z.strictObject({
   type: z.literal("webhook"),
@@ -35,15 +36,20 @@ const ReportSpecSchema = z.strictObject({
   time: z.string().optional(),
   /** Success rates (percent) the graphs' edges turn green and amber at; 99.9 and 99 by default. */
   topology: z.strictObject({ green: PercentSchema.optional(), amber: PercentSchema.optional() }).optional(),
+  /** The trend section's period and interval; by default 24 intervals of the report's window. */
+  trend: TrendSpecSchema.optional(),
   sinks: z.array(SinkSpecSchema).default([]),
 });
 export type ReportSpec = z.infer<typeof ReportSpecSchema>;
 
 /** A spec checked against what this deployment serves, with its time range and thresholds resolved. */
-export interface ResolvedReportSpec extends Omit<ReportSpec, "kinds" | "window" | "time" | "topology"> {
+export interface ResolvedReportSpec
+  extends Omit<ReportSpec, "kinds" | "window" | "time" | "topology" | "trend"> {
   readonly kinds: readonly KindName[];
   readonly range: TimeRange;
   readonly thresholds: Thresholds;
+  /** The trend's points: every interval of its period, up to the report's end. */
+  readonly trend: TrendRange;
 }
 
 /** The fields checked beyond the schema, read from the input as far as they have the right type. */
@@ -52,8 +58,15 @@ const CheckedFieldsSchema = z
     kinds: z.array(z.unknown()).catch([]),
     window: z.string().optional().catch(undefined),
     time: z.string().optional().catch(undefined),
+    trend: z
+      .object({
+        period: z.string().optional().catch(undefined),
+        interval: z.string().optional().catch(undefined),
+      })
+      .optional()
+      .catch(undefined),
   })
-  .catch({ kinds: [], window: undefined, time: undefined });
+  .catch({ kinds: [], window: undefined, time: undefined, trend: undefined });
 
 /** Runs a check; a 400 it throws becomes one of `problems`, and the result `undefined`. */
 function attempt<T>(check: () => T, problems: string[]): T | undefined {
@@ -67,8 +80,9 @@ function attempt<T>(check: () => T, problems: string[]): T | undefined {
 }
 
 /**
- * Each kind checked against what this deployment serves, and the window and the time each alone
- * against its bounds, every problem kept in `problems`: the first that fails hides none of the rest.
+ * Each kind checked against what this deployment serves, the window and the time each alone
+ * against its bounds, and the trend's period and interval, every problem kept in `problems`: the
+ * first that fails hides none of the rest.
  */
 function checkServed(
   input: unknown,
@@ -76,8 +90,8 @@ function checkServed(
   bounds: WindowBounds,
   now: Date,
   problems: string[],
-): { kinds: KindName[]; range: TimeRange | undefined } {
-  const { kinds, window, time } = CheckedFieldsSchema.parse(input);
+): { kinds: KindName[]; range: TimeRange | undefined; trend: TrendRange | undefined } {
+  const { kinds, window, time, trend } = CheckedFieldsSchema.parse(input);
   const badRequest = (message: string) => new BadRequestError(message);
   const served = kinds.flatMap((kind, i) =>
     typeof kind === "string"
@@ -90,7 +104,8 @@ function checkServed(
       : attempt(() => resolveTimeRange({ window }, bounds, now).windowMs, problems);
   const at = attempt(() => resolveTimeRange({ time }, bounds, now).time, problems);
   const range = windowMs === undefined || at === undefined ? undefined : { windowMs, time: at };
-  return { kinds: served, range };
+  const trendRange = range && attempt(() => resolveTrend(trend, range, bounds, now), problems);
+  return { kinds: served, range, trend: trendRange };
 }
 
 /**
@@ -107,7 +122,7 @@ export function resolveReportSpec(
 ): ResolvedReportSpec {
   const parsed = ReportSpecSchema.safeParse(input);
   const problems = (parsed.error?.issues ?? []).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
-  const { kinds, range } = checkServed(input, servedKinds, bounds, now, problems);
+  const { kinds, range, trend } = checkServed(input, servedKinds, bounds, now, problems);
   const topology = parsed.data?.topology;
   const thresholds: Thresholds = {
     green: topology?.green ?? DEFAULT_THRESHOLDS.green,
@@ -115,11 +130,11 @@ export function resolveReportSpec(
   };
   const thresholdProblem = thresholdsProblem(thresholds, { green: "green", amber: "amber" });
   if (thresholdProblem !== undefined) problems.push(`topology: ${thresholdProblem}`);
-  if (!parsed.success || range === undefined || problems.length > 0) {
+  if (!parsed.success || range === undefined || trend === undefined || problems.length > 0) {
     throw new BadRequestError(`invalid report spec (${source}): ${problems.join("; ")}`, {
       cause: parsed.error,
     });
   }
-  const { kinds: _kinds, window: _window, time: _time, topology: _topology, ...rest } = parsed.data;
-  return { ...rest, kinds, range, thresholds };
+  const { kinds: _k, window: _w, time: _t, topology: _topology, trend: _trend, ...rest } = parsed.data;
+  return { ...rest, kinds, range, thresholds, trend };
 }

@@ -23,13 +23,13 @@ export const KINDS = {
     kind: "TrafficSplit",
     namespaced: true,
     servedWhen:
-      "A split's weights are configuration, not telemetry: trafficsplits are served when KUBERNETES_API_URL (and KUBERNETES_TOKEN or EKS_CLUSTER_NAME) lets this API read them, or with MESH=consul when CONSUL_HTTP_ADDR lets it read Consul's service-splitters",
+      "A split's weights are configuration, not telemetry: trafficsplits are served when KUBERNETES_API_URL (and KUBERNETES_TOKEN or EKS_CLUSTER_NAME) lets this API read them, or with MESH=consul when CONSUL_HTTP_ADDR lets it read Consul's service-splitters; never with MESH=cilium, whose Hubble series cannot tell a split's backends apart",
   },
   httproutes: {
     kind: "HTTPRoute",
     namespaced: true,
     servedWhen:
-      "A split's weights are configuration, not telemetry: httproutes are served when KUBERNETES_API_URL (and KUBERNETES_TOKEN or EKS_CLUSTER_NAME) lets this API read them (Consul has no HTTPRoutes of its own)",
+      "A split's weights are configuration, not telemetry: httproutes are served when KUBERNETES_API_URL (and KUBERNETES_TOKEN or EKS_CLUSTER_NAME) lets this API read them (Consul has no HTTPRoutes of its own); never with MESH=cilium, whose Hubble series cannot tell a split's backends apart",
   },
 } as const satisfies Record<string, { kind: string; namespaced: boolean; servedWhen?: string }>;
 

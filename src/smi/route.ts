@@ -18,7 +18,14 @@ export type ObjectPath =
       readonly namespace?: string;
     }
   | ({ readonly type: "resource" } & ObjectRoute)
-  | ({ readonly type: "edges" } & ObjectRoute);
+  | ({ readonly type: "edges" } & ObjectRoute)
+  | {
+      /** Every edge of every resource of a kind in a namespace: `namespaces/{ns}/{kind}/-/edges`. */
+      readonly type: "kindEdges";
+      readonly version: ApiVersion;
+      readonly kind: KindName;
+      readonly namespace: string;
+    };
 
 interface ObjectRoute {
   readonly version: ApiVersion;
@@ -30,7 +37,7 @@ interface ObjectRoute {
 export const SMI_PREFIX = `/apis/${API_GROUP}`;
 
 const PATHS =
-  "{version}/{kind}, {version}/namespaces/{ns}/{kind}[/{name}[/edges]] and {version}/namespaces/{name}[/edges]";
+  "{version}/{kind}, {version}/namespaces/{ns}/{kind}[/{name}[/edges]], {version}/namespaces/{ns}/{kind}/-/edges and {version}/namespaces/{name}[/edges]";
 
 /**
  * Turns `/apis/metrics.smi-spec.io/...` into a route. Versions and kinds are checked against the
@@ -92,6 +99,11 @@ export function parseObjectPath(
       return { type: "list", version, kind: namespacedKind(kind(c)), namespace: namespace(b) };
     default: {
       if (e !== undefined && e !== "edges") throw unknown();
+      // "-" is no Kubernetes name: it stands for every resource of the kind.
+      if (d === "-") {
+        if (e === undefined) throw unknown();
+        return { type: "kindEdges", version, kind: namespacedKind(kind(c)), namespace: namespace(b) };
+      }
       const object = { version, kind: namespacedKind(kind(c)), namespace: namespace(b), name: name(d) };
       return e === undefined ? { type: "resource", ...object } : { type: "edges", ...object };
     }

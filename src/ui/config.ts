@@ -33,7 +33,7 @@ export function readConfig(): PageConfig {
   };
 }
 
-export const SPLIT_KINDS = ["trafficsplits", "httproutes"];
+const SPLIT_KINDS = ["trafficsplits", "httproutes"];
 
 /** The kinds the namespace, topology and workload views list: everything but splits. */
 export const workloadKinds = (config: PageConfig) => config.kinds.filter((k) => !SPLIT_KINDS.includes(k));

@@ -3,7 +3,7 @@ import "./styles.css";
 import { ApiError, ViewCalls, type ViewWarning } from "./api";
 import { forgetToken, iamNotice, tokenForm, tokenOf } from "./auth";
 import { chartsNow, destroyCharts } from "./chart";
-import { defaultKind, type PageConfig, readConfig, SPLIT_KINDS, splitKinds, workloadKinds } from "./config";
+import { defaultKind, type PageConfig, readConfig, splitKinds, workloadKinds } from "./config";
 import { h } from "./dom";
 import { type QueryRange, queryRange } from "./range";
 import { createShell } from "./shell";
@@ -28,10 +28,15 @@ const REFRESH_MS: Readonly<Record<ViewState["refresh"], number>> = {
   "5m": 300_000,
 };
 
-/** The state with a kind its view can show: splits for the canary view, workloads for the others. */
+/**
+ * The state with a kind its view can show and the deployment serves: its splits for the canary view
+ * (none under a mesh whose series cannot tell backends apart, and the view says so), workloads for
+ * the others.
+ */
 function normalized(state: ViewState, config: PageConfig): ViewState {
   if (state.view === "canary") {
-    return SPLIT_KINDS.includes(state.kind) ? state : { ...state, kind: splitKinds(config)[0] ?? "" };
+    const kinds = splitKinds(config);
+    return kinds.includes(state.kind) ? state : { ...state, kind: kinds[0] ?? "" };
   }
   return workloadKinds(config).includes(state.kind) ? state : { ...state, kind: defaultKind(config) };
 }

@@ -8,6 +8,9 @@ import type { RunningPrometheus } from "../../src/dev/prometheus-server";
 import { defaultScenario, scenarioEnd } from "../../src/dev/scenario";
 import { createIstioAdapter } from "../../src/mesh/istio";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
+import { trafficNumbers } from "../../src/smi/metric-values";
+import type { TrafficMetricsSeries } from "../../src/smi/schemas";
+import { formatLatency, formatRps, formatSuccessRate } from "../../src/smi/table";
 import { findWorkload, workloadTruth } from "../support/ground-truth";
 import { apiOverPrometheus, scenarioPrometheus } from "../support/harness";
 import { parseKubectlTable } from "../support/kubectl";
@@ -226,7 +229,7 @@ describe("npx smi-metrics", () => {
     [
       "--prometheus without a mesh",
       ["top", "pods", "-n", "shop", "--prometheus", "PROM"],
-      /^--prometheus needs --mesh linkerd\|istio\|consul \(or MESH in the environment\)/,
+      /^--prometheus needs --mesh linkerd\|istio\|consul\|cilium \(or MESH in the environment\)/,
     ],
     [
       "an unknown option",
@@ -247,6 +250,74 @@ describe("npx smi-metrics", () => {
       "a colour threshold given to top",
       ["top", "deployments", "--green", "99", "--api", "URL"],
       /^--green and --amber go with topology/,
+    ],
+    [
+      "history given both --since and --start",
+      ["history", "deployments/checkout", "--since", "1h", "--start", "TIME", "--api", "URL"],
+      /^give --since or --start, not both$/,
+    ],
+    [
+      "history without a name",
+      ["history", "deployments", "-n", "shop", "--api", "URL"],
+      /^history needs KIND\/NAME, such as deployments\/checkout; got "deployments"$/,
+    ],
+    [
+      "a history start that is not a time",
+      ["history", "deployments/checkout", "--start", "yesterday", "--api", "URL"],
+      /^--start: "yesterday" is not a time; expected RFC 3339/,
+    ],
+    [
+      "a history step shorter than the scrape interval, as the API says it",
+      [
+        "history",
+        "deployments/checkout",
+        "-n",
+        "shop",
+        "--since",
+        "1m",
+        "--step",
+        "5s",
+        "--window",
+        "1m",
+        "--api",
+        "URL",
+      ],
+      /^invalid step: 5s is shorter than the scrape interval/,
+    ],
+    [
+      "a history step shorter than the scrape interval, in-process",
+      [
+        "history",
+        "deployments/checkout",
+        "-n",
+        "shop",
+        "--since",
+        "1m",
+        "--step",
+        "5s",
+        "--window",
+        "1m",
+        "--prometheus",
+        "PROM",
+        "--mesh",
+        "linkerd",
+      ],
+      /^invalid step: 5s is shorter than the scrape interval/,
+    ],
+    [
+      "a history step too short to be the window it stands in for",
+      ["history", "deployments/checkout", "-n", "shop", "--since", "1m", "--step", "5s", "--api", "URL"],
+      /^--step 5s is each point's window too, as no --window is given: invalid window: 5s is out of range/,
+    ],
+    [
+      "a top option given to history",
+      ["history", "deployments/checkout", "--sort", "rps", "--api", "URL"],
+      /^--sort, --watch, --green and --amber go with top and topology$/,
+    ],
+    [
+      "a history option given to top",
+      ["top", "deployments", "--since", "1h", "--api", "URL"],
+      /^--since, --start, --end, --step and --sparklines go with history$/,
     ],
     [
       "an API that is not there",
@@ -319,8 +390,8 @@ describe("npx smi-metrics", () => {
     }
     expect(frames.length).toBeGreaterThanOrEqual(3);
     // Each frame starts with when it was fetched, later each time.
-    const stamps = [...watcher.output().matchAll(/^Every 2s, updated (\S+)\n+NAME\s+SUCCESS/gm)].map((m) =>
-      Date.parse(m[1] as string),
+    const stamps = [...watcher.output().matchAll(/^Every 2s, updated (\S+)\n+NAME\s+SIDE\s+SUCCESS/gm)].map(
+      (m) => Date.parse(m[1] as string),
     );
     expect(stamps.length).toBe(frames.length);
     for (const [i, at] of stamps.entries()) {
@@ -334,4 +405,117 @@ describe("npx smi-metrics", () => {
       expect(gap, `gaps ${gaps.map(Math.round).join(", ")} ms`).toBeLessThan(WATCH_S * 1000 + 1500);
     }
   }, 40_000);
+});
+
+/** The sparkline levels, lowest first, and the mark of a point without traffic (docs/cli.md). */
+const LEVELS = "▁▂▃▄▅▆▇█";
+
+/**
+ * The sparkline points call for, read off the definition in docs/cli.md: min..max of the points
+ * shown in eight equal bands (to 12 significant digits), equal values mid-height, · without traffic.
+ */
+function expectedSparkline(values: readonly (number | null)[]): string {
+  const present = values.filter((v): v is number => v !== null);
+  const [min, max] = [Math.min(...present), Math.max(...present)];
+  return values
+    .map((v) => {
+      if (v === null) return "·";
+      if (min === max) return "▄";
+      const band = Math.floor(Number(((8 * (v - min)) / (max - min)).toPrecision(12)));
+      return LEVELS[Math.min(7, band)];
+    })
+    .join("");
+}
+
+describe("npx smi-metrics history", () => {
+  // From a minute before the data to ten minutes in, each point the 5m ending there: no traffic,
+  // then requests per second ramping up as the windows fill with data, then steady.
+  const START_S = scenario.startS - 60;
+  const END_S = scenario.startS + 600;
+  const range = ["--start", String(START_S), "--end", String(END_S), "--step", "1m", "--window", "5m"];
+  const checkout = ["history", "deployments/checkout", "-n", "shop", ...range];
+  const json = async (...args: string[]) => {
+    const { code, stdout, stderr } = await cli(...args, "-o", "json");
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    return JSON.parse(stdout) as TrafficMetricsSeries;
+  };
+
+  it("prints the API's TrafficMetricsSeries with -o json, the same from both sources", async () => {
+    const [fromApi, fromPrometheus] = await Promise.all(
+      sources().map(([, source]) => json(...checkout, ...(source as string[]))),
+    );
+    expect(fromApi).toMatchObject({ kind: "TrafficMetricsSeries", window: "5m", step: "1m" });
+    expect(fromApi?.points.map((p) => Date.parse(p.timestamp) / 1000)).toEqual(
+      Array.from({ length: 12 }, (_, i) => START_S + 60 * i),
+    );
+    expect(fromPrometheus).toEqual(fromApi);
+  });
+
+  it("prints a row per point with top's numbers, and sparklines that follow the points", async () => {
+    const series = await json(...checkout, "--api", api.url);
+    const { code, stdout } = await cli(...checkout, "--sparklines", "--api", api.url);
+    expect(code).toBe(0);
+    const [title, table, sparks] = stdout.split("\n\n");
+    expect(title).toBe(
+      "Deployment shop/checkout, measured at the server: every 1m, each point the 5m ending at its TIME",
+    );
+    const rows = parseKubectlTable(table as string);
+    const numbers = series.points.map((point) => trafficNumbers({ ...series, ...point } as never));
+    expect(rows.map((r) => r.TIME)).toEqual(series.points.map((p) => p.timestamp));
+    rows.forEach((row, i) => {
+      const n = numbers[i] as ReturnType<typeof trafficNumbers>;
+      expect([row.SUCCESS, row.RPS, row.LATENCY_P99], row.TIME).toEqual([
+        formatSuccessRate(n),
+        formatRps(n.requestsPerSecond),
+        formatLatency(n.p99Ms),
+      ]);
+    });
+    const drawn = Object.fromEntries(
+      (sparks as string)
+        .trimEnd()
+        .split("\n")
+        .map((line) => line.split(/\s+/).slice(0, 2)),
+    );
+    const rps = numbers.map((n) => n.requestsPerSecond);
+    expect(drawn).toEqual({
+      SUCCESS: expectedSparkline(numbers.map((n) => n.successRate)),
+      RPS: expectedSparkline(rps),
+      P99: expectedSparkline(numbers.map((n) => n.p99Ms)),
+    });
+    // The ramp spans every level, lowest to highest, and the minutes before the data are gaps.
+    expect(drawn.RPS).toMatch(/^·+▁.*█+$/);
+    expect(stdout).toMatch(/^RPS\s+\S+ {2}0\.80rps \.\. 4\.00rps$/m);
+  });
+
+  it("leaves the sparklines out when stdout is not a terminal, unless asked", async () => {
+    const { code, stdout } = await cli(...checkout, "--api", api.url);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^TIME\s+SUCCESS\s+RPS/m);
+    expect(stdout).not.toMatch(/[▁▂▃▄▅▆▇█]/);
+  });
+
+  it("covers the last --since up to --end with one point per step", async () => {
+    const series = await json(
+      "history",
+      "deployments/api",
+      "-n",
+      "payments",
+      "--since",
+      "5m",
+      "--end",
+      String(END_S),
+      "--api",
+      api.url,
+    );
+    // Five windows of one minute (the step), the last ending at --end.
+    expect(series).toMatchObject({ window: "1m", step: "1m" });
+    expect(series.points.map((p) => Date.parse(p.timestamp) / 1000)).toEqual([
+      END_S - 240,
+      END_S - 180,
+      END_S - 120,
+      END_S - 60,
+      END_S,
+    ]);
+  });
 });

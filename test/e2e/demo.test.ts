@@ -71,7 +71,7 @@ async function expectDataFromCommands(output: string): Promise<number> {
     if (url.includes("/summary/")) expect(body.requests, url).toBeGreaterThan(0);
   }
   const cli = output.split("\n").filter((line) => line.startsWith("npx smi-metrics "));
-  expect(cli.map((line) => line.split(" ")[2])).toEqual(["top", "topology"]);
+  expect(cli.map((line) => line.split(" ")[2])).toEqual(["top", "topology", "history"]);
   for (const command of cli) {
     const { stdout: printed } = await run("bash", ["-c", command], { env: process.env });
     expect(printed, command).toMatch(/\d+\.\d\drps \d+\.\d\d%|\d+\.\d\d%\s+\d+\.\d\drps/);
@@ -89,6 +89,7 @@ describe("npm run demo", () => {
     ["linkerd", ["--", "--mesh", "linkerd"], {}],
     ["istio", [], { MESH: "istio" }],
     ["consul", ["--", "--mesh", "consul"], {}],
+    ["cilium", ["--", "--mesh", "cilium"], {}],
   ])(
     "prints commands that return data from a generated %s mesh",
     async (mesh, args, env: Record<string, string>) => {
@@ -102,6 +103,11 @@ describe("npm run demo", () => {
       const page = output.match(/^(http:\/\/127\.0\.0\.1:\d+\/ui\/)$/m)?.[1] as string;
       const html = await (await fetch(page)).text();
       expect(html).toMatch(/<script type="module" src="\/ui\/assets\/app-[A-Z0-9]+\.js"><\/script>/);
+      // The page's kinds are the mesh's: a split kind (the canary view) only where one is served.
+      const kinds = html.match(/<meta name="smi-kinds" content="([^"]*)">/)?.[1]?.split(",") ?? [];
+      expect(html).toContain(`<meta name="smi-mesh" content="${mesh}">`);
+      expect(kinds.some((k) => k === "httproutes" || k === "trafficsplits")).toBe(mesh !== "cilium");
+      expect(output.includes(", the canary):")).toBe(mesh !== "cilium");
       const gate = output.match(/^curl -sSi -X POST .*\/webhooks\/flagger.*$/m)?.[0] as string;
       const gated = await paste(gate, {});
       expect(gated.status).toBe(200);

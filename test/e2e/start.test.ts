@@ -71,7 +71,7 @@ describe("npm start", () => {
       "a misspelt MESH",
       ["start"],
       { MESH: "linkrd" },
-      /^invalid configuration: MESH: must be one of: linkerd, istio, consul$/,
+      /^invalid configuration: MESH: must be one of: linkerd, istio, consul, cilium$/,
     ],
     [
       "a bad timeout",
@@ -101,7 +101,7 @@ describe("npm start", () => {
       "every bad variable, the local server's own included",
       ["start"],
       { MESH: "linkrd", PORT: "abc", CACHE_TTL: "zz" },
-      /^invalid configuration: MESH: must be one of: linkerd, istio, consul; CACHE_TTL: .*; PORT: must be a whole number from 0 to 65535, in digits$/,
+      /^invalid configuration: MESH: must be one of: linkerd, istio, consul, cilium; CACHE_TTL: .*; PORT: must be a whole number from 0 to 65535, in digits$/,
     ],
     [
       "a number in another notation than digits",

@@ -56,7 +56,8 @@ describe("the Markdown report draws each scope's traffic", () => {
       time: String(scenario.endS),
     });
     const markdown = renderMarkdown(report);
-    const blocks = [...markdown.matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m) => m[1] as string);
+    // The traffic graphs; the trend's charts (xychart-beta) follow them.
+    const blocks = [...markdown.matchAll(/```mermaid\n(graph LR[\s\S]*?)```/g)].map((m) => m[1] as string);
     expect(markdown).toContain("## Traffic between deployments in shop");
     expect(blocks).toHaveLength(1);
     const { type, edges } = await parseMermaid(blocks[0] as string);

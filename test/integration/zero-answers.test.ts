@@ -57,14 +57,17 @@ beforeAll(async () => {
   };
   let istioOnly: RunningPrometheus;
   let consulOnly: RunningPrometheus;
-  [linkerdOnly, noMesh, ztunnelOnly, istioOnly, consulOnly] = await Promise.all([
+  let ciliumOnly: RunningPrometheus;
+  [linkerdOnly, noMesh, ztunnelOnly, istioOnly, consulOnly, ciliumOnly] = await Promise.all([
     scenarioPrometheus(scenario, (s) => linkerdSeries(s)),
     scenarioPrometheus(scenario, unrelated),
     scenarioPrometheus(withoutWaypoints(ambientScenario()), (s) => istioSeries(s)),
     scenarioPrometheus(scenario, seriesWriter("istio")),
     scenarioPrometheus(scenario, seriesWriter("consul")),
+    scenarioPrometheus(scenario, seriesWriter("cilium")),
   ]);
   meshOnly.set("linkerd", linkerdOnly).set("istio", istioOnly).set("consul", consulOnly);
+  meshOnly.set("cilium", ciliumOnly);
 }, 120_000);
 
 afterAll(async () => {
@@ -162,6 +165,7 @@ const COUNTER_OF: Record<MeshName, { title: string; counter: string }> = {
   linkerd: { title: "Linkerd", counter: "response_total" },
   istio: { title: "Istio", counter: "istio_requests_total" },
   consul: { title: "Consul", counter: "envoy_http_downstream_rq_xx" },
+  cilium: { title: "Cilium", counter: "hubble_http_requests_total" },
 };
 
 /** Every pair of a mesh whose series Prometheus holds and another mesh MESH names. */

@@ -4,6 +4,7 @@
  * from the scenario's rates (ground-truth.ts), never from the code under test.
  */
 
+import { ciliumScenario } from "../../src/dev/cilium-scenario";
 import { defaultScenario, type Scenario, type Workload } from "../../src/dev/scenario";
 import { ambientScenario } from "../../src/dev/scenarios";
 import type { MeshName } from "../../src/mesh/select";
@@ -54,6 +55,17 @@ const ISTIO_KINDS: readonly KindName[] = [
   "daemonsets",
   "pods",
   "services",
+];
+
+/** Cilium's: Hubble's series name no Service, and say each workload's kind (Cilium 1.15+). */
+const CILIUM_KINDS: readonly KindName[] = [
+  "namespaces",
+  "deployments",
+  "pods",
+  "statefulsets",
+  "daemonsets",
+  "jobs",
+  "replicasets",
 ];
 
 const own = (w: Workload) => ({ kind: KIND_OF[w.kind] as KindName, name: w.name });
@@ -117,6 +129,26 @@ export const PROFILES: readonly MeshProfile[] = [
     servedRequests: (w) =>
       `envoy_http_downstream_rq_xx{envoy_http_conn_manager_prefix="public_listener",consul_source_service="${w.service}"}`,
   },
+  {
+    // Hubble's httpV2 series with workload kinds and pods in labelsContext, under L7 policies that
+    // differ by workload: pairs both agents report, server-only pairs, and an L4-only DaemonSet.
+    name: "cilium",
+    mesh: "cilium",
+    scenario: ciliumScenario(),
+    kinds: CILIUM_KINDS,
+    unservedKind: "services",
+    resourceOf: own,
+    listsOnlyOwnKind: true,
+    serviceSide: "server",
+    edges: { side: "server-first", peerKind: "own", rule: "envoy" },
+    namespaceEdges: true,
+    // Hubble's `status` is the HTTP code alone: no gRPC status, as with Envoy's default stats.
+    rule: "envoy",
+    namespaces: ["shop", "payments"],
+    // Under an ingress L7 policy the server's agent sees every request the workload answered.
+    servedRequests: (w) =>
+      `hubble_http_requests_total{reporter="server",status!="",destination_namespace="${w.namespace}",destination_workload="${w.name}"}`,
+  },
 ];
 
 /** A profile on one engine: every profile runs on every engine, over the same samples. */
@@ -131,18 +163,24 @@ export const ENGINE_PROFILES: readonly EngineProfile[] = ENGINES.flatMap((engine
 );
 
 const L4_ONLY = /only L4 \(ztunnel TCP\) telemetry exists for .*put it behind a waypoint to get HTTP metrics/;
+const HUBBLE_L4_ONLY =
+  /^only L4 \(Hubble flow\) telemetry exists for .*: Hubble reports HTTP requests only for traffic an L7 CiliumNetworkPolicy .*an L7 policy would give HTTP metrics$/;
 const BEHIND_WAYPOINT = /are served through a waypoint, which reports requests per workload, not per pod/;
 
-/** Warnings a workload's own answer (resource or edges) must carry: only ztunnel's L4 exists. */
-export const workloadWarnings = (w: Workload): RegExp[] => (servesL7(w) ? [] : [L4_ONLY]);
+/** The L4-only Warning of the workload's mesh: a workload with an L7 policy field is Cilium's. */
+const l4Only = (w: Workload | undefined) => (w?.l7Policy === undefined ? L4_ONLY : HUBBLE_L4_ONLY);
 
-/** Warnings a pod's answer must carry: a waypoint reports no pods, ztunnel no requests. */
+/** Warnings a workload's own answer (resource or edges) must carry: only L4 telemetry exists. */
+export const workloadWarnings = (w: Workload): RegExp[] => (servesL7(w) ? [] : [l4Only(w)]);
+
+/** Warnings a pod's answer must carry: a waypoint reports no pods, ztunnel (or no L7 policy) no requests. */
 export function podWarnings(w: Workload): RegExp[] {
   if (w.dataPlane === "waypoint") return [BEHIND_WAYPOINT];
-  if (w.dataPlane === "ztunnel") return [L4_ONLY];
-  return [];
+  return servesL7(w) ? [] : [l4Only(w)];
 }
 
-/** Warnings a namespace's answer must carry: a namespace of ztunnel-only workloads has only L4. */
-export const namespaceWarnings = (scenario: Scenario, ns: string): RegExp[] =>
-  scenario.workloads.some((w) => w.namespace === ns && servesL7(w)) ? [] : [L4_ONLY];
+/** Warnings a namespace's answer must carry: a namespace of L4-only workloads has only L4. */
+export function namespaceWarnings(scenario: Scenario, ns: string): RegExp[] {
+  const inNs = scenario.workloads.filter((w) => w.namespace === ns);
+  return inNs.some(servesL7) ? [] : [l4Only(inNs[0])];
+}

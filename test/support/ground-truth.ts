@@ -73,12 +73,13 @@ function clientPart(s: Stream, share = 1, rule: FailureRule = "rule"): Part {
 }
 
 /**
- * Whether a workload's served requests are reported at L7: by its sidecar or its waypoint. An
- * ambient workload with ztunnel only has L4 series alone.
+ * Whether a workload's served requests are reported at L7: by its sidecar or its waypoint, or (in a
+ * Cilium scenario) by its agent under an ingress L7 policy. An ambient workload with ztunnel only,
+ * or a Cilium one no ingress L7 policy covers, has L4 series alone.
  */
-export const servesL7 = (w: Workload) => w.dataPlane !== "ztunnel";
-/** Whether a workload's own proxy reports the requests it sends: only a sidecar does. */
-const sendsL7 = (w: Workload) => w.dataPlane === "sidecar";
+export const servesL7 = (w: Workload) => w.l7Policy?.ingress ?? w.dataPlane !== "ztunnel";
+/** Whether a workload's own proxy reports the requests it sends: a sidecar, or an egress L7 policy. */
+const sendsL7 = (w: Workload) => w.l7Policy?.egress ?? w.dataPlane === "sidecar";
 
 /**
  * Prometheus' classic-histogram quantile, written again from its documented behaviour: find the
@@ -153,29 +154,53 @@ export function findWorkload(s: Scenario, namespace: string, name: string): Work
   return w;
 }
 
-/** Traffic a workload served (resource metrics, server side), as its sidecar or waypoint reports it. */
+/**
+ * What a stream adds to its server's own numbers: what the server's proxy saw, where it reports. A
+ * Cilium server no ingress L7 policy covers is seen only by its clients' egress policies, so there
+ * its numbers are what they saw (Hubble's `reporter="client"`). Else nothing: L4 only.
+ */
+function servedPart(x: Stream, share: number, rule: FailureRule): Part | undefined {
+  if (servesL7(x.to)) return serverPart(x, share, rule);
+  const seenByClient = x.to.l7Policy !== undefined && x.from !== undefined && sendsL7(x.from);
+  return seenByClient ? clientPart(x, share, rule) : undefined;
+}
+
+const servedParts = (streams: readonly Stream[], share: (x: Stream) => number, rule: FailureRule) =>
+  streams.flatMap((x) => servedPart(x, share(x), rule) ?? []);
+
+/** Traffic a workload served (resource metrics), as its sidecar, waypoint or agent reports it. */
 export const workloadTruth = (s: Scenario, w: Workload, windowS: number, rule: FailureRule = "rule") =>
   truthOf(
-    s.streams.filter((x) => same(x.to, w) && servesL7(w)).map((x) => serverPart(x, 1, rule)),
+    servedParts(
+      s.streams.filter((x) => same(x.to, w)),
+      () => 1,
+      rule,
+    ),
     windowS,
   );
 
 /**
- * Traffic one pod served: each server pod gets an equal share. Only a sidecar reports per pod: a
- * waypoint's series carry the waypoint's own pod.
+ * Traffic one pod served: each server pod gets an equal share. Only a sidecar or Hubble's agent
+ * reports per pod: a waypoint's series carry the waypoint's own pod.
  */
 export const podTruth = (s: Scenario, w: Workload, windowS: number, rule: FailureRule = "rule") =>
   truthOf(
-    s.streams
-      .filter((x) => same(x.to, w) && w.dataPlane === "sidecar")
-      .map((x) => serverPart(x, 1 / w.pods.length, rule)),
+    servedParts(
+      s.streams.filter((x) => same(x.to, w) && w.dataPlane !== "waypoint"),
+      () => 1 / w.pods.length,
+      rule,
+    ),
     windowS,
   );
 
 /** Traffic all workloads of a namespace served. */
 export const namespaceTruth = (s: Scenario, ns: string, windowS: number, rule: FailureRule = "rule") =>
   truthOf(
-    s.streams.filter((x) => x.to.namespace === ns && servesL7(x.to)).map((x) => serverPart(x, 1, rule)),
+    servedParts(
+      s.streams.filter((x) => x.to.namespace === ns),
+      () => 1,
+      rule,
+    ),
     windowS,
   );
 
@@ -207,11 +232,12 @@ export interface EdgeTruth {
 }
 
 /**
- * Which proxy measures each direction: fixed sides, or Istio's reporters, where a request is read
+ * Which proxy measures each direction: fixed sides; Istio's reporters, where a request is read
  * at the client when the client has a sidecar, else at the server's sidecar or waypoint, and a
- * `from` edge always at the server.
+ * `from` edge always at the server; or Hubble's, where both directions are read at the server when
+ * it reports (an ingress L7 policy), else at the client (an egress one).
  */
-export type EdgeReading = { readonly to: Side; readonly from: Side } | "istio-reporters";
+export type EdgeReading = { readonly to: Side; readonly from: Side } | "istio-reporters" | "server-first";
 
 export interface EdgeTruthOptions {
   readonly side: EdgeReading;
@@ -233,6 +259,10 @@ export const KIND_OF = {
 
 /** The side a stream is measured on for an edge of `direction`, or undefined when nothing sees it. */
 function sideOf(x: Stream, direction: "to" | "from", reading: EdgeReading): Side | undefined {
+  if (reading === "server-first") {
+    if (servesL7(x.to)) return "server";
+    return x.from !== undefined && sendsL7(x.from) ? "client" : undefined;
+  }
   if (reading !== "istio-reporters") return reading[direction];
   if (direction === "to" && x.from !== undefined && sendsL7(x.from)) return "client";
   return servesL7(x.to) ? "server" : undefined;

@@ -7,6 +7,7 @@ import { type RunningPrometheus, startPrometheus } from "../../src/dev/prometheu
 import type { Scenario } from "../../src/dev/scenario";
 import { startVictoriaMetrics } from "../../src/dev/victoria-metrics";
 import { type ApiHandler, type ApiOptions, createApiHandler } from "../../src/http/api-handler";
+import type { RequestLog } from "../../src/http/request-log";
 import type { MeshAdapter } from "../../src/mesh/adapter";
 import { PrometheusClient, type QueryEngine } from "../../src/prometheus/client";
 import { type RunIdentity, runReport, type SinkFactory } from "../../src/report/run-report";
@@ -93,6 +94,38 @@ export function apiFor(env: Record<string, string>, options: ApiOptions = {}): A
   return withContract(
     createApiHandler(createContext(loadConfig({}, { LOG_LEVEL: "warn", ...env })), options),
   );
+}
+
+/** An api and the round trips to the backend its last answer cost. */
+export interface CountingApi {
+  readonly api: ApiHandler;
+  /** Round trips of the last answer given, as the api's request log counted them. */
+  lastTrips(): number;
+}
+
+/**
+ * The api as `apiFor` builds it with the answer cache off (`CACHE_TTL=0`), so an answer's round
+ * trips are what it costs and not a warm container's cache hit. Answers must be asked one at a time
+ * for `lastTrips` to be theirs.
+ */
+export function countingApiFor(env: Record<string, string>): CountingApi {
+  let logged = 0;
+  let last = 0;
+  const inner = apiFor(
+    { CACHE_TTL: "0", ...env },
+    {
+      log: (entry: RequestLog) => {
+        // The contract check reads /openapi.json through the same handler after the first answer.
+        if (entry.path !== "/openapi.json") logged = entry.roundTrips;
+      },
+    },
+  );
+  const api: ApiHandler = async (event, invocation) => {
+    const response = await inner(event, invocation);
+    last = logged;
+    return response;
+  };
+  return { api, lastTrips: () => last };
 }
 
 /**

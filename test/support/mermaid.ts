@@ -52,3 +52,53 @@ export async function parseMermaid(
   });
   return { type: diagramType, edges, nodes };
 }
+
+/** An `xychart-beta` as Mermaid's own parser read it: its title, axes and each plot's points. */
+export interface MermaidXyChart {
+  readonly title: string;
+  readonly categories: readonly string[];
+  readonly yAxis: { readonly title: string; readonly min: number; readonly max: number };
+  readonly lines: readonly (readonly number[])[];
+}
+
+/** Parses an `xychart-beta` with the `mermaid` package's parser and reads back its database. */
+export async function parseXyChart(text: string): Promise<MermaidXyChart> {
+  if (!("window" in globalThis)) Object.assign(globalThis, { window: new JSDOM("").window });
+  const { default: mermaid } = await import("mermaid");
+  // parse() loads the diagram type's code, which getDiagramFromText expects to find loaded.
+  const { diagramType } = await mermaid.parse(text);
+  if (diagramType !== "xychart") throw new TypeError(`not an xychart: ${diagramType}`);
+  const diagram = await mermaid.mermaidAPI.getDiagramFromText(text);
+  // biome-ignore lint/suspicious/noExplicitAny: the xychart database is not in mermaid's public types
+  const db = diagram.db as any;
+  const data = db.getXYChartData();
+  return {
+    title: db.getDiagramTitle(),
+    categories: data.xAxis.categories,
+    yAxis: { title: data.yAxis.title, min: data.yAxis.min, max: data.yAxis.max },
+    lines: data.plots
+      .filter((p: { type: string }) => p.type === "line")
+      .map((p: { data: [string, number][] }) => p.data.map(([, value]) => value)),
+  };
+}
+
+/**
+ * Renders a diagram to SVG with `mermaid.render`, as a browser would. jsdom lays nothing out, so
+ * text is measured as 7 px a character: enough for Mermaid to place axes, labels and lines.
+ */
+export async function renderMermaidSvg(text: string, id: string): Promise<string> {
+  const { window } = new JSDOM("<!doctype html><body></body>", { pretendToBeVisual: true });
+  Object.assign(globalThis, { window, document: window.document, CSSStyleSheet: window.CSSStyleSheet });
+  const width = (node: Element) => 7 * (node.textContent?.length ?? 0);
+  Object.assign(window.SVGElement.prototype, {
+    getBBox(this: Element) {
+      return { x: 0, y: 0, width: width(this), height: 16 };
+    },
+    getComputedTextLength(this: Element) {
+      return width(this);
+    },
+  });
+  const { default: mermaid } = await import("mermaid");
+  mermaid.initialize({ startOnLoad: false });
+  return (await mermaid.render(id, text)).svg;
+}

@@ -205,7 +205,7 @@ describe("SMI routing", () => {
     );
     // The recording engine answers nothing: the zero spends one diagnosis query, at the same time.
     expect(engine.queries).toEqual([
-      `label_replace(${counts}, "smi_part", "counts", "", "") or label_replace(${buckets} or ${native}, "smi_part", "latency", "", "")`,
+      `label_replace(${counts}, "smi_part", "counts", "", "") or label_replace(${native} or ${buckets}, "smi_part", "latency", "", "")`,
       expect.stringContaining(
         'present_over_time(response_total{direction="inbound", deployment="web.v2", namespace="shop"}[24h])',
       ),
@@ -222,9 +222,9 @@ describe("SMI routing", () => {
     await call(api, `${base}/namespaces/shop/pods?t=1m&time=1764000900`);
     expect(engine.queries).toEqual([
       'sum by (pod, classification, cluster) (increase(response_total{direction="inbound", namespace="shop"}[1m]))',
-      `sum by (pod, le) (rate(response_latency_ms_bucket{direction="inbound", namespace="shop"}[1m])) or ${nativeQuantiles(
+      `${nativeQuantiles(
         'sum by (pod) (rate(response_latency_ms{direction="inbound", namespace="shop"}[1m]))',
-      )}`,
+      )} or sum by (pod, le) (rate(response_latency_ms_bucket{direction="inbound", namespace="shop"}[1m]))`,
       // The recording engine answers nothing: the empty list spends one diagnosis query.
       expect.stringContaining(
         'count by (namespace, smi_labelled) (label_replace(response_total{direction="inbound"}, "smi_labelled", "1", "pod", ".+"))',

@@ -28,7 +28,7 @@ describe("loadConfig", () => {
   });
 
   it.each([
-    ["MESH", "kuma", "one of: linkerd, istio, consul"],
+    ["MESH", "kuma", "one of: linkerd, istio, consul, cilium"],
     ["CONSUL_HTTP_ADDR", "consul:8500", "http(s) URL"],
     ["PROMETHEUS_URL", "not a url", "http(s) URL"],
     ["PROMETHEUS_URL", "ftp://x", "http(s) URL"],
@@ -94,7 +94,7 @@ describe("loadConfig", () => {
 
   it("names every bad variable in one message", () => {
     expect(() => loadConfig({ MESH: "linkrd", PROMETHEUS_TIMEOUT_MS: "soon" })).toThrow(
-      /^invalid configuration: MESH: must be one of: linkerd, istio, consul; PROMETHEUS_TIMEOUT_MS: must be a whole number from 100 to 300000, in digits$/,
+      /^invalid configuration: MESH: must be one of: linkerd, istio, consul, cilium; PROMETHEUS_TIMEOUT_MS: must be a whole number from 100 to 300000, in digits$/,
     );
   });
 
@@ -141,7 +141,7 @@ describe("loadConfigAndDevSettings", () => {
 
   it("names every bad variable of both schemas in one error", () => {
     expect(() => loadConfigAndDevSettings({ MESH: "linkrd", PORT: "abc" })).toThrow(
-      /^invalid configuration: MESH: must be one of: linkerd, istio, consul; PORT: must be a whole number from 0 to 65535, in digits$/,
+      /^invalid configuration: MESH: must be one of: linkerd, istio, consul, cilium; PORT: must be a whole number from 0 to 65535, in digits$/,
     );
   });
 

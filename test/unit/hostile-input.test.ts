@@ -2,6 +2,7 @@ import { parser } from "@prometheus-io/lezer-promql";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { MeshAdapter } from "../../src/mesh/adapter";
+import { createCiliumAdapter } from "../../src/mesh/cilium";
 import { createConsulAdapter } from "../../src/mesh/consul";
 import { createIstioAdapter } from "../../src/mesh/istio";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
@@ -18,6 +19,7 @@ const MESHES = [
   { mesh: "linkerd", adapter: () => createLinkerdAdapter() },
   { mesh: "istio", adapter: () => createIstioAdapter() },
   { mesh: "consul", adapter: () => createConsulAdapter() },
+  { mesh: "cilium", adapter: () => createCiliumAdapter() },
 ];
 
 /** Positions and text of every error node lezer-promql puts in the parse tree of a query. */

@@ -33,6 +33,26 @@ describe("native histogram buckets", () => {
   });
 });
 
+describe("classic buckets a scrape target serves", () => {
+  /** Each bucket's count, then `+Inf`'s (the sample count), `t` seconds after the start. */
+  function countsAt(series: ScrapeSeries, t: number): number[] {
+    const [family] = [...series.families(t, "classic")];
+    const h = family?.metric[0]?.histogram;
+    return [...(h?.bucket ?? []).map((b) => b.cumulativeCount ?? 0), h?.sampleCount ?? 0];
+  }
+
+  it("grow by at least as much as the bucket below between any two scrapes, as counts of whole observations do", () => {
+    const series = new ScrapeSeries();
+    series.histogram("latency_ms", { pod: "a" }, [10, 50, 1000], [[4, MEDIUM]]);
+    for (let t = 1; t < 20; t += 0.1) {
+      const before = countsAt(series, t);
+      const grown = countsAt(series, t + 0.1).map((n, i) => n - (before[i] as number));
+      for (let i = 1; i < grown.length; i++)
+        expect(grown[i], `bucket ${i} from ${t.toFixed(1)} s`).toBeGreaterThanOrEqual(grown[i - 1] as number);
+    }
+  });
+});
+
 describe("the native-histogram scrape target", () => {
   let target: NativeTarget | undefined;
   afterEach(async () => {

@@ -207,6 +207,24 @@ describe("PrometheusClient", () => {
     expect(error.message).toContain("answered a scalar where a vector was expected");
   });
 
+  it("refuses a partial answer (a VictoriaMetrics cluster's isPartial), instant and range alike", async () => {
+    const server = await stub((req, res) =>
+      sendJson(res, 200, {
+        ...(req.url.endsWith("/query_range")
+          ? { status: "success", data: { resultType: "matrix", result: [] } }
+          : vector([{ metric: { pod: "a" }, value: [1, "1"] }])),
+        isPartial: true,
+      }),
+    );
+    const partial =
+      /^Prometheus answered a partial response \(isPartial: true\): some of its storage nodes did not answer/;
+    const error = await queryError(server.url);
+    expect(error).toBeInstanceOf(BackendResponseError);
+    expect(error.message).toMatch(partial);
+    const client = new PrometheusClient({ baseUrl: server.url, timeoutMs: 2000 });
+    await expect(client.rangeQuery("x", { start: time, end: time, stepMs: 60_000 })).rejects.toThrow(partial);
+  });
+
   it("asks for gzip and reads a gzip body sent in pieces, as a real Prometheus sends one", async () => {
     const result = Array.from({ length: 3000 }, (_, i) => ({
       metric: { pod: `app-${i >> 4}`, le: String(i % 16) },

@@ -1,6 +1,7 @@
 import { parser } from "@prometheus-io/lezer-promql";
 import { describe, expect, it } from "vitest";
 import type { MeshAdapter } from "../../src/mesh/adapter";
+import { createCiliumAdapter } from "../../src/mesh/cilium";
 import { createConsulAdapter } from "../../src/mesh/consul";
 import { createIstioAdapter } from "../../src/mesh/istio";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
@@ -25,6 +26,7 @@ const MESHES: [string, MeshAdapter][] = [
   ["linkerd", createLinkerdAdapter()],
   ["istio", createIstioAdapter()],
   ["consul", createConsulAdapter()],
+  ["cilium", createCiliumAdapter()],
 ];
 
 /** Every query the core can send for a mesh: each kind's resource view and edge views, in both plans. */
@@ -37,7 +39,11 @@ function everyQuery(mesh: MeshAdapter): string[] {
       { family, self: { namespace: self.namespace, names: [self.name] } },
       ...mesh.edgeViews(kind).map((v) => ({
         family: v.family,
-        self: { namespace: v.peer.namespace, names: v.peer.names.map((n) => n.label) },
+        self: {
+          namespace: v.peer.namespace,
+          names: v.peer.names.map((n) => n.label),
+          when: v.peer.names.map((n) => n.when ?? []),
+        },
       })),
     ];
     for (const { family, self } of views) {

@@ -167,11 +167,20 @@ async function splitPicker({ state, range, calls }: ViewContext): Promise<Node[]
  */
 export const canaryView: View = {
   title: (state) =>
-    state.name === "" ? `Canaries: ${state.kind}` : `Canary: ${state.kind} ${state.ns}/${state.name}`,
+    state.kind === ""
+      ? "Canaries"
+      : state.name === ""
+        ? `Canaries: ${state.kind}`
+        : `Canary: ${state.kind} ${state.ns}/${state.name}`,
   render: async (context: ViewContext) => {
-    const { state, range, calls } = context;
-    if (state.kind === "")
-      return [h("p", { class: "empty" }, "This deployment serves no splits (trafficsplits, httproutes).")];
+    const { state, range, calls, config } = context;
+    // No split kind served (MESH=cilium: its series cannot tell a split's backends apart): no call.
+    if (state.kind === "") {
+      const mesh = config.mesh === "" ? "" : ` with MESH=${config.mesh}`;
+      return [
+        h("p", { class: "empty" }, `This deployment${mesh} serves no splits (trafficsplits, httproutes).`),
+      ];
+    }
     if (state.name === "" || state.ns === "") return splitPicker(context);
     const path = `/namespaces/${seg(state.ns)}/${seg(state.kind)}/${seg(state.name)}`;
     const [list, series] = await Promise.all([
