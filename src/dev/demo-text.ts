@@ -121,6 +121,9 @@ ${CURL_I}${auth} '${facts.apiUrl}/summary/namespaces/payments/${kind}/${name}${q
 A Flagger gate (HTTP 200 passes, 412 fails with the reasons):
 ${CURL_I} -X POST -H 'content-type: application/json' '${facts.apiUrl}/webhooks/flagger' -d '${gateBody}'
 ${split.gate}
+The same in a browser, the web UI (the top table, the topology, a workload's charts${split.urls.length > 0 ? ", the canary" : ""}):
+${facts.apiUrl}/ui/${facts.apiToken ? " (it asks for $API_TOKEN once)" : ""}
+
 The SMI spec's traffic top and topology, and one resource's history (sparklines on a terminal), with the smi-metrics CLI:
 npx smi-metrics top ${kind} -A --window ${window} --time ${time} --api ${facts.apiUrl}${cliToken}
 npx smi-metrics topology ${kind} -A --window ${window} --time ${time} --api ${facts.apiUrl}${cliToken}

@@ -138,19 +138,22 @@ export function withContract(handler: ApiHandler, sameDocumentAs?: string): ApiH
   return async (event, context) => {
     const response = await handler(event, context);
     contract ??= contractOf(handler, sameDocumentAs);
+    const contentType = response.headers?.["content-type"] as string | undefined;
+    const text = plainBody(response);
     (await contract).check({
       method: event.requestContext.http.method,
       path: event.rawPath,
       status: response.statusCode ?? 200,
-      contentType: response.headers?.["content-type"] as string | undefined,
-      body: JSON.parse(plainBody(response)),
+      contentType,
+      // The web UI's files are text, not JSON.
+      body: contentType === undefined || /json/.test(contentType) ? JSON.parse(text) : text,
     });
     return response;
   };
 }
 
 /** A response's body as text, undoing the compression and base64 a Lambda answer may carry. */
-function plainBody(response: APIGatewayProxyStructuredResultV2): string {
+export function plainBody(response: APIGatewayProxyStructuredResultV2): string {
   if (response.isBase64Encoded !== true) return response.body ?? "null";
   const bytes = Buffer.from(response.body ?? "", "base64");
   const coding = response.headers?.["content-encoding"];
