@@ -3,13 +3,13 @@
  * step in frontend's calls to checkout, a five-minute spike of checkout's failures, a workload that
  * starts mid-range, checkout getting slower), backfilled into a real Prometheus, and range answers
  * over twenty minutes across the changes on every mesh profile (Cilium's under its L7 policies: pairs
- * both agents report, server-only pairs, an L4-only DaemonSet). Every point of every answer equals
- * Prometheus' own `query_range` of the profile's reference queries (reference-queries.ts), counts
- * within 0.001 and latencies within 0.02%, and every answer costs the round trips of the instant
- * answer at its end.
+ * both agents report, server-only pairs, a client-only pair that moves too, an L4-only DaemonSet).
+ * Every point of every answer equals Prometheus' own `query_range` of the profile's reference queries
+ * (reference-queries.ts), counts within 0.001 and latencies within 0.02%, and every answer costs the
+ * round trips of the instant answer at its end.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ciliumScenario } from "../../src/dev/cilium-scenario";
+import { ciliumMovingScenario } from "../../src/dev/cilium-scenario";
 import { type ConsulDouble, startConsulDouble } from "../../src/dev/consul-double";
 import { consulCatalog, IDLE_CATALOG_SERVICE } from "../../src/dev/consul-series";
 import {
@@ -38,7 +38,7 @@ const main = movingScenario();
 /** Profiles whose scenario is not the default one, each moving in its own Prometheus. */
 const OWN_DATA: Readonly<Record<string, MovingScenario>> = {
   "istio-ambient": movingScenario(ambientScenario()),
-  cilium: movingScenario(ciliumScenario()),
+  cilium: ciliumMovingScenario(),
 };
 /** Points every 30 s, each the minute ending there, from 5 minutes into the data to its end. */
 const RANGE: PointRange = { window: "1m", startS: main.startS + 5 * 60, endS: main.endS, stepS: 30 };
@@ -154,7 +154,7 @@ describe.each(PROFILES)("$name range answers over moving traffic", (profile) => 
     }
   });
 
-  it("follows every move: the step, the spike and its end, the new workload and the slower latency", async () => {
+  it("follows every move: the step, the spike and its end, the new workload and the slower latency, on Cilium at a pair read at the client too", async () => {
     const at = (points: Point[], afterS: number) => {
       const i = TIMES.indexOf(moving.startS + afterS);
       return metricsOf(points[i] as Point);
@@ -188,6 +188,21 @@ describe.each(PROFILES)("$name range answers over moving traffic", (profile) => 
       if (t <= moving.startS + MOVES.searchStarts) expect(requests, iso(t)).toBe(0);
       else expect(requests, iso(t)).toBeGreaterThan(0);
     });
+    if (profile.mesh !== "cilium") return;
+    // Cilium reads a pair at the client only where the server's agent has none of it: cart, without
+    // L7 policy, under frontend's egress one. Without such a pair no answer would need the client's series.
+    const edges = (await rangeAnswer(profile, `${pathOf(findWorkload(s, "shop", "frontend"))}/edges`)).body
+      .items as EdgeItem[];
+    expect(edges.map(edgeKey), "frontend's edge to cart, read at the client").toContain(
+      "to|shop/cart|client",
+    );
+    const toCart = (edges.find((e) => edgeKey(e) === "to|shop/cart|client") as EdgeItem).points;
+    expect(at(toCart, MOVES.step + 120).success).toBeGreaterThan(
+      1.5 * (at(toCart, MOVES.step - 60).success ?? 0),
+    );
+    expect(at(toCart, MOVES.slower + 120).p50).toBeGreaterThan(
+      1.5 * (at(toCart, MOVES.slower - 60).p50 ?? 0),
+    );
   });
 
   it("lists a workload kind in a namespace and in all, every item at every point as Prometheus' query_range, in two round trips", async () => {
