@@ -5,14 +5,13 @@
  * kind-wide edges; and the canary view, even from a link naming a split kind, says that no splits
  * are served, without a call.
  */
-import type { Browser } from "puppeteer-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withCanaries } from "../../src/dev/canary";
 import { type DemoBackends, startDemoBackends, stopDemoBackends } from "../../src/dev/demo-backends";
 import { defaultScenario, liveFrom } from "../../src/dev/scenario";
 import type { TrafficMetricsList } from "../../src/smi/schemas";
 import { buildTopology } from "../../src/topology/graph";
-import { BROWSER_NAMES, launch, openPage, show, tableRows, texts, type Visit } from "../support/browsers";
+import { BROWSER_NAMES, pagePerTest, show, tableRows, texts } from "../support/browsers";
 import { apiJson, serveUi, type UiServer } from "../support/ui-server";
 
 let backends: DemoBackends;
@@ -32,20 +31,12 @@ afterAll(async () => {
 const ui = (hash: string) => `${api.url}/ui/#${hash}`;
 
 describe.each(BROWSER_NAMES)("the web UI over MESH=cilium in %s", (name) => {
-  let browser: Browser;
-  let visit: Visit;
-  beforeAll(async () => {
-    browser = await launch(name);
-  }, 60_000);
-  afterAll(() => browser?.close());
-  afterEach(async () => {
+  const openPage = pagePerTest(name, async (visit) => {
     expect(visit.errors).toEqual([]);
-    expect(await visit.violations()).toEqual([]);
-    await visit.page.close();
   });
 
   it("offers the kinds the API serves for the mesh, and no split kind", async () => {
-    visit = await openPage(browser);
+    const visit = await openPage();
     await show(visit, ui("view=namespace&ns=shop&range=15m"));
     const discovery = await apiJson<{ resources: { name: string }[] }>(
       api.url,
@@ -68,7 +59,7 @@ describe.each(BROWSER_NAMES)("the web UI over MESH=cilium in %s", (name) => {
   });
 
   it("draws the topology from the kind-wide edges", async () => {
-    visit = await openPage(browser);
+    const visit = await openPage();
     await show(visit, ui("view=topology&ns=shop&kind=deployments&range=15m"));
     const calls = visit.apiCalls();
     expect(calls).toHaveLength(2);
@@ -84,7 +75,7 @@ describe.each(BROWSER_NAMES)("the web UI over MESH=cilium in %s", (name) => {
   });
 
   it("says no splits are served on the canary view, even from a link naming one, without a call", async () => {
-    visit = await openPage(browser);
+    const visit = await openPage();
     await show(visit, ui("view=canary&ns=store&kind=httproutes&name=web&range=15m"));
     expect(visit.apiCalls()).toEqual([]);
     expect(await texts(visit.page, "main h2")).toEqual(["Canaries"]);

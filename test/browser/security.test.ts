@@ -4,8 +4,7 @@
  * and a cluster label carry HTML and script, written into a real Prometheus as a mesh would leave
  * them. The page must show them as text, with no dialog, no request and no element they name.
  */
-import type { Browser } from "puppeteer-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { linkerdSeries } from "../../src/dev/linkerd-series";
 import { OpenMetricsBuilder } from "../../src/dev/openmetrics";
 import { type RunningPrometheus, startPrometheus } from "../../src/dev/prometheus-server";
@@ -13,12 +12,10 @@ import { defaultScenario, liveFrom, type Scenario, stream, workload } from "../.
 import {
   BROWSER_NAMES,
   focused,
-  launch,
-  openPage,
+  pagePerTest,
   show,
   tableRows,
   texts,
-  type Visit,
   viewsDrawn,
   waitForView,
 } from "../support/browsers";
@@ -79,15 +76,8 @@ const origins = () => Object.values(servers).map((s) => s.url);
 const at = (mode: string, hash: string) => `${servers[mode]?.url}/ui/#${hash}`;
 
 describe.each(BROWSER_NAMES)("the web UI in %s", (name) => {
-  let browser: Browser;
-  let visit: Visit;
-  beforeAll(async () => {
-    browser = await launch(name);
-  }, 60_000);
-  afterAll(() => browser?.close());
-  afterEach(async () => {
+  const openPage = pagePerTest(name, async (visit) => {
     expect(visit.dialogs).toEqual([]);
-    expect(await visit.violations()).toEqual([]);
     // The payloads' own requests; the page's calls carry the names percent-encoded in their paths.
     const pwned = visit.requests.filter(
       (r) => !r.url.startsWith("data:") && new URL(r.url).pathname.startsWith("/pwned"),
@@ -99,11 +89,10 @@ describe.each(BROWSER_NAMES)("the web UI in %s", (name) => {
     // Only the page's own elements: its one script, and no image at all.
     expect(await visit.page.$$eval("img", (e) => e.length)).toBe(0);
     expect(await visit.page.$$eval("script", (e) => e.length)).toBe(1);
-    await visit.page.close();
   });
 
   it("shows hostile workload, peer, namespace and Warning text from a real Prometheus as text", async () => {
-    visit = await openPage(browser);
+    const visit = await openPage();
     const { page } = visit;
     await show(visit, at("open", "view=namespace&all=1&kind=deployments&range=15m"));
     const rows = await tableRows(page);
@@ -131,7 +120,7 @@ describe.each(BROWSER_NAMES)("the web UI in %s", (name) => {
   });
 
   it("shows hostile node names as text in the topology (GET .../namespaces/{ns}/{kind}/-/edges)", async () => {
-    visit = await openPage(browser);
+    const visit = await openPage();
     await show(visit, at("open", "view=topology&ns=shop&kind=deployments&range=15m"));
     const nodes = await texts(visit.page, "svg.graph a.node text.name");
     expect(nodes).toEqual(expect.arrayContaining([NAME, PEER]));
@@ -142,7 +131,7 @@ describe.each(BROWSER_NAMES)("the web UI in %s", (name) => {
   });
 
   it("asks once for the API token under apiAuth none with API_TOKEN, keeps it out of URLs and logs", async () => {
-    visit = await openPage(browser);
+    const visit = await openPage();
     const { page } = visit;
     const server = servers.token as UiServer;
     await show(visit, at("token", "view=namespace&all=1&kind=deployments&range=15m"));
@@ -177,7 +166,7 @@ describe.each(BROWSER_NAMES)("the web UI in %s", (name) => {
   });
 
   it("asks for a bearer token under apiAuth jwt, and says why it cannot work under iam", async () => {
-    visit = await openPage(browser);
+    const visit = await openPage();
     await show(visit, at("jwt", "view=namespace&all=1&kind=deployments"));
     expect(await texts(visit.page, "form.token h2")).toEqual(["This API wants a JWT"]);
     await show(visit, at("iam", "view=namespace&all=1&kind=deployments"));
@@ -190,7 +179,7 @@ describe.each(BROWSER_NAMES)("the web UI in %s", (name) => {
   });
 
   it("shows a misconfigured MESH's Warning on the view that asked", async () => {
-    visit = await openPage(browser);
+    const visit = await openPage();
     await show(visit, at("wrongMesh", "view=namespace&ns=shop&kind=deployments&range=15m"));
     const warnings = await texts(visit.page, ".warnings li");
     expect(warnings).toEqual([expect.stringMatching(/^Warning: .*MESH=istio.*set MESH=linkerd/)]);

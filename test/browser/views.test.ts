@@ -6,8 +6,7 @@
  * `npm run screenshots` runs this file with SCREENSHOTS=1: Chromium's views go to docs/ui/.
  */
 import { mkdir } from "node:fs/promises";
-import type { Browser } from "puppeteer-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withCanaries } from "../../src/dev/canary";
 import { type DemoBackends, startDemoBackends, stopDemoBackends } from "../../src/dev/demo-backends";
 import { defaultScenario, liveFrom } from "../../src/dev/scenario";
@@ -19,8 +18,7 @@ import {
   BROWSER_NAMES,
   type BrowserName,
   focused,
-  launch,
-  openPage,
+  pagePerTest,
   show,
   tableRows,
   tabTo,
@@ -69,26 +67,18 @@ async function screenshot(visit: Visit, browser: BrowserName, name: string): Pro
 }
 
 describe.each(BROWSER_NAMES)("the web UI in %s", (name) => {
-  let browser: Browser;
-  let visit: Visit;
-  beforeAll(async () => {
-    browser = await launch(name);
-  }, 60_000);
-  afterAll(() => browser?.close());
-  afterEach(async () => {
-    // No view may log an error, break the CSP, open a dialog or load anything from elsewhere.
+  const openPage = pagePerTest(name, async (visit) => {
+    // No view may log an error, open a dialog or load anything from elsewhere (nor break the CSP).
     expect(visit.errors).toEqual([]);
-    expect(await visit.violations()).toEqual([]);
     expect(visit.dialogs).toEqual([]);
     // data: URLs load nothing (the page's empty icon; Firefox's own widgets' fonts): every load is ours.
     for (const r of visit.requests) {
       if (!r.url.startsWith("data:")) expect(new URL(r.url).origin, r.url).toBe(api.url);
     }
-    await visit.page.close();
   });
 
   it("namespace view (-A): the top table's numbers are the API's, from one list and one range answer", async () => {
-    visit = await openPage(browser);
+    const visit = await openPage();
     await show(visit, ui("view=namespace&all=1&kind=deployments&range=15m"));
     const firstRenderMs = await visit.page.evaluate(
       "performance.getEntriesByName('smi-view-ready')[0].startTime",
@@ -128,7 +118,7 @@ describe.each(BROWSER_NAMES)("the web UI in %s", (name) => {
   });
 
   it("workload view: RPS, success and latencies over the range, and its edges both ways, in three calls", async () => {
-    visit = await openPage(browser);
+    const visit = await openPage();
     await show(visit, ui("view=workload&ns=shop&kind=deployments&name=checkout&range=15m"));
     const calls = only(visit.apiCalls(), 3);
     const path = "/apis/metrics.smi-spec.io/v1alpha2/namespaces/shop/deployments/checkout";
@@ -162,7 +152,7 @@ describe.each(BROWSER_NAMES)("the web UI in %s", (name) => {
   });
 
   it("canary view: each backend's weight, observed share and success, on one screen, in two calls", async () => {
-    visit = await openPage(browser);
+    const visit = await openPage();
     await show(visit, ui("view=canary&ns=store&kind=httproutes&name=web&range=15m"));
     const calls = only(visit.apiCalls(), 2);
     const backends = await apiJson<TrafficMetricsList>(api.url, instant(calls));
@@ -178,7 +168,7 @@ describe.each(BROWSER_NAMES)("the web UI in %s", (name) => {
   });
 
   it("topology view (GET .../namespaces/{ns}/{kind}/-/edges): the namespace's nodes and edges, peers marked, levels in words", async () => {
-    visit = await openPage(browser);
+    const visit = await openPage();
     await show(visit, ui("view=topology&ns=shop&kind=deployments&range=15m"));
     const calls = only(visit.apiCalls(), 2);
     const [list, edges] = await Promise.all(
@@ -207,7 +197,7 @@ describe.each(BROWSER_NAMES)("the web UI in %s", (name) => {
   });
 
   it("keeps the view in the URL: the same link opens the same view after a reload", async () => {
-    visit = await openPage(browser);
+    const visit = await openPage();
     await show(visit, ui("view=workload&ns=payments&kind=deployments&name=api&range=1h&refresh=5m"));
     const heading = await texts(visit.page, "main h2");
     await visit.page.reload({ waitUntil: "load" });
@@ -221,7 +211,7 @@ describe.each(BROWSER_NAMES)("the web UI in %s", (name) => {
   });
 
   it("asks each range the picker offers, custom ones included, and keeps it in the URL", async () => {
-    visit = await openPage(browser);
+    const visit = await openPage();
     const { page } = visit;
     await show(visit, ui("view=namespace&ns=shop&kind=deployments&range=15m"));
     let drawn = await viewsDrawn(page);
@@ -247,7 +237,7 @@ describe.each(BROWSER_NAMES)("the web UI in %s", (name) => {
   });
 
   it("works with the keyboard alone: sort, open a workload, go to a canary", async () => {
-    visit = await openPage(browser);
+    const visit = await openPage();
     const { page } = visit;
     await show(visit, ui("view=namespace&all=1&kind=deployments&range=15m"));
     await tabTo(page, { tag: "button", text: "Success" });

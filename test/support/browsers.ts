@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
 
 /**
  * The browsers the UI is tested in: Debian's, driven by puppeteer-core (Chromium over CDP, Firefox
@@ -25,7 +26,7 @@ const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 
-export function launch(name: BrowserName): Promise<Browser> {
+function launch(name: BrowserName): Promise<Browser> {
   const executablePath = BROWSERS[name];
   if (!existsSync(executablePath)) {
     throw new Error(
@@ -57,7 +58,7 @@ export interface Visit {
 }
 
 /** A new page that records what a test must see none of (errors, violations, dialogs) and its requests. */
-export async function openPage(browser: Browser): Promise<Visit> {
+async function openPage(browser: Browser): Promise<Visit> {
   const page = await browser.newPage();
   await page.setViewport({ width: 1280, height: 900 });
   const errors: string[] = [];
@@ -87,6 +88,30 @@ export async function openPage(browser: Browser): Promise<Visit> {
         .map((r) => new URL(r.url))
         .filter((u) => u.pathname.startsWith("/apis/"))
         .map((u) => `${u.pathname}${u.search}`),
+  };
+}
+
+/**
+ * One browser for the enclosing `describe` and a fresh page for each of its tests: launched once, as
+ * a launch costs seconds. After each test its page must have broken no rule of the CSP, whatever the
+ * test did, and must pass the file's own `check`; then it is closed, so no test inherits another's
+ * page. Each test opens its page with the function returned.
+ */
+export function pagePerTest(name: BrowserName, check: (visit: Visit) => Promise<void>): () => Promise<Visit> {
+  let browser: Browser;
+  let visit: Visit;
+  beforeAll(async () => {
+    browser = await launch(name);
+  }, 60_000);
+  afterAll(() => browser?.close());
+  afterEach(async () => {
+    expect(await visit.violations()).toEqual([]);
+    await check(visit);
+    await visit.page.close();
+  });
+  return async () => {
+    visit = await openPage(browser);
+    return visit;
   };
 }
 
