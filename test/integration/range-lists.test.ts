@@ -6,12 +6,13 @@
  * numbers and traffic_share at every point equal to Prometheus' own query_range of the references.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CANARY_NAMESPACE, canaryKubernetesObjects, withCanaries } from "../../src/dev/canary";
-import { type KubernetesDouble, startKubernetesDouble } from "../../src/dev/kubernetes-double";
+import { CANARY_NAMESPACE, withCanaries } from "../../src/dev/canary";
+import type { KubernetesDouble } from "../../src/dev/kubernetes-double";
 import { changeStreams, type MovingScenario, movingSeries } from "../../src/dev/moving-scenario";
 import { type RunningPrometheus, startPrometheus } from "../../src/dev/prometheus-server";
 import { defaultScenario, type Stream } from "../../src/dev/scenario";
 import { allMeshSeries } from "../../src/dev/series";
+import { canaryKubernetes, kubernetesEnv } from "../support/cluster-doubles";
 import { apiFor, call } from "../support/harness";
 import { REFERENCES, referenceQueries } from "../support/reference-queries";
 import { expectCount, expectMatchesTruth, parseQuantity, warningsOf } from "../support/smi-assert";
@@ -39,7 +40,6 @@ const START_S = moving.startS + 5 * 60;
 const END_S = moving.endS;
 const TIMES = Array.from({ length: (END_S - START_S) / STEP_S + 1 }, (_, i) => START_S + i * STEP_S);
 const iso = (s: number) => `${new Date(s * 1000).toISOString().slice(0, 19)}Z`;
-const TOKEN = "kubernetes-reader-token";
 
 let prometheus: RunningPrometheus;
 let kubernetes: KubernetesDouble;
@@ -49,11 +49,7 @@ beforeAll(async () => {
     series: movingSeries(moving, (s, om) => allMeshSeries(s, om)),
     ...moving,
   });
-  kubernetes = await startKubernetesDouble({
-    tokens: { [TOKEN]: { user: "system:serviceaccount:smi:metrics-api" } },
-    trafficSplitVersions: ["v1alpha1"],
-    objects: canaryKubernetesObjects("v1alpha1"),
-  });
+  kubernetes = await canaryKubernetes();
 }, 90_000);
 afterAll(async () => {
   await kubernetes?.close();
@@ -66,8 +62,7 @@ const apiAt = (mesh: string, nowS: number) =>
     {
       MESH: mesh,
       PROMETHEUS_URL: prometheus.url,
-      KUBERNETES_API_URL: kubernetes.url,
-      KUBERNETES_TOKEN: TOKEN,
+      ...kubernetesEnv(kubernetes),
     },
     { now: () => new Date(nowS * 1000) },
   );
