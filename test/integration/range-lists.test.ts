@@ -14,6 +14,7 @@ import { defaultScenario, type Stream } from "../../src/dev/scenario";
 import { allMeshSeries } from "../../src/dev/series";
 import { canaryKubernetes, kubernetesEnv } from "../support/cluster-doubles";
 import { apiFor, call } from "../support/harness";
+import { iso, queryRange, timesOf } from "../support/range-points";
 import { REFERENCES, referenceQueries } from "../support/reference-queries";
 import { expectCount, expectMatchesTruth, parseQuantity, warningsOf } from "../support/smi-assert";
 
@@ -38,8 +39,7 @@ const base = "/apis/metrics.smi-spec.io/v1alpha2";
 const STEP_S = 30;
 const START_S = moving.startS + 5 * 60;
 const END_S = moving.endS;
-const TIMES = Array.from({ length: (END_S - START_S) / STEP_S + 1 }, (_, i) => START_S + i * STEP_S);
-const iso = (s: number) => `${new Date(s * 1000).toISOString().slice(0, 19)}Z`;
+const TIMES = timesOf({ startS: START_S, endS: END_S, stepS: STEP_S });
 
 let prometheus: RunningPrometheus;
 let kubernetes: KubernetesDouble;
@@ -147,13 +147,8 @@ type SplitItem = {
 };
 
 /** Prometheus' own query_range over the answer's points, by Unix second. */
-async function queryRange(query: string): Promise<Map<number, number>> {
-  const form = new URLSearchParams({ query, start: `${START_S}`, end: `${END_S}`, step: `${STEP_S}` });
-  const response = await fetch(`${prometheus.url}/api/v1/query_range`, { method: "POST", body: form });
-  const body = (await response.json()) as { data: { result: { values: [number, string][] }[] } };
-  expect(body.data.result.length, query).toBeLessThanOrEqual(1);
-  return new Map((body.data.result[0]?.values ?? []).map(([t, v]) => [t, Number(v)]));
-}
+const queryPoints = (query: string) =>
+  queryRange(prometheus.url, { startS: START_S, endS: END_S, stepS: STEP_S }, query);
 
 /** A backend's references: the Service's requests as its callers' proxies report them. */
 const BACKENDS = {
@@ -221,7 +216,7 @@ describe("a split's backends over a range", () => {
         backends.map(async (service) => {
           const q = referenceQueries(rules, BACKENDS[mesh](service), "1m");
           const [success, failure, p50, p90, p99] = await Promise.all(
-            [q.success, q.failure, ...q.quantiles].map(queryRange),
+            [q.success, q.failure, ...q.quantiles].map(queryPoints),
           );
           return { success, failure, p50, p90, p99 } as Record<string, Map<number, number>>;
         }),
