@@ -9,6 +9,7 @@ import { startVictoriaMetrics } from "../../src/dev/victoria-metrics";
 import { type ApiHandler, type ApiOptions, createApiHandler } from "../../src/http/api-handler";
 import type { RequestLog } from "../../src/http/request-log";
 import type { MeshAdapter } from "../../src/mesh/adapter";
+import { createLinkerdAdapter } from "../../src/mesh/linkerd";
 import { PrometheusClient, type QueryEngine } from "../../src/prometheus/client";
 import { type RunIdentity, runReport, type SinkFactory } from "../../src/report/run-report";
 import { Contract } from "./contract";
@@ -199,6 +200,26 @@ export async function call(handler: ApiHandler, pathAndQuery: string, method = "
   // biome-ignore lint/suspicious/noExplicitAny: test bodies are inspected field by field
   const body = JSON.parse(response.body ?? "null") as any;
   return { status: response.statusCode ?? 200, headers: response.headers ?? {}, body };
+}
+
+/**
+ * What a report run needs to read linkerd's series in `prometheus`: no sinks, so a spec naming one
+ * fails its test, and a clock stopped at 2026-11-25T09:00:00Z, so `generatedAt` is known. `engine`
+ * stands in for the Prometheus client, to watch the queries a report asks.
+ */
+export function linkerdReportParts(
+  prometheus: RunningPrometheus,
+  engine: QueryEngine = new PrometheusClient({ baseUrl: prometheus.url, timeoutMs: 10_000 }),
+) {
+  return {
+    engine,
+    mesh: createLinkerdAdapter(),
+    backendDescription: prometheus.url,
+    sinkFor: (): never => {
+      throw new Error("no sinks in these specs");
+    },
+    now: () => new Date("2026-11-25T09:00:00Z"),
+  };
 }
 
 /** A report run over a test context: the given engine, mesh and sinks, and the given clock. */
