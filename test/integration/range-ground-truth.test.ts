@@ -23,11 +23,9 @@ import { type RunningPrometheus, startPrometheus } from "../../src/dev/prometheu
 import type { Workload } from "../../src/dev/scenario";
 import { ambientScenario } from "../../src/dev/scenarios";
 import { writeSeries } from "../../src/dev/series";
-import type { ApiHandler } from "../../src/http/api-handler";
-import type { RequestLog } from "../../src/http/request-log";
 import { type MeshProfile, PROFILES } from "../support/conformance-profiles";
 import { findWorkload, servesL7 } from "../support/ground-truth";
-import { apiFor, call } from "../support/harness";
+import { type CountingApi, call, countingApiFor } from "../support/harness";
 import { expectPointsMatch, iso, type Point, type PointRange, timesOf } from "../support/range-points";
 import { type MeshReferences, REFERENCES, type Reference } from "../support/reference-queries";
 import { metricsOf, warningsOf } from "../support/smi-assert";
@@ -50,29 +48,7 @@ const prometheuses: RunningPrometheus[] = [];
 /** The Prometheus each profile's API and references read, by profile name. */
 const urls = new Map<string, string>();
 let consul: ConsulDouble;
-const apis = new Map<string, ApiHandler>();
-const tripsOf = new Map<ApiHandler, number>();
-
-/** The api a deployment with `env` runs, which records the round trips of its last answer. */
-function countingApiFor(env: Record<string, string>): ApiHandler {
-  let trips = 0;
-  const inner = apiFor(
-    // Every answer measured, none from the warm container's cache: round trips are what an answer costs.
-    { CACHE_TTL: "0", ...env },
-    {
-      log: (entry: RequestLog) => {
-        // The contract check reads /openapi.json through the same handler after the first answer.
-        if (entry.path !== "/openapi.json") trips = entry.roundTrips;
-      },
-    },
-  );
-  const handler: ApiHandler = async (event, invocation) => {
-    const response = await inner(event, invocation);
-    tripsOf.set(handler, trips);
-    return response;
-  };
-  return handler;
-}
+const apis = new Map<string, CountingApi>();
 
 const backfill = (moving: MovingScenario, write: Parameters<typeof movingSeries>[1]) =>
   startPrometheus({ series: movingSeries(moving, write), ...moving });
@@ -115,12 +91,12 @@ afterAll(async () => {
  * same Warnings (said once per answer, not per point).
  */
 async function rangeAnswer(profile: MeshProfile, path: string, trips?: number) {
-  const api = apis.get(profile.name) as ApiHandler;
+  const { api, lastTrips } = apis.get(profile.name) as CountingApi;
   const atEnd = await call(api, `${path}?${instant}`);
-  const instantTrips = tripsOf.get(api);
+  const instantTrips = lastTrips();
   const answer = await call(api, `${path}?${range}`);
   expect(answer.status, `${path}: ${JSON.stringify(answer.body)}`).toBe(200);
-  expect(tripsOf.get(api), `${profile.name} ${path} round trips`).toBe(instantTrips);
+  expect(lastTrips(), `${profile.name} ${path} round trips`).toBe(instantTrips);
   if (trips !== undefined) expect(instantTrips, `${profile.name} ${path} round trips`).toBe(trips);
   expect(warningsOf(answer.headers), `${profile.name} ${path} warnings`).toEqual(warningsOf(atEnd.headers));
   return { ...answer, atEnd: atEnd.body };
