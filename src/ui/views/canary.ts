@@ -7,18 +7,10 @@ import type {
 import { seg } from "../api";
 import { timeChart } from "../chart";
 import { h } from "../dom";
-import {
-  formatLatency,
-  formatRps,
-  formatSuccessRate,
-  numbersOf,
-  pointNumbers,
-  pointTimes,
-  shareOf,
-  successPercent,
-} from "../numbers";
+import { numbersOf, pointNumbers, pointTimes, shareOf, successPercent } from "../numbers";
 import { linkTo } from "../state";
 import { type Column, sortableTable } from "../table";
+import { trafficColumns } from "../traffic-columns";
 import type { View, ViewContext } from "./view";
 
 /** A backend of the split: which apex routes to it, its configured weight, and its share of the weights. */
@@ -53,8 +45,8 @@ function backendsOf(list: TrafficMetricsList): Backend[] {
 const percent = (share: number | null) => (share === null ? "-" : `${(share * 100).toFixed(2)}%`);
 
 function backendTable(backends: readonly Backend[]): HTMLElement {
-  const n = (b: Backend) => numbersOf(b.item);
-  const observed = (b: Backend) => (n(b).requests > 0 ? shareOf(b.item.metrics) : null);
+  const traffic = trafficColumns((b: Backend) => b.item);
+  const observed = (b: Backend) => (numbersOf(b.item).requests > 0 ? shareOf(b.item.metrics) : null);
   const columns: Column<Backend>[] = [
     { label: "Backend", cell: (b) => b.label, sort: (b) => b.label },
     {
@@ -70,15 +62,10 @@ function backendTable(backends: readonly Backend[]): HTMLElement {
       sort: (b) => b.configured,
     },
     { label: "Observed share", numeric: true, cell: (b) => percent(observed(b)), sort: observed },
-    { label: "Success", numeric: true, cell: (b) => formatSuccessRate(n(b)), sort: (b) => n(b).successRate },
-    {
-      label: "RPS",
-      numeric: true,
-      cell: (b) => formatRps(n(b).requestsPerSecond),
-      sort: (b) => n(b).requestsPerSecond,
-    },
-    { label: "P99", numeric: true, cell: (b) => formatLatency(n(b).p99Ms), sort: (b) => n(b).p99Ms },
-    { label: "Side", cell: (b) => b.item.edge.side ?? "-", sort: (b) => b.item.edge.side ?? "" },
+    traffic.success,
+    traffic.rps,
+    traffic.p99,
+    traffic.side,
   ];
   return sortableTable(`${backends.length} backends over the whole range`, columns, backends);
 }

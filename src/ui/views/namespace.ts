@@ -2,10 +2,11 @@ import type { TrafficMetrics, TrafficMetricsList, TrafficMetricsSeriesList } fro
 import { seg } from "../api";
 import { defaultKind } from "../config";
 import { h } from "../dom";
-import { formatLatency, formatRps, formatSuccessRate, keyOf, numbersOf, pointNumbers } from "../numbers";
+import { formatRps, keyOf, pointNumbers } from "../numbers";
 import { sparkline } from "../sparkline";
 import { linkTo, type ViewState } from "../state";
 import { type Column, sortableTable } from "../table";
+import { trafficColumns } from "../traffic-columns";
 import type { View, ViewContext } from "./view";
 
 /** The list path of a state: one namespace's objects of a kind, or all namespaces' (`-A`). */
@@ -30,7 +31,7 @@ function nameLink(state: ViewState, item: TrafficMetrics, kinds: { fallback: str
 }
 
 function columns(state: ViewState, fallback: string): Column<Row>[] {
-  const n = (row: Row) => numbersOf(row.item);
+  const traffic = trafficColumns((row: Row) => row.item);
   const showNamespace = state.all && state.kind !== "namespaces";
   return [
     ...(showNamespace
@@ -43,17 +44,12 @@ function columns(state: ViewState, fallback: string): Column<Row>[] {
         ]
       : []),
     { label: "Name", cell: (r) => nameLink(state, r.item, { fallback }), sort: (r) => r.item.resource.name },
-    { label: "Side", cell: (r) => r.item.edge.side ?? "-", sort: (r) => r.item.edge.side ?? "" },
-    { label: "Success", numeric: true, cell: (r) => formatSuccessRate(n(r)), sort: (r) => n(r).successRate },
-    {
-      label: "RPS",
-      numeric: true,
-      cell: (r) => formatRps(n(r).requestsPerSecond),
-      sort: (r) => n(r).requestsPerSecond,
-    },
-    { label: "P50", numeric: true, cell: (r) => formatLatency(n(r).p50Ms), sort: (r) => n(r).p50Ms },
-    { label: "P90", numeric: true, cell: (r) => formatLatency(n(r).p90Ms), sort: (r) => n(r).p90Ms },
-    { label: "P99", numeric: true, cell: (r) => formatLatency(n(r).p99Ms), sort: (r) => n(r).p99Ms },
+    traffic.side,
+    traffic.success,
+    traffic.rps,
+    traffic.p50,
+    traffic.p90,
+    traffic.p99,
     { label: "RPS over the range", cell: (r) => sparkline(r.trend, (v) => formatRps(v)) },
   ];
 }

@@ -16,6 +16,7 @@ import {
 } from "../numbers";
 import { linkTo, type ViewState } from "../state";
 import { type Column, sortableTable } from "../table";
+import { trafficColumns } from "../traffic-columns";
 import type { View, ViewContext } from "./view";
 
 const objectPath = (state: ViewState) => `/namespaces/${seg(state.ns)}/${seg(state.kind)}/${seg(state.name)}`;
@@ -79,19 +80,15 @@ function edgeTable(state: ViewState, edges: TrafficMetricsList): HTMLElement {
     return h("a", { href: linkTo(state, { ns: peer.namespace ?? state.ns, name: peer.name }) }, label);
   };
   const n = numbersOf;
+  const traffic = trafficColumns((e: TrafficMetrics) => e);
   const columns: Column<TrafficMetrics>[] = [
     { label: "Direction", cell: (e) => e.edge.direction, sort: (e) => e.edge.direction },
     { label: "Peer", cell: peerCell, sort: (e) => peerOf(e)?.name ?? "" },
-    { label: "Side", cell: (e) => e.edge.side ?? "-", sort: (e) => e.edge.side ?? "" },
-    { label: "Success", numeric: true, cell: (e) => formatSuccessRate(n(e)), sort: (e) => n(e).successRate },
-    {
-      label: "RPS",
-      numeric: true,
-      cell: (e) => formatRps(n(e).requestsPerSecond),
-      sort: (e) => n(e).requestsPerSecond,
-    },
-    { label: "P50", numeric: true, cell: (e) => formatLatency(n(e).p50Ms), sort: (e) => n(e).p50Ms },
-    { label: "P99", numeric: true, cell: (e) => formatLatency(n(e).p99Ms), sort: (e) => n(e).p99Ms },
+    traffic.side,
+    traffic.success,
+    traffic.rps,
+    traffic.p50,
+    traffic.p99,
     { label: "Level", cell: (e) => levelOf(n(e), DEFAULT_THRESHOLDS), sort: (e) => n(e).successRate },
   ];
   if (edges.items.length === 0) return h("p", { class: "empty" }, "No edges in the range.");
