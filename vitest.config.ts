@@ -6,6 +6,8 @@ import { defineConfig } from "vitest/config";
  * - unit: in-process code, stub HTTP servers at most; no Prometheus, no child process.
  * - integration: a real Prometheus per file, the API in process.
  * - e2e: real processes (npm scripts, the CLI, kubectl, serverless package and offline).
+ * - browser: the web UI in Debian's Chromium and Firefox ESR (puppeteer-core), over a real
+ *   Prometheus; run after the others, one file at a time, as two browsers fill two cores.
  */
 export default defineConfig({
   test: {
@@ -26,6 +28,16 @@ export default defineConfig({
       {
         extends: true,
         test: { name: "e2e", include: ["test/e2e/**/*.test.ts", "test/packaging.test.ts"] },
+      },
+      {
+        extends: true,
+        test: {
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
+          testTimeout: 60_000,
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
+        },
       },
     ],
   },

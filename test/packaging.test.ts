@@ -5,11 +5,13 @@ import { cp, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
+import { brotliDecompressSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { linkerdSeries } from "../src/dev/linkerd-series";
 import type { RunningPrometheus } from "../src/dev/prometheus-server";
 import { defaultScenario } from "../src/dev/scenario";
 import { ROUTES } from "../src/http/route-table";
+import { UI_CSP } from "../src/http/ui-files";
 import {
   expectedRoutes,
   type GatewayLock,
@@ -198,6 +200,16 @@ describe("the CloudFormation template", () => {
     },
   );
 
+  it.each(modes)(
+    "serves the web UI open under apiAuth %s: the page holds no data, the API stays locked",
+    (mode, template) => {
+      const routes = locksOf(template());
+      for (const key of ["GET /ui", "GET /ui/{proxy+}"])
+        expect(routes.get(key), key).toEqual({ AuthorizationType: "NONE" });
+      expect(routes.get("GET /apis/metrics.smi-spec.io/{version}/{proxy+}")).toEqual(lockFor("api", mode));
+    },
+  );
+
   it("checks JWTs from the configured issuer for the configured audience", () => {
     const [, jwt] = resourcesOfType(prod.template, "AWS::ApiGatewayV2::Authorizer")[0] ?? [];
     expect(jwt.Properties).toMatchObject({
@@ -375,6 +387,35 @@ describe("the packaged bundles, loaded as Lambda loads them", () => {
     },
     60_000,
   );
+
+  it("serves the web UI built at package time from the api bundle, compressed, hashed and locked down", async () => {
+    const page = await invoke(npmPackage.dir, npmPackage.template, "api", tmpdir(), httpEvent("GET", "/ui/"));
+    expect(page.statusCode).toBe(200);
+    expect(page.headers).toMatchObject({
+      "content-type": "text/html; charset=utf-8",
+      "cache-control": "no-cache",
+      "content-security-policy": UI_CSP,
+      "x-content-type-options": "nosniff",
+    });
+    const html = Buffer.from(page.body, "base64").toString();
+    // The deployment's lock, which the page reads before any call: iam, as `npm run package` builds.
+    expect(html).toContain('<meta name="smi-auth" content="iam">');
+    const script = html.match(/src="\/ui\/assets\/(app-[A-Z0-9]+\.js)"/)?.[1] as string;
+    const asset = await invoke(
+      npmPackage.dir,
+      npmPackage.template,
+      "api",
+      tmpdir(),
+      httpEvent(`GET`, `/ui/assets/${script}`, { headers: { "accept-encoding": "gzip, br" } }),
+    );
+    expect(asset.statusCode).toBe(200);
+    expect(asset.headers).toMatchObject({
+      "content-encoding": "br",
+      "cache-control": "public, max-age=31536000, immutable",
+      "content-type": "text/javascript; charset=utf-8",
+    });
+    expect(brotliDecompressSync(Buffer.from(asset.body, "base64")).toString()).toContain("smi-view-ready");
+  }, 60_000);
 
   it("runs the scheduled report with the input its schedule sends", async () => {
     const input = JSON.parse(scheduleRule(npmPackage.template).Properties.Targets[0].Input);

@@ -68,6 +68,22 @@ const trimAxios = {
 };
 
 /**
+ * The web UI (src/ui/), built when a bundle imports src/bundle/ui-assets.ts and embedded in its
+ * place: the api function serves the files built at package time, with nothing to build or read at
+ * run time. Bundles that do not serve the UI (the report, the CLI) never load that module, so they
+ * never build it. The builder is TypeScript, loaded through tsx as the Serverless plugin is.
+ */
+const embedUi = {
+  name: "embed-ui",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]src[\\/]bundle[\\/]ui-assets\.ts$/ }, async () => {
+      const { embeddedUiModule } = require("tsx/cjs/api").require("./ui-build.ts", __filename);
+      return { contents: await embeddedUiModule(), loader: "js" };
+    });
+  },
+};
+
+/**
  * Options shared by every handler bundle. serverless-esbuild passes `serverless`; the tests and the
  * benchmark call this with nothing.
  *
@@ -90,7 +106,7 @@ module.exports = (serverless) => ({
   // Prefer packages' ES module builds: esbuild can tree-shake them (the AWS SDK's CommonJS
   // builds drag in ~130 KB of @smithy/core otherwise).
   mainFields: ["module", "main"],
-  plugins: [trimAxios],
+  plugins: [trimAxios, embedUi],
   // serverless-esbuild only (the tests and the benchmark strip these, see test/support/server-bundle.ts):
   // the bundle's extension; bundle everything (its default leaves out aws-sdk v2, which we do not use).
   outputFileExtension: ".cjs",

@@ -82,11 +82,9 @@ export function apiSource(options: ApiSourceOptions): TrafficSource {
   return {
     list: (kind, namespace) =>
       get(namespace === undefined ? `/${kind}` : `/namespaces/${namespace}/${kind}`, LIST, query),
-    edges: (kind, ref) =>
+    edges: (kind, namespace) =>
       get(
-        ref.namespace === undefined
-          ? `/namespaces/${ref.name}/edges`
-          : `/namespaces/${ref.namespace}/${kind}/${ref.name}/edges`,
+        kind === "namespaces" ? `/namespaces/${namespace}/edges` : `/namespaces/${namespace}/${kind}/-/edges`,
         LIST,
         query,
       ),

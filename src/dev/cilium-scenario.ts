@@ -1,4 +1,5 @@
-import { defaultScenario, type L7Policy, type Scenario, type Workload } from "./scenario";
+import { changeStreams, MOVES, type MovingScenario, movingScenario } from "./moving-scenario";
+import { defaultScenario, type L7Policy, type Scenario, SLOW, type Stream, type Workload } from "./scenario";
 
 const BOTH: L7Policy = { ingress: true, egress: true };
 const INGRESS: L7Policy = { ingress: true, egress: false };
@@ -16,6 +17,16 @@ function withPolicies(policies: Readonly<Record<string, L7Policy>>): Scenario {
   };
 }
 
+/** ciliumScenario's policies. */
+const POLICIES: Readonly<Record<string, L7Policy>> = {
+  frontend: BOTH,
+  checkout: BOTH,
+  cart: INGRESS,
+  idle: INGRESS,
+  api: INGRESS,
+  ledger: INGRESS,
+};
+
 /**
  * The default traffic as Cilium reports it under L7 CiliumNetworkPolicies that differ by workload,
  * the conformance profile's scenario:
@@ -25,14 +36,7 @@ function withPolicies(policies: Readonly<Record<string, L7Policy>>): Scenario {
  * - audit (a DaemonSet) has none, and ledger's calls to it leave L4 flows only.
  */
 export function ciliumScenario(): Scenario {
-  return withPolicies({
-    frontend: BOTH,
-    checkout: BOTH,
-    cart: INGRESS,
-    idle: INGRESS,
-    api: INGRESS,
-    ledger: INGRESS,
-  });
+  return withPolicies(POLICIES);
 }
 
 /**
@@ -50,4 +54,31 @@ export function ciliumEgressScenario(): Scenario {
     api: NONE,
     ledger: EGRESS,
   });
+}
+
+/**
+ * Cilium's moving data: `movingScenario` over ciliumScenario's traffic and policies, except that
+ * cart has no L7 policy, so frontend's calls to it are seen only by frontend's agent (its egress
+ * policy) and read at the client. Those calls move too, at the default moves' times: they double
+ * with frontend's calls to checkout (`MOVES.step`) and get `SLOW` with checkout (`MOVES.slower`),
+ * so range answers follow a client-read pair over time beside the server-read and double-read ones.
+ */
+export function ciliumMovingScenario(): MovingScenario {
+  const moving = movingScenario(withPolicies({ ...POLICIES, cart: NONE }));
+  const toCart = (x: Stream) =>
+    x.from?.name === "frontend" && x.to.namespace === "shop" && x.to.name === "cart";
+  const phase = (at: number, base: Scenario): Scenario => {
+    let s = base;
+    if (at >= MOVES.step) s = changeStreams(s, toCart, (x) => ({ rps: x.rps * 2 }));
+    if (at >= MOVES.slower)
+      s = changeStreams(s, toCart, () => ({ serverLatency: SLOW, clientLatency: SLOW }));
+    return s;
+  };
+  return {
+    ...moving,
+    segments: moving.segments.map(({ fromS, scenario }) => ({
+      fromS,
+      scenario: phase(fromS - moving.startS, scenario),
+    })),
+  };
 }

@@ -45,6 +45,14 @@ export function demoReportSpec(time: Date, kind: string, window: string): Report
   };
 }
 
+/**
+ * The history command's range: the backfill's 15 minutes up to the demo's time, or, scraped live,
+ * the last two minutes up to when it is run, at the default scrape interval: the live data begins
+ * at the start, so 15 minutes up to the printed time would be empty but for its last seconds.
+ */
+const historyRange = (facts: DemoFacts, time: string) =>
+  facts.live === undefined ? `--since 15m --end ${time}` : "--since 2m --step 10s";
+
 /** What Prometheus holds: a backfill around the start, or what it scraped live since the start. */
 function dataText(facts: DemoFacts): string {
   const traffic = `${facts.mesh.name} traffic for ${facts.workloads} workloads in namespaces shop, payments and store`;
@@ -121,10 +129,13 @@ ${CURL_I}${auth} '${facts.apiUrl}/summary/namespaces/payments/${kind}/${name}${q
 A Flagger gate (HTTP 200 passes, 412 fails with the reasons):
 ${CURL_I} -X POST -H 'content-type: application/json' '${facts.apiUrl}/webhooks/flagger' -d '${gateBody}'
 ${split.gate}
+The same in a browser, the web UI (the top table, the topology, a workload's charts${split.urls.length > 0 ? ", the canary" : ""}):
+${facts.apiUrl}/ui/${facts.apiToken ? " (it asks for $API_TOKEN once)" : ""}
+
 The SMI spec's traffic top and topology, and one resource's history (sparklines on a terminal), with the smi-metrics CLI:
 npx smi-metrics top ${kind} -A --window ${window} --time ${time} --api ${facts.apiUrl}${cliToken}
 npx smi-metrics topology ${kind} -A --window ${window} --time ${time} --api ${facts.apiUrl}${cliToken}
-npx smi-metrics history ${kind}/${name} -n payments --since 15m --end ${time} --window ${window} --api ${facts.apiUrl}${cliToken}
+npx smi-metrics history ${kind}/${name} -n payments ${historyRange(facts, time)} --window ${window} --api ${facts.apiUrl}${cliToken}
 
 A report over the same data:
 ${facts.reportCommand}

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { uiBundle } from "../bundle/ui-assets";
 import { UsageError } from "../cli/run-main";
 import { createContext } from "../config/context";
 import { processEnv } from "../config/environment";
@@ -139,6 +140,8 @@ runTool(async () => {
   // The API listens first: a busy PORT is said at once, not after the backfill.
   let api: HttpLambda = STARTING;
   const server = await serveLambdas(() => api, dev.port, dev.host);
+  // The web UI is built from source while the backfill runs, not on the page's first request.
+  uiBundle().catch((error: unknown) => console.error(`the web UI could not be built: ${String(error)}`));
   // The generated traffic reaches now and goes on for an hour, so clients that cannot give a time
   // (kubectl, /readyz, the CLI without --time) see it while the demo runs.
   const started = new Date();
@@ -160,7 +163,7 @@ runTool(async () => {
   try {
     const config = demoConfig(meshName, backends);
     const context = createContext(config);
-    api = createApiHandler(context);
+    api = createApiHandler(context, { ui: uiBundle });
     // The printed commands show the same data whenever they run: backfilled, the traffic as it was
     // when the demo started; scraped, the first full window, which has just ended.
     const time =

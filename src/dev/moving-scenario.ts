@@ -67,15 +67,18 @@ const inShop = (name: string) => (w: { namespace: string; name: string }) =>
   w.namespace === "shop" && w.name === name;
 
 /**
- * A scenario (the default one, or any with shop/frontend and shop/checkout: the ambient one) whose
- * traffic moves at `MOVES`: a step in frontend's rate to checkout, a workload (shop/search, on
- * frontend's data plane) that starts mid-range, a five-minute spike of checkout's failures, and
- * checkout's latency going from its own to `SLOW`. It runs 25 minutes from the base's start.
+ * A scenario (the default one, or any with shop/frontend and shop/checkout: the ambient one,
+ * Cilium's) whose traffic moves at `MOVES`: a step in frontend's rate to checkout, a workload
+ * (shop/search, on frontend's data plane and under its L7 policy) that starts mid-range, a
+ * five-minute spike of checkout's failures, and checkout's latency going from its own to `SLOW`.
+ * It runs 25 minutes from the base's start.
  */
 export function movingScenario(base: Scenario = defaultScenario()): MovingScenario {
   const frontend = base.workloads.find(inShop("frontend"));
   if (frontend === undefined) throw new Error("a moving scenario needs shop/frontend in its base");
-  const search = workload("shop", "search", "deployment", 2, { dataPlane: frontend.dataPlane });
+  // Where frontend's mesh reports requests, search's are reported too: its data plane, Cilium's L7 policy.
+  const { dataPlane, l7Policy } = frontend;
+  const search = workload("shop", "search", "deployment", 2, { dataPlane, ...(l7Policy && { l7Policy }) });
   const toCheckout = (x: Stream) => inShop("checkout")(x.to);
   const fromFrontend = (x: Stream) => x.from !== undefined && inShop("frontend")(x.from);
   const phase = (at: number): Scenario => {

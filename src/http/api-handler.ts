@@ -17,11 +17,16 @@ import { type CacheOutcome, cacheKey, type RenderedResponse, ResponseCache } fro
 import { matchRoute, type RouteName, type RouteResult } from "./route-table";
 import { routeHandlers } from "./routes";
 import { statusHeaders, statusOf } from "./status";
+import type { UiSource } from "./ui-files";
 
-/** What a test or a local tool replaces: the clock and where request logs go (else as `LOG_FORMAT` and `LOG_LEVEL` say). */
+/**
+ * What a test or a local tool replaces: the clock and where request logs go (else as `LOG_FORMAT`
+ * and `LOG_LEVEL` say); and where the web UI's files come from (without one, `/ui/` is a 404).
+ */
 export interface ApiOptions {
   readonly now?: () => Date;
   readonly log?: (entry: RequestLog) => void;
+  readonly ui?: UiSource;
 }
 
 export type ApiHandler = (
@@ -49,7 +54,7 @@ export function createApiHandler(context: Context, options: ApiOptions = {}): Ap
   const now = options.now ?? (() => new Date());
   const log = options.log ?? requestLogWriter(context.config.log);
   const cache = new ResponseCache(context.config.cache);
-  const handlers = routeHandlers(context);
+  const handlers = routeHandlers(context, options.ui);
   /** Matches, authorizes and answers one request, through the cache when its route allows. */
   const answer = async (event: APIGatewayProxyEventV2, stats: RequestStats, served: Served) => {
     const method = event.requestContext.http.method.toUpperCase();
@@ -58,11 +63,16 @@ export function createApiHandler(context: Context, options: ApiOptions = {}): Ap
     served.route = `${route.method} ${route.path}`;
     const request = { method, path: event.rawPath, rest, query, event, stats, now: now() };
     authorize(route.auth, request, context.config);
-    const compute = async () => render(await handlers[route.name as RouteName](request));
-    const key = cacheKey(method, event.rawPath, query, event.headers?.accept);
-    served.result = route.cacheable
-      ? await cache.get(key, isSettled(query.get("time"), request.now), compute)
-      : { answer: await compute() };
+    const handle = handlers[route.name as RouteName];
+    if (route.cacheable) {
+      const key = cacheKey(method, event.rawPath, query, event.headers?.accept);
+      const compute = async () => render(await handle(request));
+      served.result = await cache.get(key, isSettled(query.get("time"), request.now), compute);
+    } else {
+      const result = await handle(request);
+      if (result.response !== undefined) return result.response;
+      served.result = { answer: render(result) };
+    }
     return lambdaResponse(served.result.answer, event.headers?.["accept-encoding"]);
   };
 

@@ -1,4 +1,4 @@
-import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import type { Answer } from "../answers/answer";
 import { MethodNotAllowedError, NotFoundError } from "../errors/request-errors";
 import type { RequestStats } from "../metrics/request-stats";
@@ -69,6 +69,9 @@ export const ROUTES = [
   open("openapiV3", "/openapi/v3"),
   { ...open("openapiV3GroupVersion", `/openapi/v3/apis/${API_GROUP}/*`), params: ["version"] },
   open("openapiJson", "/openapi.json"),
+  // The web UI: a page and its hashed files, which hold no data. Open under every apiAuth: the
+  // page calls the locked routes above with whatever credentials the deployment takes.
+  open("ui", "/ui/**"),
 ] as const satisfies readonly RouteSpec[];
 
 export type RouteName = (typeof ROUTES)[number]["name"];
@@ -90,6 +93,11 @@ export interface RouteResult extends Answer {
   readonly status?: number;
   /** Absent means `application/json`. */
   readonly contentType?: string;
+  /**
+   * A response the route made whole (the web UI's files: their own headers, bodies compressed at
+   * build time): sent as it is, never cached; `body` is then unused.
+   */
+  readonly response?: APIGatewayProxyStructuredResultV2;
 }
 
 export type RouteHandler = (request: RouteRequest) => Promise<RouteResult>;

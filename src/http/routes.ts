@@ -11,9 +11,13 @@ import { documentRoutes } from "./document-routes";
 import { jsonBody } from "./request-body";
 import type { RouteHandler, RouteName, RouteRequest } from "./route-table";
 import { smiPath } from "./smi-routes";
+import { type UiSource, uiRoute } from "./ui-files";
 
-/** The function that answers each named route of the table (`ROUTES`), bound to the context. */
-export function routeHandlers(context: Context): Record<RouteName, RouteHandler> {
+/**
+ * The function that answers each named route of the table (`ROUTES`), bound to the context; the
+ * web UI's files come from `ui`.
+ */
+export function routeHandlers(context: Context, ui: UiSource | undefined): Record<RouteName, RouteHandler> {
   return {
     health: async (r) => health(context, r),
     readiness: async (r) => readiness(context, r),
@@ -23,6 +27,7 @@ export function routeHandlers(context: Context): Record<RouteName, RouteHandler>
     summary: async (r) => summary(context, r),
     flaggerGate: async (r) => flaggerGate(context, r),
     ...documentRoutes(context),
+    ui: uiRoute(context, ui),
   };
 }
 

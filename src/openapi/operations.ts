@@ -88,6 +88,44 @@ const discovery = (summary: string, schema: string, tags = ["Discovery"]) => ({
 const SMI = "/apis/metrics.smi-spec.io";
 
 /**
+ * A file of the web UI: no data and no lock of its own, its own cache policy, and the page's
+ * Content-Security-Policy (src/http/ui-files.ts). Bodies are br or gzip as Accept-Encoding allows.
+ */
+function uiOperation(
+  summary: string,
+  types: readonly string[],
+  cacheControl: string,
+  parameters: JsonSchema[] = [],
+) {
+  const header = (description: string, example?: string) => ({
+    description,
+    schema: { type: "string", ...(example === undefined ? {} : { example }) },
+  });
+  return {
+    get: {
+      summary,
+      tags: ["Web UI"],
+      parameters,
+      responses: {
+        "200": {
+          description: summary,
+          headers: {
+            "Cache-Control": header("how long a browser may keep it", cacheControl),
+            "Content-Security-Policy": header(
+              "the page's policy: its own origin only, no inline script, no eval",
+            ),
+            ETag: header("its content hash; If-None-Match with it answers 304"),
+          },
+          content: Object.fromEntries(types.map((type) => [type, { schema: { type: "string" } }])),
+        },
+        "304": { description: "Not Modified: the browser's copy (If-None-Match) is current" },
+        ...errors("404"),
+      },
+    },
+  };
+}
+
+/**
  * The OpenAPI paths one route serves, keyed by the route table's own pattern. A route without an
  * entry here fails document generation (and so its test): the document cannot fall behind the table.
  */
@@ -222,5 +260,16 @@ export const ROUTE_PATHS: Readonly<Record<string, () => Record<string, JsonSchem
   }),
   "GET /openapi.json": () => ({
     "/openapi.json": discovery("This document", "OpenAPIDocument", ["OpenAPI"]),
+  }),
+  "GET /ui/**": () => ({
+    // A trailing slash reads as none: /ui/ is /ui.
+    "/ui": uiOperation("The web UI's page (also at /ui/)", ["text/html; charset=utf-8"], "no-cache"),
+    "/ui/index.html": uiOperation("The web UI's page", ["text/html; charset=utf-8"], "no-cache"),
+    "/ui/assets/{file}": uiOperation(
+      "One of the web UI's scripts or stylesheets, named by its content hash",
+      ["text/javascript; charset=utf-8", "text/css; charset=utf-8"],
+      "public, max-age=31536000, immutable",
+      [{ name: "file", in: "path", required: true, schema: { type: "string" } }],
+    ),
   }),
 };

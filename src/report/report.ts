@@ -21,8 +21,8 @@ export interface ReportRow extends Omit<Summary, "window" | "timestamp"> {
 }
 
 /**
- * The graph of one scope (a kind, in a namespace or all), or why it is left out. Drawing costs an
- * edges answer per resource, so scopes past `TOPOLOGY_MAX_RESOURCES` are not drawn.
+ * The graph of one scope (a kind, in a namespace or all), or why it is left out: scopes past
+ * `TOPOLOGY_MAX_RESOURCES` are not drawn.
  */
 export interface ReportTopology {
   readonly kind: KindName;
@@ -31,7 +31,10 @@ export interface ReportTopology {
   readonly omitted?: string;
 }
 
-/** Resources a scope may hold and still be drawn: each costs one edges answer (4 queries). */
+/**
+ * Resources a scope may hold and still be drawn: a Markdown graph of more nodes is no longer read.
+ * The cost does not grow with them: one edges answer (4 queries) per namespace of the scope.
+ */
 const TOPOLOGY_MAX_RESOURCES = 50;
 
 /** A report: one summary row per resource, and the raw lists it was built from. */

@@ -36,13 +36,11 @@ export function coreSource(
         kind: served(kind),
         ...(namespace === undefined ? {} : { namespace }),
       }),
-    edges: (kind, ref) =>
-      listOf({
-        type: "edges",
-        version,
-        kind: served(kind),
-        name: ref.name,
-        ...(ref.namespace === undefined ? {} : { namespace: ref.namespace }),
-      }),
+    edges: (kind, namespace) =>
+      listOf(
+        kind === "namespaces"
+          ? { type: "edges", version, kind: served(kind), name: namespace }
+          : { type: "kindEdges", version, kind: served(kind), namespace },
+      ),
   };
 }

@@ -39,8 +39,8 @@ const nodeIdOf = (ref: Pick<ObjectReference, "namespace" | "name">) =>
   ref.namespace === undefined ? ref.name : `${ref.namespace}/${ref.name}`;
 
 /**
- * The graph of listed resources and the traffic between them, from a kind's list and each listed
- * resource's edges. Each edge is taken once: from its sender's `to` edges when the sender is
+ * The graph of listed resources and the traffic between them, from a kind's list and the edges of
+ * its resources. Each edge is taken once: from its sender's `to` edges when the sender is
  * listed, else from the receiver's `from` edges (a sender outside the namespace asked for).
  */
 export function buildTopology(
@@ -64,6 +64,9 @@ export function buildTopology(
       if (peer === undefined) continue;
       const self = nodeIdOf(item.resource);
       const other = nodeIdOf(peer);
+      // A kind's edges hold those of resources the list leaves out (clients that serve nothing):
+      // their traffic is drawn from the listed receiver's side, once.
+      if (!isListed(self)) continue;
       if (item.edge.direction === "from" && isListed(other)) continue;
       if (!nodes.has(other)) nodes.set(other, { id: other, ...refFields(peer), listed: false });
       const numbers = trafficNumbers(item);

@@ -75,6 +75,8 @@ const sources = () => [
   ["a running API", ["--api", api.url]],
   ["Prometheus in-process", ["--prometheus", prometheus.url, "--mesh", "linkerd"]],
 ];
+/** A history whose step is shorter than the scrape interval: refused alike from either source. */
+const SHORT_STEP = "history deployments/checkout -n shop --since 1m --step 5s --window 1m".split(" ");
 
 describe("npx smi-metrics", () => {
   it("runs the bundle npm ci builds, not the TypeScript sources through tsx", async () => {
@@ -268,40 +270,12 @@ describe("npx smi-metrics", () => {
     ],
     [
       "a history step shorter than the scrape interval, as the API says it",
-      [
-        "history",
-        "deployments/checkout",
-        "-n",
-        "shop",
-        "--since",
-        "1m",
-        "--step",
-        "5s",
-        "--window",
-        "1m",
-        "--api",
-        "URL",
-      ],
+      [...SHORT_STEP, "--api", "URL"],
       /^invalid step: 5s is shorter than the scrape interval/,
     ],
     [
       "a history step shorter than the scrape interval, in-process",
-      [
-        "history",
-        "deployments/checkout",
-        "-n",
-        "shop",
-        "--since",
-        "1m",
-        "--step",
-        "5s",
-        "--window",
-        "1m",
-        "--prometheus",
-        "PROM",
-        "--mesh",
-        "linkerd",
-      ],
+      [...SHORT_STEP, "--prometheus", "PROM", "--mesh", "linkerd"],
       /^invalid step: 5s is shorter than the scrape interval/,
     ],
     [

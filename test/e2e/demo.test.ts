@@ -99,6 +99,15 @@ describe("npm run demo", () => {
       expect(output).toContain(`holds ${mesh} traffic`);
       expect(output).toMatch(/^Prometheus http:\/\/127\.0\.0\.1:\d+ holds/m);
       const fetched = await expectDataFromCommands(output);
+      // The web UI's address: its page, which names the script it loads.
+      const page = output.match(/^(http:\/\/127\.0\.0\.1:\d+\/ui\/)$/m)?.[1] as string;
+      const html = await (await fetch(page)).text();
+      expect(html).toMatch(/<script type="module" src="\/ui\/assets\/app-[A-Z0-9]+\.js"><\/script>/);
+      // The page's kinds are the mesh's: a split kind (the canary view) only where one is served.
+      const kinds = html.match(/<meta name="smi-kinds" content="([^"]*)">/)?.[1]?.split(",") ?? [];
+      expect(html).toContain(`<meta name="smi-mesh" content="${mesh}">`);
+      expect(kinds.some((k) => k === "httproutes" || k === "trafficsplits")).toBe(mesh !== "cilium");
+      expect(output.includes(", the canary):")).toBe(mesh !== "cilium");
       const gate = output.match(/^curl -sSi -X POST .*\/webhooks\/flagger.*$/m)?.[0] as string;
       const gated = await paste(gate, {});
       expect(gated.status).toBe(200);

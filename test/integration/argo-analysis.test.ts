@@ -7,18 +7,18 @@ import { readFile } from "node:fs/promises";
 import { AnalysisTemplate } from "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { CANARY_NAMESPACE, canaryKubernetesObjects, withCanaries } from "../../src/dev/canary";
-import { type KubernetesDouble, startKubernetesDouble } from "../../src/dev/kubernetes-double";
+import { CANARY_NAMESPACE, withCanaries } from "../../src/dev/canary";
+import type { KubernetesDouble } from "../../src/dev/kubernetes-double";
 import { linkerdSeries } from "../../src/dev/linkerd-series";
 import { serveLambdas } from "../../src/dev/local-server";
 import type { RunningPrometheus } from "../../src/dev/prometheus-server";
 import { defaultScenario, liveFrom } from "../../src/dev/scenario";
 import { measurementPhase, webMetricValue } from "../support/argo";
+import { canaryKubernetes, kubernetesEnv } from "../support/cluster-doubles";
 import { apiFor, scenarioPrometheus } from "../support/harness";
 
 // The canary scenario, shifted to cover now: Argo's web provider sends no time.
 const scenario = liveFrom(withCanaries(defaultScenario()), Date.now() / 1000, 20 * 60);
-const KUBERNETES_TOKEN = "kubernetes-reader-token";
 const API_TOKEN = "argo-analysis-api-token-01";
 let prometheus: RunningPrometheus;
 let kubernetes: KubernetesDouble;
@@ -26,16 +26,11 @@ let api: Awaited<ReturnType<typeof serveLambdas>>;
 
 beforeAll(async () => {
   prometheus = await scenarioPrometheus(scenario, linkerdSeries);
-  kubernetes = await startKubernetesDouble({
-    tokens: { [KUBERNETES_TOKEN]: { user: "system:serviceaccount:smi:metrics-api" } },
-    trafficSplitVersions: ["v1alpha1"],
-    objects: canaryKubernetesObjects("v1alpha1"),
-  });
+  kubernetes = await canaryKubernetes();
   const handler = apiFor({
     MESH: "linkerd",
     PROMETHEUS_URL: prometheus.url,
-    KUBERNETES_API_URL: kubernetes.url,
-    KUBERNETES_TOKEN,
+    ...kubernetesEnv(kubernetes),
     API_TOKEN,
     CACHE_TTL: "0",
   });

@@ -15,8 +15,6 @@ import { istioSeries } from "../../src/dev/istio-series";
 import { defaultScenario, type Scenario, type Workload } from "../../src/dev/scenario";
 import { ambientScenario, twoClusters } from "../../src/dev/scenarios";
 import { allMeshSeries, clusterSeries } from "../../src/dev/series";
-import type { ApiHandler } from "../../src/http/api-handler";
-import type { RequestLog } from "../../src/http/request-log";
 import type { MeshName } from "../../src/mesh/select";
 import {
   ENGINE_PROFILES,
@@ -38,7 +36,16 @@ import {
   workloadEdgesTruth,
   workloadTruth,
 } from "../support/ground-truth";
-import { apiFor, call, ENGINES, type EngineName, type RunningEngine, startEngines } from "../support/harness";
+import {
+  apiFor,
+  type CountingApi,
+  call,
+  countingApiFor,
+  ENGINES,
+  type EngineName,
+  type RunningEngine,
+  startEngines,
+} from "../support/harness";
 import {
   expectCount,
   expectMatchesTruth,
@@ -62,26 +69,8 @@ interface EngineData {
 }
 const data = new Map<EngineName, EngineData>();
 const on = (engine: EngineName) => data.get(engine) as EngineData;
-/** Each profile's api on each engine, by `engine profile`. */
-const apis = new Map<string, ApiHandler>();
-/** Round trips of each answer, as the api's request log counts them. */
-const tripsOf = new Map<ApiHandler, number>();
-
-/** The api a deployment with `env` runs, which records the round trips of its last answer. */
-function countingApiFor(env: Record<string, string>): ApiHandler {
-  let trips = 0;
-  const handler: ApiHandler = async (event, invocation) => {
-    const response = await inner(event, invocation);
-    tripsOf.set(handler, trips);
-    return response;
-  };
-  const inner = apiFor(env, {
-    log: (entry: RequestLog) => {
-      trips = entry.roundTrips;
-    },
-  });
-  return handler;
-}
+/** Each profile's api on each engine, by `engine profile`, with the round trips of its last answer. */
+const apis = new Map<string, CountingApi>();
 
 /** Consul as its users run it, in front of `engine`: catalog and PromQL both through Consul's HTTP API. */
 const consulDouble = (engine: RunningEngine) =>
@@ -138,15 +127,16 @@ async function instant(url: string, query: string, timeS: number): Promise<numbe
   return Number(body.data.result[0]?.value[1]);
 }
 
-const api = (engine: EngineName, profile: string) => apis.get(`${engine} ${profile}`) as ApiHandler;
+const counting = (engine: EngineName, profile: string) => apis.get(`${engine} ${profile}`) as CountingApi;
+const api = (engine: EngineName, profile: string) => counting(engine, profile).api;
 const nameOf = (i: { resource: { name: string } }) => i.resource.name;
 
 /** Calls a profile's api and checks the answer's Warnings and, when given, its round trips. */
 async function answer(profile: EngineProfile, path: string, warnings: readonly RegExp[], trips?: number) {
-  const handler = api(profile.engine, profile.name);
-  const result = await call(handler, path);
+  const { api, lastTrips } = counting(profile.engine, profile.name);
+  const result = await call(api, path);
   expectWarnings(warningsOf(result.headers), warnings, `${profile.name} ${path}`);
-  if (trips !== undefined) expect(tripsOf.get(handler), `${profile.name} ${path} round trips`).toBe(trips);
+  if (trips !== undefined) expect(lastTrips(), `${profile.name} ${path} round trips`).toBe(trips);
   return result;
 }
 

@@ -9,16 +9,9 @@
  * the window.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  CANARY_CATALOG,
-  CANARY_NAMESPACE,
-  CANARY_SPLITTERS,
-  canaryKubernetesObjects,
-  withCanaries,
-} from "../../src/dev/canary";
-import { type ConsulDouble, startConsulDouble } from "../../src/dev/consul-double";
-import { consulCatalog } from "../../src/dev/consul-series";
-import { type KubernetesDouble, startKubernetesDouble } from "../../src/dev/kubernetes-double";
+import { CANARY_NAMESPACE, withCanaries } from "../../src/dev/canary";
+import type { ConsulDouble } from "../../src/dev/consul-double";
+import type { KubernetesDouble } from "../../src/dev/kubernetes-double";
 import { type NativeTarget, startNativeTarget } from "../../src/dev/native-target";
 import { defaultScenario } from "../../src/dev/scenario";
 import { ScrapeSeries } from "../../src/dev/scrape-series";
@@ -27,6 +20,7 @@ import { writeSeries } from "../../src/dev/series";
 import type { ApiHandler } from "../../src/http/api-handler";
 import { MESH_NAMES, type MeshName } from "../../src/mesh/select";
 import { BASE, checkEdges, checkList, checkResource, checkSplits, type Walk } from "../support/answer-walk";
+import { canaryConsul, canaryKubernetes, consulEnv, kubernetesEnv } from "../support/cluster-doubles";
 import { apiFor, type CountingApi, call, countingApiFor, httpEvent } from "../support/harness";
 import { type Named, REFERENCES } from "../support/mesh-references";
 import {
@@ -41,8 +35,6 @@ import { expectCount } from "../support/smi-assert";
 
 const scenario = withCanaries(defaultScenario());
 const WINDOW = "10s";
-const TOKEN = "kubernetes-reader-token";
-const CONSUL_TOKEN = "native-read";
 
 const series = new ScrapeSeries();
 for (const mesh of MESH_NAMES) writeSeries(mesh, scenario, series);
@@ -57,31 +49,17 @@ const apis = new Map<MeshName, ApiHandler>();
 /** What a deployment of the api for `mesh` is given: Consul's catalog, or Kubernetes and Prometheus. */
 const envOf = (mesh: MeshName): Record<string, string> =>
   mesh === "consul"
-    ? { MESH: mesh, CONSUL_HTTP_ADDR: consul.url, CONSUL_HTTP_TOKEN: CONSUL_TOKEN }
-    : {
-        MESH: mesh,
-        KUBERNETES_API_URL: kubernetes.url,
-        KUBERNETES_TOKEN: TOKEN,
-        PROMETHEUS_URL: prometheus.url,
-      };
+    ? consulEnv(consul)
+    : { MESH: mesh, ...kubernetesEnv(kubernetes), PROMETHEUS_URL: prometheus.url };
 
 beforeAll(async () => {
   target = await startNativeTarget(series, { form: "native" });
   // A full window of native samples, and a scrape more for the one in flight.
   [prometheus, kubernetes] = await Promise.all([
     startScrapingPrometheus({ target: target.address, scrapes: 12 }),
-    startKubernetesDouble({
-      tokens: { [TOKEN]: { user: "system:serviceaccount:smi:metrics-api" } },
-      trafficSplitVersions: ["v1alpha1"],
-      objects: canaryKubernetesObjects("v1alpha1"),
-    }),
+    canaryKubernetes(),
   ]);
-  consul = await startConsulDouble({
-    catalog: consulCatalog(scenario, CANARY_CATALOG),
-    splitters: CANARY_SPLITTERS,
-    metricsProxyBaseUrl: prometheus.url,
-    tokens: { [CONSUL_TOKEN]: { wildcardRead: true } },
-  });
+  consul = await canaryConsul(scenario, prometheus.url);
   // A second ago: every scrape up to then is stored, and later ones do not move the answers.
   asking = { url: prometheus.url, window: WINDOW, timeS: Math.floor(Date.now() / 1000) - 1 };
   for (const { mesh } of MESHES) apis.set(mesh, apiFor(envOf(mesh)));

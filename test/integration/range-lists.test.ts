@@ -6,13 +6,15 @@
  * numbers and traffic_share at every point equal to Prometheus' own query_range of the references.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CANARY_NAMESPACE, canaryKubernetesObjects, withCanaries } from "../../src/dev/canary";
-import { type KubernetesDouble, startKubernetesDouble } from "../../src/dev/kubernetes-double";
+import { CANARY_NAMESPACE, withCanaries } from "../../src/dev/canary";
+import type { KubernetesDouble } from "../../src/dev/kubernetes-double";
 import { changeStreams, type MovingScenario, movingSeries } from "../../src/dev/moving-scenario";
 import { type RunningPrometheus, startPrometheus } from "../../src/dev/prometheus-server";
 import { defaultScenario, type Stream } from "../../src/dev/scenario";
 import { allMeshSeries } from "../../src/dev/series";
+import { canaryKubernetes, kubernetesEnv } from "../support/cluster-doubles";
 import { apiFor, call } from "../support/harness";
+import { iso, queryRange, timesOf } from "../support/range-points";
 import { REFERENCES, referenceQueries } from "../support/reference-queries";
 import { expectCount, expectMatchesTruth, parseQuantity, warningsOf } from "../support/smi-assert";
 
@@ -37,9 +39,7 @@ const base = "/apis/metrics.smi-spec.io/v1alpha2";
 const STEP_S = 30;
 const START_S = moving.startS + 5 * 60;
 const END_S = moving.endS;
-const TIMES = Array.from({ length: (END_S - START_S) / STEP_S + 1 }, (_, i) => START_S + i * STEP_S);
-const iso = (s: number) => `${new Date(s * 1000).toISOString().slice(0, 19)}Z`;
-const TOKEN = "kubernetes-reader-token";
+const TIMES = timesOf({ startS: START_S, endS: END_S, stepS: STEP_S });
 
 let prometheus: RunningPrometheus;
 let kubernetes: KubernetesDouble;
@@ -49,11 +49,7 @@ beforeAll(async () => {
     series: movingSeries(moving, (s, om) => allMeshSeries(s, om)),
     ...moving,
   });
-  kubernetes = await startKubernetesDouble({
-    tokens: { [TOKEN]: { user: "system:serviceaccount:smi:metrics-api" } },
-    trafficSplitVersions: ["v1alpha1"],
-    objects: canaryKubernetesObjects("v1alpha1"),
-  });
+  kubernetes = await canaryKubernetes();
 }, 90_000);
 afterAll(async () => {
   await kubernetes?.close();
@@ -66,8 +62,7 @@ const apiAt = (mesh: string, nowS: number) =>
     {
       MESH: mesh,
       PROMETHEUS_URL: prometheus.url,
-      KUBERNETES_API_URL: kubernetes.url,
-      KUBERNETES_TOKEN: TOKEN,
+      ...kubernetesEnv(kubernetes),
     },
     { now: () => new Date(nowS * 1000) },
   );
@@ -152,13 +147,8 @@ type SplitItem = {
 };
 
 /** Prometheus' own query_range over the answer's points, by Unix second. */
-async function queryRange(query: string): Promise<Map<number, number>> {
-  const form = new URLSearchParams({ query, start: `${START_S}`, end: `${END_S}`, step: `${STEP_S}` });
-  const response = await fetch(`${prometheus.url}/api/v1/query_range`, { method: "POST", body: form });
-  const body = (await response.json()) as { data: { result: { values: [number, string][] }[] } };
-  expect(body.data.result.length, query).toBeLessThanOrEqual(1);
-  return new Map((body.data.result[0]?.values ?? []).map(([t, v]) => [t, Number(v)]));
-}
+const queryPoints = (query: string) =>
+  queryRange(prometheus.url, { startS: START_S, endS: END_S, stepS: STEP_S }, query);
 
 /** A backend's references: the Service's requests as its callers' proxies report them. */
 const BACKENDS = {
@@ -226,7 +216,7 @@ describe("a split's backends over a range", () => {
         backends.map(async (service) => {
           const q = referenceQueries(rules, BACKENDS[mesh](service), "1m");
           const [success, failure, p50, p90, p99] = await Promise.all(
-            [q.success, q.failure, ...q.quantiles].map(queryRange),
+            [q.success, q.failure, ...q.quantiles].map(queryPoints),
           );
           return { success, failure, p50, p90, p99 } as Record<string, Map<number, number>>;
         }),

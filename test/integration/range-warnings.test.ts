@@ -10,9 +10,9 @@ import { linkerdSeries } from "../../src/dev/linkerd-series";
 import { movingScenario, movingSeries } from "../../src/dev/moving-scenario";
 import { OpenMetricsBuilder, type SeriesLabels } from "../../src/dev/openmetrics";
 import { type RunningPrometheus, startPrometheus } from "../../src/dev/prometheus-server";
-import type { Scenario } from "../../src/dev/scenario";
-import { ambientScenario, twoClusters } from "../../src/dev/scenarios";
+import { twoClusters } from "../../src/dev/scenarios";
 import { clusterSeries } from "../../src/dev/series";
+import { ambientWithoutWaypoints } from "../support/ambient-scenario";
 import { apiFor, call } from "../support/harness";
 import { metricsOf, warningsOf } from "../support/smi-assert";
 
@@ -22,16 +22,6 @@ class WithoutHistograms extends OpenMetricsBuilder {
     if (!name.endsWith("_bucket")) super.counter(name, labels, ratePerS);
   }
 }
-
-/** Ambient without a single waypoint: every workload has ztunnel's L4 series only. */
-const withoutWaypoints = (s: Scenario): Scenario => {
-  const l4 = <T extends { dataPlane: string }>(w: T) => ({ ...w, dataPlane: "ztunnel" as const });
-  return {
-    ...s,
-    workloads: s.workloads.map(l4),
-    streams: s.streams.map((x) => ({ ...x, from: x.from && l4(x.from), to: l4(x.to) })),
-  };
-};
 
 const moving = movingScenario();
 const clusters = twoClusters();
@@ -45,7 +35,7 @@ let single: RunningPrometheus;
 let twoCluster: RunningPrometheus;
 
 beforeAll(async () => {
-  const om = istioSeries(withoutWaypoints(ambientScenario()), new WithoutHistograms());
+  const om = istioSeries(ambientWithoutWaypoints(), new WithoutHistograms());
   [single, twoCluster] = await Promise.all([
     startPrometheus({ series: movingSeries(moving, (s, sink) => linkerdSeries(s, sink), om), ...moving }),
     startPrometheus({

@@ -2,11 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { linkerdSeries } from "../../src/dev/linkerd-series";
 import type { RunningPrometheus } from "../../src/dev/prometheus-server";
 import { defaultScenario } from "../../src/dev/scenario";
-import { createLinkerdAdapter } from "../../src/mesh/linkerd";
-import { PrometheusClient } from "../../src/prometheus/client";
 import { renderMarkdown } from "../../src/report/markdown";
 import { type Truth, workloadEdgesTruth } from "../support/ground-truth";
-import { runTestReport, scenarioPrometheus } from "../support/harness";
+import { linkerdReportParts, runTestReport, scenarioPrometheus } from "../support/harness";
 import { parseMermaid } from "../support/mermaid";
 
 const scenario = defaultScenario();
@@ -30,22 +28,7 @@ afterAll(async () => {
   await prometheus?.stop();
 });
 
-const reportOf = async (spec: object) => {
-  const engine = new PrometheusClient({ baseUrl: prometheus.url, timeoutMs: 10_000 });
-  const { report } = await runTestReport(
-    {
-      engine,
-      mesh: createLinkerdAdapter(),
-      backendDescription: prometheus.url,
-      sinkFor: () => {
-        throw new Error("no sinks in these specs");
-      },
-      now: () => new Date("2026-11-25T09:00:00Z"),
-    },
-    spec,
-  );
-  return report;
-};
+const reportOf = async (spec: object) => (await runTestReport(linkerdReportParts(prometheus), spec)).report;
 
 describe("the Markdown report draws each scope's traffic", () => {
   it("as a Mermaid graph that Mermaid's parser reads back to the true edges between deployments", async () => {

@@ -12,7 +12,13 @@ import { PrometheusClient, type QueryEngine } from "../../src/prometheus/client"
 import { renderMarkdown } from "../../src/report/markdown";
 import { trafficNumbers } from "../../src/smi/metric-values";
 import type { TrafficMetricsSeries } from "../../src/smi/schemas";
-import { apiOverPrometheus, call, runTestReport, scenarioPrometheus } from "../support/harness";
+import {
+  apiOverPrometheus,
+  call,
+  linkerdReportParts,
+  runTestReport,
+  scenarioPrometheus,
+} from "../support/harness";
 import { parseXyChart, renderMermaidSvg } from "../support/mermaid";
 
 const scenario = defaultScenario();
@@ -50,16 +56,7 @@ function countingEngine() {
 }
 
 async function reportOf(input: object, engine: QueryEngine = countingEngine().engine) {
-  const deps = {
-    engine,
-    mesh: createLinkerdAdapter(),
-    backendDescription: prometheus.url,
-    sinkFor: () => {
-      throw new Error("no sinks in these specs");
-    },
-    now: () => new Date("2026-11-25T09:00:00Z"),
-  };
-  return (await runTestReport(deps, input)).report;
+  return (await runTestReport(linkerdReportParts(prometheus, engine), input)).report;
 }
 
 /** The API's range answer for a scope, as a client would ask for the trend's points. */

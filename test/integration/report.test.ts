@@ -9,9 +9,14 @@ import type { RunningPrometheus } from "../../src/dev/prometheus-server";
 import { defaultScenario } from "../../src/dev/scenario";
 import { createIstioAdapter } from "../../src/mesh/istio";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
-import { PrometheusClient } from "../../src/prometheus/client";
 import { workloadTruth } from "../support/ground-truth";
-import { apiOverPrometheus, call, runTestReport, scenarioPrometheus } from "../support/harness";
+import {
+  apiOverPrometheus,
+  call,
+  linkerdReportParts,
+  runTestReport,
+  scenarioPrometheus,
+} from "../support/harness";
 import { startProcess } from "../support/process";
 import { stubServer } from "../support/stub-server";
 
@@ -30,15 +35,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const deps = () => ({
-  engine: new PrometheusClient({ baseUrl: prometheus.url, timeoutMs: 10_000 }),
-  mesh: createLinkerdAdapter(),
-  backendDescription: `prometheus at ${prometheus.url}`,
-  sinkFor: () => {
-    throw new Error("no sinks in these specs");
-  },
-  now: () => new Date("2026-11-25T09:00:00Z"),
-});
+const deps = () => linkerdReportParts(prometheus);
 const spec = {
   title: "Payments hourly",
   namespaces: ["payments", "shop"],

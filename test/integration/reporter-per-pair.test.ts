@@ -159,16 +159,20 @@ const MIXED_PATHS = ["shop", "shop/deployments/storefront", "shop/deployments/ba
 type Item = any;
 
 /**
- * One item in both forms: counts within 0.5% (the two targets started apart, so their counters agree
- * to a scrape's jitter, not to 0.001); quantiles within 10%, as native buckets interpolate otherwise
- * near a bound (5.6% at MEDIUM's p90, on one). Another reporter for a pair moves one elevenfold.
+ * One item in both forms: the same failure share within 0.5 points, and quantiles within 10%, as
+ * native buckets interpolate otherwise near a bound (5.6% at MEDIUM's p90, on one). Counts are held
+ * to each form's own Prometheus numbers by the tests above: across the two targets, a loaded
+ * machine's late scrapes move a 10 s window's count by a few percent, which says nothing about the
+ * choice of reporter. Another reporter for a pair moves a quantile elevenfold.
  */
 function expectSameAnswer(native: Item, classic: Item, label: string): void {
   const [n, c] = [metricsOf(native), metricsOf(classic)];
-  for (const count of ["success", "failure"] as const) {
-    const [got, want] = [c[count] as number, n[count] as number];
-    expect(Math.abs(got - want), `${label} ${count}: ${got} vs ${want}`).toBeLessThanOrEqual(0.005 * want);
-  }
+  const share = (m: ReturnType<typeof metricsOf>) =>
+    (m.failure as number) / ((m.success as number) + (m.failure as number));
+  expect(
+    Math.abs(share(c) - share(n)),
+    `${label} failure share: ${share(c)} vs ${share(n)}`,
+  ).toBeLessThanOrEqual(0.005);
   for (const q of ["p50", "p90", "p99"] as const) {
     const [got, want] = [c[q] as number, n[q] as number];
     expect(Math.abs(got / want - 1), `${label} ${q}: ${got} vs ${want}`).toBeLessThanOrEqual(0.1);
@@ -186,7 +190,7 @@ async function everyServerReportP50(server: string): Promise<number> {
 }
 
 describe("Istio's reporter choice per pair in both histogram forms", () => {
-  it("gives the same edges on the same sides in both forms, with the same counts and quantiles", async () => {
+  it("gives the same edges on the same sides in both forms, with the same failure shares and quantiles", async () => {
     for (const path of MIXED_PATHS) {
       const [native, classic] = await Promise.all([edgesIn("native", path), edgesIn("classic", path)]);
       expect([...classic.keys()].sort(), path).toEqual([...native.keys()].sort());

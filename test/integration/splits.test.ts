@@ -5,25 +5,20 @@
  * the objects', and a Warning whenever the numbers are all traffic to a backend, not the apex's.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  CANARY_CATALOG,
-  CANARY_NAMESPACE,
-  CANARY_SPLITTERS,
-  canaryKubernetesObjects,
-  withCanaries,
-} from "../../src/dev/canary";
-import { type ConsulDouble, startConsulDouble } from "../../src/dev/consul-double";
-import { consulCatalog } from "../../src/dev/consul-series";
-import {
-  canaryObjects,
-  type KubernetesDouble,
-  type KubernetesObject,
-  startKubernetesDouble,
-} from "../../src/dev/kubernetes-double";
+import { CANARY_NAMESPACE, withCanaries } from "../../src/dev/canary";
+import type { ConsulDouble } from "../../src/dev/consul-double";
+import { canaryObjects, type KubernetesDouble, type KubernetesObject } from "../../src/dev/kubernetes-double";
 import type { RunningPrometheus } from "../../src/dev/prometheus-server";
 import { defaultScenario, type Stream } from "../../src/dev/scenario";
 import { allMeshSeries } from "../../src/dev/series";
 import type { ApiHandler } from "../../src/http/api-handler";
+import {
+  canaryConsul,
+  canaryKubernetes,
+  consulEnv,
+  kubernetesDouble,
+  kubernetesEnv,
+} from "../support/cluster-doubles";
 import { backendTruth, type FailureRule, NO_TRAFFIC } from "../support/ground-truth";
 import { apiFor, call, httpEvent, scenarioPrometheus } from "../support/harness";
 import { expectMatchesTruth, parseQuantity, warningsOf } from "../support/smi-assert";
@@ -32,8 +27,6 @@ const scenario = withCanaries(defaultScenario());
 const WINDOW_S = 300;
 const at = `t=5m&time=${scenario.endS}`;
 const base = `/apis/metrics.smi-spec.io/v1alpha2/namespaces/${CANARY_NAMESPACE}`;
-const TOKEN = "kubernetes-reader-token";
-const CONSUL_TOKEN = "splits-read";
 const ROUTE_BACKEND_BOUNDS_MS = [25, 50, 100, 250, 500, 1000, 10000];
 const LINKERD_BOUNDS_MS = [
   1, 2, 3, 4, 5, 10, 20, 30, 40, 50, 100, 200, 300, 400, 500, 1000, 2000, 3000, 4000, 5000, 10000,
@@ -46,25 +39,13 @@ const apis = new Map<string, ApiHandler>();
 
 beforeAll(async () => {
   prometheus = await scenarioPrometheus(scenario, (s) => allMeshSeries(s));
-  kubernetes = await startKubernetesDouble({
-    tokens: { [TOKEN]: { user: "system:serviceaccount:smi:metrics-api" } },
-    trafficSplitVersions: ["v1alpha1"],
-    objects: canaryKubernetesObjects("v1alpha1"),
-  });
-  consul = await startConsulDouble({
-    catalog: consulCatalog(scenario, CANARY_CATALOG),
-    splitters: CANARY_SPLITTERS,
-    metricsProxyBaseUrl: prometheus.url,
-    tokens: { [CONSUL_TOKEN]: { wildcardRead: true } },
-  });
-  const k8s = { KUBERNETES_API_URL: kubernetes.url, KUBERNETES_TOKEN: TOKEN, PROMETHEUS_URL: prometheus.url };
+  kubernetes = await canaryKubernetes();
+  consul = await canaryConsul(scenario, prometheus.url);
+  const k8s = { ...kubernetesEnv(kubernetes), PROMETHEUS_URL: prometheus.url };
   apis.set("linkerd", apiFor({ ...k8s, MESH: "linkerd" }));
   apis.set("istio", apiFor({ ...k8s, MESH: "istio" }));
   apis.set("istio-host", apiFor({ ...k8s, MESH: "istio", ISTIO_REQUEST_HOST_LABEL: "request_host" }));
-  apis.set(
-    "consul",
-    apiFor({ MESH: "consul", CONSUL_HTTP_ADDR: consul.url, CONSUL_HTTP_TOKEN: CONSUL_TOKEN }),
-  );
+  apis.set("consul", apiFor(consulEnv(consul)));
   apis.set("no-splits", apiFor({ MESH: "linkerd", PROMETHEUS_URL: prometheus.url }));
 }, 90_000);
 afterAll(async () => {
@@ -81,20 +62,9 @@ async function withOwnCluster(
   objects: KubernetesObject[],
   use: (api: ApiHandler) => Promise<void>,
 ) {
-  const cluster = await startKubernetesDouble({
-    tokens: { [TOKEN]: { user: "system:serviceaccount:smi:metrics-api" } },
-    trafficSplitVersions: ["v1alpha2"],
-    objects,
-  });
+  const cluster = await kubernetesDouble(objects, "v1alpha2");
   try {
-    await use(
-      apiFor({
-        KUBERNETES_API_URL: cluster.url,
-        KUBERNETES_TOKEN: TOKEN,
-        PROMETHEUS_URL: prometheus.url,
-        MESH: mesh,
-      }),
-    );
+    await use(apiFor({ ...kubernetesEnv(cluster), PROMETHEUS_URL: prometheus.url, MESH: mesh }));
   } finally {
     await cluster.close();
   }

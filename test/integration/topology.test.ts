@@ -4,7 +4,7 @@ import { linkerdSeries } from "../../src/dev/linkerd-series";
 import type { RunningPrometheus } from "../../src/dev/prometheus-server";
 import { defaultScenario, scenarioEnd } from "../../src/dev/scenario";
 import { createLinkerdAdapter } from "../../src/mesh/linkerd";
-import { PrometheusClient } from "../../src/prometheus/client";
+import { PrometheusClient, type QueryEngine } from "../../src/prometheus/client";
 import { renderAscii } from "../../src/topology/ascii";
 import { coreSource } from "../../src/topology/core-source";
 import { renderDot } from "../../src/topology/dot";
@@ -20,6 +20,22 @@ const WINDOW_S = 300;
 let prometheus: RunningPrometheus;
 let topology: Topology;
 let context: ReturnType<typeof testContext>;
+/** Queries the topology sent to Prometheus, counted as they leave. */
+let queriesSent = 0;
+
+/** An engine that counts the queries it passes on. */
+function counting(engine: QueryEngine): QueryEngine {
+  return {
+    instantQuery: (...args) => {
+      queriesSent++;
+      return engine.instantQuery(...args);
+    },
+    rangeQuery: (...args) => {
+      queriesSent++;
+      return engine.rangeQuery(...args);
+    },
+  };
+}
 
 /** Every edge between deployments, from the scenario: sender → receiver, measured at the client. */
 function expectedEdges(): Map<string, Truth> {
@@ -71,7 +87,7 @@ const decode = (text: string) =>
 beforeAll(async () => {
   prometheus = await scenarioPrometheus(scenario, linkerdSeries);
   context = testContext({
-    engine: new PrometheusClient({ baseUrl: prometheus.url, timeoutMs: 10_000 }),
+    engine: counting(new PrometheusClient({ baseUrl: prometheus.url, timeoutMs: 10_000 })),
     mesh: createLinkerdAdapter(),
     backendDescription: prometheus.url,
   });
@@ -86,6 +102,13 @@ afterAll(async () => {
 });
 
 describe("topology of deployments over a real Prometheus", () => {
+  it("costs one list and one kind-wide edges answer per namespace, however many deployments", () => {
+    const listed = topology.nodes.filter((n) => n.listed);
+    const namespaces = new Set(listed.map((n) => n.namespace));
+    expect(listed.length).toBeGreaterThan(namespaces.size);
+    expect(queriesSent).toBe(2 + 4 * namespaces.size);
+  });
+
   it("renders DOT that Graphviz draws with exactly the true edges, each labelled and coloured by its level", () => {
     const svg = execFileSync("dot", ["-Tsvg"], { input: renderDot(topology), encoding: "utf8" });
     const drawn = [

@@ -11,8 +11,7 @@ import { istioSeries } from "../../src/dev/istio-series";
 import { linkerdSeries } from "../../src/dev/linkerd-series";
 import { OpenMetricsBuilder } from "../../src/dev/openmetrics";
 import { freePort, type RunningPrometheus } from "../../src/dev/prometheus-server";
-import { defaultScenario, type Scenario } from "../../src/dev/scenario";
-import { ambientScenario } from "../../src/dev/scenarios";
+import { defaultScenario } from "../../src/dev/scenario";
 import { seriesWriter } from "../../src/dev/series";
 import type { MeshAdapter } from "../../src/mesh/adapter";
 import { createConsulAdapter } from "../../src/mesh/consul";
@@ -24,6 +23,7 @@ import { checkReadiness } from "../../src/metrics/readiness";
 import { RequestStats } from "../../src/metrics/request-stats";
 import { PrometheusClient } from "../../src/prometheus/client";
 import { parseSmiPath } from "../../src/smi/route";
+import { ambientWithoutWaypoints } from "../support/ambient-scenario";
 import { NO_TRAFFIC } from "../support/ground-truth";
 import { scenarioPrometheus, testContext } from "../support/harness";
 import { expectMatchesTruth, expectWarnings } from "../support/smi-assert";
@@ -38,16 +38,6 @@ let ztunnelOnly: RunningPrometheus;
 /** One Prometheus per mesh, each holding only that mesh's series of the default scenario. */
 const meshOnly = new Map<MeshName, RunningPrometheus>();
 
-/** Ambient without a single waypoint: every workload has ztunnel's L4 series only. */
-const withoutWaypoints = (s: Scenario): Scenario => {
-  const l4 = <T extends { dataPlane: string }>(w: T) => ({ ...w, dataPlane: "ztunnel" as const });
-  return {
-    ...s,
-    workloads: s.workloads.map(l4),
-    streams: s.streams.map((x) => ({ ...x, from: x.from && l4(x.from), to: l4(x.to) })),
-  };
-};
-
 beforeAll(async () => {
   // A Prometheus that scrapes something, but no mesh: the wrong PROMETHEUS_URL.
   const unrelated = () => {
@@ -61,7 +51,7 @@ beforeAll(async () => {
   [linkerdOnly, noMesh, ztunnelOnly, istioOnly, consulOnly, ciliumOnly] = await Promise.all([
     scenarioPrometheus(scenario, (s) => linkerdSeries(s)),
     scenarioPrometheus(scenario, unrelated),
-    scenarioPrometheus(withoutWaypoints(ambientScenario()), (s) => istioSeries(s)),
+    scenarioPrometheus(ambientWithoutWaypoints(), (s) => istioSeries(s)),
     scenarioPrometheus(scenario, seriesWriter("istio")),
     scenarioPrometheus(scenario, seriesWriter("consul")),
     scenarioPrometheus(scenario, seriesWriter("cilium")),

@@ -78,6 +78,11 @@ export class Contract {
       response = this.#doc.components.responses[name];
       base = ["components", "responses", name];
     }
+    // A response documented without a body (a 304) must have none.
+    if (response.content === undefined) {
+      if (exchange.body === "" || exchange.body === null) return;
+      throw new Error(`${what}: the document says this answer has no body, and it has one`);
+    }
     const media = Object.keys(response.content ?? {}).find((m) =>
       sameMediaType(m, exchange.contentType ?? "application/json"),
     );

@@ -9,6 +9,7 @@ import { startVictoriaMetrics } from "../../src/dev/victoria-metrics";
 import { type ApiHandler, type ApiOptions, createApiHandler } from "../../src/http/api-handler";
 import type { RequestLog } from "../../src/http/request-log";
 import type { MeshAdapter } from "../../src/mesh/adapter";
+import { createLinkerdAdapter } from "../../src/mesh/linkerd";
 import { PrometheusClient, type QueryEngine } from "../../src/prometheus/client";
 import { type RunIdentity, runReport, type SinkFactory } from "../../src/report/run-report";
 import { Contract } from "./contract";
@@ -138,19 +139,22 @@ export function withContract(handler: ApiHandler, sameDocumentAs?: string): ApiH
   return async (event, context) => {
     const response = await handler(event, context);
     contract ??= contractOf(handler, sameDocumentAs);
+    const contentType = response.headers?.["content-type"] as string | undefined;
+    const text = plainBody(response);
     (await contract).check({
       method: event.requestContext.http.method,
       path: event.rawPath,
       status: response.statusCode ?? 200,
-      contentType: response.headers?.["content-type"] as string | undefined,
-      body: JSON.parse(plainBody(response)),
+      contentType,
+      // The web UI's files are text, not JSON.
+      body: contentType === undefined || /json/.test(contentType) ? JSON.parse(text) : text,
     });
     return response;
   };
 }
 
 /** A response's body as text, undoing the compression and base64 a Lambda answer may carry. */
-function plainBody(response: APIGatewayProxyStructuredResultV2): string {
+export function plainBody(response: APIGatewayProxyStructuredResultV2): string {
   if (response.isBase64Encoded !== true) return response.body ?? "null";
   const bytes = Buffer.from(response.body ?? "", "base64");
   const coding = response.headers?.["content-encoding"];
@@ -196,6 +200,26 @@ export async function call(handler: ApiHandler, pathAndQuery: string, method = "
   // biome-ignore lint/suspicious/noExplicitAny: test bodies are inspected field by field
   const body = JSON.parse(response.body ?? "null") as any;
   return { status: response.statusCode ?? 200, headers: response.headers ?? {}, body };
+}
+
+/**
+ * What a report run needs to read linkerd's series in `prometheus`: no sinks, so a spec naming one
+ * fails its test, and a clock stopped at 2026-11-25T09:00:00Z, so `generatedAt` is known. `engine`
+ * stands in for the Prometheus client, to watch the queries a report asks.
+ */
+export function linkerdReportParts(
+  prometheus: RunningPrometheus,
+  engine: QueryEngine = new PrometheusClient({ baseUrl: prometheus.url, timeoutMs: 10_000 }),
+) {
+  return {
+    engine,
+    mesh: createLinkerdAdapter(),
+    backendDescription: prometheus.url,
+    sinkFor: (): never => {
+      throw new Error("no sinks in these specs");
+    },
+    now: () => new Date("2026-11-25T09:00:00Z"),
+  };
 }
 
 /** A report run over a test context: the given engine, mesh and sinks, and the given clock. */

@@ -10,6 +10,7 @@ import { expect } from "vitest";
 import { BASE, namedOf, pathOf } from "./answer-walk";
 import { type CountingApi, call } from "./harness";
 import type { MeshReferences, Named } from "./mesh-references";
+import { expectNoTraffic, iso, type Point, queryRange as queryPoints } from "./range-points";
 import {
   type Asking,
   countQueries,
@@ -45,41 +46,16 @@ export interface Busy {
   readonly points: number;
 }
 
-interface Point {
-  timestamp: string;
-  metrics: { name: string; value: string | null }[];
-}
 // biome-ignore lint/suspicious/noExplicitAny: answers are inspected field by field
 type Item = any;
 
-const iso = (s: number) => `${new Date(s * 1000).toISOString().slice(0, 19)}Z`;
 const timesOf = ({ startS, timeS, stepS }: RangeAsking) =>
   Array.from({ length: Math.floor((timeS - startS) / stepS) + 1 }, (_, i) => startS + i * stepS);
 const QUANTILES = [0.5, 0.9, 0.99] as const;
 
-/** A point without traffic, as the API writes it. */
-const NO_TRAFFIC_VALUES = {
-  success_count: "0",
-  failure_count: "0",
-  p50_response_latency: null,
-  p90_response_latency: null,
-  p99_response_latency: null,
-};
-
 /** The engine's own `query_range` of `expr` over the range: its values by Unix second. */
-async function queryRange(asking: RangeAsking, expr: string): Promise<Map<number, number>> {
-  const { url, startS, timeS, stepS } = asking;
-  const form = new URLSearchParams({ query: expr, start: `${startS}`, end: `${timeS}`, step: `${stepS}` });
-  const response = await fetch(`${url}/api/v1/query_range`, { method: "POST", body: form });
-  const body = (await response.json()) as {
-    status: string;
-    error?: string;
-    data: { result: { values: [number, string][] }[] };
-  };
-  expect(body.status, `${expr}: ${body.error}`).toBe("success");
-  expect(body.data.result.length, expr).toBeLessThanOrEqual(1);
-  return new Map((body.data.result[0]?.values ?? []).map(([t, v]) => [t, Number(v)]));
-}
+const queryRange = ({ url, startS, timeS, stepS }: RangeAsking, expr: string) =>
+  queryPoints(url, { startS, endS: timeS, stepS }, expr);
 
 /** The reference's numbers at every point of the range, in order: counts summed, quantiles in ms. */
 async function referenceSeries(walk: RangeWalk, ref: Reference): Promise<Numbers[]> {
@@ -129,8 +105,7 @@ async function expectSeries(walk: RangeWalk, points: Point[], ref: Reference, la
     const truth = want[i] as Numbers;
     expectNumbers(point, truth, at);
     if (truth.success + truth.failure > 0) busy++;
-    else
-      expect(Object.fromEntries(point.metrics.map((m) => [m.name, m.value])), at).toEqual(NO_TRAFFIC_VALUES);
+    else expectNoTraffic(point, at);
   });
   return { label, points: busy };
 }

@@ -1,10 +1,10 @@
 /**
  * The reference queries of each mesh profile: what an engine's own `query_range` is asked for an
  * object's numbers, written from each mesh's series as its proxies write them (the side a mesh reads,
- * the labels that name an object, the failure rule as label matchers, Istio's choice of reporter),
- * never read from the adapter. A range answer's every point must equal them.
+ * the labels that name an object, the failure rule as label matchers, Istio's and Cilium's choice of
+ * reporter), never read from the adapter. A range answer's every point must equal them.
  */
-import type { Scenario, Stream, Workload } from "../../src/dev/scenario";
+import type { L7Policy, Scenario, Stream, Workload } from "../../src/dev/scenario";
 import { servesL7 } from "./ground-truth";
 
 /** A metric and its label matchers, as PromQL text (`reporter!="source"`). */
@@ -15,8 +15,8 @@ interface Selector {
 
 /**
  * What one object's numbers are read from: the request counters and the latency buckets, each a
- * union of selectors (Istio picks a reporter per pair of workloads, so an edge between namespaces
- * reads several).
+ * union of selectors (Istio and Cilium pick a reporter per pair of workloads, so an edge between
+ * namespaces reads several).
  */
 export interface Reference {
   readonly counters: readonly Selector[];
@@ -41,8 +41,8 @@ export interface MeshReferences {
   /** Multiply the buckets' `le` by this for milliseconds. */
   readonly unitMs: number;
   /** A workload's own traffic, under the kind the profile reads it as. */
-  resource(w: Workload): Reference;
-  namespace(ns: string): Reference;
+  resource(s: Scenario, w: Workload): Reference;
+  namespace(s: Scenario, ns: string): Reference;
   /** A workload's edges both ways, one per peer and side. */
   edges(s: Scenario, w: Workload): ExpectedEdge[];
   /** A namespace's edges both ways; none where the mesh does not serve them. */
@@ -61,31 +61,21 @@ const reading =
     buckets: [{ metric: `${histogram}_bucket`, matchers }],
   });
 
-/** One stream's part of an edge, before the parts of one peer and side are joined. */
-interface EdgePart {
-  readonly direction: "to" | "from";
-  readonly peer: string;
-  readonly side: Side;
-  readonly reference: Reference;
-}
+/** Several references read as one object: their selectors a union. */
+const union = (refs: readonly Reference[]): Reference => ({
+  counters: refs.flatMap((r) => r.counters),
+  buckets: refs.flatMap((r) => r.buckets),
+});
 
 /** The parts of one direction, peer and side joined into one edge, their selectors a union. */
-function joinEdges(parts: readonly EdgePart[]): ExpectedEdge[] {
+function joinEdges(parts: readonly ExpectedEdge[]): ExpectedEdge[] {
   const joined = new Map<string, ExpectedEdge>();
   for (const part of parts) {
     const key = `${part.direction}|${part.peer}|${part.side}`;
     const held = joined.get(key);
     joined.set(
       key,
-      held === undefined
-        ? part
-        : {
-            ...held,
-            reference: {
-              counters: [...held.reference.counters, ...part.reference.counters],
-              buckets: [...held.reference.buckets, ...part.reference.buckets],
-            },
-          },
+      held === undefined ? part : { ...held, reference: union([held.reference, part.reference]) },
     );
   }
   return [...joined.values()];
@@ -95,42 +85,61 @@ function joinEdges(parts: readonly EdgePart[]): ExpectedEdge[] {
 const sentBy = (s: Scenario, w: Workload) => s.streams.filter((x) => same(x.from, w));
 const meshedTo = (s: Scenario, w: Workload) => s.streams.filter((x) => x.from !== undefined && same(x.to, w));
 const client = (x: Stream) => x.from as Workload;
+const defined = <T>(items: readonly (T | undefined)[]): T[] => items.filter((i): i is T => i !== undefined);
+
+/** How a mesh reads a stream: on which side, from which series. */
+type Read = Pick<ExpectedEdge, "side" | "reference">;
+/** How a mesh reads a stream for an edge (a namespace's, `ofNamespace`); undefined where it gives none. */
+type EdgeRead = (x: Stream, direction: "to" | "from", ofNamespace: boolean) => Read | undefined;
+
+/** Workload and namespace edges made of each meshed stream's read, joined by direction, peer and side. */
+function readEdges(read: EdgeRead): Pick<MeshReferences, "edges" | "namespaceEdges"> {
+  // One stream's part of an edge, before the parts of one peer and side are joined.
+  const part = (x: Stream, direction: "to" | "from", ofNamespace: boolean): ExpectedEdge | undefined => {
+    const end = direction === "to" ? x.to : client(x);
+    const peer = ofNamespace ? end.namespace : `${end.namespace}/${end.name}`;
+    const how = read(x, direction, ofNamespace);
+    return how === undefined ? undefined : { direction, peer, ...how };
+  };
+  return {
+    edges: (s, w) =>
+      joinEdges(
+        defined([
+          ...sentBy(s, w).map((x) => part(x, "to", false)),
+          ...meshedTo(s, w).map((x) => part(x, "from", false)),
+        ]),
+      ),
+    namespaceEdges: (s, ns) => {
+      const meshed = s.streams.filter((x) => x.from !== undefined);
+      const to = meshed.filter((x) => client(x).namespace === ns).map((x) => part(x, "to", true));
+      const from = meshed.filter((x) => x.to.namespace === ns).map((x) => part(x, "from", true));
+      return joinEdges(defined([...to, ...from]));
+    },
+  };
+}
 
 /** Linkerd: inbound at the server for a workload, outbound at the client (`dst_*`) for every edge. */
 const linkerdRead = reading("response_total", "response_latency_ms");
+/** A Linkerd edge's read: the client's outbound series, its own labels and `dst_*` naming the pair or their namespaces. */
+const linkerdEdge: EdgeRead = (x, _, ofNamespace) => {
+  const [from, to] = [client(x), x.to];
+  const pair = ofNamespace
+    ? [eq("namespace", from.namespace), eq("dst_namespace", to.namespace)]
+    : [
+        eq("namespace", from.namespace),
+        eq(from.kind, from.name),
+        eq("dst_namespace", to.namespace),
+        eq(`dst_${to.kind}`, to.name),
+      ];
+  return { side: "client", reference: linkerdRead(['direction="outbound"', ...pair]) };
+};
 const linkerd: MeshReferences = {
   success: ['classification!="failure"'],
   failures: [['classification="failure"']],
   unitMs: 1,
-  resource: (w) => linkerdRead(['direction="inbound"', eq("namespace", w.namespace), eq(w.kind, w.name)]),
-  namespace: (ns) => linkerdRead(['direction="inbound"', eq("namespace", ns)]),
-  edges: (s, w) => {
-    const own = (x: Workload) => [eq("namespace", x.namespace), eq(x.kind, x.name)];
-    const dst = (x: Workload) => [eq("dst_namespace", x.namespace), eq(`dst_${x.kind}`, x.name)];
-    const edge = (direction: "to" | "from", peer: Workload, from: Workload, to: Workload) => ({
-      direction,
-      peer: `${peer.namespace}/${peer.name}`,
-      side: "client" as const,
-      reference: linkerdRead(['direction="outbound"', ...own(from), ...dst(to)]),
-    });
-    return joinEdges([
-      ...sentBy(s, w).map((x) => edge("to", x.to, w, x.to)),
-      ...meshedTo(s, w).map((x) => edge("from", client(x), client(x), w)),
-    ]);
-  },
-  namespaceEdges: (s, ns) => {
-    const meshed = s.streams.filter((x) => x.from !== undefined);
-    const edge = (direction: "to" | "from", x: Stream) => {
-      const peer = direction === "to" ? x.to.namespace : client(x).namespace;
-      const [own, dst] = direction === "to" ? [ns, peer] : [peer, ns];
-      const matchers = ['direction="outbound"', eq("namespace", own), eq("dst_namespace", dst)];
-      return { direction, peer, side: "client" as const, reference: linkerdRead(matchers) };
-    };
-    return joinEdges([
-      ...meshed.filter((x) => client(x).namespace === ns).map((x) => edge("to", x)),
-      ...meshed.filter((x) => x.to.namespace === ns).map((x) => edge("from", x)),
-    ]);
-  },
+  resource: (_, w) => linkerdRead(['direction="inbound"', eq("namespace", w.namespace), eq(w.kind, w.name)]),
+  namespace: (_, ns) => linkerdRead(['direction="inbound"', eq("namespace", ns)]),
+  ...readEdges(linkerdEdge),
 };
 
 const ISTIO_FAILED_CODE = 'response_code=~"0|5.*"';
@@ -153,45 +162,28 @@ function istioReporter(x: Stream): { reporter: string; side: Side } | undefined 
   return x.to.dataPlane === "sidecar" ? { reporter: "destination", side: "server" } : undefined;
 }
 
-/** An Istio edge part: `to` at the chosen reporter, `from` at every server-side reporter. */
-function istioEdge(direction: "to" | "from", x: Stream, peer: string): EdgePart | undefined {
+/** An Istio edge's read: `to` at the chosen reporter, `from` at every server-side reporter. */
+function istioEdge(x: Stream, direction: "to" | "from"): Read | undefined {
   const pair = [...source(client(x)), ...destination(x.to)];
   if (direction === "from") {
     if (!servesL7(x.to)) return undefined;
     const matchers = ['reporter!="source"', 'source_workload!="unknown"', ...pair];
-    return { direction, peer, side: "server", reference: istioRead(matchers) };
+    return { side: "server", reference: istioRead(matchers) };
   }
   const by = istioReporter(x);
   if (by === undefined) return undefined;
   const matchers = [eq("reporter", by.reporter), 'destination_workload!="unknown"', ...pair];
-  return { direction, peer, side: by.side, reference: istioRead(matchers) };
+  return { side: by.side, reference: istioRead(matchers) };
 }
-
-const defined = <T>(items: readonly (T | undefined)[]): T[] => items.filter((i): i is T => i !== undefined);
 
 /** Istio: what the server-side reporters saw for a workload; edges at the reporter Istio's adapter picks. */
 const istio: MeshReferences = {
   success: [ISTIO_ANSWERED_CODE, `grpc_response_status!~"${ISTIO_GRPC_FAILURES}"`],
   failures: [[ISTIO_FAILED_CODE], [ISTIO_ANSWERED_CODE, `grpc_response_status=~"${ISTIO_GRPC_FAILURES}"`]],
   unitMs: 1,
-  resource: (w) => istioRead(['reporter!="source"', ...destination(w)]),
-  namespace: (ns) => istioRead(['reporter!="source"', eq("destination_workload_namespace", ns)]),
-  edges: (s, w) =>
-    joinEdges(
-      defined([
-        ...sentBy(s, w).map((x) => istioEdge("to", x, `${x.to.namespace}/${x.to.name}`)),
-        ...meshedTo(s, w).map((x) => istioEdge("from", x, `${client(x).namespace}/${client(x).name}`)),
-      ]),
-    ),
-  namespaceEdges: (s, ns) => {
-    const meshed = s.streams.filter((x) => x.from !== undefined);
-    return joinEdges(
-      defined([
-        ...meshed.filter((x) => client(x).namespace === ns).map((x) => istioEdge("to", x, x.to.namespace)),
-        ...meshed.filter((x) => x.to.namespace === ns).map((x) => istioEdge("from", x, client(x).namespace)),
-      ]),
-    );
-  },
+  resource: (_, w) => istioRead(['reporter!="source"', ...destination(w)]),
+  namespace: (_, ns) => istioRead(['reporter!="source"', eq("destination_workload_namespace", ns)]),
+  ...readEdges(istioEdge),
 };
 
 /** Consul: a service's own traffic at its Envoy's public listener; edges at the client's upstream. */
@@ -202,11 +194,11 @@ const consul: MeshReferences = {
   success: ['envoy_response_code_class!="5"'],
   failures: [['envoy_response_code_class="5"']],
   unitMs: 1,
-  resource: (w) =>
+  resource: (_, w) =>
     consulServed([PUBLIC_LISTENER, eq("namespace", w.namespace), eq("consul_source_service", w.service)]),
-  namespace: (ns) => consulServed([PUBLIC_LISTENER, eq("namespace", ns)]),
+  namespace: (_, ns) => consulServed([PUBLIC_LISTENER, eq("namespace", ns)]),
   edges: (s, w) => {
-    const edge = (direction: "to" | "from", from: Workload, to: Workload): EdgePart => {
+    const edge = (direction: "to" | "from", from: Workload, to: Workload): ExpectedEdge => {
       const peer = direction === "to" ? to : from;
       const matchers = [
         eq("namespace", from.namespace),
@@ -229,12 +221,55 @@ const consul: MeshReferences = {
   namespaceEdges: () => [],
 };
 
+/**
+ * Cilium (Hubble's httpV2): an agent reports the requests an L7 CiliumNetworkPolicy sends through
+ * its node's proxy, `reporter="server"` under the server's ingress policy, `"client"` under the
+ * client's egress one, so a pair under both is in Prometheus twice. Each pair of workloads is read
+ * at one reporter: the server's when it has series of the pair (an ingress policy shows it all of
+ * them), else the client's; none where no L7 policy covers it (L4 flows only).
+ */
+const hubbleRead = reading("hubble_http_requests_total", "hubble_http_request_duration_seconds");
+const HUBBLE_KIND = { deployment: "Deployment", statefulset: "StatefulSet", daemonset: "DaemonSet" } as const;
+/** Cilium's scenarios give every workload its policy: unset, none is assumed and the writer's differs. */
+const underL7 = (w: Workload | undefined, way: keyof L7Policy) => w?.l7Policy?.[way] === true;
+
+/** One end of a pair; traffic from outside the cluster has empty (absent) source labels. */
+const hubbleEnd = (end: "source" | "destination", w: Workload | undefined) => [
+  eq(`${end}_namespace`, w?.namespace ?? ""),
+  eq(`${end}_workload`, w?.name ?? ""),
+  eq(`${end}_workload_kind`, w === undefined ? "" : HUBBLE_KIND[w.kind]),
+];
+
+/** A stream's pair at the reporter that reads it, and that reporter's side; undefined without L7. */
+function hubblePair(x: Stream): Read | undefined {
+  const side = underL7(x.to, "ingress") ? "server" : underL7(x.from, "egress") ? "client" : undefined;
+  if (side === undefined) return undefined;
+  const matchers = [eq("reporter", side), ...hubbleEnd("source", x.from), ...hubbleEnd("destination", x.to)];
+  return { side, reference: hubbleRead(matchers) };
+}
+
+/** The pairs of streams as one object's numbers, whichever side read each. */
+const hubblePairs = (streams: readonly Stream[]) =>
+  union(defined(streams.map((x) => hubblePair(x)?.reference)));
+
+/** Cilium: a resource adds its pairs, traffic from outside included; an edge says its side, none from outside. */
+const cilium: MeshReferences = {
+  // httpV2 writes `status` always, the deprecated v1 handler's counter of the same name never: `""` is neither.
+  success: ['status!~"0|5..|"'],
+  failures: [['status=~"0|5.."']],
+  unitMs: 1000,
+  resource: (s, w) => hubblePairs(s.streams.filter((x) => same(x.to, w))),
+  namespace: (s, ns) => hubblePairs(s.streams.filter((x) => x.to.namespace === ns)),
+  ...readEdges(hubblePair),
+};
+
 /** Each mesh profile's reference queries, by profile name. */
 export const REFERENCES: Readonly<Record<string, MeshReferences>> = {
   linkerd,
   istio,
   "istio-ambient": istio,
   consul,
+  cilium,
 };
 
 const render = ({ metric, matchers }: Selector, extra: readonly string[] = []) =>
