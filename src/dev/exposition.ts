@@ -5,7 +5,8 @@ import type { BucketSpan } from "./native-histogram";
  * The part of Prometheus' protobuf exposition (`io.prometheus.client`, client_model v0.3.0: the
  * version Prometheus 2.42 pins) that a scrape target of counters and histograms needs. Field
  * numbers and types are upstream's, so the wire bytes are what client_golang would send; the
- * messages and fields left out (gauges, summaries, timestamps) are never sent here.
+ * messages and fields left out (gauges, summaries) are never sent here. A sample's own timestamp is
+ * sent only by the benchmark, which serves a namespace at set instants (`bench/native-namespace.ts`).
  *
  * Encoded with protobufjs rather than by hand: zigzag `sint` fields, 64-bit varints and the
  * varint length before each family are what a hand-written writer would most likely get subtly
@@ -43,6 +44,7 @@ message Metric {
   repeated LabelPair label = 1;
   optional Counter counter = 3;
   optional Histogram histogram = 7;
+  optional int64 timestamp_ms = 6;
 }
 message MetricFamily {
   optional string name = 1;
@@ -89,6 +91,8 @@ export interface MetricMessage {
   readonly label: readonly { readonly name: string; readonly value: string }[];
   readonly counter?: { readonly value: number };
   readonly histogram?: HistogramMessage;
+  /** When the sample was taken, ms since the epoch; absent, Prometheus stamps it with the scrape's time. */
+  readonly timestampMs?: number;
 }
 
 export interface MetricFamilyMessage {

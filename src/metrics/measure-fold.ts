@@ -2,19 +2,9 @@ import { BackendResponseError } from "../errors/backend-errors";
 import type { PartitionLabel, Side } from "../mesh/adapter";
 import type { VectorSample } from "../prometheus/envelope";
 import { BucketBounds, parseUpperBound, quantileOf } from "../prometheus/histogram";
-import { meets } from "../prometheus/promql";
 import type { Measurement } from "./measurement";
-import { type MeasureSpec, pinnedNamespace, QUANTILE_LABEL, QUANTILES, SIDE_LABEL } from "./query-plan";
-
-/** Identity of a measured object as the series name it. */
-export interface MeasuredKey {
-  readonly namespace?: string;
-  readonly name: string;
-  /** With a grouping's `owner`: the object this one is a peer of. */
-  readonly owner?: string;
-  /** Index, in the grouping's `names`, of the label that named the object. */
-  readonly via: number;
-}
+import { type MeasuredKey, ObjectIdentities, SEP } from "./object-identity";
+import { type MeasureSpec, QUANTILE_LABEL, QUANTILES, SIDE_LABEL } from "./query-plan";
 
 /** One object's numbers at one point. */
 export interface PointObject {
@@ -48,9 +38,6 @@ interface Accumulator {
   buckets: (number | undefined)[];
 }
 
-/** Separates the parts of an accumulator id; label values cannot hold it. */
-const SEP = "\u0000";
-
 /** One key per object and side: how reporters' pairs merge, and how the two histogram forms meet. */
 export const sideKey = (key: MeasuredKey, side: Side) =>
   `${key.namespace ?? ""}${SEP}${key.via}${SEP}${key.name}${SEP}${key.owner ?? ""}${SEP}${side}`;
@@ -58,7 +45,7 @@ export const sideKey = (key: MeasuredKey, side: Side) =>
 /** Per-object totals at one point, fed sample by sample from both queries in whatever order they arrive. */
 export class MeasureFold {
   readonly #spec: MeasureSpec;
-  readonly #pinned: string | undefined;
+  readonly #identities: ObjectIdentities;
   /** Keyed by object, or with observers by object, pair and reporter rank. */
   readonly #objects = new Map<string, Accumulator>();
   readonly #bounds = new BucketBounds();
@@ -81,42 +68,24 @@ export class MeasureFold {
       }
     | undefined;
 
-  constructor(spec: MeasureSpec) {
+  /**
+   * `identities` names the object of each series; a range answer's folds share one (see
+   * `ObjectIdentities`).
+   */
+  constructor(spec: MeasureSpec, identities = new ObjectIdentities(spec)) {
     this.#spec = spec;
-    this.#pinned = pinnedNamespace(spec);
+    this.#identities = identities;
     this.#partitionValues = spec.family.partitionBy.map(() => new Set());
   }
 
-  /** The object a series names, or undefined for one that names none (or fails the family's `keep`). */
-  #identity(labels: Readonly<Record<string, string>>): MeasuredKey | undefined {
-    const { groupBy, family } = this.#spec;
-    if (family.keep !== undefined && !family.keep.test(labels)) return undefined;
-    const via = groupBy.names.findIndex(
-      (label, i) => !!labels[label] && (groupBy.when?.[i] ?? []).every((m) => meets(labels, m)),
-    );
-    const name = labels[groupBy.names[via] ?? ""];
-    const namespace =
-      groupBy.namespace === undefined ? undefined : (this.#pinned ?? labels[groupBy.namespace]);
-    if (!name || (groupBy.namespace !== undefined && !namespace)) return undefined;
-    const owner = groupBy.owner === undefined ? undefined : labels[groupBy.owner];
-    if (groupBy.owner !== undefined && !owner) return undefined;
-    return {
-      ...(namespace === undefined ? {} : { namespace }),
-      name,
-      via,
-      ...(owner === undefined ? {} : { owner }),
-    };
-  }
-
   #entry(labels: Readonly<Record<string, string>>): Accumulator | undefined {
-    const { family } = this.#spec;
-    const identity = this.#identity(labels);
-    if (identity === undefined) return undefined;
-    const { namespace, name, via, owner } = identity;
-    const { observers } = family;
+    const named = this.#identities.of(labels);
+    if (named?.side === undefined) return undefined;
+    const { namespace, name, via, owner } = named.key;
+    const observed = this.#spec.family.observers !== undefined;
     const last = this.#last;
     if (
-      observers === undefined &&
+      !observed &&
       last?.name === name &&
       last.via === via &&
       last.namespace === namespace &&
@@ -124,21 +93,13 @@ export class MeasureFold {
     ) {
       return last.acc;
     }
-    let id = `${namespace ?? ""}${SEP}${via}${SEP}${name}${SEP}${owner ?? ""}`;
-    let side = family.side;
-    if (observers !== undefined) {
-      const rank = observers.order.findIndex((o) => o.value === labels[observers.label]);
-      const observer = observers.order[rank];
-      if (observer === undefined) return undefined;
-      side = observer.side;
-      id += `${SEP}${observers.pair.map((l) => labels[l] ?? "").join(SEP)}${SEP}${rank}`;
-    }
-    let acc = this.#objects.get(id);
+    named.id ??= `${namespace ?? ""}${SEP}${via}${SEP}${name}${SEP}${owner ?? ""}${named.reporter}`;
+    let acc = this.#objects.get(named.id);
     if (acc === undefined) {
-      acc = { key: identity, side, counted: false, success: 0, failure: 0, buckets: [] };
-      this.#objects.set(id, acc);
+      acc = { key: named.key, side: named.side, counted: false, success: 0, failure: 0, buckets: [] };
+      this.#objects.set(named.id, acc);
     }
-    if (observers === undefined) this.#last = { namespace, via, name, owner, acc };
+    if (!observed) this.#last = { namespace, via, name, owner, acc };
     return acc;
   }
 
@@ -188,7 +149,7 @@ export class MeasureFold {
   #nativeQuantile(sample: VectorSample, q: string): void {
     const { family } = this.#spec;
     const labels = sample.metric;
-    const identity = this.#identity(labels);
+    const identity = this.#identities.of(labels)?.key;
     if (identity === undefined) return;
     const { observers } = family;
     const marked = labels[SIDE_LABEL];

@@ -1,6 +1,7 @@
 import type { VectorSample } from "../prometheus/envelope";
 import { MeasureFold, type PartitionSeen, type PointObject, sideKey } from "./measure-fold";
 import { type Measurement, NO_TRAFFIC } from "./measurement";
+import { ObjectIdentities } from "./object-identity";
 import type { MeasureSpec } from "./query-plan";
 import { pointTimes } from "./time-range";
 
@@ -27,11 +28,14 @@ export class PointFolds {
   readonly #spec: MeasureSpec;
   readonly #times: readonly number[];
   readonly #folds: (MeasureFold | undefined)[];
+  /** Shared by every point's fold: each series is named once, however many points it has. */
+  readonly #identities: ObjectIdentities;
 
   constructor(spec: MeasureSpec) {
     this.#spec = spec;
     this.#times = pointTimes(spec);
     this.#folds = this.#times.map(() => undefined);
+    this.#identities = new ObjectIdentities(spec);
   }
 
   /** The fold of the point a sample belongs to; a sample off every point (a backend's own alignment) is dropped. */
@@ -44,7 +48,7 @@ export class PointFolds {
     if (index < 0 || index >= this.#times.length) return undefined;
     let fold = this.#folds[index];
     if (fold === undefined) {
-      fold = new MeasureFold(this.#spec);
+      fold = new MeasureFold(this.#spec, this.#identities);
       this.#folds[index] = fold;
     }
     return fold;

@@ -50,3 +50,12 @@ export function podsScenario(pods: number): Scenario {
     stepS: 30,
   };
 }
+
+/**
+ * For the range benchmark: namespace `bench` holds `count` deployments of one pod each, each serving
+ * 1 request/s from outside the mesh, from `startS` to `endS` every `stepS`.
+ */
+export function workloadsScenario(count: number, startS: number, endS: number, stepS: number): Scenario {
+  const apps = Array.from({ length: count }, (_, i) => workload("bench", `app-${i}`, "deployment", 1));
+  return { workloads: apps, streams: apps.map((app) => stream(undefined, app, 1)), startS, endS, stepS };
+}

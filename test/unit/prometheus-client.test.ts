@@ -58,7 +58,7 @@ describe("parseSampleValue", () => {
     expect(parseSampleValue(text)).toEqual(value);
   });
 
-  it.each(["", " ", "0x10", "1,5", "Infinity", "abc"])(
+  it.each(["", " ", "0x10", "1,5", "Infinity", "abc", "toString", "constructor"])(
     "rejects %j instead of reading it as a number",
     (text) => {
       expect(parseSampleValue(text)).toBeUndefined();
