@@ -101,7 +101,11 @@ const objectRoute = fc
       [`namespaces/${ns.segment}/edges`, [ns.raw]],
       [`namespaces/${ns.segment}/${k}`, [ns.raw]],
       [`namespaces/${ns.segment}/${k}/${name.segment}`, name.raw === "" ? [ns.raw] : [ns.raw, name.raw]],
-      [`namespaces/${ns.segment}/${k}/${name.segment}/edges`, [ns.raw, name.raw]],
+      // `-` in a name's place asks for every object of the kind (kind-wide edges): no name to quote.
+      [
+        `namespaces/${ns.segment}/${k}/${name.segment}/edges`,
+        name.raw === "-" ? [ns.raw] : [ns.raw, name.raw],
+      ],
     ];
     const [route, values] = routes[shape] ?? ["", []];
     return { rest: `${v}/${route}`, values };
