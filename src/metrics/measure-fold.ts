@@ -1,7 +1,8 @@
 import { BackendResponseError } from "../errors/backend-errors";
 import type { PartitionLabel, Side } from "../mesh/adapter";
 import type { VectorSample } from "../prometheus/envelope";
-import { BucketBounds, parseUpperBound, quantileOf } from "../prometheus/histogram";
+import { quantileOf } from "../prometheus/histogram";
+import { BucketSlots } from "./bucket-slots";
 import type { Measurement } from "./measurement";
 import { type MeasuredKey, ObjectIdentities, SEP } from "./object-identity";
 import { type MeasureSpec, QUANTILE_LABEL, QUANTILES, SIDE_LABEL } from "./query-plan";
@@ -34,7 +35,7 @@ interface Accumulator {
   counted: boolean;
   success: number;
   failure: number;
-  /** Bucket counts by slot of the fold's `BucketBounds`. */
+  /** Bucket counts by slot of the fold's `BucketSlots`. */
   buckets: (number | undefined)[];
 }
 
@@ -48,9 +49,7 @@ export class MeasureFold {
   readonly #identities: ObjectIdentities;
   /** Keyed by object, or with observers by object, pair and reporter rank. */
   readonly #objects = new Map<string, Accumulator>();
-  readonly #bounds = new BucketBounds();
-  /** Slot of each `le` text seen, scaled to ms; undefined for a bound that does not parse. */
-  readonly #slotOfLe = new Map<string, number | undefined>();
+  readonly #slots: BucketSlots;
   readonly #partitionValues: Set<string>[];
   /** Native histograms' quantiles, by object and side, as the backend computed them. */
   readonly #native = new Map<string, (number | undefined)[]>();
@@ -69,12 +68,17 @@ export class MeasureFold {
     | undefined;
 
   /**
-   * `identities` names the object of each series; a range answer's folds share one (see
-   * `ObjectIdentities`).
+   * `identities` names the object of each series and `slots` gives each bucket bound its slot; a
+   * range answer's folds share both (see `ObjectIdentities`, `BucketSlots`).
    */
-  constructor(spec: MeasureSpec, identities = new ObjectIdentities(spec)) {
+  constructor(
+    spec: MeasureSpec,
+    identities = new ObjectIdentities(spec),
+    slots = new BucketSlots(spec.family.latencyUnitMs),
+  ) {
     this.#spec = spec;
     this.#identities = identities;
+    this.#slots = slots;
     this.#partitionValues = spec.family.partitionBy.map(() => new Set());
   }
 
@@ -122,7 +126,6 @@ export class MeasureFold {
   }
 
   latency(sample: VectorSample): void {
-    const { family } = this.#spec;
     const q = sample.metric[QUANTILE_LABEL];
     if (q !== undefined) {
       this.#nativeQuantile(sample, q);
@@ -133,12 +136,7 @@ export class MeasureFold {
     if (acc === undefined || Number.isNaN(value)) return;
     const le = sample.metric.le;
     if (le === undefined) return;
-    let slot = this.#slotOfLe.get(le);
-    if (slot === undefined && !this.#slotOfLe.has(le)) {
-      const bound = parseUpperBound(le);
-      slot = bound === undefined ? undefined : this.#bounds.slot(bound * family.latencyUnitMs);
-      this.#slotOfLe.set(le, slot);
-    }
+    const slot = this.#slots.of(le);
     if (slot !== undefined) acc.buckets[slot] = (acc.buckets[slot] ?? 0) + value;
   }
 
@@ -190,7 +188,7 @@ export class MeasureFold {
   }
 
   #measurement(acc: Accumulator): Measurement {
-    const prepared = this.#bounds.prepare(acc.buckets);
+    const prepared = this.#slots.prepare(acc.buckets);
     const observed = (prepared?.counts.at(-1) ?? 0) > 0;
     const native = this.#native.get(sideKey(acc.key, acc.side));
     const unitMs = this.#spec.family.latencyUnitMs;

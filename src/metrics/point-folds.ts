@@ -1,4 +1,5 @@
 import type { VectorSample } from "../prometheus/envelope";
+import { BucketSlots } from "./bucket-slots";
 import { MeasureFold, type PartitionSeen, type PointObject, sideKey } from "./measure-fold";
 import { type Measurement, NO_TRAFFIC } from "./measurement";
 import { ObjectIdentities } from "./object-identity";
@@ -30,12 +31,15 @@ export class PointFolds {
   readonly #folds: (MeasureFold | undefined)[];
   /** Shared by every point's fold: each series is named once, however many points it has. */
   readonly #identities: ObjectIdentities;
+  /** Shared by every point's fold: each `le` is read and the bounds sorted once per answer. */
+  readonly #slots: BucketSlots;
 
   constructor(spec: MeasureSpec) {
     this.#spec = spec;
     this.#times = pointTimes(spec);
     this.#folds = this.#times.map(() => undefined);
     this.#identities = new ObjectIdentities(spec);
+    this.#slots = new BucketSlots(spec.family.latencyUnitMs);
   }
 
   /** The fold of the point a sample belongs to; a sample off every point (a backend's own alignment) is dropped. */
@@ -48,7 +52,7 @@ export class PointFolds {
     if (index < 0 || index >= this.#times.length) return undefined;
     let fold = this.#folds[index];
     if (fold === undefined) {
-      fold = new MeasureFold(this.#spec, this.#identities);
+      fold = new MeasureFold(this.#spec, this.#identities, this.#slots);
       this.#folds[index] = fold;
     }
     return fold;

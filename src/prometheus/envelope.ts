@@ -37,6 +37,21 @@ export class ReadSample implements VectorSample {
   ) {}
 }
 
+/**
+ * A series read straight from the bytes by `SampleItemParser`, every point already checked:
+ * `readSeriesPoints` hands its points over as they are. Like `ReadSample`, no parsed JSON item
+ * can pass for one.
+ */
+export class ReadSeries {
+  constructor(
+    readonly metric: Readonly<Record<string, string>>,
+    /** Each point's timestamp, in order. */
+    readonly times: readonly number[],
+    /** Each point's value, as `parseSampleValue` reads it. */
+    readonly values: readonly number[],
+  ) {}
+}
+
 function isLabelSet(value: unknown): value is Record<string, string> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
   for (const key in value) if (typeof (value as Record<string, unknown>)[key] !== "string") return false;
@@ -75,6 +90,12 @@ export const SERIES_SHAPE = 'expected {metric: {label: string}, values: [[unix t
  * that point's own timestamp, the label set shared. False when the item is not a series.
  */
 export function readSeriesPoints(input: unknown, deliver: (sample: VectorSample) => void): boolean {
+  if (input instanceof ReadSeries) {
+    const { metric, times, values } = input;
+    for (let i = 0; i < times.length; i++)
+      deliver({ metric, value: [times[i] as number, values[i] as number] });
+    return true;
+  }
   const item = input as { metric?: unknown; values?: unknown } | null;
   if (typeof item !== "object" || item === null || !isLabelSet(item.metric) || !Array.isArray(item.values))
     return false;

@@ -36,16 +36,20 @@ export class BucketBounds {
    * buckets cannot answer any quantile (no +Inf bucket, fewer than two).
    */
   prepare(countsBySlot: readonly (number | undefined)[]): PreparedBuckets | undefined {
-    this.#order ??= this.#bounds.map((_, slot) => slot).sort((a, b) => this.#at(a) - this.#at(b));
+    const bounds = this.#bounds;
+    this.#order ??= bounds.map((_, slot) => slot).sort((a, b) => this.#at(a) - this.#at(b));
+    const order = this.#order;
     const upperBounds: number[] = [];
     const counts: number[] = [];
     let max = -Infinity;
-    for (const slot of this.#order) {
+    // Indexed rather than iterated: a range answer prepares every object at every point.
+    for (let k = 0; k < order.length; k++) {
+      const slot = order[k] as number;
       let count = countsBySlot[slot];
       if (count === undefined) continue;
       if (count > max) max = count;
       else if (count < max) count = max;
-      upperBounds.push(this.#at(slot));
+      upperBounds.push(bounds[slot] as number);
       counts.push(count);
     }
     if (upperBounds.length < 2 || upperBounds[upperBounds.length - 1] !== Infinity) return undefined;

@@ -27,8 +27,9 @@ const KEY_DEPTH = 2;
  * Why: a 10,000-pod list brings ~260,000 bucket samples, ~25 MB of JSON. Parsed whole, the text,
  * the buffers and the object tree are alive at once (~150 MB, and a heap that grows to ~450 MB
  * RSS). Read this way, only one chunk's items are alive at a time and the caller folds them as
- * they come. Items in the exact shape Prometheus writes are read straight from the bytes
- * (`SampleItemParser`); anything else is delimited by a byte scan and goes through the native
+ * they come. Items in the exact shape Prometheus writes, a vector's samples and a matrix's series,
+ * are read straight from the bytes (`SampleItemParser`), one cut by a chunk's end once the next
+ * completes it; anything else is delimited by a byte scan and goes through the native
  * `JSON.parse`, a chunk's run of such items at once (a general JavaScript tokenizer was 3x slower).
  *
  * Only structure is checked here (balanced brackets, strings closed); the skeleton and the items
@@ -47,6 +48,12 @@ export class ResultStreamReader {
   #inResult = false;
   /** An item cut by the end of a chunk, to be completed by the next one. */
   #carry: Buffer = EMPTY;
+  /**
+   * The carried item opened as an object the fast reader could not read, perhaps only for being
+   * cut: it tries once more when the next chunk completes it. A range answer's series run to
+   * kilobytes, so a chunk ends inside one in most chunks.
+   */
+  #retryCarry = false;
   readonly #skeleton: Buffer[] = [];
   #itemCount = 0;
   #nonObjectItems = false;
@@ -92,19 +99,24 @@ export class ResultStreamReader {
     const resumeAt = this.#carry.length;
     const buf = resumeAt === 0 ? chunk : Buffer.concat([this.#carry, chunk]);
     this.#carry = EMPTY;
+    // Where the scan goes on past a carried item read whole now; -1 when there is none.
+    const readTo = this.#retryCarry ? this.#readCarried(buf) : -1;
+    this.#retryCarry = false;
     // The scan runs over every byte of the body: its state lives in locals while it does.
     let depth = this.#depth;
     let inString = this.#inString;
     let escaped = this.#escaped;
     let inResult = this.#inResult;
     // A carried item starts the buffer and the batch; otherwise the first item this chunk opens.
-    let itemStart = resumeAt === 0 ? -1 : 0;
+    let itemStart = resumeAt === 0 || readTo >= 0 ? -1 : 0;
     let batchStart = itemStart;
     let batchEnd = -1;
     let skeletonFrom = inResult ? -1 : 0;
+    // The last item the fast reader could not read, to try again if it is carried.
+    let fastMissed = -1;
 
     const length = buf.length;
-    for (let i = resumeAt; i < length; i++) {
+    for (let i = readTo >= 0 ? readTo : resumeAt; i < length; i++) {
       if (depth > RESULT_DEPTH && inResult) {
         // Inside an item, where nearly all bytes are: only strings and nesting matter.
         for (; i < length; i++) {
@@ -158,6 +170,7 @@ export class ResultStreamReader {
             }
             this.#itemBegins();
             if (c !== OPEN_OBJECT) this.#nonObjectItems = true;
+            else fastMissed = i;
             itemStart = i;
             if (batchStart < 0) batchStart = i;
           }
@@ -200,6 +213,7 @@ export class ResultStreamReader {
     if (inResult) {
       if (batchStart >= 0 && batchEnd > batchStart) this.#emit(buf, batchStart, batchEnd);
       if (itemStart >= 0) this.#carry = Buffer.from(buf.subarray(itemStart));
+      this.#retryCarry = itemStart >= 0 && itemStart === fastMissed;
     } else if (skeletonFrom < buf.length) {
       this.#skeleton.push(Buffer.from(buf.subarray(skeletonFrom)));
     }
@@ -215,6 +229,20 @@ export class ResultStreamReader {
   end(): unknown {
     if (this.#depth !== 0 || this.#inString) throw new SyntaxError("Unexpected end of JSON input");
     return JSON.parse(Buffer.concat(this.#skeleton).toString("utf8"));
+  }
+
+  /**
+   * The carried item, read by the fast reader now that the chunk may complete it: then the scan
+   * goes on past it, as after any item, at the index returned; -1 when it still cannot be read.
+   */
+  #readCarried(buf: Buffer): number {
+    const item = this.#fast.parse(buf, 0);
+    if (item === undefined) return -1;
+    this.#items.push(item);
+    this.#depth = RESULT_DEPTH;
+    this.#inString = false;
+    this.#escaped = false;
+    return this.#fast.end;
   }
 
   /** Between items only a comma may come, and only between two items. */

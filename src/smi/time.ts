@@ -41,13 +41,36 @@ export function formatDuration(ms: number): string {
 }
 
 let lastTimestamp = { ms: Number.NaN, text: "" };
+const DAY_MS = 86_400_000;
+/** The UTC day of the last timestamp printed: where it starts, and its `2025-11-24T`. */
+let lastDay = { startMs: Number.NaN, prefix: "" };
+/** `00` to `59`: an hour, minute or second of a timestamp. */
+const TWO_DIGITS = Array.from({ length: 60 }, (_, n) => String(n).padStart(2, "0"));
 
 /**
- * RFC 3339 to the second, as Go's `metav1.Time` marshals. Every item of a list has the same one:
- * the last is remembered.
+ * RFC 3339 to the second, as Go's `metav1.Time` marshals (`toISOString` cut to the second). Every
+ * item of a list has the same one: the last is remembered. A range answer's points are a day's
+ * worth of times: the date is printed once per UTC day and each point's time of day by
+ * arithmetic, as `toISOString` for each was a point's largest cost after its metrics.
  */
 export function formatTimestamp(time: Date): string {
   const ms = time.getTime();
-  if (ms !== lastTimestamp.ms) lastTimestamp = { ms, text: `${time.toISOString().slice(0, 19)}Z` };
-  return lastTimestamp.text;
+  if (ms === lastTimestamp.ms) return lastTimestamp.text;
+  // `%` is exact where a division may round up to the next day.
+  const startMs = ms - (((ms % DAY_MS) + DAY_MS) % DAY_MS);
+  // An invalid date throws here, as toISOString does.
+  if (startMs !== lastDay.startMs) {
+    const iso = new Date(startMs).toISOString();
+    lastDay = { startMs, prefix: iso[10] === "T" ? iso.slice(0, 11) : "" };
+  }
+  // A year outside 0000-9999 is written with a sign and six digits: printed as it always was.
+  if (lastDay.prefix === "") return printed(ms, `${time.toISOString().slice(0, 19)}Z`);
+  const second = Math.floor((ms - startMs) / 1000);
+  const text = `${lastDay.prefix}${TWO_DIGITS[Math.floor(second / 3600)]}:${TWO_DIGITS[Math.floor(second / 60) % 60]}:${TWO_DIGITS[second % 60]}Z`;
+  return printed(ms, text);
+}
+
+function printed(ms: number, text: string): string {
+  lastTimestamp = { ms, text };
+  return text;
 }
