@@ -1,31 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { readSample } from "../../src/prometheus/envelope";
-import { ResultStreamReader } from "../../src/prometheus/result-stream";
+import { readInPieces } from "../support/result-bodies";
 
 /**
  * Items as the client takes them: samples read (`readSample`, which the reader has already done for
  * items in Prometheus' exact shape), anything else as parsed.
  */
 const asRead = (items: readonly unknown[]) => items.map((item) => readSample(item) ?? item);
-
-/** Feeds `body` to a reader cut at `cuts` (byte offsets), returning the items and the skeleton. */
-function readInPieces(body: string, cuts: readonly number[] = []) {
-  const bytes = Buffer.from(body, "utf8");
-  const items: unknown[] = [];
-  const batches: number[] = [];
-  const reader = new ResultStreamReader((batch) => {
-    batches.push(batch.length);
-    items.push(...batch);
-  });
-  const bounds = [...new Set([0, ...cuts.map((c) => c % (bytes.length + 1)), bytes.length])].sort(
-    (a, b) => a - b,
-  );
-  for (let i = 1; i < bounds.length; i++) {
-    reader.write(bytes.subarray(bounds[i - 1], bounds[i]));
-  }
-  return { items, batches, skeleton: reader.end(), reader };
-}
 
 const sample = fc.record({
   metric: fc.dictionary(fc.string({ unit: "binary" }), fc.string({ unit: "binary" }), { maxKeys: 4 }),

@@ -1,38 +1,23 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ReadSample, readSample } from "../../src/prometheus/envelope";
-import { ResultStreamReader } from "../../src/prometheus/result-stream";
 import { SampleItemParser } from "../../src/prometheus/sample-item";
+import { labelText, readResult, timestamp } from "../support/result-bodies";
 
 /** Items as the client takes them: samples read, anything else as parsed. */
 const asRead = (items: readonly unknown[]) => items.map((item) => readSample(item) ?? item);
 
 /** Feeds a vector body cut at `cuts` to a reader; returns the items it handed over. */
-function read(result: string, cuts: readonly number[] = []) {
-  const bytes = Buffer.from(`{"status":"success","data":{"resultType":"vector","result":[${result}]}}`);
-  const items: unknown[] = [];
-  const reader = new ResultStreamReader((batch) => items.push(...batch));
-  const bounds = [...new Set([0, ...cuts.map((c) => c % (bytes.length + 1)), bytes.length])].sort(
-    (a, b) => a - b,
-  );
-  for (let i = 1; i < bounds.length; i++) reader.write(bytes.subarray(bounds[i - 1], bounds[i]));
-  reader.end();
-  return items;
-}
+const read = (result: string, cuts: readonly number[] = []) => readResult("vector", result, cuts);
 
 /** What JSON.parse and readSample make of the same items: the oracle. */
 const oracle = (result: string) => asRead(JSON.parse(`[${result}]`) as unknown[]);
 
-const labelText = fc.stringMatching(/^[ -~]{0,12}$/);
 /** Sample values as Prometheus formats them (strconv 'f' -1 or 'e' for large and small), and specials. */
 const valueText = fc.oneof(
   fc.double({ noNaN: true, noDefaultInfinity: true }).map((v) => String(v)),
   fc.integer().map(String),
   fc.constantFrom("NaN", "+Inf", "-Inf", "-0", "0.9624999999999999", "12345678901234567890", "1e-05"),
-);
-const timestamp = fc.oneof(
-  fc.integer({ min: 0, max: 4_000_000_000 }).map(String),
-  fc.integer({ min: 0, max: 4_000_000_000_000 }).map((ms) => (ms / 1000).toFixed(3)),
 );
 /** Vector items exactly as Prometheus writes them: no whitespace, labels of printable ASCII. */
 const prometheusItem = fc

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ReadSeries, readSeriesPoints, type VectorSample } from "../../src/prometheus/envelope";
-import { ResultStreamReader } from "../../src/prometheus/result-stream";
 import { SampleItemParser } from "../../src/prometheus/sample-item";
+import { labelText, readResult, timestamp } from "../support/result-bodies";
 
 /** What the client takes from each item: the points `readSeriesPoints` hands over, and whether it took the item. */
 function asPoints(items: readonly unknown[]) {
@@ -14,32 +14,17 @@ function asPoints(items: readonly unknown[]) {
 }
 
 /** Feeds a matrix body cut at `cuts` to a reader; returns the items it handed over. */
-function read(result: string, cuts: readonly number[] = []) {
-  const bytes = Buffer.from(`{"status":"success","data":{"resultType":"matrix","result":[${result}]}}`);
-  const items: unknown[] = [];
-  const reader = new ResultStreamReader((batch) => items.push(...batch));
-  const bounds = [...new Set([0, ...cuts.map((c) => c % (bytes.length + 1)), bytes.length])].sort(
-    (a, b) => a - b,
-  );
-  for (let i = 1; i < bounds.length; i++) reader.write(bytes.subarray(bounds[i - 1], bounds[i]));
-  reader.end();
-  return items;
-}
+const read = (result: string, cuts: readonly number[] = []) => readResult("matrix", result, cuts);
 
 /** What JSON.parse and readSeriesPoints make of the same items: the oracle. */
 const oracle = (result: string) => asPoints(JSON.parse(`[${result}]`) as unknown[]);
 
-const labelText = fc.stringMatching(/^[ -~]{0,12}$/);
 /** Sample values as Prometheus formats them, and specials; few, so points repeat the one before. */
 const valueText = fc.oneof(
   fc.double({ noNaN: true, noDefaultInfinity: true }).map((v) => String(v)),
   fc.integer().map(String),
   fc.constantFrom("NaN", "+Inf", "-Inf", "-0", "0", "1", "0.8500000000000001", "12345678901234567890"),
   fc.constantFrom("1e-05", "0.30000000000000004", "0.3", "-1.2345678901234567e-308"),
-);
-const timestamp = fc.oneof(
-  fc.integer({ min: 0, max: 4_000_000_000 }).map(String),
-  fc.integer({ min: 0, max: 4_000_000_000_000 }).map((ms) => (ms / 1000).toFixed(3)),
 );
 const point = fc.tuple(timestamp, valueText).map(([time, value]) => `[${time},"${value}"]`);
 /** Matrix items exactly as Prometheus writes them: no whitespace, labels of printable ASCII. */
